@@ -1,0 +1,106 @@
+# loket — build, test, run, install.
+#
+#   make            every program into build/ (optimised, warnings are errors)
+#   make test       the whole suite, built with ASan + UBSan into build/test/
+#   make run        a demo site: loket-central, loket-syncd and the kiosk
+#   make bench      the performance goals (medians and ratios, never in tests)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Each part keeps its own rules in a fragment (shared/module.mk,
+# kiosk/module.mk, ...) that adds to PROGRAMS, TESTS, BENCHES and CLEAN.
+# `make test` and `make run` first make sure the Debian packages are there
+# (scripts/deps.sh: installs them as root, otherwise prints the command).
+
+.DEFAULT_GOAL := all
+VERSION := 0.1.0
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc/loket
+STATEDIR ?= /var/lib/loket
+
+B ?= build
+SAN ?= 0
+
+PKGS := sqlite3 jansson libcurl sdl2 SDL2_ttf libmicrohttpd libcrypto zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS_COMMON := -std=c17 $(WARN) -D_GNU_SOURCE -DLOKET_VERSION='"$(VERSION)"' \
+	-DLOKET_DATADIR='"$(PREFIX)/share/loket"' -Ishared -g
+ifeq ($(SAN),1)
+CFLAGS_OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_SAN := -fsanitize=address,undefined
+else
+CFLAGS_OPT := -O2
+LDFLAGS_SAN :=
+endif
+ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS_OPT) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS_SAN) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lm -lpthread
+
+PROGRAMS :=
+TEST_PROGRAMS :=
+BENCH_PROGRAMS :=
+TESTS :=
+BENCHES :=
+CLEAN :=
+
+include shared/module.mk
+include kiosk/module.mk
+include syncd/module.mk
+include central/module.mk
+include tests/module.mk
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+.PHONY: all test check-deps run bench chaos fuzz install clean format style
+all: $(PROGRAMS)
+
+check-deps:
+	@scripts/deps.sh
+
+# The test build lives apart from the normal one so both can coexist.
+test: check-deps
+	@$(MAKE) --no-print-directory B=build/test SAN=1 all test-programs
+	@scripts/style-check.sh
+	@B=build/test tests/run-suite.sh $(TESTS)
+
+run: check-deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench: check-deps
+	@$(MAKE) --no-print-directory all bench-programs
+	@B=build tests/run-bench.sh $(BENCHES)
+
+style:
+	@scripts/style-check.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/loket \
+		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(STATEDIR)
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R assets/. $(DESTDIR)$(PREFIX)/share/loket/
+	install -m 644 assets/demo/site.json $(DESTDIR)$(SYSCONFDIR)/site.json.example
+	[ ! -f assets/demo/central.json ] || install -m 644 assets/demo/central.json $(DESTDIR)$(SYSCONFDIR)/central.json.example
+	[ ! -d docs/systemd ] || { install -d $(DESTDIR)$(PREFIX)/lib/systemd/system && \
+		install -m 644 docs/systemd/*.service $(DESTDIR)$(PREFIX)/lib/systemd/system/; }
+
+clean:
+	rm -rf build $(CLEAN)
+
+.PHONY: test-programs bench-programs
+test-programs: $(TEST_PROGRAMS)
+bench-programs: $(BENCH_PROGRAMS)

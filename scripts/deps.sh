@@ -1,0 +1,29 @@
+#!/bin/sh
+# Make sure the Debian packages loket builds, tests and runs with are here.
+# As root, missing ones are installed with apt-get; otherwise the exact
+# command is printed and we stop (exit 1), so nobody is left guessing.
+set -eu
+PKGS="build-essential pkg-config clang libclang-rt-14-dev
+libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev
+libssl-dev zlib1g-dev libsdl2-dev libsdl2-ttf-dev libcmocka-dev gettext
+fonts-noto-core xvfb xauth xdotool curl ca-certificates procps util-linux"
+[ -n "${LOKET_EXTRA_PKGS:-}" ] && PKGS="$PKGS $LOKET_EXTRA_PKGS"
+
+missing=""
+for p in $PKGS; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$s" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "loket needs these Debian packages:$missing" >&2
+	echo "install them with:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2

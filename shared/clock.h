@@ -1,0 +1,36 @@
+/*
+ * clock — wall time for people, monotonic time for intervals.
+ *
+ * Wall-clock time is only ever a label (when a ticket was issued, for the
+ * reports); ordering and identity come from (site, seq) and UUIDs. A kiosk
+ * may boot with a wrong date, so nothing here is trusted to be monotonic.
+ *
+ * LOKET_FAKE_NOW=<unix ms> pins the wall clock (tests of day changes and
+ * clocks that jump back); it is read on every call.
+ */
+#ifndef LOKET_CLOCK_H
+#define LOKET_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds since the Unix epoch (wall clock, may jump). */
+int64_t clock_now_ms(void);
+
+/* Milliseconds of CLOCK_MONOTONIC, for timeouts and durations. */
+int64_t clock_mono_ms(void);
+
+/* RFC 3339 local time with milliseconds and offset:
+ * "2026-11-22T10:15:03.123+01:00". buf needs CLOCK_ISO_LEN bytes. */
+#define CLOCK_ISO_LEN 32
+void clock_format_iso(int64_t ms, char *buf, size_t len);
+
+/* Parse an RFC 3339 time as clock_format_iso writes it (offset or 'Z',
+ * fraction optional) into unix ms. Returns 0, or -1 if malformed. */
+int clock_parse_iso(const char *s, int64_t *ms);
+
+/* The local calendar day of ms as "YYYY-MM-DD" (CLOCK_DAY_LEN bytes). */
+#define CLOCK_DAY_LEN 11
+void clock_local_day(int64_t ms, char *buf, size_t len);
+
+#endif

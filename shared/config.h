@@ -1,0 +1,104 @@
+/*
+ * config — the site's JSON configuration, read with jansson and validated
+ * completely before any program acts on it.
+ *
+ * Every error names the file, line and column and the key, one per line:
+ *
+ *   site.json:14:17: categories[1].prefix: "A" is already the prefix of categories[0]
+ *
+ * and the programs exit with EX_CONFIG (78). Unknown keys are errors too: a
+ * typo ("lables") must not silently drop a setting. The format is documented
+ * in docs/configuration.md; assets/demo/site.json is a complete example.
+ *
+ * The loaded configuration is one heap block owned by the caller
+ * (config_free). It holds no secrets: the staff PIN is stored as SHA-256.
+ */
+#ifndef LOKET_CONFIG_H
+#define LOKET_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_LANGS 16
+#define CONFIG_MAX_CATEGORIES 32
+#define CONFIG_ID_LEN 32	/* category and site ids: [a-z0-9_-]{1,31} */
+#define CONFIG_PREFIX_LEN 4	/* 1-3 upper-case letters */
+#define CONFIG_LANG_LEN 8	/* "nl", "en", "ar", "pt-BR" */
+#define CONFIG_TEXT_LEN 256	/* labels and names, UTF-8 */
+#define CONFIG_PATH_LEN 1024
+#define CONFIG_MAX_SPANS 4	/* opening spans per weekday */
+
+typedef struct {
+	char id[CONFIG_ID_LEN];
+	char prefix[CONFIG_PREFIX_LEN];
+	char icon[CONFIG_ID_LEN];			 /* optional: icon name in assets/icons */
+	char label[CONFIG_MAX_LANGS][CONFIG_TEXT_LEN]; /* indexed like config.langs */
+} config_category;
+
+typedef struct {
+	int open_min, close_min; /* minutes after local midnight, open < close */
+} config_span;
+
+typedef struct {
+	char path[CONFIG_PATH_LEN]; /* the file it came from */
+
+	char site_id[CONFIG_ID_LEN];
+	char site_name[CONFIG_TEXT_LEN];
+	char database[CONFIG_PATH_LEN]; /* relative paths are taken from the file's folder */
+
+	int nlangs; /* langs[0] is the default (Dutch at a WIJS desk) */
+	char langs[CONFIG_MAX_LANGS][CONFIG_LANG_LEN];
+
+	int ncategories;
+	config_category categories[CONFIG_MAX_CATEGORIES];
+
+	int desks; /* 1..99 */
+
+	/* "sync": optional as a whole (a site may run without a central office). */
+	struct {
+		int enabled;
+		char url[CONFIG_PATH_LEN];	  /* base URL, "https://central.example.nl" */
+		char token_file[CONFIG_PATH_LEN]; /* must not be readable by others */
+		char ca_file[CONFIG_PATH_LEN];	  /* optional, "" for the system's CAs */
+		int batch_events;		  /* default 500 */
+		int batch_bytes;		  /* default 262144, uncompressed */
+		int backoff_max_s;		  /* default 300 */
+	} sync;
+
+	int retention_days; /* acknowledged events older than this may be purged; default 30 */
+
+	/* "hours": optional; has_hours == 0 means always open. Index 0 is Monday. */
+	int has_hours;
+	int nspans[7];
+	config_span spans[7][CONFIG_MAX_SPANS];
+
+	/* "kiosk": optional. */
+	struct {
+		char staff_pin_sha256[65]; /* "" = no PIN set: the staff corner is disabled */
+		int ticket_seconds;	   /* the ticket screen returns to start; default 20 */
+		int reset_seconds;	   /* idle time before going back to langs[0]; default 90 */
+		int service_minutes;	   /* wait estimate before there is history; default 10 */
+	} kiosk;
+} config;
+
+/* Reads and validates path. On success returns the configuration (free with
+ * config_free). On failure returns NULL and writes one message per problem
+ * found to err (at most errlen bytes, NUL-terminated, lines end in '\n'). */
+config *config_load(const char *path, char *err, size_t errlen);
+
+/* The config file to use: the -c argument, else $LOKET_CONFIG, else NULL. */
+const char *config_path_from(const char *arg);
+
+void config_free(config *cfg);
+
+/* Index of a category by id, or -1. */
+int config_category_index(const config *cfg, const char *id);
+
+/* Index of a language by code, or -1. */
+int config_lang_index(const config *cfg, const char *lang);
+
+/* 1 if the site is open at local time ms; fills *next_open_ms (when not
+ * open) with the next opening time within a week, or -1 if it never opens. */
+int config_is_open(const config *cfg, int64_t ms, int64_t *next_open_ms);
+
+#endif

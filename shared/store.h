@@ -1,0 +1,181 @@
+/*
+ * store — the site database: tickets, the outbox of events, the sync state.
+ *
+ * The only module that speaks SQL to a site database; everyone else speaks
+ * in the domain (take, call next, serve). See store.c for the schema and
+ * the transaction rules. In short:
+ *
+ *  - every state change of a ticket is ONE transaction that updates the
+ *    ticket row and appends exactly one outbox event with the next seq
+ *    (1, 2, 3, ... without gaps) and a fresh UUID v7;
+ *  - when a function returns STORE_OK the change is durable (WAL with
+ *    synchronous=FULL); on any other status nothing changed;
+ *  - several processes may open one database at once: write transactions
+ *    are BEGIN IMMEDIATE, so two desks calling "next" get different tickets
+ *    and two kiosks taking tickets get different codes.
+ *
+ * A store handle is used by one thread at a time.
+ */
+#ifndef LOKET_STORE_H
+#define LOKET_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+typedef struct store store;
+
+typedef enum {
+	STORE_OK = 0,
+	STORE_EMPTY,	/* nobody waits (call next) */
+	STORE_NOTFOUND, /* no such ticket, or no ticket at that desk */
+	STORE_CONFLICT, /* the ticket is not in a state that allows this */
+	STORE_INVALID,	/* bad argument: unknown category, desk out of range */
+	STORE_BUSY,	/* the database stayed locked past the busy timeout */
+	STORE_IO,	/* disk full, read-only, I/O error: nothing was written */
+	STORE_CORRUPT,	/* not a loket database, or damaged */
+} store_status;
+
+typedef enum {
+	TICKET_WAITING,
+	TICKET_CALLED, /* at a desk (called or recalled) */
+	TICKET_SERVED,
+	TICKET_NO_SHOW,
+	TICKET_CANCELLED,
+} ticket_state;
+
+typedef struct {
+	char uuid[37];
+	char code[16];	    /* "A012": category prefix and the daily number */
+	char category[32];  /* category id (changes on transfer) */
+	char lang[8];
+	ticket_state state;
+	int desk;	   /* 0 when not at a desk */
+	int64_t issued_ms; /* wall clock, a label only */
+	int64_t called_ms; /* 0 if never called */
+	int64_t finished_ms;
+	int recalls;
+	/* Filled by store_take and store_list_waiting: */
+	int ahead;	   /* tickets of the same category waiting before this one */
+	int est_wait_s;	   /* estimated wait in seconds */
+} store_ticket;
+
+/* Which ticket an action is about: a code ("A012", today's or the most
+ * recent one with that code) or the ticket at a desk (code NULL). */
+typedef struct {
+	const char *code;
+	int desk;
+} store_ref;
+
+typedef struct {
+	char category[32];
+	int waiting;
+	int est_wait_s;	      /* for a ticket taken now */
+	int served_today;
+} store_category_status;
+
+typedef struct {
+	int waiting;	  /* all categories */
+	int at_desks;	  /* tickets called and not finished */
+	int served_today;
+	int ncategories;
+	store_category_status categories[CONFIG_MAX_CATEGORIES];
+	int64_t last_seq;	      /* newest event in the outbox (0 if none) */
+	int64_t acked_through;	      /* central office holds every seq <= this */
+	int64_t backlog;	      /* last_seq - acked_through */
+	int64_t last_attempt_ms;      /* 0 = never */
+	int64_t last_success_ms;      /* 0 = never */
+	char last_error[256];	      /* "" after a success */
+} store_status_info;
+
+typedef struct {
+	char code[16];
+	char category[32];
+	int desk;
+	int64_t called_ms;
+	int recalled; /* 1 if this call was a recall */
+} store_call;
+
+/* Opens (creating if needed) the database at path and migrates its schema.
+ * cfg supplies the categories and must outlive the handle. On error returns
+ * the status, *out is NULL and err holds the reason; the file is left as it
+ * was (a file that is not a loket database is never written to). */
+store_status store_open(const char *path, const config *cfg, store **out, char *err, size_t errlen);
+void store_close(store *st);
+
+/* Replace the configuration (after a reload). cfg must outlive the handle. */
+void store_set_config(store *st, const config *cfg);
+
+/* The last error's message, for logs and screens ("database or disk is full"). */
+const char *store_errmsg(const store *st);
+
+/* Human words for a status: "nobody is waiting", "the disk is full", ... */
+const char *store_status_str(store_status s);
+
+/* Issue a ticket in category (an id of the config) for a resident speaking
+ * lang. Fills t (code, ahead, est_wait_s, ...). */
+store_status store_take(store *st, const char *category, const char *lang, store_ticket *t);
+
+/* Call the ticket waiting longest at desk (1..cfg->desks), limited to the
+ * given categories when ncats > 0. A ticket still at that desk is left as
+ * it is (staff finish it first): STORE_CONFLICT. STORE_EMPTY when nobody waits. */
+store_status store_call_next(store *st, int desk, const char *const *cats, int ncats, store_ticket *t);
+
+store_status store_recall(store *st, store_ref ref, store_ticket *t);
+store_status store_serve(store *st, store_ref ref, store_ticket *t);
+store_status store_no_show(store *st, store_ref ref, store_ticket *t);
+/* Cancel a waiting or called ticket (the resident left, a mistake). */
+store_status store_cancel(store *st, store_ref ref, store_ticket *t);
+/* Move a waiting or called ticket to another category; it waits there again
+ * with its code and its original place (by time of issue). */
+store_status store_transfer(store *st, store_ref ref, const char *category, store_ticket *t);
+
+/* Look up a ticket without changing it. */
+store_status store_find(store *st, store_ref ref, store_ticket *t);
+
+/* The waiting tickets, longest waiting first, at most max of them (limited
+ * to categories when ncats > 0). *n is how many were written. */
+store_status store_list_waiting(store *st, const char *const *cats, int ncats, store_ticket *out, int max, int *n);
+
+/* The most recent calls (and recalls), newest first, for the display. */
+store_status store_recent_calls(store *st, store_call *out, int max, int *n);
+
+store_status store_status_get(store *st, store_status_info *info);
+
+/* A counter that changes whenever another connection committed to the
+ * database (SQLite's PRAGMA data_version plus our own commits): poll it
+ * cheaply to know when to redraw or to send. */
+int64_t store_data_version(store *st);
+
+/* --- the outbox, for loket-syncd and `loketctl events` --------------- */
+
+/* Calls fn for each event with seq > after in seq order, with the event's
+ * JSON (one line, no newline) as it was written at commit time, until
+ * max_events events or max_bytes bytes of JSON (at least one event) or fn
+ * returns non-zero. *last is the last seq passed to fn (after if none). */
+typedef int (*store_event_fn)(void *arg, int64_t seq, const char *json, size_t len);
+store_status store_events_after(store *st, int64_t after, int max_events, size_t max_bytes,
+				store_event_fn fn, void *arg, int64_t *last);
+
+/* The oldest seq still in the outbox (0 if empty): after a purge, a central
+ * office that asks for older events cannot get them from here. */
+store_status store_oldest_seq(store *st, int64_t *seq);
+
+/* Record the central office's answer: it holds every event <= through.
+ * acked_through never moves backwards except through store_sync_reset. */
+store_status store_sync_acked(store *st, int64_t through, int64_t at_ms);
+
+/* The central office lost events (409 after a restore): it holds only up
+ * to through, which may be lower than what it acknowledged before. */
+store_status store_sync_reset(store *st, int64_t through);
+
+/* Record a failed attempt (message "" clears the error). */
+store_status store_sync_failed(store *st, int64_t at_ms, const char *message);
+
+/* Delete acknowledged events (and finished tickets whose every event is
+ * acknowledged) older than days. Never touches an unacknowledged event.
+ * *purged is the number of events deleted. */
+store_status store_purge(store *st, int days, int64_t *purged);
+
+#endif
