@@ -106,7 +106,7 @@ static const json_t *want(vctx *v, const json_t *obj, const char *path, const ch
 	const json_t *j = json_object_get(obj, key);
 	if (!j) {
 		if (required)
-			verr(v, *path ? path : key, "missing required key \"%s\"", key);
+			verr(v, *path ? path : "(top)", "missing required key \"%s\"", key);
 		return NULL;
 	}
 	if (json_typeof(j) != type && !(type == JSON_TRUE && json_is_boolean(j))) {
