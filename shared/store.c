@@ -178,6 +178,14 @@ static store_status map_rc(int rc)
 static store_status db_fail(store *st, int rc, const char *what)
 {
 	const char *why = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+	if ((rc & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT) {
+		why = "the disk is full";
+		rc = SQLITE_FULL;
+	} else if (sys == EROFS) {
+		why = "the disk is read-only";
+		rc = SQLITE_READONLY;
+	}
 	if ((rc & 0xff) == SQLITE_FULL)
 		why = "the disk is full";
 	else if ((rc & 0xff) == SQLITE_READONLY)

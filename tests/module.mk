@@ -1,5 +1,5 @@
 # The test suite. Unit tests are tests/unit/test_*.c (cmocka, linked with
-# libloket); every other suite is a script tests/*/run.sh or tests/*.sh that
+# libloket); every other suite is a script tests/*/run.sh or tests/*/test-*.sh that
 # finds the programs in $B. Each entry of TESTS is run by tests/run-suite.sh.
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
@@ -23,7 +23,7 @@ $(B)/tools/%: $(B)/obj/tests/tools/%.o $(LIBLOKET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-TESTS += $(sort $(wildcard tests/*/run.sh))
+TESTS += $(sort $(wildcard tests/*/run.sh tests/*/test-*.sh))
 
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_PROGRAMS += $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
