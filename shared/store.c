@@ -5,19 +5,25 @@
  *
  *   meta(key PRIMARY KEY, value)
  *       site_id          the site this database belongs to (never changes)
- *       last_seq         the newest outbox seq handed out (survives purges)
  *       acked_through    the central office holds every seq <= this
  *       last_attempt_ms, last_success_ms, last_error   sync status
- *   tickets(id INTEGER PRIMARY KEY, uuid UNIQUE, day, code, category, lang,
+ *   tickets(id INTEGER PRIMARY KEY, uuid, day, code, category, lang,
  *           state, desk, issued_ms, called_ms, finished_ms, recalls, last_seq,
- *           UNIQUE(day, code))
+ *           UNIQUE(code, day))
  *       id is the order of issue: "waiting longest" means lowest id, never
  *       a wall-clock comparison (a kiosk may boot with a wrong date).
  *   counters(day, prefix, last)  the daily number per code prefix. A day's
  *       counter only grows, so a code is never given twice on a day, also
  *       after a restart or when the clock jumps back into a day already used.
- *   outbox(seq INTEGER PRIMARY KEY, uuid UNIQUE, at_ms, body)
+ *   outbox(seq INTEGER PRIMARY KEY, uuid, at_ms, body)
  *       body is the event's JSON as committed: what syncd sends, byte for byte.
+ *       The newest seq is max(seq); store_purge always keeps the newest row.
+ *
+ *   Each index is a page written per commit (a 4 KiB WAL frame), and the
+ *   goal is that a ticket costs little more than a bare commit. So: no
+ *   UNIQUE index on the UUIDs (74 random bits; a collision is not a real
+ *   risk), no index on code alone (UNIQUE(code, day) serves lookups by code),
+ *   no sequence counter row (max(seq) is free).
  *   calls(id INTEGER PRIMARY KEY, code, category, desk, at_ms, recalled)
  *       the last calls for the "now serving" display, trimmed to 64 rows.
  *
@@ -27,7 +33,7 @@
  *     "take a number" cannot interleave with another process's. Waiting for
  *     the lock is bounded by the busy timeout (STORE_BUSY after it).
  *   - A ticket action = update the ticket + append one outbox event with
- *     seq = last_seq + 1 + bump last_seq, in that one transaction.
+ *     seq = max(seq) + 1, in that one transaction.
  *   - journal_mode=WAL, synchronous=FULL: COMMIT returns after fsync, so a
  *     ticket shown is a ticket kept through a power cut.
  *   - On any failure the transaction is rolled back: nothing half-written.
@@ -55,6 +61,7 @@
 
 enum {
 	Q_META_GET,
+	Q_LAST_SEQ,
 	Q_META_SET,
 	Q_COUNTER,
 	Q_TICKET_INSERT,
@@ -68,12 +75,14 @@ enum {
 	Q_CALL_INSERT,
 	Q_CALL_TRIM,
 	Q_SERVICE_TIMES,
+	Q_SERVICE_TIMES_ALL,
 	Q_ACTIVE_DESKS,
 	Q_COUNT
 };
 
 static const char *const queries[Q_COUNT] = {
 	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[Q_LAST_SEQ] = "SELECT coalesce(max(seq), 0) FROM outbox",
 	[Q_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
 		       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[Q_COUNTER] = "INSERT INTO counters(day, prefix, last) VALUES (?1, ?2, 1) "
@@ -97,18 +106,23 @@ static const char *const queries[Q_COUNT] = {
 	[Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_CALL_TRIM] = "DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?1",
-	[Q_SERVICE_TIMES] = "SELECT finished_ms - called_ms FROM tickets WHERE state = 2 AND "
-			    "(?1 IS NULL OR category = ?1) AND finished_ms >= called_ms "
+	[Q_SERVICE_TIMES] = "SELECT finished_ms - called_ms FROM tickets INDEXED BY tickets_waiting "
+			    "WHERE state = 2 AND category = ?1 AND finished_ms >= called_ms "
 			    "ORDER BY id DESC LIMIT 25",
-	[Q_ACTIVE_DESKS] = "SELECT count(DISTINCT desk) FROM tickets WHERE desk IS NOT NULL AND "
-			   "called_ms >= ?1",
+	/* Only the last 1000 tickets: a bounded scan, no index to keep up. */
+	[Q_SERVICE_TIMES_ALL] = "SELECT finished_ms - called_ms FROM tickets WHERE id > "
+				"(SELECT max(id) - 1000 FROM tickets) AND state = 2 AND "
+				"finished_ms >= called_ms ORDER BY id DESC LIMIT 25",
+	/* The calls table holds the last 64 calls: cheap, and enough to see
+	 * which desks are working now. */
+	[Q_ACTIVE_DESKS] = "SELECT count(DISTINCT desk) FROM calls WHERE at_ms >= ?1",
 };
 
 static const char schema_v1[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
 	"CREATE TABLE tickets("
 	"  id INTEGER PRIMARY KEY,"
-	"  uuid TEXT NOT NULL UNIQUE,"
+	"  uuid TEXT NOT NULL,"
 	"  day TEXT NOT NULL,"
 	"  code TEXT NOT NULL,"
 	"  category TEXT NOT NULL,"
@@ -120,12 +134,11 @@ static const char schema_v1[] =
 	"  finished_ms INTEGER,"
 	"  recalls INTEGER NOT NULL DEFAULT 0,"
 	"  last_seq INTEGER NOT NULL,"
-	"  UNIQUE(day, code));"
+	"  UNIQUE(code, day));"
 	"CREATE INDEX tickets_waiting ON tickets(state, category, id);"
-	"CREATE INDEX tickets_code ON tickets(code);"
 	"CREATE TABLE counters(day TEXT NOT NULL, prefix TEXT NOT NULL, last INTEGER NOT NULL,"
 	"  PRIMARY KEY(day, prefix)) WITHOUT ROWID;"
-	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
 	"  at_ms INTEGER NOT NULL, body TEXT NOT NULL);"
 	"CREATE TABLE calls(id INTEGER PRIMARY KEY, code TEXT NOT NULL, category TEXT NOT NULL,"
 	"  desk INTEGER NOT NULL, at_ms INTEGER NOT NULL, recalled INTEGER NOT NULL);";
@@ -273,6 +286,19 @@ static int meta_get_int(store *st, const char *key, int64_t *out)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* The newest seq handed out: the outbox's last row, which store_purge
+ * never deletes, so it survives purges without a counter to write. */
+static int last_seq(store *st, int64_t *out)
+{
+	sqlite3_stmt *s = q(st, Q_LAST_SEQ);
+	if (!s)
+		return SQLITE_ERROR;
+	int rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 static int meta_get_text(store *st, const char *key, char *buf, size_t cap)
 {
 	sqlite3_stmt *s = q(st, Q_META_GET);
@@ -362,8 +388,6 @@ static store_status migrate(store *st)
 			rc = exec(st, sql);
 		if (rc == SQLITE_OK)
 			rc = meta_set_text(st, "site_id", st->cfg->site_id);
-		if (rc == SQLITE_OK)
-			rc = meta_set_int(st, "last_seq", 0);
 		if (rc == SQLITE_OK)
 			rc = meta_set_int(st, "acked_through", 0);
 		if (rc != SQLITE_OK) {
@@ -525,7 +549,7 @@ static store_status append_event(store *st, const store_ticket *t, const char *t
 				 const char *from, int64_t now)
 {
 	int64_t last = 0;
-	int rc = meta_get_int(st, "last_seq", &last);
+	int rc = last_seq(st, &last);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "reading last_seq");
 	event e = {0};
@@ -555,8 +579,6 @@ static store_status append_event(store *st, const store_ticket *t, const char *t
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_text(s, 4, body, -1, free);
 	rc = step_done(s);
-	if (rc == SQLITE_OK)
-		rc = meta_set_int(st, "last_seq", e.seq);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "writing the event");
 	return STORE_OK;
@@ -566,7 +588,7 @@ static int median_ms(store *st, const char *category, int64_t *out)
 {
 	int64_t v[25];
 	int n = 0;
-	sqlite3_stmt *s = q(st, Q_SERVICE_TIMES);
+	sqlite3_stmt *s = q(st, category ? Q_SERVICE_TIMES : Q_SERVICE_TIMES_ALL);
 	if (!s)
 		return 0;
 	if (category)
@@ -672,7 +694,7 @@ store_status store_take(store *st, const char *category, const char *lang, store
 	t->issued_ms = now;
 
 	int64_t last = 0;
-	rc = meta_get_int(st, "last_seq", &last);
+	rc = last_seq(st, &last);
 	s = rc == SQLITE_OK ? q(st, Q_TICKET_INSERT) : NULL;
 	if (!s) {
 		ss = db_fail(st, rc == SQLITE_OK ? SQLITE_ERROR : rc, "adding the ticket");
@@ -695,8 +717,12 @@ store_status store_take(store *st, const char *category, const char *lang, store
 	if (ss != STORE_OK)
 		goto fail;
 	t->ahead = count_ahead(st, category, id);
-	t->est_wait_s = estimate_wait_s(st, category, t->ahead, now);
-	return commit(st);
+	ss = commit(st);
+	/* A guess for the resident, made after the commit so it does not
+	 * hold the write lock. */
+	if (ss == STORE_OK)
+		t->est_wait_s = estimate_wait_s(st, category, t->ahead, now);
+	return ss;
 fail:
 	rollback(st);
 	return ss;
@@ -746,7 +772,7 @@ static store_status save_change(store *st, int64_t id, const store_ticket *t, co
 				const char *from, int64_t now)
 {
 	int64_t last = 0;
-	int rc = meta_get_int(st, "last_seq", &last);
+	int rc = last_seq(st, &last);
 	if (rc == SQLITE_OK)
 		rc = write_ticket(st, id, t, last + 1);
 	if (rc != SQLITE_OK)
@@ -1036,7 +1062,7 @@ store_status store_status_get(store *st, store_status_info *info)
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_OK)
-		rc = meta_get_int(st, "last_seq", &info->last_seq);
+		rc = last_seq(st, &info->last_seq);
 	if (rc == SQLITE_OK)
 		rc = meta_get_int(st, "acked_through", &info->acked_through);
 	if (rc == SQLITE_OK)
@@ -1108,7 +1134,7 @@ static store_status set_acked(store *st, int64_t through, int64_t at_ms, int all
 	if (ss != STORE_OK)
 		return ss;
 	int64_t last = 0, acked = 0;
-	int rc = meta_get_int(st, "last_seq", &last);
+	int rc = last_seq(st, &last);
 	if (rc == SQLITE_OK)
 		rc = meta_get_int(st, "acked_through", &acked);
 	if (rc != SQLITE_OK) {
@@ -1180,7 +1206,8 @@ store_status store_purge(store *st, int days, int64_t *purged)
 	int rc = meta_get_int(st, "acked_through", &acked);
 	sqlite3_stmt *s = NULL;
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db, "DELETE FROM outbox WHERE seq <= ?1 AND at_ms < ?2", -1,
+		rc = sqlite3_prepare_v2(st->db, "DELETE FROM outbox WHERE seq <= ?1 AND at_ms < ?2 AND "
+					"seq < (SELECT max(seq) FROM outbox)", -1,
 					&s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, acked);

@@ -15,14 +15,13 @@ for t in "$@"; do
 	name=$(echo "$t" | sed 's#^\./##; s#/#_#g')
 	log="$logs/$name.log"
 	t0=$(date +%s)
-	if timeout -k 10 "${LOKET_TEST_TIMEOUT:-900}" "$t" >"$log" 2>&1; then
+	if timeout -k 10 "${LOKET_TEST_TIMEOUT:-1800}" "$t" 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
 		pass=$((pass + 1)); res=PASS
 	else
 		fail=$((fail + 1)); res=FAIL; failed+=("$t")
 	fi
 	printf '%-4s %-50s %4ss\n' "$res" "$t" "$(( $(date +%s) - t0 ))"
-	if [ "$res" = FAIL ]; then tail -n 40 "$log" | sed 's/^/    | /'; fi
-done
+	done
 total=$((pass + fail))
 echo "== loket benchmarks: $pass of $total passed, $fail failed ($(( $(date +%s) - start ))s; logs in $logs)"
 [ "$fail" -eq 0 ]
