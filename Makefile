@@ -63,6 +63,7 @@ $(B)/obj/%.o: %.c
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
+.SECONDARY:
 .PHONY: all test check-deps run bench chaos fuzz install clean format style
 all: $(PROGRAMS)
 
@@ -71,9 +72,12 @@ check-deps:
 
 # The test build lives apart from the normal one so both can coexist.
 test: check-deps
-	@$(MAKE) --no-print-directory B=build/test SAN=1 all test-programs
+	@$(MAKE) --no-print-directory B=build/test SAN=1 run-tests
+
+.PHONY: run-tests
+run-tests: all test-programs
 	@scripts/style-check.sh
-	@B=build/test tests/run-suite.sh $(TESTS)
+	@B=$(B) tests/run-suite.sh $(TESTS)
 
 run: check-deps
 	@$(MAKE) --no-print-directory all
