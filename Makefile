@@ -98,7 +98,9 @@ install: all
 		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(STATEDIR)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R assets/. $(DESTDIR)$(PREFIX)/share/loket/
-	install -m 644 assets/demo/site.json $(DESTDIR)$(SYSCONFDIR)/site.json.example
+	sed -e 's#"database": "[^"]*"#"database": "$(STATEDIR)/paddepoel.db"#' \
+	    -e 's#"token_file": "[^"]*"#"token_file": "$(SYSCONFDIR)/token"#' \
+	    assets/demo/site.json >$(DESTDIR)$(SYSCONFDIR)/site.json.example
 	[ ! -f assets/demo/central.json ] || install -m 644 assets/demo/central.json $(DESTDIR)$(SYSCONFDIR)/central.json.example
 	[ ! -d docs/systemd ] || { install -d $(DESTDIR)$(PREFIX)/lib/systemd/system && \
 		install -m 644 docs/systemd/*.service $(DESTDIR)$(PREFIX)/lib/systemd/system/; }
