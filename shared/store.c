@@ -8,8 +8,7 @@
  *       acked_through    the central office holds every seq <= this
  *       last_attempt_ms, last_success_ms, last_error   sync status
  *   tickets(id INTEGER PRIMARY KEY, uuid, day, code, category, lang,
- *           state, desk, issued_ms, called_ms, finished_ms, recalls, last_seq,
- *           UNIQUE(code, day))
+ *           state, desk, issued_ms, called_ms, finished_ms, recalls, last_seq)
  *       id is the order of issue: "waiting longest" means lowest id, never
  *       a wall-clock comparison (a kiosk may boot with a wrong date).
  *   counters(day, prefix, last)  the daily number per code prefix. A day's
@@ -22,7 +21,9 @@
  *   Each index is a page written per commit (a 4 KiB WAL frame), and the
  *   goal is that a ticket costs little more than a bare commit. So: no
  *   UNIQUE index on the UUIDs (74 random bits; a collision is not a real
- *   risk), no index on code alone (UNIQUE(code, day) serves lookups by code),
+ *   risk), no index on codes: counters makes them unique by construction, in the
+ *   same transaction, and a lookup by code walks back from the newest
+ *   ticket (a code named at a desk is almost always today's),
  *   no sequence counter row (max(seq) is free).
  *   calls(id INTEGER PRIMARY KEY, code, category, desk, at_ms, recalled)
  *       the last calls for the "now serving" display, trimmed to 64 rows.
@@ -58,6 +59,7 @@
 #define STORE_SCHEMA_VERSION 1
 #define STORE_BUSY_MS 5000
 #define STORE_CALLS_KEPT 64
+#define STORE_ESTIMATE_TTL_MS 30000
 
 enum {
 	Q_META_GET,
@@ -133,8 +135,7 @@ static const char schema_v1[] =
 	"  called_ms INTEGER,"
 	"  finished_ms INTEGER,"
 	"  recalls INTEGER NOT NULL DEFAULT 0,"
-	"  last_seq INTEGER NOT NULL,"
-	"  UNIQUE(code, day));"
+	"  last_seq INTEGER NOT NULL);"
 	"CREATE INDEX tickets_waiting ON tickets(state, category, id);"
 	"CREATE TABLE counters(day TEXT NOT NULL, prefix TEXT NOT NULL, last INTEGER NOT NULL,"
 	"  PRIMARY KEY(day, prefix)) WITHOUT ROWID;"
@@ -148,6 +149,11 @@ struct store {
 	const config *cfg;
 	sqlite3_stmt *q[Q_COUNT];
 	int64_t own_commits;
+	sqlite3_stmt *tx_begin, *tx_commit, *tx_rollback;
+	/* Cached inputs of the wait estimate (see estimate_wait_s). */
+	int est_valid, est_desks;
+	int64_t est_at_ms;
+	int64_t est_service_ms[CONFIG_MAX_CATEGORIES];
 	char err[512];
 };
 
@@ -248,30 +254,43 @@ static int step_done(sqlite3_stmt *s)
 
 static int exec(store *st, const char *sql) { return sqlite3_exec(st->db, sql, NULL, NULL, NULL); }
 
-static store_status begin(store *st)
+/* Runs one of the prepared transaction statements (prepared on first use). */
+static int tx(store *st, sqlite3_stmt **slot, const char *sql)
 {
-	int rc = exec(st, "BEGIN IMMEDIATE");
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "begin");
-	return STORE_OK;
+	if (!*slot) {
+		int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	int rc = sqlite3_step(*slot);
+	sqlite3_reset(*slot);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static store_status commit(store *st)
+static store_status begin(store *st)
 {
-	int rc = exec(st, "COMMIT");
-	if (rc != SQLITE_OK) {
-		store_status s = db_fail(st, rc, "commit");
-		exec(st, "ROLLBACK");
-		return s;
-	}
-	st->own_commits++;
+	int rc = tx(st, &st->tx_begin, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "begin");
 	return STORE_OK;
 }
 
 static void rollback(store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		exec(st, "ROLLBACK");
+		tx(st, &st->tx_rollback, "ROLLBACK");
+}
+
+static store_status commit(store *st)
+{
+	int rc = tx(st, &st->tx_commit, "COMMIT");
+	if (rc != SQLITE_OK) {
+		store_status s = db_fail(st, rc, "commit");
+		rollback(st);
+		return s;
+	}
+	st->own_commits++;
+	return STORE_OK;
 }
 
 static int meta_get_int(store *st, const char *key, int64_t *out)
@@ -457,11 +476,18 @@ void store_close(store *st)
 		return;
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->q[i]);
+	sqlite3_finalize(st->tx_begin);
+	sqlite3_finalize(st->tx_commit);
+	sqlite3_finalize(st->tx_rollback);
 	sqlite3_close_v2(st->db);
 	free(st);
 }
 
-void store_set_config(store *st, const config *cfg) { st->cfg = cfg; }
+void store_set_config(store *st, const config *cfg)
+{
+	st->cfg = cfg;
+	st->est_valid = 0;
+}
 
 int64_t store_data_version(store *st)
 {
@@ -616,22 +642,36 @@ static int estimate_wait_s(store *st, const char *category, int ahead, int64_t n
 {
 	if (ahead <= 0)
 		return 0;
-	int64_t med = 0;
-	if (!median_ms(st, category, &med) && !median_ms(st, NULL, &med))
-		med = (int64_t)st->cfg->kiosk.service_minutes * 60000;
+	int ci = config_category_index(st->cfg, category);
+	if (ci < 0)
+		return 0;
+	/* The inputs change slowly; recompute them at most every half minute
+	 * (a monotonic clock: the wall clock may jump) and not per ticket. */
+	int64_t mono = clock_mono_ms();
+	if (!st->est_valid || mono - st->est_at_ms > STORE_ESTIMATE_TTL_MS) {
+		int64_t all = (int64_t)st->cfg->kiosk.service_minutes * 60000;
+		median_ms(st, NULL, &all);
+		for (int i = 0; i < st->cfg->ncategories; i++) {
+			st->est_service_ms[i] = all;
+			median_ms(st, st->cfg->categories[i].id, &st->est_service_ms[i]);
+		}
+		st->est_desks = 1;
+		sqlite3_stmt *s = q(st, Q_ACTIVE_DESKS);
+		if (s) {
+			sqlite3_bind_int64(s, 1, now - 2 * 3600 * 1000);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				st->est_desks = sqlite3_column_int(s, 0);
+			sqlite3_reset(s);
+		}
+		if (st->est_desks < 1)
+			st->est_desks = 1;
+		st->est_at_ms = mono;
+		st->est_valid = 1;
+	}
+	int64_t med = st->est_service_ms[ci];
 	if (med < 60000)
 		med = 60000;
-	int desks = 1;
-	sqlite3_stmt *s = q(st, Q_ACTIVE_DESKS);
-	if (s) {
-		sqlite3_bind_int64(s, 1, now - 2 * 3600 * 1000);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			desks = sqlite3_column_int(s, 0);
-		sqlite3_reset(s);
-	}
-	if (desks < 1)
-		desks = 1;
-	int64_t est = (int64_t)ahead * med / desks / 1000;
+	int64_t est = (int64_t)ahead * med / st->est_desks / 1000;
 	return est > 24 * 3600 ? 24 * 3600 : (int)est;
 }
 
