@@ -86,7 +86,8 @@ static int exit_for(store_status s)
 
 static int store_error(store *st, store_status s)
 {
-	fprintf(stderr, "loketctl: %s\n", store_errmsg(st)[0] ? store_errmsg(st) : store_status_str(s));
+	fprintf(stderr, "loketctl: %s\n",
+		store_errmsg(st)[0] ? store_errmsg(st) : store_status_str(s));
 	return exit_for(s);
 }
 
@@ -102,8 +103,9 @@ static json_t *ticket_json(const store_ticket *t)
 	clock_format_iso(t->issued_ms, issued, sizeof issued);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i}", "code", t->code, "uuid",
 			 t->uuid, "category", t->category, "lang", t->lang, "state",
-			 state_name(t->state), "desk", t->desk ? json_integer(t->desk) : json_null(),
-			 "issued", issued, "ahead", t->ahead, "est_wait_s", t->est_wait_s);
+			 state_name(t->state), "desk",
+			 t->desk ? json_integer(t->desk) : json_null(), "issued", issued, "ahead",
+			 t->ahead, "est_wait_s", t->est_wait_s);
 }
 
 static void print_json(json_t *j)
@@ -206,7 +208,8 @@ static int cmd_act(store *st, const options *o, const char *cmd, int argc, char 
 	if (argc == 1 && o->desk <= 0)
 		ref.code = argv[0];
 	else if (argc != 0 || o->desk <= 0) {
-		fprintf(stderr, "loketctl: %s needs a ticket CODE or --desk N (one of them)\n", cmd);
+		fprintf(stderr, "loketctl: %s needs a ticket CODE or --desk N (one of them)\n",
+			cmd);
 		return EX_USAGE;
 	}
 	store_ticket t;
@@ -262,8 +265,8 @@ static int cmd_list(store *st, const config *cfg, const options *o)
 			int64_t w = now - t[i].issued_ms;
 			format_wait(w > 0 ? (int)(w / 1000) : 0, waited, sizeof waited);
 			format_wait(t[i].est_wait_s, est, sizeof est);
-			printf("%-6s %-12s %-8s %-8d %s\n", t[i].code, t[i].category, waited, t[i].ahead,
-			       est);
+			printf("%-6s %-12s %-8s %-8d %s\n", t[i].code, t[i].category, waited,
+			       t[i].ahead, est);
 		}
 	}
 	free(t);
@@ -292,20 +295,20 @@ static int cmd_status(store *st, const config *cfg, const options *o)
 		json_t *cats = json_array();
 		for (int i = 0; cats && i < info.ncategories; i++)
 			json_array_append_new(
-				cats, json_pack("{s:s, s:i, s:i, s:i}", "category",
-						info.categories[i].category, "waiting",
-						info.categories[i].waiting, "est_wait_s",
-						info.categories[i].est_wait_s, "served_today",
-						info.categories[i].served_today));
+			    cats, json_pack("{s:s, s:i, s:i, s:i}", "category",
+					    info.categories[i].category, "waiting",
+					    info.categories[i].waiting, "est_wait_s",
+					    info.categories[i].est_wait_s, "served_today",
+					    info.categories[i].served_today));
 		print_json(json_pack(
-			"{s:s, s:i, s:i, s:i, s:o, s:{s:I, s:I, s:I, s:o, s:o, s:s}}", "site",
-			cfg->site_id, "waiting", info.waiting, "at_desks", info.at_desks,
-			"served_today", info.served_today, "categories", cats, "sync", "last_seq",
-			(json_int_t)info.last_seq, "acked_through", (json_int_t)info.acked_through,
-			"backlog", (json_int_t)info.backlog, "last_attempt",
-			info.last_attempt_ms ? json_string(attempt) : json_null(), "last_success",
-			info.last_success_ms ? json_string(success) : json_null(), "last_error",
-			info.last_error));
+		    "{s:s, s:i, s:i, s:i, s:o, s:{s:I, s:I, s:I, s:o, s:o, s:s}}", "site",
+		    cfg->site_id, "waiting", info.waiting, "at_desks", info.at_desks,
+		    "served_today", info.served_today, "categories", cats, "sync", "last_seq",
+		    (json_int_t)info.last_seq, "acked_through", (json_int_t)info.acked_through,
+		    "backlog", (json_int_t)info.backlog, "last_attempt",
+		    info.last_attempt_ms ? json_string(attempt) : json_null(), "last_success",
+		    info.last_success_ms ? json_string(success) : json_null(), "last_error",
+		    info.last_error));
 		return EX_OK;
 	}
 	printf("%s (%s): %d waiting, %d at a desk, %d served today\n", cfg->site_name, cfg->site_id,
@@ -379,12 +382,17 @@ static int parse_int64(const char *s, int64_t lo, int64_t hi, int64_t *out)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},   {"json", no_argument, NULL, 'j'},
-		{"lang", required_argument, NULL, 'l'},	    {"desk", required_argument, NULL, 'd'},
-		{"category", required_argument, NULL, 'C'}, {"after", required_argument, NULL, 'a'},
-		{"days", required_argument, NULL, 'D'},	    {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},	    {"check-config", no_argument, NULL, 'k'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"lang", required_argument, NULL, 'l'},
+	    {"desk", required_argument, NULL, 'd'},
+	    {"category", required_argument, NULL, 'C'},
+	    {"after", required_argument, NULL, 'a'},
+	    {"days", required_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"check-config", no_argument, NULL, 'k'},
+	    {NULL, 0, NULL, 0},
 	};
 	options o = {0};
 	int check_only = 0, opt;
@@ -399,21 +407,26 @@ int main(int argc, char **argv)
 		case 'k': check_only = 1; break;
 		case 'd':
 			if (parse_int64(optarg, 1, 999, &v)) {
-				fprintf(stderr, "loketctl: --desk needs a number 1..999, not \"%s\"\n", optarg);
+				fprintf(stderr,
+					"loketctl: --desk needs a number 1..999, not \"%s\"\n",
+					optarg);
 				return EX_USAGE;
 			}
 			o.desk = (int)v;
 			break;
 		case 'a':
 			if (parse_int64(optarg, 0, INT64_MAX, &v)) {
-				fprintf(stderr, "loketctl: --after needs a seq >= 0, not \"%s\"\n", optarg);
+				fprintf(stderr, "loketctl: --after needs a seq >= 0, not \"%s\"\n",
+					optarg);
 				return EX_USAGE;
 			}
 			o.after = v;
 			break;
 		case 'D':
 			if (parse_int64(optarg, 0, 3650, &v)) {
-				fprintf(stderr, "loketctl: --days needs a number 0..3650, not \"%s\"\n", optarg);
+				fprintf(stderr,
+					"loketctl: --days needs a number 0..3650, not \"%s\"\n",
+					optarg);
 				return EX_USAGE;
 			}
 			o.days = (int)v;
@@ -431,9 +444,9 @@ int main(int argc, char **argv)
 	}
 	if (cmd && !strcmp(cmd, "check-config"))
 		check_only = 1;
-	static const char *const known[] = {"take",  "next",	 "recall", "serve", "no-show",
-					    "cancel", "transfer", "list",   "status", "events",
-					    "purge", "check-config", NULL};
+	static const char *const known[] = {"take",   "next",	      "recall", "serve",  "no-show",
+					    "cancel", "transfer",     "list",	"status", "events",
+					    "purge",  "check-config", NULL};
 	int found = 0;
 	for (const char *const *k = known; cmd && *k; k++)
 		found |= !strcmp(*k, cmd);
@@ -450,8 +463,8 @@ int main(int argc, char **argv)
 	}
 	if (check_only) {
 		if (!o.json)
-			printf("%s: ok (site %s, %d categories, %d languages)\n", cfg->path, cfg->site_id,
-			       cfg->ncategories, cfg->nlangs);
+			printf("%s: ok (site %s, %d categories, %d languages)\n", cfg->path,
+			       cfg->site_id, cfg->ncategories, cfg->nlangs);
 		config_free(cfg);
 		return EX_OK;
 	}

@@ -33,7 +33,8 @@ typedef struct {
 	int nerr;
 } vctx;
 
-static void verr(vctx *v, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void verr(vctx *v, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void verr(vctx *v, const char *path, const char *fmt, ...)
 {
@@ -50,10 +51,11 @@ static void verr(vctx *v, const char *path, const char *fmt, ...)
 		return;
 	int n;
 	if (line > 0)
-		n = snprintf(v->err + v->used, v->errlen - v->used, "%s:%d:%d: %s: %s\n", v->file, line,
-			     col, path, msg);
+		n = snprintf(v->err + v->used, v->errlen - v->used, "%s:%d:%d: %s: %s\n", v->file,
+			     line, col, path, msg);
 	else
-		n = snprintf(v->err + v->used, v->errlen - v->used, "%s: %s: %s\n", v->file, path, msg);
+		n = snprintf(v->err + v->used, v->errlen - v->used, "%s: %s: %s\n", v->file, path,
+			     msg);
 	if (n > 0)
 		v->used += (size_t)n < v->errlen - v->used ? (size_t)n : v->errlen - v->used - 1;
 }
@@ -77,7 +79,8 @@ static void check_keys(vctx *v, const json_t *obj, const char *path, const char 
 {
 	const char *key;
 	json_t *val;
-	json_object_foreach((json_t *)obj, key, val) {
+	json_object_foreach((json_t *)obj, key, val)
+	{
 		int ok = 0;
 		for (const char *const *a = allowed; *a; a++)
 			if (!strcmp(key, *a))
@@ -88,7 +91,8 @@ static void check_keys(vctx *v, const json_t *obj, const char *path, const char 
 			char list[256] = "";
 			size_t u = 0;
 			for (const char *const *a = allowed; *a && u < sizeof list; a++) {
-				int n = snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", *a);
+				int n =
+				    snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", *a);
 				if (n < 0)
 					break;
 				u += (size_t)n;
@@ -110,7 +114,7 @@ static const json_t *want(vctx *v, const json_t *obj, const char *path, const ch
 		return NULL;
 	}
 	if (json_typeof(j) != type && !(type == JSON_TRUE && json_is_boolean(j))) {
-		static const char *names[] = {"an object", "an array", "a string", "an integer",
+		static const char *names[] = {"an object", "an array",	"a string",  "an integer",
 					      "a number",  "a boolean", "a boolean", "null"};
 		verr(v, p, "must be %s, not %s", names[type], type_name(j));
 		return NULL;
@@ -158,7 +162,8 @@ static int valid_id(const char *s)
 	if (!*s)
 		return 0;
 	for (; *s; s++)
-		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-' || *s == '_'))
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-' ||
+		      *s == '_'))
 			return 0;
 	return 1;
 }
@@ -205,7 +210,8 @@ static void load_hours(vctx *v, const json_t *hours, config *cfg)
 		}
 		size_t i;
 		const json_t *s;
-		json_array_foreach(spans, i, s) {
+		json_array_foreach(spans, i, s)
+		{
 			char p[80];
 			snprintf(p, sizeof p, "%s[%zu]", path, i);
 			char a[6], b[6];
@@ -220,7 +226,10 @@ static void load_hours(vctx *v, const json_t *hours, config *cfg)
 			b[5] = '\0';
 			int o = parse_hhmm(a), c = parse_hhmm(b);
 			if (o < 0 || c < 0 || o >= c) {
-				verr(v, p, "\"%s\" is not a span \"HH:MM-HH:MM\" with opening before closing", str);
+				verr(v, p,
+				     "\"%s\" is not a span \"HH:MM-HH:MM\" with opening before "
+				     "closing",
+				     str);
 				continue;
 			}
 			int n = cfg->nspans[d]++;
@@ -241,7 +250,8 @@ static void load_categories(vctx *v, const json_t *cats, config *cfg)
 		verr(v, "categories", "at most %d categories", CONFIG_MAX_CATEGORIES);
 		return;
 	}
-	json_array_foreach(cats, i, c) {
+	json_array_foreach(cats, i, c)
+	{
 		char path[64];
 		snprintf(path, sizeof path, "categories[%zu]", i);
 		if (!json_is_object(c)) {
@@ -260,7 +270,8 @@ static void load_categories(vctx *v, const json_t *cats, config *cfg)
 		if (cat->prefix[0]) {
 			for (const char *q = cat->prefix; *q; q++)
 				if (*q < 'A' || *q > 'Z') {
-					verr(v, p, "\"%s\" must be 1 to 3 capital letters A-Z", cat->prefix);
+					verr(v, p, "\"%s\" must be 1 to 3 capital letters A-Z",
+					     cat->prefix);
 					break;
 				}
 		}
@@ -268,11 +279,13 @@ static void load_categories(vctx *v, const json_t *cats, config *cfg)
 		for (int k = 0; k < cfg->ncategories - 1; k++) {
 			if (cat->id[0] && !strcmp(cfg->categories[k].id, cat->id)) {
 				snprintf(p, sizeof p, "%s.id", path);
-				verr(v, p, "\"%s\" is already the id of categories[%d]", cat->id, k);
+				verr(v, p, "\"%s\" is already the id of categories[%d]", cat->id,
+				     k);
 			}
 			if (cat->prefix[0] && !strcmp(cfg->categories[k].prefix, cat->prefix)) {
 				snprintf(p, sizeof p, "%s.prefix", path);
-				verr(v, p, "\"%s\" is already the prefix of categories[%d]", cat->prefix, k);
+				verr(v, p, "\"%s\" is already the prefix of categories[%d]",
+				     cat->prefix, k);
 			}
 		}
 		const json_t *label = want(v, c, path, "label", JSON_OBJECT, 1);
@@ -281,7 +294,8 @@ static void load_categories(vctx *v, const json_t *cats, config *cfg)
 		snprintf(p, sizeof p, "%s.label", path);
 		const char *lang;
 		json_t *text;
-		json_object_foreach((json_t *)label, lang, text) {
+		json_object_foreach((json_t *)label, lang, text)
+		{
 			if (config_lang_index(cfg, lang) < 0) {
 				char lp[128];
 				snprintf(lp, sizeof lp, "%s.%s", p, lang);
@@ -292,15 +306,17 @@ static void load_categories(vctx *v, const json_t *cats, config *cfg)
 			if (!json_object_get(label, cfg->langs[l]))
 				verr(v, p, "no label for language \"%s\"", cfg->langs[l]);
 			else
-				get_text(v, label, p, cfg->langs[l], cat->label[l], CONFIG_TEXT_LEN, 1);
+				get_text(v, label, p, cfg->langs[l], cat->label[l], CONFIG_TEXT_LEN,
+					 1);
 		}
 	}
 }
 
 static void load_sync(vctx *v, const json_t *sync, config *cfg)
 {
-	static const char *const keys[] = {"url", "token_file", "ca_file", "batch_events",
-					   "batch_bytes", "backoff_max_seconds", NULL};
+	static const char *const keys[] = {
+	    "url",	   "token_file",	  "ca_file", "batch_events",
+	    "batch_bytes", "backoff_max_seconds", NULL};
 	check_keys(v, sync, "sync", keys);
 	cfg->sync.enabled = 1;
 	get_text(v, sync, "sync", "url", cfg->sync.url, sizeof cfg->sync.url, 1);
@@ -308,7 +324,8 @@ static void load_sync(vctx *v, const json_t *sync, config *cfg)
 	    strncmp(cfg->sync.url, "http://", 7))
 		verr(v, "sync.url", "\"%s\" must start with https:// (or http:// on a test bench)",
 		     cfg->sync.url);
-	get_text(v, sync, "sync", "token_file", cfg->sync.token_file, sizeof cfg->sync.token_file, 1);
+	get_text(v, sync, "sync", "token_file", cfg->sync.token_file, sizeof cfg->sync.token_file,
+		 1);
 	get_text(v, sync, "sync", "ca_file", cfg->sync.ca_file, sizeof cfg->sync.ca_file, 0);
 	get_int(v, sync, "sync", "batch_events", &cfg->sync.batch_events, 1, 10000, 0);
 	get_int(v, sync, "sync", "batch_bytes", &cfg->sync.batch_bytes, 1024, 16 << 20, 0);
@@ -351,7 +368,8 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(err, errlen, "%s: cannot read the configuration: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "%s: cannot read the configuration: %s\n", path,
+			 strerror(errno));
 		return NULL;
 	}
 	char *buf = malloc(CONFIG_MAX_FILE + 1);
@@ -416,8 +434,9 @@ config *config_load(const char *path, char *err, size_t errlen)
 	cfg->kiosk.reset_seconds = 90;
 	cfg->kiosk.service_minutes = 10;
 
-	static const char *const top[] = {"site", "database", "languages", "categories", "desks",
-					  "sync", "retention_days", "hours", "kiosk", NULL};
+	static const char *const top[] = {"site",  "database", "languages",	 "categories",
+					  "desks", "sync",     "retention_days", "hours",
+					  "kiosk", NULL};
 	check_keys(&v, root, "", top);
 
 	const json_t *site = want(&v, root, "", "site", JSON_OBJECT, 1);
@@ -426,7 +445,8 @@ config *config_load(const char *path, char *err, size_t errlen)
 		check_keys(&v, site, "site", keys);
 		get_text(&v, site, "site", "id", cfg->site_id, sizeof cfg->site_id, 1);
 		if (cfg->site_id[0] && !valid_id(cfg->site_id))
-			verr(&v, "site.id", "\"%s\" may hold only a-z, 0-9, '-' and '_'", cfg->site_id);
+			verr(&v, "site.id", "\"%s\" may hold only a-z, 0-9, '-' and '_'",
+			     cfg->site_id);
 		get_text(&v, site, "site", "name", cfg->site_name, sizeof cfg->site_name, 1);
 	}
 	get_text(&v, root, "", "database", cfg->database, sizeof cfg->database, 1);
@@ -440,7 +460,8 @@ config *config_load(const char *path, char *err, size_t errlen)
 			verr(&v, "languages", "needs at least one language");
 		if (json_array_size(langs) > CONFIG_MAX_LANGS)
 			verr(&v, "languages", "at most %d languages", CONFIG_MAX_LANGS);
-		json_array_foreach(langs, i, l) {
+		json_array_foreach(langs, i, l)
+		{
 			char p[64];
 			snprintf(p, sizeof p, "languages[%zu]", i);
 			if (i >= CONFIG_MAX_LANGS)
@@ -453,7 +474,8 @@ config *config_load(const char *path, char *err, size_t errlen)
 				verr(&v, p, "\"%s\" is listed twice", json_string_value(l));
 				continue;
 			}
-			snprintf(cfg->langs[cfg->nlangs++], CONFIG_LANG_LEN, "%s", json_string_value(l));
+			snprintf(cfg->langs[cfg->nlangs++], CONFIG_LANG_LEN, "%s",
+				 json_string_value(l));
 		}
 	}
 	const json_t *cats = want(&v, root, "", "categories", JSON_ARRAY, 1);
@@ -466,7 +488,8 @@ config *config_load(const char *path, char *err, size_t errlen)
 		load_sync(&v, sync, cfg);
 		resolve_relative(cfg, cfg->sync.token_file, sizeof cfg->sync.token_file, &v,
 				 "sync.token_file");
-		resolve_relative(cfg, cfg->sync.ca_file, sizeof cfg->sync.ca_file, &v, "sync.ca_file");
+		resolve_relative(cfg, cfg->sync.ca_file, sizeof cfg->sync.ca_file, &v,
+				 "sync.ca_file");
 	}
 	const json_t *hours = want(&v, root, "", "hours", JSON_OBJECT, 0);
 	if (hours)
@@ -492,7 +515,10 @@ const char *config_path_from(const char *arg)
 	return env && *env ? env : NULL;
 }
 
-void config_free(config *cfg) { free(cfg); }
+void config_free(config *cfg)
+{
+	free(cfg);
+}
 
 int config_category_index(const config *cfg, const char *id)
 {

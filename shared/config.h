@@ -19,19 +19,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_MAX_LANGS 16
+#define CONFIG_MAX_LANGS      16
 #define CONFIG_MAX_CATEGORIES 32
-#define CONFIG_ID_LEN 32	/* category and site ids: [a-z0-9_-]{1,31} */
-#define CONFIG_PREFIX_LEN 4	/* 1-3 upper-case letters */
-#define CONFIG_LANG_LEN 8	/* "nl", "en", "ar", "pt-BR" */
-#define CONFIG_TEXT_LEN 256	/* labels and names, UTF-8 */
-#define CONFIG_PATH_LEN 1024
-#define CONFIG_MAX_SPANS 4	/* opening spans per weekday */
+#define CONFIG_ID_LEN	      32  /* category and site ids: [a-z0-9_-]{1,31} */
+#define CONFIG_PREFIX_LEN     4	  /* 1-3 upper-case letters */
+#define CONFIG_LANG_LEN	      8	  /* "nl", "en", "ar", "pt-BR" */
+#define CONFIG_TEXT_LEN	      256 /* labels and names, UTF-8 */
+#define CONFIG_PATH_LEN	      1024
+#define CONFIG_MAX_SPANS      4 /* opening spans per weekday */
 
 typedef struct {
 	char id[CONFIG_ID_LEN];
 	char prefix[CONFIG_PREFIX_LEN];
-	char icon[CONFIG_ID_LEN];			 /* optional: icon name in assets/icons */
+	char icon[CONFIG_ID_LEN];		       /* optional: icon name in assets/icons */
 	char label[CONFIG_MAX_LANGS][CONFIG_TEXT_LEN]; /* indexed like config.langs */
 } config_category;
 

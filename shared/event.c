@@ -10,8 +10,8 @@
 #include "uuid.h"
 
 static const char *const event_types[] = {
-	"ticket.issued", "ticket.called",    "ticket.recalled",	  "ticket.served",
-	"ticket.no_show", "ticket.cancelled", "ticket.transferred",
+    "ticket.issued",  "ticket.called",	  "ticket.recalled",	"ticket.served",
+    "ticket.no_show", "ticket.cancelled", "ticket.transferred",
 };
 
 int event_type_valid(const char *type)

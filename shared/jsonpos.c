@@ -15,7 +15,10 @@ typedef struct {
 	int line, col;
 } scan;
 
-static int peek(scan *sc) { return sc->i < sc->len ? (unsigned char)sc->s[sc->i] : -1; }
+static int peek(scan *sc)
+{
+	return sc->i < sc->len ? (unsigned char)sc->s[sc->i] : -1;
+}
 
 static void adv(scan *sc)
 {

@@ -33,8 +33,14 @@ void log_init(const char *progname)
 	}
 }
 
-void log_set_level(log_level level) { log_min = level; }
-log_level log_get_level(void) { return log_min; }
+void log_set_level(log_level level)
+{
+	log_min = level;
+}
+log_level log_get_level(void)
+{
+	return log_min;
+}
 
 void log_msg(log_level level, const char *fmt, ...)
 {
@@ -46,9 +52,10 @@ void log_msg(log_level level, const char *fmt, ...)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, ts.tv_nsec / 1000000, log_prog, names[level]);
+	int n = snprintf(line, sizeof line,
+			 "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 ts.tv_nsec / 1000000, log_prog, names[level]);
 	if (n < 0)
 		return;
 	va_list ap;

@@ -55,10 +55,10 @@
 #include "event.h"
 #include "uuid.h"
 
-#define STORE_APP_ID 0x4c4f4b54
-#define STORE_SCHEMA_VERSION 1
-#define STORE_BUSY_MS 5000
-#define STORE_CALLS_KEPT 64
+#define STORE_APP_ID	      0x4c4f4b54
+#define STORE_SCHEMA_VERSION  1
+#define STORE_BUSY_MS	      5000
+#define STORE_CALLS_KEPT      64
 #define STORE_ESTIMATE_TTL_MS 30000
 
 enum {
@@ -83,66 +83,66 @@ enum {
 };
 
 static const char *const queries[Q_COUNT] = {
-	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-	[Q_LAST_SEQ] = "SELECT coalesce(max(seq), 0) FROM outbox",
-	[Q_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-		       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	[Q_COUNTER] = "INSERT INTO counters(day, prefix, last) VALUES (?1, ?2, 1) "
-		      "ON CONFLICT(day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
-	[Q_TICKET_INSERT] = "INSERT INTO tickets(uuid, day, code, category, lang, state, desk, "
-			    "issued_ms, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, ?6, ?7)",
-	[Q_TICKET_BY_ID] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-			   "called_ms, finished_ms, recalls FROM tickets WHERE id = ?1",
-	[Q_TICKET_BY_CODE] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-			     "called_ms, finished_ms, recalls FROM tickets WHERE code = ?1 "
-			     "ORDER BY id DESC LIMIT 1",
-	[Q_TICKET_AT_DESK] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-			     "called_ms, finished_ms, recalls FROM tickets "
-			     "WHERE state = 1 AND desk = ?1 ORDER BY id DESC LIMIT 1",
-	[Q_TICKET_UPDATE] = "UPDATE tickets SET category = ?2, state = ?3, desk = ?4, called_ms = ?5, "
-			    "finished_ms = ?6, recalls = ?7, last_seq = ?8 WHERE id = ?1",
-	[Q_NEXT_WAITING] = "SELECT id FROM tickets WHERE state = 0 AND (?1 IS NULL OR category IN "
-			   "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1",
-	[Q_AHEAD] = "SELECT count(*) FROM tickets WHERE state = 0 AND category = ?1 AND id < ?2",
-	[Q_OUTBOX_INSERT] = "INSERT INTO outbox(seq, uuid, at_ms, body) VALUES (?1, ?2, ?3, ?4)",
-	[Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled) "
-			  "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_CALL_TRIM] = "DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?1",
-	[Q_SERVICE_TIMES] = "SELECT finished_ms - called_ms FROM tickets INDEXED BY tickets_waiting "
-			    "WHERE state = 2 AND category = ?1 AND finished_ms >= called_ms "
-			    "ORDER BY id DESC LIMIT 25",
-	/* Only the last 1000 tickets: a bounded scan, no index to keep up. */
-	[Q_SERVICE_TIMES_ALL] = "SELECT finished_ms - called_ms FROM tickets WHERE id > "
-				"(SELECT max(id) - 1000 FROM tickets) AND state = 2 AND "
-				"finished_ms >= called_ms ORDER BY id DESC LIMIT 25",
-	/* The calls table holds the last 64 calls: cheap, and enough to see
-	 * which desks are working now. */
-	[Q_ACTIVE_DESKS] = "SELECT count(DISTINCT desk) FROM calls WHERE at_ms >= ?1",
+    [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [Q_LAST_SEQ] = "SELECT coalesce(max(seq), 0) FROM outbox",
+    [Q_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+		   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [Q_COUNTER] = "INSERT INTO counters(day, prefix, last) VALUES (?1, ?2, 1) "
+		  "ON CONFLICT(day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
+    [Q_TICKET_INSERT] = "INSERT INTO tickets(uuid, day, code, category, lang, state, desk, "
+			"issued_ms, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, ?6, ?7)",
+    [Q_TICKET_BY_ID] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
+		       "called_ms, finished_ms, recalls FROM tickets WHERE id = ?1",
+    [Q_TICKET_BY_CODE] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
+			 "called_ms, finished_ms, recalls FROM tickets WHERE code = ?1 "
+			 "ORDER BY id DESC LIMIT 1",
+    [Q_TICKET_AT_DESK] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
+			 "called_ms, finished_ms, recalls FROM tickets "
+			 "WHERE state = 1 AND desk = ?1 ORDER BY id DESC LIMIT 1",
+    [Q_TICKET_UPDATE] = "UPDATE tickets SET category = ?2, state = ?3, desk = ?4, called_ms = ?5, "
+			"finished_ms = ?6, recalls = ?7, last_seq = ?8 WHERE id = ?1",
+    [Q_NEXT_WAITING] = "SELECT id FROM tickets WHERE state = 0 AND (?1 IS NULL OR category IN "
+		       "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1",
+    [Q_AHEAD] = "SELECT count(*) FROM tickets WHERE state = 0 AND category = ?1 AND id < ?2",
+    [Q_OUTBOX_INSERT] = "INSERT INTO outbox(seq, uuid, at_ms, body) VALUES (?1, ?2, ?3, ?4)",
+    [Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_CALL_TRIM] = "DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?1",
+    [Q_SERVICE_TIMES] = "SELECT finished_ms - called_ms FROM tickets INDEXED BY tickets_waiting "
+			"WHERE state = 2 AND category = ?1 AND finished_ms >= called_ms "
+			"ORDER BY id DESC LIMIT 25",
+    /* Only the last 1000 tickets: a bounded scan, no index to keep up. */
+    [Q_SERVICE_TIMES_ALL] = "SELECT finished_ms - called_ms FROM tickets WHERE id > "
+			    "(SELECT max(id) - 1000 FROM tickets) AND state = 2 AND "
+			    "finished_ms >= called_ms ORDER BY id DESC LIMIT 25",
+    /* The calls table holds the last 64 calls: cheap, and enough to see
+     * which desks are working now. */
+    [Q_ACTIVE_DESKS] = "SELECT count(DISTINCT desk) FROM calls WHERE at_ms >= ?1",
 };
 
 static const char schema_v1[] =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
-	"CREATE TABLE tickets("
-	"  id INTEGER PRIMARY KEY,"
-	"  uuid TEXT NOT NULL,"
-	"  day TEXT NOT NULL,"
-	"  code TEXT NOT NULL,"
-	"  category TEXT NOT NULL,"
-	"  lang TEXT NOT NULL,"
-	"  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),"
-	"  desk INTEGER,"
-	"  issued_ms INTEGER NOT NULL,"
-	"  called_ms INTEGER,"
-	"  finished_ms INTEGER,"
-	"  recalls INTEGER NOT NULL DEFAULT 0,"
-	"  last_seq INTEGER NOT NULL);"
-	"CREATE INDEX tickets_waiting ON tickets(state, category, id);"
-	"CREATE TABLE counters(day TEXT NOT NULL, prefix TEXT NOT NULL, last INTEGER NOT NULL,"
-	"  PRIMARY KEY(day, prefix)) WITHOUT ROWID;"
-	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
-	"  at_ms INTEGER NOT NULL, body TEXT NOT NULL);"
-	"CREATE TABLE calls(id INTEGER PRIMARY KEY, code TEXT NOT NULL, category TEXT NOT NULL,"
-	"  desk INTEGER NOT NULL, at_ms INTEGER NOT NULL, recalled INTEGER NOT NULL);";
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+    "CREATE TABLE tickets("
+    "  id INTEGER PRIMARY KEY,"
+    "  uuid TEXT NOT NULL,"
+    "  day TEXT NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  category TEXT NOT NULL,"
+    "  lang TEXT NOT NULL,"
+    "  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),"
+    "  desk INTEGER,"
+    "  issued_ms INTEGER NOT NULL,"
+    "  called_ms INTEGER,"
+    "  finished_ms INTEGER,"
+    "  recalls INTEGER NOT NULL DEFAULT 0,"
+    "  last_seq INTEGER NOT NULL);"
+    "CREATE INDEX tickets_waiting ON tickets(state, category, id);"
+    "CREATE TABLE counters(day TEXT NOT NULL, prefix TEXT NOT NULL, last INTEGER NOT NULL,"
+    "  PRIMARY KEY(day, prefix)) WITHOUT ROWID;"
+    "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL, body TEXT NOT NULL);"
+    "CREATE TABLE calls(id INTEGER PRIMARY KEY, code TEXT NOT NULL, category TEXT NOT NULL,"
+    "  desk INTEGER NOT NULL, at_ms INTEGER NOT NULL, recalled INTEGER NOT NULL);";
 
 struct store {
 	sqlite3 *db;
@@ -213,7 +213,8 @@ static store_status db_fail(store *st, int rc, const char *what)
 	return map_rc(rc);
 }
 
-static store_status fail(store *st, store_status s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static store_status fail(store *st, store_status s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static store_status fail(store *st, store_status s, const char *fmt, ...)
 {
 	va_list ap;
@@ -223,7 +224,10 @@ static store_status fail(store *st, store_status s, const char *fmt, ...)
 	return s;
 }
 
-const char *store_errmsg(const store *st) { return st->err; }
+const char *store_errmsg(const store *st)
+{
+	return st->err;
+}
 
 static sqlite3_stmt *q(store *st, int which)
 {
@@ -252,7 +256,10 @@ static int step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int exec(store *st, const char *sql) { return sqlite3_exec(st->db, sql, NULL, NULL, NULL); }
+static int exec(store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
 
 /* Runs one of the prepared transaction statements (prepared on first use). */
 static int tx(store *st, sqlite3_stmt **slot, const char *sql)
@@ -434,8 +441,8 @@ store_status store_open(const char *path, const config *cfg, store **out, char *
 		ss = fail(st, STORE_IO, "not a regular file");
 		goto out;
 	}
-	int rc = sqlite3_open_v2(path, &st->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(
+	    path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		ss = db_fail(st, rc, "opening");
 		goto out;
@@ -458,8 +465,8 @@ store_status store_open(const char *path, const config *cfg, store **out, char *
 	}
 	if (strcmp(site, cfg->site_id)) {
 		ss = fail(st, STORE_INVALID,
-			  "the database belongs to site \"%s\", the configuration is for \"%s\"", site,
-			  cfg->site_id);
+			  "the database belongs to site \"%s\", the configuration is for \"%s\"",
+			  site, cfg->site_id);
 		goto out;
 	}
 	*out = st;
@@ -828,7 +835,8 @@ static store_status save_change(store *st, int64_t id, const store_ticket *t, co
 	return STORE_OK;
 }
 
-store_status store_call_next(store *st, int desk, const char *const *cats, int ncats, store_ticket *t)
+store_status store_call_next(store *st, int desk, const char *const *cats, int ncats,
+			     store_ticket *t)
 {
 	if (desk < 1 || desk > st->cfg->desks)
 		return fail(st, STORE_INVALID, "desk %d does not exist (this site has %d)", desk,
@@ -855,8 +863,9 @@ store_status store_call_next(store *st, int desk, const char *const *cats, int n
 	int64_t id;
 	ss = load_ref(st, (store_ref){NULL, desk}, t, &id);
 	if (ss == STORE_OK) {
-		ss = fail(st, STORE_CONFLICT, "ticket %s is still at desk %d: mark it served or no-show first",
-			  t->code, desk);
+		ss = fail(st, STORE_CONFLICT,
+			  "ticket %s is still at desk %d: mark it served or no-show first", t->code,
+			  desk);
 		goto fail;
 	}
 	if (ss != STORE_NOTFOUND)
@@ -945,7 +954,8 @@ static store_status act(store *st, store_ref ref, action a, const char *category
 			break;
 		}
 		if (!strcmp(t->category, category)) {
-			ss = fail(st, STORE_INVALID, "ticket %s is already in \"%s\"", t->code, category);
+			ss = fail(st, STORE_INVALID, "ticket %s is already in \"%s\"", t->code,
+				  category);
 			goto fail;
 		}
 		memcpy(from, t->category, sizeof from);
@@ -1007,11 +1017,12 @@ store_status store_list_waiting(store *st, const char *const *cats, int ncats, s
 {
 	*n = 0;
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-				    "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-				    "called_ms, finished_ms, recalls FROM tickets WHERE state = 0 "
-				    "ORDER BY id",
-				    -1, &s, NULL);
+	int rc =
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
+			       "called_ms, finished_ms, recalls FROM tickets WHERE state = 0 "
+			       "ORDER BY id",
+			       -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "listing");
 	int64_t now = clock_now_ms();
@@ -1053,7 +1064,8 @@ store_status store_recent_calls(store *st, store_call *out, int max, int *n)
 	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		store_call *c = &out[(*n)++];
 		snprintf(c->code, sizeof c->code, "%s", (const char *)sqlite3_column_text(s, 0));
-		snprintf(c->category, sizeof c->category, "%s", (const char *)sqlite3_column_text(s, 1));
+		snprintf(c->category, sizeof c->category, "%s",
+			 (const char *)sqlite3_column_text(s, 1));
 		c->desk = sqlite3_column_int(s, 2);
 		c->called_ms = sqlite3_column_int64(s, 3);
 		c->recalled = sqlite3_column_int(s, 4);
@@ -1092,7 +1104,8 @@ store_status store_status_get(store *st, store_status_info *info)
 			info->waiting += w;
 			info->at_desks += c;
 			info->served_today += sv;
-			int ci = config_category_index(st->cfg, (const char *)sqlite3_column_text(s, 0));
+			int ci =
+			    config_category_index(st->cfg, (const char *)sqlite3_column_text(s, 0));
 			if (ci >= 0) {
 				info->categories[ci].waiting = w;
 				info->categories[ci].served_today = sv;
@@ -1112,8 +1125,8 @@ store_status store_status_get(store *st, store_status_info *info)
 	if (rc == SQLITE_OK)
 		rc = meta_get_text(st, "last_error", info->last_error, sizeof info->last_error);
 	for (int i = 0; rc == SQLITE_OK && i < info->ncategories; i++)
-		info->categories[i].est_wait_s =
-			estimate_wait_s(st, info->categories[i].category, info->categories[i].waiting, now);
+		info->categories[i].est_wait_s = estimate_wait_s(st, info->categories[i].category,
+								 info->categories[i].waiting, now);
 	exec(st, "COMMIT");
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "status");
@@ -1128,9 +1141,9 @@ store_status store_events_after(store *st, int64_t after, int max_events, size_t
 {
 	*last = after;
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-				    "SELECT seq, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-				    -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(
+	    st->db, "SELECT seq, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2", -1, &s,
+	    NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "reading the outbox");
 	sqlite3_bind_int64(s, 1, after);
@@ -1184,9 +1197,10 @@ static store_status set_acked(store *st, int64_t through, int64_t at_ms, int all
 	/* A central office that claims events we never wrote is wrong (or not
 	 * ours): believing it would mark future events as delivered. */
 	if (through < 0 || through > last) {
-		ss = fail(st, STORE_INVALID,
-			  "the central office acknowledged seq %lld, but this site has only %lld events",
-			  (long long)through, (long long)last);
+		ss = fail(
+		    st, STORE_INVALID,
+		    "the central office acknowledged seq %lld, but this site has only %lld events",
+		    (long long)through, (long long)last);
 		goto fail;
 	}
 	if (through > acked || (allow_back && through != acked))
@@ -1213,7 +1227,10 @@ store_status store_sync_acked(store *st, int64_t through, int64_t at_ms)
 	return set_acked(st, through, at_ms, 0);
 }
 
-store_status store_sync_reset(store *st, int64_t through) { return set_acked(st, through, 0, 1); }
+store_status store_sync_reset(store *st, int64_t through)
+{
+	return set_acked(st, through, 0, 1);
+}
 
 store_status store_sync_failed(store *st, int64_t at_ms, const char *message)
 {
@@ -1246,9 +1263,10 @@ store_status store_purge(store *st, int days, int64_t *purged)
 	int rc = meta_get_int(st, "acked_through", &acked);
 	sqlite3_stmt *s = NULL;
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db, "DELETE FROM outbox WHERE seq <= ?1 AND at_ms < ?2 AND "
-					"seq < (SELECT max(seq) FROM outbox)", -1,
-					&s, NULL);
+		rc = sqlite3_prepare_v2(st->db,
+					"DELETE FROM outbox WHERE seq <= ?1 AND at_ms < ?2 AND "
+					"seq < (SELECT max(seq) FROM outbox)",
+					-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, acked);
 		sqlite3_bind_int64(s, 2, cutoff);
@@ -1271,7 +1289,10 @@ store_status store_purge(store *st, int days, int64_t *purged)
 	sqlite3_finalize(s);
 	s = NULL;
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db, "DELETE FROM counters WHERE day < ?1 AND day NOT IN (SELECT day FROM tickets)", -1, &s, NULL);
+		rc = sqlite3_prepare_v2(
+		    st->db,
+		    "DELETE FROM counters WHERE day < ?1 AND day NOT IN (SELECT day FROM tickets)",
+		    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, cutoff_day, -1, SQLITE_STATIC);
 		rc = step_done(s);

@@ -47,8 +47,8 @@ typedef enum {
 
 typedef struct {
 	char uuid[37];
-	char code[16];	    /* "A012": category prefix and the daily number */
-	char category[32];  /* category id (changes on transfer) */
+	char code[16];	   /* "A012": category prefix and the daily number */
+	char category[32]; /* category id (changes on transfer) */
 	char lang[8];
 	ticket_state state;
 	int desk;	   /* 0 when not at a desk */
@@ -57,8 +57,8 @@ typedef struct {
 	int64_t finished_ms;
 	int recalls;
 	/* Filled by store_take and store_list_waiting: */
-	int ahead;	   /* tickets of the same category waiting before this one */
-	int est_wait_s;	   /* estimated wait in seconds */
+	int ahead;	/* tickets of the same category waiting before this one */
+	int est_wait_s; /* estimated wait in seconds */
 } store_ticket;
 
 /* Which ticket an action is about: a code ("A012", today's or the most
@@ -71,22 +71,22 @@ typedef struct {
 typedef struct {
 	char category[32];
 	int waiting;
-	int est_wait_s;	      /* for a ticket taken now */
+	int est_wait_s; /* for a ticket taken now */
 	int served_today;
 } store_category_status;
 
 typedef struct {
-	int waiting;	  /* all categories */
-	int at_desks;	  /* tickets called and not finished */
+	int waiting;  /* all categories */
+	int at_desks; /* tickets called and not finished */
 	int served_today;
 	int ncategories;
 	store_category_status categories[CONFIG_MAX_CATEGORIES];
-	int64_t last_seq;	      /* newest event in the outbox (0 if none) */
-	int64_t acked_through;	      /* central office holds every seq <= this */
-	int64_t backlog;	      /* last_seq - acked_through */
-	int64_t last_attempt_ms;      /* 0 = never */
-	int64_t last_success_ms;      /* 0 = never */
-	char last_error[256];	      /* "" after a success */
+	int64_t last_seq;	 /* newest event in the outbox (0 if none) */
+	int64_t acked_through;	 /* central office holds every seq <= this */
+	int64_t backlog;	 /* last_seq - acked_through */
+	int64_t last_attempt_ms; /* 0 = never */
+	int64_t last_success_ms; /* 0 = never */
+	char last_error[256];	 /* "" after a success */
 } store_status_info;
 
 typedef struct {
@@ -120,7 +120,8 @@ store_status store_take(store *st, const char *category, const char *lang, store
 /* Call the ticket waiting longest at desk (1..cfg->desks), limited to the
  * given categories when ncats > 0. A ticket still at that desk is left as
  * it is (staff finish it first): STORE_CONFLICT. STORE_EMPTY when nobody waits. */
-store_status store_call_next(store *st, int desk, const char *const *cats, int ncats, store_ticket *t);
+store_status store_call_next(store *st, int desk, const char *const *cats, int ncats,
+			     store_ticket *t);
 
 store_status store_recall(store *st, store_ref ref, store_ticket *t);
 store_status store_serve(store *st, store_ref ref, store_ticket *t);
@@ -136,7 +137,8 @@ store_status store_find(store *st, store_ref ref, store_ticket *t);
 
 /* The waiting tickets, longest waiting first, at most max of them (limited
  * to categories when ncats > 0). *n is how many were written. */
-store_status store_list_waiting(store *st, const char *const *cats, int ncats, store_ticket *out, int max, int *n);
+store_status store_list_waiting(store *st, const char *const *cats, int ncats, store_ticket *out,
+				int max, int *n);
 
 /* The most recent calls (and recalls), newest first, for the display. */
 store_status store_recent_calls(store *st, store_call *out, int max, int *n);

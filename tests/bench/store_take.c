@@ -68,10 +68,11 @@ int main(int argc, char **argv)
 	sqlite3 *db;
 	snprintf(path, sizeof path, "%s/bare.db", argv[1]);
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, uuid TEXT, body TEXT)",
-			 NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(
+		db,
+		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		"CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, uuid TEXT, body TEXT)",
+		NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "bare: %s\n", sqlite3_errmsg(db));
 		return 1;
 	}
@@ -84,7 +85,8 @@ int main(int argc, char **argv)
 		for (int i = done; i < done + 500 && i < n; i++) {
 			double t0 = now_us();
 			sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-			sqlite3_bind_text(ins, 1, "019378a2-0000-7000-8000-000000000000", -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 1, "019378a2-0000-7000-8000-000000000000", -1,
+					  SQLITE_STATIC);
 			sqlite3_bind_text(ins, 2, body, -1, SQLITE_STATIC);
 			sqlite3_step(ins);
 			sqlite3_reset(ins);
@@ -97,7 +99,8 @@ int main(int argc, char **argv)
 		for (int i = done; i < done + 500 && i < n; i++) {
 			store_ticket t;
 			double t0 = now_us();
-			if (store_take(st, cfg->categories[i % cfg->ncategories].id, NULL, &t) != STORE_OK) {
+			if (store_take(st, cfg->categories[i % cfg->ncategories].id, NULL, &t) !=
+			    STORE_OK) {
 				fprintf(stderr, "take: %s\n", store_errmsg(st));
 				return 1;
 			}
@@ -110,12 +113,14 @@ int main(int argc, char **argv)
 	}
 	double bm = pct(bare, n, 0.5), b99 = pct(bare, n, 0.99);
 	double tm = pct(take, n, 0.5), t99 = pct(take, n, 0.99);
-	printf("store_take over %d tickets (WAL, synchronous=FULL, queue kept at <= %d a category),\n"
-	       "same run, same disk:\n", n, BENCH_QUEUE);
+	printf(
+	    "store_take over %d tickets (WAL, synchronous=FULL, queue kept at <= %d a category),\n"
+	    "same run, same disk:\n",
+	    n, BENCH_QUEUE);
 	printf("  bare SQLite commit   median %7.1f us   p99 %7.1f us\n", bm, b99);
 	printf("  store_take           median %7.1f us   p99 %7.1f us\n", tm, t99);
-	printf("  ratio take/bare      median %7.2fx     p99 %7.2fx   (goal: within 1.5x)\n", tm / bm,
-	       t99 / b99);
+	printf("  ratio take/bare      median %7.2fx     p99 %7.2fx   (goal: within 1.5x)\n",
+	       tm / bm, t99 / b99);
 	sqlite3_finalize(ins);
 	sqlite3_close(db);
 	store_close(st);

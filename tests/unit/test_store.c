@@ -28,11 +28,11 @@ typedef struct {
 } fixture;
 
 static const char site_json[] =
-	"{\"site\": {\"id\": \"test\", \"name\": \"Test\"}, \"database\": \"t.db\","
-	" \"languages\": [\"nl\", \"en\"], \"desks\": 3,"
-	" \"categories\": ["
-	"  {\"id\": \"digital\", \"prefix\": \"A\", \"label\": {\"nl\": \"D\", \"en\": \"D\"}},"
-	"  {\"id\": \"tax\", \"prefix\": \"B\", \"label\": {\"nl\": \"B\", \"en\": \"T\"}}]}";
+    "{\"site\": {\"id\": \"test\", \"name\": \"Test\"}, \"database\": \"t.db\","
+    " \"languages\": [\"nl\", \"en\"], \"desks\": 3,"
+    " \"categories\": ["
+    "  {\"id\": \"digital\", \"prefix\": \"A\", \"label\": {\"nl\": \"D\", \"en\": \"D\"}},"
+    "  {\"id\": \"tax\", \"prefix\": \"B\", \"label\": {\"nl\": \"B\", \"en\": \"T\"}}]}";
 
 /* 2026-11-22 12:00 local (CET) and the next day. */
 #define DAY1 "1795345200000"
@@ -167,7 +167,7 @@ static void test_call_order_filter_and_lifecycle(void **state)
 	fixture *f = *state;
 	store_ticket t;
 	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK); /* A001 */
-	assert_int_equal(store_take(f->st, "tax", "nl", &t), STORE_OK);     /* B001 */
+	assert_int_equal(store_take(f->st, "tax", "nl", &t), STORE_OK);	    /* B001 */
 	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK); /* A002 */
 
 	const char *only_tax[] = {"tax"};
@@ -206,10 +206,10 @@ static void test_call_order_filter_and_lifecycle(void **state)
 
 	collected c;
 	events(f, &c);
-	static const char *want[] = {"ticket.issued",	   "ticket.issued", "ticket.issued",
-				     "ticket.called",	   "ticket.called", "ticket.recalled",
+	static const char *want[] = {"ticket.issued",	   "ticket.issued",  "ticket.issued",
+				     "ticket.called",	   "ticket.called",  "ticket.recalled",
 				     "ticket.served",	   "ticket.no_show", "ticket.issued",
-				     "ticket.transferred", "ticket.called", "ticket.cancelled"};
+				     "ticket.transferred", "ticket.called",  "ticket.cancelled"};
 	assert_int_equal(c.n, 12);
 	for (int i = 0; i < 12; i++)
 		assert_string_equal(c.types[i], want[i]);
@@ -312,12 +312,12 @@ static void test_foreign_files_untouched(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_codes_per_category_and_day, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments_change_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_call_order_filter_and_lifecycle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sync_state_and_purge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_files_untouched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_codes_per_category_and_day, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_arguments_change_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_order_filter_and_lifecycle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_state_and_purge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_files_untouched, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
