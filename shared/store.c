@@ -449,14 +449,16 @@ store_status store_open(const char *path, const config *cfg, store **out, char *
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	ss = migrate(st);
-	if (ss != STORE_OK)
-		goto out;
+	/* Connection settings first (they write nothing), so the schema's
+	 * own creation is as durable as every later commit. */
 	rc = exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
 	if (rc != SQLITE_OK) {
 		ss = db_fail(st, rc, "setting pragmas");
 		goto out;
 	}
+	ss = migrate(st);
+	if (ss != STORE_OK)
+		goto out;
 	char site[CONFIG_ID_LEN + 1];
 	rc = meta_get_text(st, "site_id", site, sizeof site);
 	if (rc != SQLITE_OK) {
