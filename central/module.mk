@@ -4,4 +4,40 @@ ifneq ($(CENTRAL_SRC),)
 PROGRAMS += $(B)/loket-central
 $(B)/loket-central: $(CENTRAL_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The store alone, for the bench's raw insert rate (same code as the server).
+CENTRAL_STORE_OBJ := $(B)/obj/central/cstore_sqlite.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
+BENCH_PROGRAMS += $(B)/bench/central_raw
+$(B)/bench/central_raw: $(B)/obj/tests/central-bench/central_raw.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/obj/tests/central-bench/%.o: tests/central-bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icentral -MMD -MP -c $< -o $@
+
+# libFuzzer target of the ingest decoder: `make fuzz` builds it (clang with
+# ASan + UBSan) and runs it for FUZZ_SECONDS; `make test` builds it too when
+# clang is there, and tests/central/run.sh runs it briefly.
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang)
+FUZZ_SRC := tests/central/fuzz_ingest.c central/ingest.c central/buf.c shared/event.c \
+	shared/clock.c shared/uuid.c shared/log.c
+FUZZ_SECONDS ?= 60
+ifneq ($(FUZZ_CC),)
+ifeq ($(SAN),1)
+TEST_PROGRAMS += $(B)/fuzz/fuzz_ingest
+endif
+endif
+$(B)/fuzz/fuzz_ingest: $(FUZZ_SRC) central/ingest.h central/buf.h shared/event.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c17 -g -O1 -D_GNU_SOURCE -Ishared -Icentral \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $(FUZZ_SRC) $(shell pkg-config --libs jansson zlib)
+
+.PHONY: fuzz-central
+fuzz: fuzz-central
+fuzz-central: $(B)/fuzz/fuzz_ingest
+	@mkdir -p $(B)/fuzz/corpus-ingest
+	@for c in tests/central/cases/*/body; do cp $$c $(B)/fuzz/corpus-ingest/$$(basename $$(dirname $$c)); done
+	$(B)/fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+		$(B)/fuzz/corpus-ingest
 endif

@@ -1,0 +1,68 @@
+/*
+ * cconfig — the central office's JSON configuration (central.json),
+ * validated completely before the server acts on it:
+ *
+ *   {
+ *     "listen": "127.0.0.1:8080",
+ *     "database": "central.db",
+ *     "admin_token_sha256": "<64 hex>",
+ *     "sites": [ { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "<64 hex>" } ],
+ *     "limits": { "max_body_bytes": 1048576, ... },      optional
+ *     "cookie_secure": false                              optional
+ *   }
+ *
+ * Every problem is reported, one per line, as "file:line:col: key: message"
+ * (exit status 78, EX_CONFIG); unknown keys are errors. A relative database
+ * path is taken from the configuration file's folder. Only SHA-256 digests
+ * of tokens are held: the file is no secret worth stealing.
+ */
+#ifndef CENTRAL_CCONFIG_H
+#define CENTRAL_CCONFIG_H
+
+#include <stddef.h>
+
+#define CCONF_ID_LEN	32  /* site ids: [a-z0-9_-]{1,31} */
+#define CCONF_TEXT_LEN	256 /* site names, UTF-8 */
+#define CCONF_PATH_LEN	1024
+#define CCONF_MAX_SITES 1000
+
+typedef struct {
+	char id[CCONF_ID_LEN];
+	char name[CCONF_TEXT_LEN];
+	unsigned char token_sha256[32];
+} cconf_site;
+
+typedef struct {
+	char path[CCONF_PATH_LEN]; /* the file it came from */
+	char listen_host[256];	   /* "127.0.0.1", "::1", "0.0.0.0" */
+	int listen_port;	   /* 0 = any free port (tests read it from the log) */
+	char database[CCONF_PATH_LEN];
+	unsigned char admin_sha256[32];
+	int nsites;
+	cconf_site *sites; /* nsites entries */
+
+	/* "limits": each optional. */
+	long max_body_bytes;	  /* on the wire (maybe gzip); default 1 MiB */
+	long max_inflated_bytes;  /* after gunzip; default 8 MiB */
+	int max_batch_events;	  /* default 10000 */
+	int max_connections;	  /* default 512 */
+	int per_ip_connections;	  /* default 256; 0 = no limit */
+	int connection_timeout_s; /* idle connections are closed; default 30 */
+	int busy_timeout_ms;	  /* then 503 + Retry-After; default 5000 */
+
+	int cookie_secure; /* set Secure on the session cookie (behind HTTPS) */
+} cconf;
+
+/* Reads and validates path into *c. Returns 0, or -1 with every problem
+ * written to err (lines ending in '\n'). On success the caller owns
+ * c->sites (cconf_free). */
+int cconf_load(const char *path, cconf *c, char *err, size_t errlen);
+void cconf_free(cconf *c);
+
+/* The site with this id, or NULL. */
+const cconf_site *cconf_site_find(const cconf *c, const char *id);
+
+/* 1 if s is a valid site id ([a-z0-9_-]{1,31}). */
+int cconf_valid_id(const char *s);
+
+#endif

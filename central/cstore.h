@@ -1,0 +1,99 @@
+/*
+ * cstore — the central office's database, spoken in the domain. Nobody
+ * else in central/ writes SQL; a PostgreSQL back end would be a second
+ * implementation of exactly these functions (cstore_pg.c), chosen at open.
+ *
+ * The model:
+ *   sites    one row per site that ever sent: acked_through (the highest N
+ *            such that events 1..N are all held), events held, last sync.
+ *   events   the truth: one row per (site, seq), the event's JSON text as
+ *            the site sent it, plus its parsed fields. Never updated, never
+ *            deleted; an event UUID appears once across all sites.
+ *   tickets  facts per ticket derived from its events (issued, first and
+ *            last call, end, outcome, desk, transfers), updated in the same
+ *            transaction as the events it derives from, and rebuildable
+ *            from them at any time (cstore_rebuild_tickets).
+ *
+ * Every function is safe to call from several threads at once: writes are
+ * serialised inside, reads use their own connections and never wait for a
+ * write (WAL). Functions returning int give a CSTORE_* status.
+ */
+#ifndef CENTRAL_CSTORE_H
+#define CENTRAL_CSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest.h"
+
+typedef struct cstore cstore;
+
+enum {
+	CSTORE_OK = 0,
+	CSTORE_GAP,	 /* the batch starts after acked_through + 1 */
+	CSTORE_CONFLICT, /* a seq or UUID already held with other content */
+	CSTORE_BUSY,	 /* locked beyond the busy timeout: try again later */
+	CSTORE_FULL,	 /* the disk is full */
+	CSTORE_ERROR,	 /* anything else (logged) */
+};
+
+/* Opens (creating if need be) the database at path. NULL on failure, with
+ * the reason in err. busy_timeout_ms bounds every wait for a lock. */
+cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t errlen);
+void cstore_close(cstore *st);
+
+typedef struct {
+	int64_t acked_through; /* after the call (also on GAP) */
+	size_t stored;	       /* new events written */
+	size_t duplicates;     /* events already held, identical: acknowledged again */
+	int64_t conflict_seq;  /* CONFLICT: the seq refused */
+	char why[300];	       /* CONFLICT or ERROR: for the log and the answer */
+} cstore_ingest_result;
+
+/* Stores batch b of site in one transaction: all of it or nothing.
+ * Events at or below acked_through must equal what is held (else CONFLICT);
+ * a batch starting above acked_through + 1 is a GAP. now_ms is recorded as
+ * the site's last sync. */
+int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t now_ms,
+		  cstore_ingest_result *r);
+
+typedef struct {
+	int64_t acked_through;
+	int64_t events;
+	int64_t last_sync_ms; /* 0 = never */
+} cstore_site_info;
+
+/* The state of a site (all zero if it never sent). */
+int cstore_site_get(cstore *st, const char *site, cstore_site_info *out);
+
+/* Calls cb for each event of site with seq > after, in seq order, at most
+ * limit of them; stops early if cb returns non-zero. */
+typedef int (*cstore_event_cb)(void *ctx, int64_t seq, const char *text, size_t len);
+int cstore_events(cstore *st, const char *site, int64_t after, int64_t limit, cstore_event_cb cb,
+		  void *ctx);
+
+/* One ticket's facts. Strings are "" when unknown; times in unix ms, -1
+ * when unknown. Valid only during the callback. */
+typedef struct {
+	const char *site, *ticket, *code, *day, *category, *first_category, *lang;
+	const char *outcome; /* "served", "no_show", "cancelled" or "" (open) */
+	const char *issued_at, *called_at, *finished_at; /* as the site wrote them */
+	int64_t issued_ms, called_ms, last_called_ms, finished_ms;
+	int desk; /* 0 = none */
+	int calls, transfers;
+} cstore_ticket;
+
+/* Calls cb for each ticket issued on a local day in [from_day, to_day]
+ * ("YYYY-MM-DD", inclusive), of site (NULL: all), ordered by site, day and
+ * issue time; stops early if cb returns non-zero. */
+typedef int (*cstore_ticket_cb)(void *ctx, const cstore_ticket *t);
+int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const char *site,
+		   cstore_ticket_cb cb, void *ctx);
+
+/* Recomputes the tickets from the events, in one transaction. */
+int cstore_rebuild_tickets(cstore *st);
+
+/* CSTORE_OK if the database answers a read. */
+int cstore_ping(cstore *st);
+
+#endif

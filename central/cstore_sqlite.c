@@ -1,0 +1,634 @@
+/*
+ * cstore_sqlite — the SQLite implementation of cstore.h.
+ *
+ * Schema (version 1):
+ *
+ *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms)
+ *   events(site, seq, uuid UNIQUE, type, at, at_ms, ticket, code, category,
+ *          from_category, lang, desk, body, received_ms, PRIMARY KEY(site, seq))
+ *   tickets(site, ticket, code, day, category, first_category, lang,
+ *           issued_at, issued_ms, called_at, called_ms, last_called_ms,
+ *           finished_at, finished_ms, outcome, desk, calls, transfers,
+ *           PRIMARY KEY(site, ticket)), index on day
+ *
+ * Transactions: one writer connection behind a mutex; each batch is one
+ * BEGIN IMMEDIATE ... COMMIT that inserts its new events, updates their
+ * tickets and the site row. Nothing is visible until the commit, and any
+ * failure rolls all of it back. Readers take a connection from a small pool
+ * (WAL: they see the last commit and never block the writer).
+ *
+ * Durability: WAL with synchronous=FULL, as at the sites: an acknowledged
+ * event is on disk before the 200 leaves.
+ *
+ * Ticket facts, per event type (the same code serves ingest and rebuild):
+ *   issued       code, day (the first 10 characters of "at": the site's
+ *                local date), category, first_category, lang, issued_*
+ *   called       called_* (first call only), last_called_ms, desk, calls+1
+ *   recalled     desk
+ *   served, no_show, cancelled   finished_*, outcome, desk
+ *   transferred  category, transfers+1, desk cleared
+ * Wait = first call - issue; service = end - last call (served only).
+ */
+#include "cstore.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define READERS 8
+
+struct cstore {
+	char *path;
+	int busy_ms;
+	pthread_mutex_t wlock; /* the writer connection and its statements */
+	sqlite3 *w;
+	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
+	    *ev_by_uuid;
+	sqlite3_stmt *tk[7];   /* ticket upsert per event type, as in types[] */
+	pthread_mutex_t rlock; /* the reader pool */
+	sqlite3 *readers[READERS];
+	int nreaders;
+};
+
+static const char *const types[7] = {"ticket.issued",	  "ticket.called",  "ticket.recalled",
+				     "ticket.served",	  "ticket.no_show", "ticket.cancelled",
+				     "ticket.transferred"};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT OR IGNORE INTO meta VALUES('schema', '1');"
+    "CREATE TABLE IF NOT EXISTS sites("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " acked_through INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,"
+    " last_sync_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS events("
+    " site INTEGER NOT NULL REFERENCES sites(id), seq INTEGER NOT NULL,"
+    " uuid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, at TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    " ticket TEXT NOT NULL, code TEXT NOT NULL, category TEXT NOT NULL, from_category TEXT,"
+    " lang TEXT NOT NULL, desk INTEGER, body TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(site, seq));"
+    "CREATE TABLE IF NOT EXISTS tickets("
+    " site INTEGER NOT NULL, ticket TEXT NOT NULL, code TEXT NOT NULL DEFAULT '',"
+    " day TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '',"
+    " first_category TEXT NOT NULL DEFAULT '', lang TEXT NOT NULL DEFAULT '',"
+    " issued_at TEXT, issued_ms INTEGER, called_at TEXT, called_ms INTEGER,"
+    " last_called_ms INTEGER, finished_at TEXT, finished_ms INTEGER, outcome TEXT,"
+    " desk INTEGER, calls INTEGER NOT NULL DEFAULT 0, transfers INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(site, ticket));"
+    "CREATE INDEX IF NOT EXISTS tickets_day ON tickets(day, site);";
+
+/* Ticket upserts; parameters: ?1 site ?2 ticket ?3 code ?4 day ?5 category
+ * ?6 lang ?7 at ?8 at_ms ?9 desk (NULL if none). */
+#define TK_INSERT "INSERT INTO tickets(site, ticket, code, day, category, first_category, lang"
+#define TK_VALUES "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6"
+static const char *const tk_sql[7] = {
+    TK_INSERT ", issued_at, issued_ms) " TK_VALUES ", ?7, ?8) ON CONFLICT(site, ticket) DO UPDATE"
+	      " SET code = ?3, day = ?4, category = ?5, first_category = ?5, lang = ?6,"
+	      " issued_at = ?7, issued_ms = ?8",
+    TK_INSERT ", called_at, called_ms, last_called_ms, desk, calls) " TK_VALUES
+	      ", ?7, ?8, ?8, ?9, 1) ON CONFLICT(site, ticket) DO UPDATE"
+	      " SET called_at = coalesce(called_at, ?7), called_ms = coalesce(called_ms, ?8),"
+	      " last_called_ms = ?8, desk = ?9, calls = calls + 1, category = ?5",
+    TK_INSERT ", desk) " TK_VALUES ", ?9) ON CONFLICT(site, ticket) DO UPDATE SET desk = ?9",
+    TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
+	      ", ?7, ?8, 'served', ?9) ON CONFLICT(site, ticket) DO UPDATE"
+	      " SET finished_at = ?7, finished_ms = ?8, outcome = 'served', desk = ?9",
+    TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
+	      ", ?7, ?8, 'no_show', ?9) ON CONFLICT(site, ticket) DO UPDATE"
+	      " SET finished_at = ?7, finished_ms = ?8, outcome = 'no_show', desk = ?9",
+    TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
+	      ", ?7, ?8, 'cancelled', ?9) ON CONFLICT(site, ticket) DO UPDATE"
+	      " SET finished_at = ?7, finished_ms = ?8, outcome = 'cancelled',"
+	      " desk = coalesce(?9, desk)",
+    TK_INSERT ", transfers) " TK_VALUES ", 1) ON CONFLICT(site, ticket) DO UPDATE"
+	      " SET category = ?5, transfers = transfers + 1, desk = NULL",
+};
+
+static int map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW: return CSTORE_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return CSTORE_BUSY;
+	case SQLITE_FULL: return CSTORE_FULL;
+	case SQLITE_CONSTRAINT: return CSTORE_CONFLICT;
+	default: return CSTORE_ERROR;
+	}
+}
+
+static sqlite3 *open_conn(const char *path, int busy_ms, int create, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open the database: %s", path,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, busy_ms);
+	char *msg = NULL;
+	rc = sqlite3_exec(db,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;",
+			  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
+{
+	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot prepare a statement: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t errlen)
+{
+	cstore *st = calloc(1, sizeof *st);
+	if (!st || !(st->path = strdup(path))) {
+		snprintf(err, errlen, "out of memory");
+		free(st);
+		return NULL;
+	}
+	st->busy_ms = busy_timeout_ms;
+	pthread_mutex_init(&st->wlock, NULL);
+	pthread_mutex_init(&st->rlock, NULL);
+	st->w = open_conn(path, busy_timeout_ms, 1, err, errlen);
+	if (!st->w)
+		goto fail;
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->w, schema, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot create the schema: %s", path,
+			 msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (prep(st->w, "BEGIN IMMEDIATE", &st->begin, err, errlen) ||
+	    prep(st->w, "COMMIT", &st->commit, err, errlen) ||
+	    prep(st->w, "ROLLBACK", &st->rollback, err, errlen) ||
+	    prep(st->w, "SELECT id, acked_through FROM sites WHERE name = ?1", &st->site_get, err,
+		 errlen) ||
+	    prep(st->w, "INSERT INTO sites(name) VALUES(?1)", &st->site_add, err, errlen) ||
+	    prep(st->w,
+		 "UPDATE sites SET acked_through = ?2, events = events + ?3, last_sync_ms = ?4"
+		 " WHERE id = ?1",
+		 &st->site_set, err, errlen) ||
+	    prep(st->w, "SELECT body FROM events WHERE site = ?1 AND seq = ?2", &st->ev_get, err,
+		 errlen) ||
+	    prep(st->w,
+		 "INSERT INTO events(site, seq, uuid, type, at, at_ms, ticket, code, category,"
+		 " from_category, lang, desk, body, received_ms)"
+		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		 &st->ev_put, err, errlen) ||
+	    prep(st->w,
+		 "SELECT s.name, e.seq FROM events e JOIN sites s ON s.id = e.site"
+		 " WHERE e.uuid = ?1",
+		 &st->ev_by_uuid, err, errlen))
+		goto fail;
+	for (int i = 0; i < 7; i++)
+		if (prep(st->w, tk_sql[i], &st->tk[i], err, errlen))
+			goto fail;
+	return st;
+fail:
+	cstore_close(st);
+	return NULL;
+}
+
+void cstore_close(cstore *st)
+{
+	if (!st)
+		return;
+	sqlite3_stmt *all[] = {st->begin,    st->commit, st->rollback, st->site_get,  st->site_add,
+			       st->site_set, st->ev_get, st->ev_put,   st->ev_by_uuid};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		sqlite3_finalize(all[i]);
+	for (int i = 0; i < 7; i++)
+		sqlite3_finalize(st->tk[i]);
+	sqlite3_close(st->w);
+	for (int i = 0; i < st->nreaders; i++)
+		sqlite3_close(st->readers[i]);
+	pthread_mutex_destroy(&st->wlock);
+	pthread_mutex_destroy(&st->rlock);
+	free(st->path);
+	free(st);
+}
+
+/* --- readers ---------------------------------------------------------- */
+
+static sqlite3 *reader_get(cstore *st)
+{
+	sqlite3 *db = NULL;
+	pthread_mutex_lock(&st->rlock);
+	if (st->nreaders > 0)
+		db = st->readers[--st->nreaders];
+	pthread_mutex_unlock(&st->rlock);
+	if (db)
+		return db;
+	char err[256];
+	db = open_conn(st->path, st->busy_ms, 0, err, sizeof err);
+	if (!db)
+		log_error("%s", err);
+	else
+		sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL);
+	return db;
+}
+
+static void reader_put(cstore *st, sqlite3 *db)
+{
+	pthread_mutex_lock(&st->rlock);
+	if (st->nreaders < READERS) {
+		st->readers[st->nreaders++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&st->rlock);
+	sqlite3_close(db);
+}
+
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* --- writing ---------------------------------------------------------- */
+
+/* The ticket upsert for event e of site id. */
+static int ticket_apply(sqlite3_stmt *const tk[7], sqlite3_int64 site, const event *e)
+{
+	int t = 0;
+	while (t < 7 && strcmp(types[t], e->type))
+		t++;
+	if (t == 7)
+		return SQLITE_OK; /* a type added later: the event is kept, no fact derived */
+	sqlite3_stmt *s = tk[t];
+	sqlite3_bind_int64(s, 1, site);
+	sqlite3_bind_text(s, 2, e->ticket, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, e->at, 10, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, e->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, e->lang, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, e->at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, e->at_ms);
+	if (e->desk > 0)
+		sqlite3_bind_int(s, 9, e->desk);
+	else
+		sqlite3_bind_null(s, 9);
+	return step_done(s);
+}
+
+static int site_id(cstore *st, const char *site, sqlite3_int64 *id, int64_t *acked)
+{
+	sqlite3_bind_text(st->site_get, 1, site, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st->site_get);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st->site_get, 0);
+		*acked = sqlite3_column_int64(st->site_get, 1);
+		sqlite3_reset(st->site_get);
+		return SQLITE_OK;
+	}
+	sqlite3_reset(st->site_get);
+	if (rc != SQLITE_DONE)
+		return rc;
+	sqlite3_bind_text(st->site_add, 1, site, -1, SQLITE_STATIC);
+	rc = step_done(st->site_add);
+	*id = sqlite3_last_insert_rowid(st->w);
+	*acked = 0;
+	return rc;
+}
+
+static int event_put(cstore *st, sqlite3_int64 site, const ingest_event *ev, int64_t now_ms)
+{
+	const event *e = &ev->e;
+	sqlite3_stmt *s = st->ev_put;
+	sqlite3_bind_int64(s, 1, site);
+	sqlite3_bind_int64(s, 2, e->seq);
+	sqlite3_bind_text(s, 3, e->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, e->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, e->at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, e->at_ms);
+	sqlite3_bind_text(s, 7, e->ticket, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, e->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, e->category, -1, SQLITE_STATIC);
+	if (e->from[0])
+		sqlite3_bind_text(s, 10, e->from, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 10);
+	sqlite3_bind_text(s, 11, e->lang, -1, SQLITE_STATIC);
+	if (e->desk > 0)
+		sqlite3_bind_int(s, 12, e->desk);
+	else
+		sqlite3_bind_null(s, 12);
+	sqlite3_bind_text(s, 13, ev->text, (int)ev->len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 14, now_ms);
+	return step_done(s);
+}
+
+/* Explains a UNIQUE failure on the event's uuid. */
+static void uuid_conflict(cstore *st, const event *e, cstore_ingest_result *r)
+{
+	sqlite3_bind_text(st->ev_by_uuid, 1, e->uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st->ev_by_uuid) == SQLITE_ROW)
+		snprintf(r->why, sizeof r->why,
+			 "seq %lld: uuid %s is already held as seq %lld of %s", (long long)e->seq,
+			 e->uuid, (long long)sqlite3_column_int64(st->ev_by_uuid, 1),
+			 (const char *)sqlite3_column_text(st->ev_by_uuid, 0));
+	else
+		snprintf(r->why, sizeof r->why, "seq %lld: refused by a constraint",
+			 (long long)e->seq);
+	sqlite3_reset(st->ev_by_uuid);
+}
+
+int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t now_ms,
+		  cstore_ingest_result *r)
+{
+	memset(r, 0, sizeof *r);
+	int status = CSTORE_OK;
+	pthread_mutex_lock(&st->wlock);
+	int rc = step_done(st->begin);
+	if (rc != SQLITE_OK) {
+		status = map_rc(rc);
+		snprintf(r->why, sizeof r->why, "begin: %s", sqlite3_errstr(rc));
+		goto unlock;
+	}
+	sqlite3_int64 sid = 0;
+	int64_t acked = 0;
+	rc = site_id(st, site, &sid, &acked);
+	if (rc != SQLITE_OK)
+		goto fail;
+	r->acked_through = acked;
+	if (b->n == 0 || b->ev[0].e.seq > acked + 1) {
+		status = CSTORE_GAP;
+		goto rollback;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const ingest_event *ev = &b->ev[i];
+		if (ev->e.seq <= acked) {
+			sqlite3_bind_int64(st->ev_get, 1, sid);
+			sqlite3_bind_int64(st->ev_get, 2, ev->e.seq);
+			rc = sqlite3_step(st->ev_get);
+			int same =
+			    rc == SQLITE_ROW &&
+			    ingest_same_event(ev, (const char *)sqlite3_column_text(st->ev_get, 0),
+					      (size_t)sqlite3_column_bytes(st->ev_get, 0));
+			sqlite3_reset(st->ev_get);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				goto fail;
+			if (!same) {
+				status = CSTORE_CONFLICT;
+				r->conflict_seq = ev->e.seq;
+				snprintf(r->why, sizeof r->why,
+					 "seq %lld: differs from the event already held",
+					 (long long)ev->e.seq);
+				goto rollback;
+			}
+			r->duplicates++;
+			continue;
+		}
+		rc = event_put(st, sid, ev, now_ms);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+			status = CSTORE_CONFLICT;
+			r->conflict_seq = ev->e.seq;
+			uuid_conflict(st, &ev->e, r);
+			goto rollback;
+		}
+		if (rc != SQLITE_OK)
+			goto fail;
+		rc = ticket_apply(st->tk, sid, &ev->e);
+		if (rc != SQLITE_OK)
+			goto fail;
+		r->stored++;
+	}
+	int64_t last = b->ev[b->n - 1].e.seq;
+	int64_t now_acked = last > acked ? last : acked;
+	sqlite3_bind_int64(st->site_set, 1, sid);
+	sqlite3_bind_int64(st->site_set, 2, now_acked);
+	sqlite3_bind_int64(st->site_set, 3, (sqlite3_int64)r->stored);
+	sqlite3_bind_int64(st->site_set, 4, now_ms);
+	rc = step_done(st->site_set);
+	if (rc != SQLITE_OK)
+		goto fail;
+	rc = step_done(st->commit);
+	if (rc != SQLITE_OK)
+		goto fail;
+	r->acked_through = now_acked;
+	goto unlock;
+fail:
+	status = map_rc(rc);
+	if (status == CSTORE_OK || status == CSTORE_CONFLICT)
+		status = CSTORE_ERROR;
+	snprintf(r->why, sizeof r->why, "%s", sqlite3_errmsg(st->w));
+	r->stored = r->duplicates = 0;
+rollback:
+	if (sqlite3_get_autocommit(st->w) == 0)
+		step_done(st->rollback);
+	r->stored = 0;
+unlock:
+	pthread_mutex_unlock(&st->wlock);
+	return status;
+}
+
+int cstore_rebuild_tickets(cstore *st)
+{
+	int status = CSTORE_OK;
+	sqlite3_stmt *s = NULL;
+	pthread_mutex_lock(&st->wlock);
+	int rc = step_done(st->begin);
+	if (rc != SQLITE_OK)
+		goto out;
+	rc = sqlite3_exec(st->w, "DELETE FROM tickets", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		goto out;
+	rc = sqlite3_prepare_v2(st->w,
+				"SELECT site, type, at, at_ms, ticket, code, category, lang, desk"
+				" FROM events ORDER BY site, seq",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		event e;
+		memset(&e, 0, sizeof e);
+		snprintf(e.type, sizeof e.type, "%s", (const char *)sqlite3_column_text(s, 1));
+		snprintf(e.at, sizeof e.at, "%s", (const char *)sqlite3_column_text(s, 2));
+		e.at_ms = sqlite3_column_int64(s, 3);
+		snprintf(e.ticket, sizeof e.ticket, "%s", (const char *)sqlite3_column_text(s, 4));
+		snprintf(e.code, sizeof e.code, "%s", (const char *)sqlite3_column_text(s, 5));
+		snprintf(e.category, sizeof e.category, "%s",
+			 (const char *)sqlite3_column_text(s, 6));
+		snprintf(e.lang, sizeof e.lang, "%s", (const char *)sqlite3_column_text(s, 7));
+		e.desk = sqlite3_column_int(s, 8);
+		int r2 = ticket_apply(st->tk, sqlite3_column_int64(s, 0), &e);
+		if (r2 != SQLITE_OK) {
+			rc = r2;
+			break;
+		}
+	}
+	if (rc == SQLITE_DONE)
+		rc = step_done(st->commit);
+out:
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		status = map_rc(rc);
+		if (status == CSTORE_OK || status == CSTORE_CONFLICT)
+			status = CSTORE_ERROR;
+		log_error("rebuilding tickets: %s", sqlite3_errmsg(st->w));
+		if (sqlite3_get_autocommit(st->w) == 0)
+			step_done(st->rollback);
+	}
+	pthread_mutex_unlock(&st->wlock);
+	return status;
+}
+
+/* --- reading ---------------------------------------------------------- */
+
+int cstore_site_get(cstore *st, const char *site, cstore_site_info *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db, "SELECT acked_through, events, last_sync_ms FROM sites WHERE name = ?1", -1, &s,
+	    NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, site, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			out->acked_through = sqlite3_column_int64(s, 0);
+			out->events = sqlite3_column_int64(s, 1);
+			out->last_sync_ms = sqlite3_column_int64(s, 2);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+int cstore_events(cstore *st, const char *site, int64_t after, int64_t limit, cstore_event_cb cb,
+		  void *ctx)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc =
+	    sqlite3_prepare_v2(db,
+			       "SELECT e.seq, e.body FROM events e JOIN sites s ON s.id = e.site"
+			       " WHERE s.name = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3",
+			       -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, site, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, after);
+		sqlite3_bind_int64(s, 3, limit);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			if (cb(ctx, sqlite3_column_int64(s, 0),
+			       (const char *)sqlite3_column_text(s, 1),
+			       (size_t)sqlite3_column_bytes(s, 1))) {
+				rc = SQLITE_DONE;
+				break;
+			}
+	}
+	if (rc != SQLITE_DONE)
+		log_error("reading events: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? (const char *)t : "";
+}
+
+static int64_t col_ms(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+}
+
+int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const char *site,
+		   cstore_ticket_cb cb, void *ctx)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"
+	    " coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"
+	    " t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"
+	    " t.transfers FROM tickets t JOIN sites s ON s.id = t.site"
+	    " WHERE t.day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR s.name = ?3)"
+	    " ORDER BY s.name, t.day, t.issued_ms, t.code",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, from_day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, to_day, -1, SQLITE_STATIC);
+		if (site)
+			sqlite3_bind_text(s, 3, site, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 3);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_ticket t = {
+			    .site = col_text(s, 0),
+			    .ticket = col_text(s, 1),
+			    .code = col_text(s, 2),
+			    .day = col_text(s, 3),
+			    .category = col_text(s, 4),
+			    .first_category = col_text(s, 5),
+			    .lang = col_text(s, 6),
+			    .outcome = col_text(s, 7),
+			    .issued_at = col_text(s, 8),
+			    .called_at = col_text(s, 9),
+			    .finished_at = col_text(s, 10),
+			    .issued_ms = col_ms(s, 11),
+			    .called_ms = col_ms(s, 12),
+			    .last_called_ms = col_ms(s, 13),
+			    .finished_ms = col_ms(s, 14),
+			    .desk = sqlite3_column_int(s, 15),
+			    .calls = sqlite3_column_int(s, 16),
+			    .transfers = sqlite3_column_int(s, 17),
+			};
+			if (cb(ctx, &t)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	}
+	if (rc != SQLITE_DONE)
+		log_error("reading tickets: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+int cstore_ping(cstore *st)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	int rc = sqlite3_exec(db, "SELECT count(*) FROM sites", NULL, NULL, NULL);
+	reader_put(st, db);
+	return map_rc(rc);
+}

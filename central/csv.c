@@ -1,0 +1,159 @@
+/*
+ * csv — /export/tickets.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&site=ID&sep=;
+ *
+ * One row per ticket issued in [from, to] (the site's local days), with a
+ * header row, RFC 4180 quoting, CRLF line ends, UTF-8. Dutch spreadsheets
+ * expect ';' (the default); sep=, or sep=tab for others. With ';' the file
+ * starts with a UTF-8 byte order mark, so Excel reads it as UTF-8 (bom=0 or
+ * bom=1 overrides). Text cells starting with = + - @ get a leading
+ * apostrophe, so no cell is ever run as a formula (CSV injection).
+ * Durations are whole seconds; times are as the site wrote them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "central.h"
+
+#define CSV_MAX (256u << 20)
+
+typedef struct {
+	buf *o;
+	char sep;
+	const cconf *cfg;
+	int full;
+	long rows;
+} csv_ctx;
+
+static void cell(csv_ctx *x, const char *s, int text, int last)
+{
+	int quote = 0;
+	for (const char *p = s; *p; p++)
+		if (*p == x->sep || *p == '"' || *p == '\n' || *p == '\r')
+			quote = 1;
+	int guard = text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+			     s[0] == '\t' || s[0] == '\r');
+	int bad = 0;
+	if (quote)
+		bad |= buf_add(x->o, "\"", 1);
+	if (guard)
+		bad |= buf_add(x->o, "'", 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			bad |= buf_add(x->o, "\"", 1);
+		bad |= buf_add(x->o, p, 1);
+	}
+	if (quote)
+		bad |= buf_add(x->o, "\"", 1);
+	bad |= last ? buf_add(x->o, "\r\n", 2) : buf_add(x->o, &x->sep, 1);
+	if (bad)
+		x->full = 1;
+}
+
+static void num_cell(csv_ctx *x, int64_t v, int ok, int last)
+{
+	char n[24] = "";
+	if (ok)
+		snprintf(n, sizeof n, "%lld", (long long)v);
+	cell(x, n, 0, last);
+}
+
+static int row(void *ctx, const cstore_ticket *t)
+{
+	csv_ctx *x = ctx;
+	const cconf_site *s = cconf_site_find(x->cfg, t->site);
+	cell(x, t->site, 1, 0);
+	cell(x, s ? s->name : "", 1, 0);
+	cell(x, t->day, 1, 0);
+	cell(x, t->code, 1, 0);
+	cell(x, t->category, 1, 0);
+	cell(x, t->first_category, 1, 0);
+	cell(x, t->lang, 1, 0);
+	cell(x, t->issued_at, 1, 0);
+	cell(x, t->called_at, 1, 0);
+	cell(x, t->finished_at, 1, 0);
+	cell(x, t->outcome[0] ? t->outcome : "open", 1, 0);
+	num_cell(x, t->desk, t->desk > 0, 0);
+	int64_t wait = t->called_ms - t->issued_ms;
+	num_cell(x, wait / 1000, t->called_ms >= 0 && t->issued_ms >= 0 && wait >= 0, 0);
+	int64_t serv = t->finished_ms - t->last_called_ms;
+	num_cell(x, serv / 1000,
+		 !strcmp(t->outcome, "served") && t->last_called_ms >= 0 && serv >= 0, 0);
+	num_cell(x, t->calls, 1, 0);
+	num_cell(x, t->transfers, 1, 0);
+	cell(x, t->ticket, 1, 1);
+	x->rows++;
+	return x->full;
+}
+
+void csv_export(request *rq, reply *rp)
+{
+	if (!req_is_admin(rq)) {
+		reply_text(rp, 401,
+			   "sign in at /login, or send Authorization: Bearer <admin token>");
+		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
+		return;
+	}
+	const char *from = req_arg(rq, "from"), *to = req_arg(rq, "to");
+	const char *site = req_arg(rq, "site"), *sep = req_arg(rq, "sep");
+	const char *bom = req_arg(rq, "bom");
+	if (from && !*from)
+		from = NULL;
+	if (to && !*to)
+		to = NULL;
+	if (site && !*site)
+		site = NULL;
+	if ((from && day_valid(from)) || (to && day_valid(to))) {
+		reply_text(rp, 400, "from and to must be dates as YYYY-MM-DD");
+		return;
+	}
+	if (site && !cconf_site_find(rq->app->cfg, site)) {
+		reply_text(rp, 400, "site: not a site of this central office");
+		return;
+	}
+	char s = ';';
+	if (sep && (!strcmp(sep, ",") || !strcmp(sep, "comma")))
+		s = ',';
+	else if (sep && (!strcmp(sep, "tab") || !strcmp(sep, "\t")))
+		s = '\t';
+	else if (sep && *sep && strcmp(sep, ";") && strcmp(sep, "semicolon")) {
+		reply_text(rp, 400, "sep: one of ; , tab");
+		return;
+	}
+	int with_bom = s == ';';
+	if (bom && (!strcmp(bom, "0") || !strcmp(bom, "1")))
+		with_bom = bom[0] == '1';
+	buf_init(&rp->body, CSV_MAX);
+	csv_ctx x = {&rp->body, s, rq->app->cfg, 0, 0};
+	if (with_bom)
+		buf_add(x.o, "\xEF\xBB\xBF", 3);
+	static const char *const head[] = {"site",	   "site_name",	      "day",
+					   "code",	   "category",	      "first_category",
+					   "lang",	   "issued_at",	      "called_at",
+					   "finished_at",  "outcome",	      "desk",
+					   "wait_seconds", "service_seconds", "calls",
+					   "transfers",	   "ticket"};
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		cell(&x, head[i], 0, i + 1 == sizeof head / sizeof head[0]);
+	int st = cstore_tickets(rq->app->st, from ? from : "0000-00-00", to ? to : "9999-99-99",
+				site, row, &x);
+	if (x.full) {
+		buf_reset(&rp->body);
+		reply_text(rp, 400, "more than 256 MiB: choose a shorter period (from, to)");
+		return;
+	}
+	if (st == CSTORE_BUSY) {
+		reply_unavailable(rp, 2, "the database is busy, try again");
+		return;
+	}
+	if (st != CSTORE_OK) {
+		reply_text(rp, 500, "the central office could not read its tickets");
+		return;
+	}
+	char disp[128];
+	snprintf(disp, sizeof disp, "attachment; filename=\"loket-tickets%s%s%s%s.csv\"",
+		 from ? "-" : "", from ? from : "", to ? "-" : "", to ? to : "");
+	rp->status = 200;
+	rp->ctype = "text/csv; charset=utf-8; header=present";
+	reply_header(rp, "Content-Disposition", disp);
+	reply_note(rp, "%ld rows", x.rows);
+}

@@ -1,0 +1,419 @@
+/*
+ * http — see http.h.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "clock.h"
+#include "log.h"
+
+#define LOGIN_BODY_MAX 4096
+
+struct http_server {
+	struct MHD_Daemon *d;
+	central *app;
+	int port;
+};
+
+typedef struct {
+	request rq;
+	reply rp;
+	buf body;
+	size_t cap;
+	int route;
+	int answered;
+	int64_t t0_us;
+	char method[16];
+	char path[200]; /* for the log: printable, cut */
+} conn_state;
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* --- request and reply helpers (central.h) --------------------------- */
+
+const char *req_header(const request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_arg(const request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void reply_init(reply *rp)
+{
+	memset(rp, 0, sizeof *rp);
+	buf_init(&rp->body, 256u << 20);
+}
+
+void reply_free(reply *rp)
+{
+	buf_free(&rp->body);
+}
+
+void reply_header(reply *rp, const char *name, const char *value)
+{
+	if (rp->nhdr >= REPLY_MAX_HEADERS)
+		return;
+	snprintf(rp->hname[rp->nhdr], sizeof rp->hname[0], "%s", name);
+	snprintf(rp->hvalue[rp->nhdr], sizeof rp->hvalue[0], "%s", value);
+	rp->nhdr++;
+}
+
+void reply_note(reply *rp, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rp->note, sizeof rp->note, fmt, ap);
+	va_end(ap);
+}
+
+void reply_text(reply *rp, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	buf_reset(&rp->body);
+	rp->status = status;
+	rp->ctype = "text/plain; charset=utf-8";
+	if (buf_adds(&rp->body, msg) || buf_adds(&rp->body, "\n"))
+		buf_reset(&rp->body);
+}
+
+void reply_json_error(reply *rp, int status, const char *msg)
+{
+	buf_reset(&rp->body);
+	rp->status = status;
+	rp->ctype = "application/json";
+	json_t *o = json_pack("{s:s}", "error", msg);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (!s || buf_adds(&rp->body, s) || buf_adds(&rp->body, "\n"))
+		buf_reset(&rp->body);
+	free(s);
+	json_decref(o);
+	if (!rp->note[0])
+		reply_note(rp, "%s", msg);
+}
+
+void reply_unavailable(reply *rp, int retry_after_s, const char *why)
+{
+	char ra[16];
+	snprintf(ra, sizeof ra, "%d", retry_after_s);
+	reply_json_error(rp, 503, why);
+	reply_header(rp, "Retry-After", ra);
+}
+
+/* --- routing ------------------------------------------------------------ */
+
+#define SITES_PREFIX "/api/v1/sites/"
+
+int route_site(const char *path, char *site, size_t cap)
+{
+	size_t pl = strlen(SITES_PREFIX), n = strlen(path);
+	if (n <= pl + 7 || strncmp(path, SITES_PREFIX, pl) || strcmp(path + n - 7, "/events"))
+		return -1;
+	size_t sl = n - pl - 7;
+	if (sl >= cap)
+		sl = cap - 1; /* cut: no site id is that long, so it stays unknown */
+	memcpy(site, path + pl, sl);
+	site[sl] = '\0';
+	return 0;
+}
+
+static int route_of(const char *path)
+{
+	char site[64];
+	if (!route_site(path, site, sizeof site))
+		return ROUTE_INGEST; /* or ROUTE_EVENTS: decided by the method */
+	if (!strcmp(path, "/"))
+		return ROUTE_DASHBOARD;
+	if (!strcmp(path, "/export/tickets.csv"))
+		return ROUTE_EXPORT;
+	if (!strcmp(path, "/login") || !strcmp(path, "/logout"))
+		return ROUTE_LOGIN;
+	if (!strcmp(path, "/healthz"))
+		return ROUTE_HEALTHZ;
+	if (!strcmp(path, "/metrics"))
+		return ROUTE_METRICS;
+	return ROUTE_OTHER;
+}
+
+static void method_not_allowed(reply *rp, const char *allow)
+{
+	reply_text(rp, 405, "method not allowed (allowed: %s)", allow);
+	reply_header(rp, "Allow", allow);
+}
+
+static void dispatch(conn_state *cs)
+{
+	request *rq = &cs->rq;
+	reply *rp = &cs->rp;
+	const char *m = rq->method;
+	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
+	if (rq->body_too_large) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "body: larger than %zu bytes", cs->cap);
+		reply_json_error(rp, 413, msg);
+		return;
+	}
+	switch (cs->route) {
+	case ROUTE_INGEST:
+		if (post)
+			api_ingest(rq, rp);
+		else
+			method_not_allowed(rp, "POST");
+		break;
+	case ROUTE_EVENTS: api_events(rq, rp); break;
+	case ROUTE_DASHBOARD:
+		if (get)
+			report_dashboard(rq, rp);
+		else
+			method_not_allowed(rp, "GET, HEAD");
+		break;
+	case ROUTE_EXPORT:
+		if (get)
+			csv_export(rq, rp);
+		else
+			method_not_allowed(rp, "GET, HEAD");
+		break;
+	case ROUTE_LOGIN:
+		if (!strcmp(rq->path, "/logout")) {
+			if (post)
+				web_logout(rq, rp);
+			else
+				method_not_allowed(rp, "POST");
+		} else if (post)
+			web_login(rq, rp);
+		else if (get)
+			web_login_form(rq, rp);
+		else
+			method_not_allowed(rp, "GET, HEAD, POST");
+		break;
+	case ROUTE_HEALTHZ:
+		if (!get) {
+			method_not_allowed(rp, "GET, HEAD");
+		} else if (cstore_ping(rq->app->st) == CSTORE_OK) {
+			reply_text(rp, 200, "ok");
+		} else {
+			reply_text(rp, 503, "database unavailable");
+			reply_header(rp, "Retry-After", "5");
+		}
+		break;
+	case ROUTE_METRICS:
+		if (!get) {
+			method_not_allowed(rp, "GET, HEAD");
+			break;
+		}
+		rp->status = 200;
+		rp->ctype = "text/plain; version=0.0.4; charset=utf-8";
+		if (metrics_render(rq->app->m, &rp->body))
+			reply_text(rp, 500, "metrics too large");
+		break;
+	default: reply_text(rp, 404, "not found"); break;
+	}
+}
+
+/* --- libmicrohttpd callbacks ---------------------------------------------- */
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, conn_state *cs)
+{
+	reply *rp = &cs->rp;
+	if (!rp->status)
+		reply_text(rp, 500, "no answer"); /* a handler bug: say so, never hang */
+	size_t len;
+	char *data = buf_take(&rp->body, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    len, data ? data : (char *)"", data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	if (rp->ctype)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rp->ctype);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	for (int i = 0; i < rp->nhdr; i++)
+		MHD_add_response_header(r, rp->hname[i], rp->hvalue[i]);
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rp->status, r);
+	MHD_destroy_response(r);
+	cs->answered = 1;
+	return ok;
+}
+
+static void copy_printable(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+	for (; src && *src && i + 1 < cap; src++)
+		dst[i++] = (*src >= 0x20 && *src < 0x7f) ? *src : '?';
+	dst[i] = '\0';
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	central *app = cls;
+	conn_state *cs = *con_cls;
+	if (!cs) {
+		cs = calloc(1, sizeof *cs);
+		if (!cs)
+			return MHD_NO;
+		*con_cls = cs;
+		cs->t0_us = now_us();
+		reply_init(&cs->rp);
+		copy_printable(cs->method, sizeof cs->method, method);
+		copy_printable(cs->path, sizeof cs->path, url);
+		cs->rq.app = app;
+		cs->rq.conn = c;
+		cs->rq.method = method;
+		cs->rq.path = url;
+		cs->route = route_of(url);
+		if (cs->route == ROUTE_INGEST && strcmp(method, "POST"))
+			cs->route = ROUTE_EVENTS;
+		cs->cap = cs->route == ROUTE_INGEST  ? (size_t)app->cfg->max_body_bytes
+			  : cs->route == ROUTE_LOGIN ? LOGIN_BODY_MAX
+						     : 0;
+		buf_init(&cs->body, cs->cap);
+		/* Refuse before the body when the headers already tell. */
+		if (cs->route == ROUTE_INGEST && api_ingest_early(&cs->rq, &cs->rp))
+			return send_reply(c, cs);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		/* A body where none is expected is read and dropped. */
+		if (cs->cap && !cs->answered && !cs->rq.body_too_large &&
+		    buf_add(&cs->body, upload, *upload_size))
+			cs->rq.body_too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (cs->answered)
+		return MHD_YES;
+	cs->rq.body = cs->body.data ? cs->body.data : "";
+	cs->rq.body_len = cs->body.len;
+	dispatch(cs);
+	return send_reply(c, cs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	central *app = cls;
+	(void)c;
+	conn_state *cs = *con_cls;
+	if (!cs)
+		return;
+	int64_t us = now_us() - cs->t0_us;
+	int status = cs->answered ? cs->rp.status : 0;
+	if (status)
+		metrics_request(app->m, cs->route, status, us);
+	const char *end = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK	  ? ""
+			  : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timed out)"
+			  : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT	  ? " (client went away)"
+									  : " (aborted)";
+	if (status >= 500)
+		log_error("%s %s %d %.1fms %s%s", cs->method, cs->path, status, (double)us / 1000,
+			  cs->rp.note, end);
+	else if (status >= 400 || !status)
+		log_warn("%s %s %d %.1fms %s%s", cs->method, cs->path, status, (double)us / 1000,
+			 cs->rp.note, end);
+	else
+		log_info("%s %s %d %.1fms %s%s", cs->method, cs->path, status, (double)us / 1000,
+			 cs->rp.note, end);
+	buf_free(&cs->body);
+	reply_free(&cs->rp);
+	free(cs);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warn("http: %s", msg);
+}
+
+http_server *http_start(central *app, char *err, size_t errlen)
+{
+	const cconf *c = app->cfg;
+	http_server *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->app = app;
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+				 .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	char port[8];
+	snprintf(port, sizeof port, "%d", c->listen_port);
+	int gai = getaddrinfo(c->listen_host, port, &hints, &ai);
+	if (gai != 0) {
+		/* Not a numeric address: a name such as "localhost". */
+		hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+		gai = getaddrinfo(c->listen_host, port, &hints, &ai);
+	}
+	if (gai != 0 || !ai) {
+		snprintf(err, errlen, "listen: cannot resolve \"%s\": %s", c->listen_host,
+			 gai_strerror(gai));
+		free(s);
+		return NULL;
+	}
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_POLL | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL, on_request, app,
+				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+				ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout_s,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!s->d) {
+		snprintf(err, errlen, "cannot listen on %s:%d (in use, or not an address here?)",
+			 c->listen_host, c->listen_port);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : c->listen_port;
+	return s;
+}
+
+int http_port(const http_server *s)
+{
+	return s->port;
+}
+
+void http_stop(http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s);
+}

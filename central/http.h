@@ -1,0 +1,33 @@
+/*
+ * http — the libmicrohttpd server: connections, limits, bodies, routing,
+ * one log line and one metrics sample per request.
+ *
+ * Threading: one thread per connection (at most limits.max_connections,
+ * limits.per_ip_connections from one address), so a handler may block on
+ * the database without stalling other sites. Idle connections close after
+ * limits.connection_timeout_s (slowloris); a request's URL and headers must
+ * fit the per-connection memory limit (HTTP_CONN_MEMORY), or MHD answers
+ * 414/431 itself.
+ *
+ * Bodies are read here into a buffer capped at the route's limit (the
+ * ingest's max_body_bytes, 4 KiB for the login form, nothing elsewhere);
+ * no PostProcessor. A body that passes the cap is read to its end and
+ * dropped, and the request answered 413.
+ */
+#ifndef CENTRAL_HTTP_H
+#define CENTRAL_HTTP_H
+
+#include "central.h"
+
+#define HTTP_CONN_MEMORY (64 * 1024)
+
+typedef struct http_server http_server;
+
+/* Starts listening. NULL with a message in err on failure. */
+http_server *http_start(central *app, char *err, size_t errlen);
+/* The port bound (useful with "listen": "127.0.0.1:0"). */
+int http_port(const http_server *s);
+/* Stops accepting, finishes the requests under way, frees. */
+void http_stop(http_server *s);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * metrics — counters for /metrics (Prometheus text format 0.0.4), kept in
+ * memory with atomic adds, so recording costs no lock on the hot path.
+ * They start at zero with each process (Prometheus handles restarts),
+ * except each site's acked_through and last sync, seeded from the store.
+ */
+#ifndef CENTRAL_METRICS_H
+#define CENTRAL_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cconfig.h"
+
+enum {
+	ROUTE_INGEST,
+	ROUTE_EVENTS,
+	ROUTE_DASHBOARD,
+	ROUTE_EXPORT,
+	ROUTE_LOGIN,
+	ROUTE_HEALTHZ,
+	ROUTE_METRICS,
+	ROUTE_OTHER,
+	ROUTE_N
+};
+
+typedef struct metrics metrics;
+
+metrics *metrics_new(const cconf *c);
+void metrics_free(metrics *m);
+
+/* One answered request: its route, status and time taken. */
+void metrics_request(metrics *m, int route, int status, int64_t micros);
+
+/* A batch of site (index in the configuration) was stored. */
+void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, int64_t acked,
+		   int64_t now_ms);
+void metrics_site_seed(metrics *m, int site, int64_t acked, int64_t last_ms);
+
+/* Appends the text exposition. */
+int metrics_render(metrics *m, buf *out);
+
+const char *metrics_route_name(int route);
+
+#endif

@@ -1,0 +1,767 @@
+/*
+ * report — the dashboard at "/": one server-rendered HTML page with inline
+ * CSS and SVG, no scripts and no outside assets (its Content-Security-Policy
+ * forbids them), in Dutch (default) or English (?lang=en).
+ *
+ *   ?from=YYYY-MM-DD&to=YYYY-MM-DD   the period of the tables and charts
+ *                                    (default: the last 30 days; at most 366)
+ *
+ * What it shows, all derived from the ticket facts (cstore_tickets):
+ *   - residents helped (tickets served) today, this week (from Monday),
+ *     this month, by the central office's calendar;
+ *   - every configured site: last sync, events held, acked_through;
+ *   - per site and category: tickets, served, no-shows, median and 90th
+ *     percentile wait (issue to first call), median service time (last
+ *     call to served);
+ *   - tickets per day per site (lines) and per category (stacked bars).
+ *
+ * Percentiles are nearest-rank: the p-th of n sorted values is the one at
+ * rank ceil(p * n). Days are the sites' local dates (the "at" of issue).
+ * Every string that came from a site is escaped before it meets the HTML.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "central.h"
+#include "clock.h"
+#include "days.h"
+
+#define MAX_DAYS   366
+#define MAX_CATS   24 /* categories charted apart; the rest is "other" */
+#define MAX_GROUPS 4096
+
+static const char *const palette[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
+				      "#56b4e9", "#d55e00", "#8a7b00", "#4d4d4d"};
+#define NCOLOURS (sizeof palette / sizeof palette[0])
+
+typedef struct {
+	int64_t *v;
+	size_t n, cap;
+} vec;
+
+typedef struct {
+	char site[CCONF_ID_LEN];
+	char cat[32];
+	long tickets, served, no_show, cancelled;
+	vec wait, service;
+} group;
+
+typedef struct {
+	const cconf *cfg;
+	long from, to, today, week, month; /* day numbers */
+	long helped_today, helped_week, helped_month, tickets;
+	group *g;
+	size_t ng, gcap;
+	long *site_day; /* [nsites][ndays] */
+	int ncats;
+	char cats[MAX_CATS + 1][32]; /* the last one collects the rest */
+	long *cat_day;		     /* [MAX_CATS + 1][ndays] */
+	int nomem;
+} agg;
+
+static int vec_push(vec *v, int64_t x)
+{
+	if (v->n == v->cap) {
+		size_t c = v->cap ? v->cap * 2 : 64;
+		int64_t *p = realloc(v->v, c * sizeof *p);
+		if (!p)
+			return -1;
+		v->v = p;
+		v->cap = c;
+	}
+	v->v[v->n++] = x;
+	return 0;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of the sorted v, or -1 if empty. */
+static int64_t pct(const vec *v, int p)
+{
+	if (!v->n)
+		return -1;
+	size_t rank = (v->n * (size_t)p + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	return v->v[rank - 1];
+}
+
+static group *group_of(agg *a, const char *site, const char *cat)
+{
+	for (size_t i = 0; i < a->ng; i++)
+		if (!strcmp(a->g[i].site, site) && !strcmp(a->g[i].cat, cat))
+			return &a->g[i];
+	if (a->ng >= MAX_GROUPS)
+		return NULL;
+	if (a->ng == a->gcap) {
+		size_t c = a->gcap ? a->gcap * 2 : 32;
+		group *p = realloc(a->g, c * sizeof *p);
+		if (!p)
+			return NULL;
+		a->g = p;
+		a->gcap = c;
+	}
+	group *g = &a->g[a->ng++];
+	memset(g, 0, sizeof *g);
+	snprintf(g->site, sizeof g->site, "%s", site);
+	snprintf(g->cat, sizeof g->cat, "%s", cat);
+	return g;
+}
+
+static int cat_index(agg *a, const char *cat)
+{
+	for (int i = 0; i < a->ncats; i++)
+		if (!strcmp(a->cats[i], cat))
+			return i;
+	if (a->ncats < MAX_CATS) {
+		snprintf(a->cats[a->ncats], sizeof a->cats[0], "%s", cat);
+		return a->ncats++;
+	}
+	return MAX_CATS;
+}
+
+static int take(void *ctx, const cstore_ticket *t)
+{
+	agg *a = ctx;
+	if (day_valid(t->day))
+		return 0;
+	long d = days_from_label(t->day);
+	int served = !strcmp(t->outcome, "served");
+	if (served) {
+		a->helped_today += d == a->today;
+		a->helped_week += d >= a->week && d <= a->today;
+		a->helped_month += d >= a->month && d <= a->today;
+	}
+	if (d < a->from || d > a->to)
+		return 0;
+	long nd = a->to - a->from + 1, di = d - a->from;
+	a->tickets++;
+	for (int i = 0; i < a->cfg->nsites; i++)
+		if (!strcmp(a->cfg->sites[i].id, t->site))
+			a->site_day[(long)i * nd + di]++;
+	a->cat_day[(long)cat_index(a, t->category) * nd + di]++;
+	group *g = group_of(a, t->site, t->category);
+	if (!g) {
+		a->nomem = 1;
+		return 1;
+	}
+	g->tickets++;
+	g->served += served;
+	g->no_show += !strcmp(t->outcome, "no_show");
+	g->cancelled += !strcmp(t->outcome, "cancelled");
+	int bad = 0;
+	if (t->called_ms >= 0 && t->issued_ms >= 0 && t->called_ms >= t->issued_ms)
+		bad |= vec_push(&g->wait, t->called_ms - t->issued_ms);
+	if (served && t->last_called_ms >= 0 && t->finished_ms >= t->last_called_ms)
+		bad |= vec_push(&g->service, t->finished_ms - t->last_called_ms);
+	if (bad) {
+		a->nomem = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void agg_free(agg *a)
+{
+	for (size_t i = 0; i < a->ng; i++) {
+		free(a->g[i].wait.v);
+		free(a->g[i].service.v);
+	}
+	free(a->g);
+	free(a->site_day);
+	free(a->cat_day);
+}
+
+/* --- words ---------------------------------------------------------------- */
+
+typedef struct {
+	const char *title, *period, *through, *show, *helped_today, *helped_week, *helped_month,
+	    *tickets_period, *sites, *site, *last_sync, *never, *events, *acked, *per_cat, *cat,
+	    *tickets, *served, *no_show, *wait_med, *wait_p90, *service_med, *chart_sites,
+	    *chart_cats, *no_data, *download, *logout, *updated, *ago_min, *ago_h, *ago_d,
+	    *just_now, *total, *note;
+} words;
+
+static const words nl = {
+    "Centraal overzicht",
+    "Periode",
+    "t/m",
+    "Toon",
+    "Geholpen vandaag",
+    "Geholpen deze week",
+    "Geholpen deze maand",
+    "Tickets in de periode",
+    "Locaties",
+    "Locatie",
+    "Laatste synchronisatie",
+    "nog nooit",
+    "Events",
+    "Compleet t/m seq",
+    "Per locatie en soort hulp",
+    "Soort hulp",
+    "Tickets",
+    "Geholpen",
+    "Niet verschenen",
+    "Wachttijd (mediaan)",
+    "Wachttijd (90%)",
+    "Hulptijd (mediaan)",
+    "Tickets per dag per locatie",
+    "Tickets per dag per soort hulp",
+    "Nog geen tickets in deze periode.",
+    "Download CSV",
+    "Uitloggen",
+    "Bijgewerkt",
+    "min geleden",
+    "uur geleden",
+    "dagen geleden",
+    "zojuist",
+    "Totaal",
+    "Wachttijd: van ticket tot eerste oproep. Hulptijd: van laatste oproep tot geholpen. "
+    "Geholpen = ticket afgerond als geholpen (één inwoner per ticket)."};
+
+static const words en = {"Central office",
+			 "Period",
+			 "to",
+			 "Show",
+			 "Helped today",
+			 "Helped this week",
+			 "Helped this month",
+			 "Tickets in the period",
+			 "Sites",
+			 "Site",
+			 "Last sync",
+			 "never",
+			 "Events",
+			 "Complete through seq",
+			 "Per site and kind of help",
+			 "Kind of help",
+			 "Tickets",
+			 "Helped",
+			 "No-shows",
+			 "Wait (median)",
+			 "Wait (90th pct)",
+			 "Service (median)",
+			 "Tickets per day per site",
+			 "Tickets per day per kind of help",
+			 "No tickets in this period yet.",
+			 "Download CSV",
+			 "Sign out",
+			 "Updated",
+			 "min ago",
+			 "h ago",
+			 "days ago",
+			 "just now",
+			 "Total",
+			 "Wait: from ticket to first call. Service: from last call to helped. "
+			 "Helped = ticket closed as served (one resident per ticket)."};
+
+/* Labels of the categories the demo configuration uses; others show their id. */
+static const char *cat_label(const char *id, int english)
+{
+	static const char *const t[][3] = {
+	    {"digital", "Telefoon, tablet of computer", "Phone, tablet or computer"},
+	    {"tax", "Belasting en toeslagen", "Tax and allowances"},
+	    {"letters", "Brieven en formulieren", "Letters and forms"},
+	    {"homework", "Huiswerk", "Homework"},
+	    {"business", "Een bedrijf beginnen", "Starting a business"},
+	    {"other", "Iets anders", "Something else"},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(id, t[i][0]))
+			return t[i][english ? 2 : 1];
+	return id;
+}
+
+static void duration(buf *o, int64_t ms, int english)
+{
+	if (ms < 0) {
+		buf_adds(o, "–");
+		return;
+	}
+	long s = (long)((ms + 500) / 1000);
+	if (s < 60)
+		buf_printf(o, "%ld s", s);
+	else if (s < 3600)
+		buf_printf(o, "%ld min", (s + 30) / 60);
+	else
+		buf_printf(o, "%ld %s %02ld min", s / 3600, english ? "h" : "u", (s % 3600) / 60);
+}
+
+/* "2026-11-22" as "22-11" (nl) or "22/11" (en), for axis labels. */
+static void short_day(long d, int english, char out[8])
+{
+	char l[DAY_LEN];
+	days_to_label(d, l);
+	snprintf(out, 8, "%.2s%c%.2s", l + 8, english ? '/' : '-', l + 5);
+}
+
+/* A round upper bound for an axis of four steps: 4 times 1, 2, 2.5 or 5
+ * times a power of ten, so that every tick is a whole, round number. */
+static long nice_max(long v)
+{
+	if (v <= 4)
+		return 4;
+	for (long p = 1;; p *= 10) {
+		static const long m[] = {1, 2, 5};
+		for (int i = 0; i < 3; i++)
+			if (4 * m[i] * p >= v)
+				return 4 * m[i] * p;
+		if (p == 1 && 4 * 3 >= v) /* 12 reads better than 20 for 9..12 */
+			return 12;
+	}
+}
+
+/* --- charts --------------------------------------------------------------- */
+
+#define CW 1080
+#define CH 260
+#define PL 44 /* plot left */
+#define PR 12
+#define PT 12
+#define PB 30
+
+static void axes(buf *o, long nd, long from, long ymax, int english)
+{
+	int pw = CW - PL - PR, ph = CH - PT - PB;
+	for (int i = 0; i <= 4; i++) {
+		double y = PT + ph - (double)ph * i / 4;
+		buf_printf(o,
+			   "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+			   "<text x=\"%d\" y=\"%.1f\" class=\"yl\">%ld</text>",
+			   PL, CW - PR, y, y, PL - 6, y + 4, ymax * i / 4);
+	}
+	long step = nd <= 16 ? 1 : nd <= 35 ? 3 : nd <= 100 ? 7 : 30;
+	for (long i = 0; i < nd; i += step) {
+		double x = PL + (nd == 1 ? pw / 2.0 : (double)pw * ((double)i + 0.5) / (double)nd);
+		char l[8];
+		short_day(from + i, english, l);
+		buf_printf(o, "<text x=\"%.1f\" y=\"%d\" class=\"xl\">%s</text>", x, CH - 10, l);
+	}
+}
+
+static void legend(buf *o, int n, const char *const *names, int english, int cats)
+{
+	buf_adds(o, "<div class=\"legend\">");
+	for (int i = 0; i < n; i++) {
+		buf_printf(o, "<span><i style=\"background:%s\"></i>", palette[i % NCOLOURS]);
+		buf_add_html(o, cats ? cat_label(names[i], english) : names[i]);
+		buf_adds(o, "</span>");
+	}
+	buf_adds(o, "</div>");
+}
+
+static void chart_sites(buf *o, const agg *a, int english, const words *w)
+{
+	long nd = a->to - a->from + 1, ymax = 0;
+	int ns = a->cfg->nsites;
+	for (long i = 0; i < (long)ns * nd; i++)
+		if (a->site_day[i] > ymax)
+			ymax = a->site_day[i];
+	buf_printf(o, "<section class=\"card\"><h2>%s</h2>", w->chart_sites);
+	if (!a->tickets) {
+		buf_printf(o, "<p class=\"empty\">%s</p></section>", w->no_data);
+		return;
+	}
+	ymax = nice_max(ymax);
+	buf_printf(o, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", CW, CH,
+		   w->chart_sites);
+	axes(o, nd, a->from, ymax, english);
+	int pw = CW - PL - PR, ph = CH - PT - PB;
+	const char *names[CCONF_MAX_SITES > 64 ? 64 : CCONF_MAX_SITES];
+	int shown = ns < 64 ? ns : 64;
+	int drawn = 0;
+	for (int s = 0; s < shown; s++) {
+		long any = 0;
+		for (long i = 0; i < nd; i++)
+			any += a->site_day[s * nd + i];
+		if (!any)
+			continue; /* a site without tickets in the period: no flat line */
+		const char *colour = palette[drawn % NCOLOURS];
+		names[drawn++] = a->cfg->sites[s].name;
+		buf_printf(o,
+			   "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.2\" points=\"",
+			   colour);
+		for (long i = 0; i < nd; i++) {
+			double x =
+			    PL + (nd == 1 ? pw / 2.0 : (double)pw * ((double)i + 0.5) / (double)nd);
+			double y =
+			    PT + ph - (double)ph * (double)a->site_day[s * nd + i] / (double)ymax;
+			buf_printf(o, "%.1f,%.1f ", x, y);
+		}
+		buf_adds(o, "\"/>");
+		if (nd <= 45)
+			for (long i = 0; i < nd; i++) {
+				double x =
+				    PL + (nd == 1 ? pw / 2.0
+						  : (double)pw * ((double)i + 0.5) / (double)nd);
+				double y =
+				    PT + ph -
+				    (double)ph * (double)a->site_day[s * nd + i] / (double)ymax;
+				buf_printf(o,
+					   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\">"
+					   "<title>%ld</title></circle>",
+					   x, y, colour, a->site_day[s * nd + i]);
+			}
+	}
+	buf_adds(o, "</svg>");
+	legend(o, drawn, names, english, 0);
+	buf_adds(o, "</section>");
+}
+
+static void chart_cats(buf *o, const agg *a, int english, const words *w)
+{
+	long nd = a->to - a->from + 1, ymax = 0;
+	int nc = a->ncats + (a->cat_day && a->ncats == MAX_CATS ? 1 : 0);
+	for (long i = 0; i < nd; i++) {
+		long sum = 0;
+		for (int c = 0; c < nc; c++)
+			sum += a->cat_day[c * nd + i];
+		if (sum > ymax)
+			ymax = sum;
+	}
+	buf_printf(o, "<section class=\"card\"><h2>%s</h2>", w->chart_cats);
+	if (!a->tickets) {
+		buf_printf(o, "<p class=\"empty\">%s</p></section>", w->no_data);
+		return;
+	}
+	ymax = nice_max(ymax);
+	buf_printf(o, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", CW, CH,
+		   w->chart_cats);
+	axes(o, nd, a->from, ymax, english);
+	int pw = CW - PL - PR, ph = CH - PT - PB;
+	double slot = (double)pw / (double)nd, bw = slot * 0.72;
+	if (bw > 48)
+		bw = 48;
+	for (long i = 0; i < nd; i++) {
+		double x = PL + slot * ((double)i + 0.5) - bw / 2, base = PT + ph;
+		for (int c = 0; c < nc; c++) {
+			long v = a->cat_day[c * nd + i];
+			if (!v)
+				continue;
+			double h = (double)ph * (double)v / (double)ymax;
+			base -= h;
+			buf_printf(o,
+				   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+				   "fill=\"%s\"><title>",
+				   x, base, bw, h, palette[c % NCOLOURS]);
+			buf_add_html(o, c < a->ncats ? cat_label(a->cats[c], english) : "…");
+			buf_printf(o, ": %ld</title></rect>", v);
+		}
+	}
+	buf_adds(o, "</svg>");
+	const char *names[MAX_CATS + 1];
+	for (int c = 0; c < a->ncats; c++)
+		names[c] = a->cats[c];
+	legend(o, a->ncats, names, english, 1);
+	buf_adds(o, "</section>");
+}
+
+/* --- the page --------------------------------------------------------------- */
+
+static const char style[] =
+    "<style>"
+    ":root{--ink:#1d2a35;--mute:#5b6b79;--line:#dde3e8;--bg:#f3f5f7;--acc:#1f6f8b}"
+    "*{box-sizing:border-box}"
+    "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;"
+    "background:var(--bg);color:var(--ink);font-size:15px;line-height:1.4}"
+    "header{background:#fff;border-bottom:1px solid var(--line);padding:14px 28px;"
+    "display:flex;flex-wrap:wrap;gap:12px 24px;align-items:center}"
+    "header h1{font-size:20px;margin:0;flex:1 1 auto}header h1 b{color:var(--acc)}"
+    "header form{display:flex;gap:6px;align-items:center;margin:0}"
+    "header input{font:inherit;padding:4px 6px;border:1px solid #b7c2cc;border-radius:5px}"
+    "button,.btn{font:inherit;padding:5px 12px;border-radius:5px;border:1px solid var(--acc);"
+    "background:var(--acc);color:#fff;text-decoration:none;cursor:pointer}"
+    ".btn.ghost,button.ghost{background:#fff;color:var(--acc)}"
+    ".lang a{color:var(--mute);text-decoration:none;padding:0 3px}.lang a.on{color:var(--ink);"
+    "font-weight:600}"
+    "main{max-width:1140px;margin:0 auto;padding:20px 28px 40px}"
+    ".kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:14px;margin-bottom:18px}"
+    ".kpi{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 18px}"
+    ".kpi b{display:block;font-size:34px;line-height:1.1;color:var(--acc)}"
+    ".kpi span{color:var(--mute)}"
+    ".card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 18px;"
+    "margin-bottom:18px}"
+    ".card h2{font-size:16px;margin:0 0 10px}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);"
+    "vertical-align:top}"
+    "th{font-weight:600;color:var(--mute);font-size:13px}"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "tr.sub td{background:#f7f9fa;font-weight:600}"
+    ".dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px}"
+    ".ok{background:#2e9e5b}.late{background:#e0a400}.old{background:#c0392b}"
+    ".none{background:#b7c2cc}.mute{color:var(--mute)}"
+    "svg{width:100%;height:auto;display:block}"
+    ".grid{stroke:#e6eaee;stroke-width:1}"
+    ".yl{font-size:11px;fill:#5b6b79;text-anchor:end}"
+    ".xl{font-size:11px;fill:#5b6b79;text-anchor:middle}"
+    ".legend{display:flex;flex-wrap:wrap;gap:6px 18px;margin-top:6px;font-size:13px}"
+    ".legend i{display:inline-block;width:12px;height:12px;border-radius:3px;"
+    "margin-right:6px;vertical-align:-1px}"
+    ".empty{color:var(--mute);margin:20px 0}"
+    "footer{color:var(--mute);font-size:12px;text-align:center;padding-bottom:24px}"
+    "@media print{header form,.btn,button{display:none}body{background:#fff}}"
+    "@media (max-width:800px){.kpis{grid-template-columns:repeat(2,1fr)}}"
+    "</style>";
+
+static void sites_table(buf *o, const request *rq, const words *w, int english, int64_t now)
+{
+	const cconf *c = rq->app->cfg;
+	buf_printf(o,
+		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
+		   w->sites, w->site, w->last_sync, w->events, w->acked);
+	for (int i = 0; i < c->nsites; i++) {
+		cstore_site_info si;
+		if (cstore_site_get(rq->app->st, c->sites[i].id, &si) != CSTORE_OK)
+			memset(&si, 0, sizeof si);
+		int64_t age = now - si.last_sync_ms;
+		const char *cls = !si.last_sync_ms	   ? "none"
+				  : age < 15 * 60 * 1000   ? "ok"
+				  : age < 24 * 3600 * 1000 ? "late"
+							   : "old";
+		buf_printf(o, "<tr><td><span class=\"dot %s\"></span>", cls);
+		buf_add_html(o, c->sites[i].name);
+		buf_adds(o, " <span class=\"mute\">(");
+		buf_add_html(o, c->sites[i].id);
+		buf_adds(o, ")</span></td><td>");
+		if (!si.last_sync_ms) {
+			buf_printf(o, "<span class=\"mute\">%s</span>", w->never);
+		} else {
+			char iso[CLOCK_ISO_LEN];
+			clock_format_iso(si.last_sync_ms, iso, sizeof iso);
+			buf_printf(o, "%.10s %.5s <span class=\"mute\">(", iso, iso + 11);
+			if (age < 60 * 1000)
+				buf_adds(o, w->just_now);
+			else if (age < 3600 * 1000)
+				buf_printf(o, "%lld %s", (long long)(age / 60000), w->ago_min);
+			else if (age < 48LL * 3600 * 1000)
+				buf_printf(o, "%lld %s", (long long)(age / 3600000), w->ago_h);
+			else
+				buf_printf(o, "%lld %s", (long long)(age / 86400000), w->ago_d);
+			buf_adds(o, ")</span>");
+		}
+		buf_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>",
+			   (long long)si.events, (long long)si.acked_through);
+	}
+	buf_adds(o, "</table></section>");
+	(void)english;
+}
+
+static void group_row(buf *o, group *g, const char *site_name, int english, int sub)
+{
+	if (g->wait.n)
+		qsort(g->wait.v, g->wait.n, sizeof *g->wait.v, cmp64);
+	if (g->service.n)
+		qsort(g->service.v, g->service.n, sizeof *g->service.v, cmp64);
+	buf_printf(o, "<tr%s><td>", sub ? " class=\"sub\"" : "");
+	buf_add_html(o, site_name);
+	buf_adds(o, "</td><td>");
+	buf_add_html(o, sub ? g->cat : cat_label(g->cat, english));
+	buf_printf(o,
+		   "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
+		   "<td class=\"n\">",
+		   g->tickets, g->served, g->no_show);
+	duration(o, pct(&g->wait, 50), english);
+	buf_adds(o, "</td><td class=\"n\">");
+	duration(o, pct(&g->wait, 90), english);
+	buf_adds(o, "</td><td class=\"n\">");
+	duration(o, pct(&g->service, 50), english);
+	buf_adds(o, "</td></tr>");
+}
+
+static int vec_append(vec *dst, const vec *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		if (vec_push(dst, src->v[i]))
+			return -1;
+	return 0;
+}
+
+static int site_rank(const cconf *c, const char *id)
+{
+	for (int i = 0; i < c->nsites; i++)
+		if (!strcmp(c->sites[i].id, id))
+			return i;
+	return c->nsites;
+}
+
+/* Sites in the configuration's order, then the most asked-for help first. */
+static int cmp_group(const void *x, const void *y, void *cfg)
+{
+	const group *a = x, *b = y;
+	const cconf *c = cfg;
+	int ra = site_rank(c, a->site), rb = site_rank(c, b->site);
+	if (ra != rb)
+		return ra - rb;
+	if (ra == c->nsites && strcmp(a->site, b->site))
+		return strcmp(a->site, b->site);
+	if (a->tickets != b->tickets)
+		return a->tickets > b->tickets ? -1 : 1;
+	return strcmp(a->cat, b->cat);
+}
+
+static void groups_table(buf *o, agg *a, const words *w, int english)
+{
+	if (a->ng)
+		qsort_r(a->g, a->ng, sizeof *a->g, cmp_group, (void *)a->cfg);
+	buf_printf(o,
+		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
+		   w->per_cat, w->site, w->cat, w->tickets, w->served, w->no_show, w->wait_med,
+		   w->wait_p90, w->service_med);
+	if (!a->ng)
+		buf_printf(o, "<tr><td colspan=\"8\" class=\"mute\">%s</td></tr>", w->no_data);
+	/* A total row per site with more than one kind of help. */
+	size_t i = 0;
+	while (i < a->ng) {
+		size_t j = i;
+		group total;
+		memset(&total, 0, sizeof total);
+		snprintf(total.cat, sizeof total.cat, "%s", w->total);
+		const cconf_site *s = cconf_site_find(a->cfg, a->g[i].site);
+		const char *name = s ? s->name : a->g[i].site;
+		int bad = 0;
+		for (; j < a->ng && !strcmp(a->g[j].site, a->g[i].site); j++) {
+			group_row(o, &a->g[j], name, english, 0);
+			total.tickets += a->g[j].tickets;
+			total.served += a->g[j].served;
+			total.no_show += a->g[j].no_show;
+			bad |= vec_append(&total.wait, &a->g[j].wait);
+			bad |= vec_append(&total.service, &a->g[j].service);
+		}
+		if (j - i > 1 && !bad)
+			group_row(o, &total, name, english, 1);
+		free(total.wait.v);
+		free(total.service.v);
+		i = j;
+	}
+	buf_printf(o,
+		   "</table><p class=\"mute\" style=\"font-size:12px;margin:8px 0 0\">%s</p>"
+		   "</section>",
+		   w->note);
+}
+
+void report_dashboard(request *rq, reply *rp)
+{
+	if (!req_is_admin(rq)) {
+		if (req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION)) {
+			reply_text(rp, 401, "wrong token");
+			reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
+		} else {
+			reply_text(rp, 303, "sign in at /login");
+			reply_header(rp, "Location",
+				     !strcmp(req_lang(rq), "en") ? "/login?lang=en" : "/login");
+		}
+		return;
+	}
+	int english = !strcmp(req_lang(rq), "en");
+	const words *w = english ? &en : &nl;
+	int64_t now = clock_now_ms();
+	char today_s[CLOCK_DAY_LEN];
+	clock_local_day(now, today_s, sizeof today_s);
+	agg a;
+	memset(&a, 0, sizeof a);
+	a.cfg = rq->app->cfg;
+	a.today = days_from_label(today_s);
+	a.week = a.today - days_weekday(a.today);
+	a.month = a.today - (today_s[8] - '0') * 10 - (today_s[9] - '0') + 1;
+	const char *f = req_arg(rq, "from"), *t = req_arg(rq, "to");
+	if ((f && *f && day_valid(f)) || (t && *t && day_valid(t))) {
+		reply_text(rp, 400, "from and to must be dates as YYYY-MM-DD");
+		return;
+	}
+	a.to = t && *t ? days_from_label(t) : a.today;
+	a.from = f && *f ? days_from_label(f) : a.to - 29;
+	if (a.from > a.to || a.to - a.from + 1 > MAX_DAYS) {
+		reply_text(rp, 400, "the period must run forwards and span at most %d days",
+			   MAX_DAYS);
+		return;
+	}
+	long nd = a.to - a.from + 1;
+	a.site_day = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_day);
+	a.cat_day = calloc((size_t)(MAX_CATS + 1) * (size_t)nd, sizeof *a.cat_day);
+	if (!a.site_day || !a.cat_day) {
+		agg_free(&a);
+		reply_unavailable(rp, 5, "out of memory");
+		return;
+	}
+	long lo = a.from, hi = a.to;
+	if (a.week < lo)
+		lo = a.week;
+	if (a.month < lo)
+		lo = a.month;
+	if (a.today > hi)
+		hi = a.today;
+	char lo_s[DAY_LEN], hi_s[DAY_LEN], from_s[DAY_LEN], to_s[DAY_LEN];
+	days_to_label(lo, lo_s);
+	days_to_label(hi, hi_s);
+	days_to_label(a.from, from_s);
+	days_to_label(a.to, to_s);
+	int st = cstore_tickets(rq->app->st, lo_s, hi_s, NULL, take, &a);
+	if (st != CSTORE_OK || a.nomem) {
+		agg_free(&a);
+		if (st == CSTORE_BUSY || a.nomem)
+			reply_unavailable(rp, 2, "the database is busy, try again");
+		else
+			reply_text(rp, 500, "the central office could not read its tickets");
+		return;
+	}
+
+	buf *o = &rp->body;
+	rp->status = 200;
+	rp->ctype = "text/html; charset=utf-8";
+	reply_header(rp, "Content-Security-Policy",
+		     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+		     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	reply_header(rp, "Referrer-Policy", "no-referrer");
+	buf_printf(o,
+		   "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+		   "<title>loket — %s</title>%s</head><body><header>"
+		   "<h1><b>loket</b> · %s</h1>"
+		   "<form method=\"get\" action=\"/\"><label>%s <input type=\"date\" name=\"from\""
+		   " value=\"%s\"></label><label>%s <input type=\"date\" name=\"to\" value=\"%s\">"
+		   "</label><input type=\"hidden\" name=\"lang\" value=\"%s\">"
+		   "<button type=\"submit\" class=\"ghost\">%s</button></form>"
+		   "<a class=\"btn\" href=\"/export/tickets.csv?from=%s&amp;to=%s\">%s</a>"
+		   "<span class=\"lang\"><a href=\"/?lang=nl&amp;from=%s&amp;to=%s\"%s>NL</a>"
+		   "<a href=\"/?lang=en&amp;from=%s&amp;to=%s\"%s>EN</a></span>"
+		   "<form method=\"post\" action=\"/logout\"><button class=\"ghost\">%s</button>"
+		   "</form></header><main>",
+		   english ? "en" : "nl", w->title, style, w->title, w->period, from_s, w->through,
+		   to_s, english ? "en" : "nl", w->show, from_s, to_s, w->download, from_s, to_s,
+		   english ? "" : " class=\"on\"", from_s, to_s, english ? " class=\"on\"" : "",
+		   w->logout);
+	buf_printf(o,
+		   "<div class=\"kpis\"><div class=\"kpi\"><b>%ld</b><span>%s</span></div>"
+		   "<div class=\"kpi\"><b>%ld</b><span>%s</span></div>"
+		   "<div class=\"kpi\"><b>%ld</b><span>%s</span></div>"
+		   "<div class=\"kpi\"><b>%ld</b><span>%s</span></div></div>",
+		   a.helped_today, w->helped_today, a.helped_week, w->helped_week, a.helped_month,
+		   w->helped_month, a.tickets, w->tickets_period);
+	chart_sites(o, &a, english, w);
+	chart_cats(o, &a, english, w);
+	groups_table(o, &a, w, english);
+	sites_table(o, rq, w, english, now);
+	char iso[CLOCK_ISO_LEN];
+	clock_format_iso(now, iso, sizeof iso);
+	buf_printf(o,
+		   "</main><footer>%s %.10s %.5s · %s %s %s %s · loket-central %s</footer>"
+		   "</body></html>\n",
+		   w->updated, iso, iso + 11, w->period, from_s, w->through, to_s,
+#ifdef LOKET_VERSION
+		   LOKET_VERSION
+#else
+		   "dev"
+#endif
+	);
+	agg_free(&a);
+	reply_note(rp, "%ld tickets", a.tickets);
+}
