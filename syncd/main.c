@@ -1,0 +1,129 @@
+/*
+ * loket-syncd — pushes the site's outbox to the central office.
+ *
+ *   loket-syncd -c site.json [--once] [--check-config]
+ *
+ * Start-up errors are fatal with a clear message and a sysexits status
+ * (78 configuration, 77 token file readable by others, 74 database);
+ * everything after start-up is logged and survived. Foreground only:
+ * systemd (docs/systemd/loket-syncd.service) supervises. The loop, the
+ * protocol and the retry policy are described in daemon.c.
+ */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: loket-syncd -c FILE [--once] [--check-config]\n"
+	      "Sends the site's outbox to the central office (sync.url in FILE).\n"
+	      "  -c, --config FILE  the site configuration (default: $LOKET_CONFIG)\n"
+	      "  --once             send the backlog, then exit: 0 when the central office\n"
+	      "                     holds every event, 75 if it stayed unreachable,\n"
+	      "                     76 if it refused a batch, 77 if it refused the token\n"
+	      "  --check-config     check FILE and the token file, then exit\n"
+	      "  --naive            benchmark baseline: one event per request, no gzip\n"
+	      "  --help, --version\n"
+	      "Signals: SIGTERM/SIGINT stop at once, SIGHUP reloads FILE and the token.\n"
+	      "Environment: LOKET_LOG=debug|info|warn|error, LOKET_SYNCD_CONNECT_S (10),\n"
+	      "LOKET_SYNCD_STALL_S (30): connect and no-progress timeouts in seconds.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"once", no_argument, NULL, 'o'},
+					     {"check-config", no_argument, NULL, 'k'},
+					     {"naive", no_argument, NULL, 'n'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"version", no_argument, NULL, 'V'},
+					     {NULL, 0, NULL, 0}};
+	const char *arg = NULL;
+	int check = 0, c;
+	syncd d;
+	memset(&d, 0, sizeof d);
+	d.inotify_fd = -1;
+	log_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': arg = optarg; break;
+		case 'o': d.once = 1; break;
+		case 'k': check = 1; break;
+		case 'n': d.naive = 1; break;
+		case 'h': usage(stdout); return SYNCD_EX_OK;
+		case 'V': printf("loket-syncd %s\n", LOKET_VERSION); return SYNCD_EX_OK;
+		default: usage(stderr); return SYNCD_EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "loket-syncd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return SYNCD_EX_USAGE;
+	}
+	d.cfg_path = config_path_from(arg);
+	if (!d.cfg_path) {
+		fputs("loket-syncd: no configuration: give -c FILE or set LOKET_CONFIG\n", stderr);
+		return SYNCD_EX_USAGE;
+	}
+
+	char err[4096];
+	d.cfg = config_load(d.cfg_path, err, sizeof err);
+	if (!d.cfg) {
+		fputs(err, stderr);
+		return SYNCD_EX_CONFIG;
+	}
+	int rc;
+	if (!d.cfg->sync.enabled) {
+		fprintf(stderr, "%s: no \"sync\" section: there is no central office to send to\n",
+			d.cfg_path);
+		rc = SYNCD_EX_CONFIG;
+		goto out;
+	}
+	rc = sync_token_read(d.cfg->sync.token_file, d.token, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "loket-syncd: %s\n", err);
+		goto out;
+	}
+	if (check) {
+		printf("%s: ok\n", d.cfg_path);
+		goto out;
+	}
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("libcurl failed to initialise");
+		rc = SYNCD_EX_SOFTWARE;
+		goto out;
+	}
+	if (store_open(d.cfg->database, d.cfg, &d.st, err, sizeof err) != STORE_OK) {
+		log_error("%s", err);
+		rc = SYNCD_EX_IOERR;
+		goto out_curl;
+	}
+	d.conn = sync_conn_new();
+	if (!d.conn) {
+		log_error("out of memory");
+		rc = SYNCD_EX_SOFTWARE;
+		goto out_curl;
+	}
+	if (sync_conn_configure(d.conn, d.cfg, d.token, err, sizeof err)) {
+		log_error("%s", err);
+		rc = SYNCD_EX_CONFIG;
+		goto out_curl;
+	}
+	rc = syncd_init(&d);
+	if (rc == SYNCD_EX_OK)
+		rc = syncd_run(&d);
+out_curl:
+	syncd_fini(&d);
+	curl_global_cleanup();
+	return rc;
+out:
+	syncd_fini(&d);
+	return rc;
+}

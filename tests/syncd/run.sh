@@ -1,0 +1,187 @@
+#!/bin/bash
+# loket-syncd black-box: the real daemon against the real loket-central on
+# loopback (through tests/tools/faultproxy where a fault is wanted):
+#   - start-up rules: usage, --check-config, the token file's mode;
+#   - --once drains a backlog, and the central office's copy equals the outbox;
+#   - a new event reaches the central office within seconds (daemon mode);
+#   - a wrong token is reported in the status and not retried in a storm;
+#   - a central office that acknowledges beyond our last seq is refused;
+#   - SIGTERM ends it at once while the central office stalls;
+#   - SIGHUP with a broken configuration keeps the old one;
+#   - then a short chaos run (tests/syncd/chaos.sh: faults, kills, a restore).
+set -u
+. "$(dirname "$0")/lib.sh"
+[ -x "$BIN/loket-central" ] || fail "no $BIN/loket-central: loket-syncd is tested against the real one"
+W=$(mktemp -d /tmp/loket-syncd.XXXXXX)
+trap cleanup EXIT
+S=(-c "$W/site/site.json")
+CTL=("$BIN/loketctl" -c "$W/site/site.json")
+SYNCD=("$BIN/loket-syncd" "${S[@]}")
+
+CP=$(free_port) || fail "no free port"
+XP=$(free_port) || fail "no free port"
+new_central "$W/central" "$CP"
+new_sync_site "$W/site" "http://127.0.0.1:$CP" 50 2
+
+# --- start-up --------------------------------------------------------------
+"$BIN/loket-syncd" --help | grep -q "usage: loket-syncd" || fail "--help"
+"$BIN/loket-syncd" --version | grep -q "^loket-syncd " || fail "--version"
+"$BIN/loket-syncd" --bogus 2>/dev/null
+[ $? = 64 ] || fail "an unknown option must exit 64"
+"${SYNCD[@]}" --check-config >/dev/null || fail "--check-config of a good site"
+
+chmod 644 "$W/site/token"
+out=$("${SYNCD[@]}" 2>&1)
+rc=$?
+[ $rc = 77 ] || fail "token file mode 0644: exit $rc, want 77"
+echo "$out" | grep -q "mode 0644.*chmod 600" || fail "token mode message: $out"
+! echo "$out" | grep -q "$SITE_TOKEN" || fail "the token appears in a message"
+"${SYNCD[@]}" --check-config >/dev/null 2>&1
+[ $? = 77 ] || fail "--check-config must check the token file's mode too"
+chmod 600 "$W/site/token"
+mv "$W/site/token" "$W/site/token.away"
+out=$("${SYNCD[@]}" 2>&1)
+rc=$?
+[ $rc = 78 ] || fail "missing token file: exit $rc, want 78"
+echo "$out" | grep -q "token file .*No such file" || fail "missing token message: $out"
+mv "$W/site/token.away" "$W/site/token"
+note "start-up rules ok"
+
+# --- --once: drain a backlog ---------------------------------------------
+start_central "$W/central" "$CP"
+"$BIN/tools/syncd_ticketer" "$W/site/site.json" 400 0 1 || fail "ticketer"
+"${SYNCD[@]}" --once 2>"$W/once.log" || fail "--once: exit $? ($(tail -n 3 "$W/once.log"))"
+[ "$(site_acked "$W/site")" = 400 ] || fail "--once left acked_through at $(site_acked "$W/site")"
+same_events "$W/site" "$CP"
+"${CTL[@]}" status | grep -q "central office holds through 400, backlog 0" || fail "status after --once"
+# Nothing to send: --once exits 0 at once.
+"${SYNCD[@]}" --once 2>/dev/null || fail "--once with nothing to send"
+
+# --- daemon: a new event reaches the central office quickly --------------
+start_syncd "$W/site"
+sleep 1
+for i in 1 2 3; do
+	t=$(ms_now)
+	"${CTL[@]}" take digital >/dev/null || fail "take"
+	last=$(site_last "$W/site")
+	for _ in $(seq 1 100); do
+		central_export "$CP" $((last - 1)) | grep -q "\"seq\":$last," && break
+		sleep 0.1
+	done
+	lat=$(( $(ms_now) - t ))
+	[ "$lat" -lt 10000 ] || fail "event $last took $lat ms to reach the central office"
+	note "event $last reached the central office in $lat ms (polled every 100 ms)"
+done
+
+# --- SIGHUP: a broken configuration is not taken --------------------------
+cp "$W/site/site.json" "$W/site/site.json.good"
+echo '{ broken' >"$W/site/site.json"
+kill -HUP "$SYNCD_PID"
+sleep 0.5
+kill -0 "$SYNCD_PID" || fail "syncd died on SIGHUP with a broken configuration"
+grep -q "keeping the old configuration" "$W/site/syncd.log" || fail "no log line about the failed reload"
+cp "$W/site/site.json.good" "$W/site/site.json"
+kill -HUP "$SYNCD_PID"
+sleep 0.5
+grep -q "reloaded" "$W/site/syncd.log" || fail "no log line about the reload"
+"${CTL[@]}" take tax >/dev/null
+wait_synced "$W/site" 10 || fail "not synced after the reload"
+note "SIGHUP ok"
+
+# --- SIGTERM ends it at once, even with a request stalled -----------------
+kill -TERM "$SYNCD_PID"
+wait "$SYNCD_PID" || fail "syncd exit status after SIGTERM: $?"
+start_proxy "$XP" "$CP" 1 1 --faults stall
+sed "s#127.0.0.1:$CP#127.0.0.1:$XP#" "$W/site/site.json.good" >"$W/site/site.json"
+"${CTL[@]}" take tax >/dev/null
+start_syncd "$W/site"
+sleep 1.5 # the batch is sent and stalls
+t=$(ms_now)
+kill -TERM "$SYNCD_PID"
+wait "$SYNCD_PID" || fail "syncd exit status after SIGTERM while stalled"
+took=$(( $(ms_now) - t ))
+[ "$took" -lt 1000 ] || fail "SIGTERM took $took ms while the central office stalled"
+grep -q "dropping the batch in flight" "$W/site/syncd.log" || fail "no transfer was in flight"
+note "SIGTERM while stalled: exited in $took ms"
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID"
+
+# --- a lying central office is refused ------------------------------------
+start_proxy "$XP" "$CP" 1 1 --faults lie
+"${CTL[@]}" take tax >/dev/null
+before=$(site_acked "$W/site")
+"${SYNCD[@]}" --once 2>"$W/lie.log"
+rc=$?
+[ $rc = 76 ] || fail "lying central: --once exit $rc, want 76 ($(tail -n 2 "$W/lie.log"))"
+grep -q "claims to hold seq 999999999" "$W/lie.log" || fail "no loud log line about the lie"
+[ "$(site_acked "$W/site")" = "$before" ] || fail "the lie moved acked_through"
+"${CTL[@]}" status | grep -q "last error: the central office claims to hold seq 999999999" ||
+	fail "the lie is not in the status: $("${CTL[@]}" status | tail -n 1)"
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID"
+note "lying central office refused"
+
+# --- a wrong token: visible to staff, no retry storm ---------------------
+start_proxy "$XP" "$CP" 1 0
+printf 'not-the-token\n' >"$W/site/token"
+"${SYNCD[@]}" --once 2>"$W/wrong.log"
+rc=$?
+[ $rc = 77 ] || fail "wrong token: --once exit $rc, want 77"
+"${CTL[@]}" status | grep -q "last error: central office refused: wrong or missing token" ||
+	fail "wrong token not in the status: $("${CTL[@]}" status | tail -n 1)"
+start_syncd "$W/site"
+for i in $(seq 1 20); do
+	"${CTL[@]}" take digital >/dev/null
+	sleep 0.2
+done
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID"
+reqs=$(sed -n 's/.*requests \([0-9]*\).*/\1/p' "$W/proxy.stats")
+# 4 s with backoff_max_seconds 2: the --once attempt, then at most 3 more.
+[ "$reqs" -le 5 ] || fail "wrong token: $reqs requests in 4 s (a retry storm)"
+note "wrong token: $reqs requests in 4 s, status shows it"
+# Fix the token, SIGHUP: it sends at once.
+start_proxy "$XP" "$CP" 1 0
+printf '%s\n' "$SITE_TOKEN" >"$W/site/token"
+kill -HUP "$SYNCD_PID"
+wait_synced "$W/site" 10 || fail "not synced after fixing the token and SIGHUP"
+kill -TERM "$SYNCD_PID"
+wait "$SYNCD_PID"
+same_events "$W/site" "$CP"
+note "token fixed with SIGHUP: synced"
+kill -TERM "$PROXY_PID" "$CENTRAL_PID"
+wait
+
+# --- 409 for events the site already purged: loud, not silent -------------
+L=$W/lost
+LP=$(free_port) || fail "no free port"
+new_central "$L/central" "$LP"
+new_sync_site "$L" "http://127.0.0.1:$LP" 50 2
+start_central "$L/central" "$LP"
+"$BIN/tools/syncd_ticketer" "$L/site.json" 5 0 2 || fail "ticketer"
+# 40 days on: after the drain, syncd purges what was acknowledged (all but the last).
+later=$(( $(date +%s) * 1000 + 40 * 86400000 ))
+LOKET_FAKE_NOW=$later "$BIN/loket-syncd" -c "$L/site.json" --once 2>"$L/once.log" ||
+	fail "--once before the purge: $(tail -n 2 "$L/once.log")"
+grep -q "purged 4 acknowledged events" "$L/once.log" || fail "no purge: $(tail -n 3 "$L/once.log")"
+# The central office loses everything (restored from a backup made before).
+kill -9 "$CENTRAL_PID"
+wait "$CENTRAL_PID" 2>/dev/null
+rm -f "$L/central/central.db"*
+start_central "$L/central" "$LP"
+"$BIN/loketctl" -c "$L/site.json" take other >/dev/null
+"$BIN/loket-syncd" -c "$L/site.json" --once 2>"$L/lost.log"
+rc=$?
+[ $rc = 76 ] || fail "central lost purged events: --once exit $rc, want 76"
+grep -q "error: EVENTS LOST: the central office holds only through seq 0" "$L/lost.log" ||
+	fail "no loud log line: $(tail -n 2 "$L/lost.log")"
+"$BIN/loketctl" -c "$L/site.json" status | grep -q "last error: EVENTS LOST" ||
+	fail "the loss is not in the status"
+kill -TERM "$CENTRAL_PID"
+wait
+note "central lost events the site purged: EVENTS LOST in log and status"
+
+# --- a short chaos run ------------------------------------------------------
+CHAOS_EVENTS=${CHAOS_EVENTS:-2500} CHAOS_RATE=${CHAOS_RATE:-250} CHAOS_BATCH=${CHAOS_BATCH:-50} \
+	CHAOS_MIN_FAULTS=${CHAOS_MIN_FAULTS:-8} "$(dirname "$0")/chaos.sh" || fail "chaos run"
+note "PASS"
