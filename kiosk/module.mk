@@ -6,8 +6,26 @@ PROGRAMS += $(B)/loketctl
 $(B)/loketctl: $(LOKETCTL_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Translations: assets/po/<lang>.po -> $(B)/locale/<lang>/LC_MESSAGES/loket.mo
+# (the kiosk looks in <dir of the executable>/locale first, then
+# $(PREFIX)/share/loket/locale, where `make install-kiosk-locale` puts them).
+KIOSK_PO := $(wildcard assets/po/*.po)
+KIOSK_MO := $(KIOSK_PO:assets/po/%.po=$(B)/locale/%/LC_MESSAGES/loket.mo)
+$(B)/locale/%/LC_MESSAGES/loket.mo: assets/po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check-format -o $@ $<
+
 ifneq ($(KIOSK_SRC),)
 PROGRAMS += $(B)/loket-kiosk
-$(B)/loket-kiosk: $(KIOSK_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/loket-kiosk: $(KIOSK_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET) | $(KIOSK_MO)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter-out $(KIOSK_MO),$^) $(LIBS)
 endif
+
+.PHONY: install-kiosk-locale
+install: install-kiosk-locale
+install-kiosk-locale: $(KIOSK_MO)
+	@for mo in $(KIOSK_MO); do \
+		l=$${mo#$(B)/locale/}; l=$${l%%/*}; \
+		install -d $(DESTDIR)$(PREFIX)/share/loket/locale/$$l/LC_MESSAGES && \
+		install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/loket/locale/$$l/LC_MESSAGES/loket.mo; \
+	done

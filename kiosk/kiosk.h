@@ -1,0 +1,137 @@
+/*
+ * kiosk — the state of one loket-kiosk process and the functions its
+ * parts share. main.c owns the loop (events, timers, drawing); the views
+ * (view_ticket.c, view_counter.c, view_display.c, staff.c) are functions
+ * of this state that lay out controls with ui.h and act on the store when
+ * a control was tapped; replay.c drives the same loop from a script.
+ *
+ * State changes happen in exactly three places: a tapped control (through
+ * the view that owns it), a timer (main.c) and a change in the database
+ * seen through store_data_version (model refresh). Each sets `dirty`; a
+ * frame is drawn only when dirty.
+ */
+#ifndef KIOSK_KIOSK_H
+#define KIOSK_KIOSK_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "render.h"
+#include "store.h"
+#include "ui.h"
+
+#define KIOSK_MAX_WAITING 60
+#define KIOSK_MAX_CALLS	  8
+#define KIOSK_PIN_MAX	  8
+#define KIOSK_LONG_PRESS_MS 2000
+#define KIOSK_POLL_MS	  300
+#define KIOSK_MAX_SAMPLES 4096
+
+/* Marks a msgid that is translated later with T() (for xgettext). */
+#define N_(s) s
+
+typedef enum { VIEW_TICKET, VIEW_COUNTER, VIEW_DISPLAY, VIEW_COMBINED } view_kind;
+typedef enum { TK_START, TK_TICKET, TK_ERROR } ticket_screen;
+typedef enum { STAFF_NONE, STAFF_PIN, STAFF_MENU } staff_mode;
+typedef enum { CO_NONE, CO_DESK, CO_CATEGORIES, CO_TRANSFER } counter_overlay;
+
+typedef struct app {
+	config *cfg;
+	store *st; /* NULL while the database cannot be opened */
+	char assets[1024];
+	render *rd;
+	ui ui;
+
+	view_kind view, first_view;
+	int lang; /* index into cfg->langs */
+	int fullscreen;
+	int quit;
+	int dirty;
+
+	/* time: the monotonic clock, or in a replay a virtual clock that only
+	 * moves during `wait` (so a script's timing is deterministic) */
+	int replay;
+	int64_t vnow;
+	int guard_ms;	    /* taps on a fresh ticket screen are ignored this long */
+	int after_ms;	    /* category taps right after dismissing are ignored */
+
+	/* ticket view */
+	ticket_screen tscreen;
+	store_ticket ticket;
+	int64_t ticket_at, guard_until, last_input;
+	int open; /* inside opening hours */
+	int64_t next_open_ms, open_checked;
+	char problem[256]; /* why the error screen is shown (for the log) */
+	int64_t store_retry_at;
+
+	/* staff corner */
+	staff_mode staff;
+	char pin[KIOSK_PIN_MAX + 1];
+	int pin_fails;
+	int64_t pin_locked_until;
+	const char *staff_msg; /* msgid */
+	int corner_down;
+	int64_t corner_since;
+
+	/* counter view */
+	int desk;
+	int handles[CONFIG_MAX_CATEGORIES]; /* 1 = this desk takes the category */
+	counter_overlay overlay;
+	char counter_msg[256]; /* already translated, or "" */
+
+	/* model: what the views show, refreshed when data_version moves */
+	int64_t data_version;
+	uint64_t model_hash;
+	int64_t polled_at;
+	store_status_info status;
+	store_ticket waiting[KIOSK_MAX_WAITING];
+	int nwaiting;
+	store_call calls[KIOSK_MAX_CALLS];
+	int ncalls;
+	store_ticket at_desk;
+	int have_at_desk;
+	char last_call_key[96];
+	int64_t minute_at;
+
+	/* measurements */
+	int frames;
+	uint64_t tap_start; /* performance counter when a tap was taken */
+	double samples[KIOSK_MAX_SAMPLES];
+	int nsamples;
+	int64_t started_ms;
+} app;
+
+/* --- main.c ------------------------------------------------------------- */
+int64_t app_now(const app *a);
+const char *T(const app *a, const char *msgid);
+int app_rtl(const app *a);
+/* Runs the views once: with draw, renders a frame (present if asked). */
+void app_build(app *a, int draw);
+void app_draw(app *a, int present);
+/* Handles pending events and timers until the clock reaches until_ms
+ * (now: only what is pending), drawing when dirty. */
+void app_pump(app *a, int64_t until_ms);
+int app_shot(app *a, const char *path);
+int app_dump(app *a, const char *path);
+/* Reloads the model from the store if the database changed (or force). */
+void app_refresh(app *a, int force);
+void app_set_lang(app *a, int lang);
+/* Switches view (from the staff menu). */
+void app_set_view(app *a, view_kind v);
+
+/* --- views ---------------------------------------------------------------- */
+/* The common measure of a layout: a gap in pixels for an area. */
+int view_gap(int w, int h);
+void view_ticket(app *a, rd_rect area, int with_header);
+void view_ticket_dismiss(app *a);
+void view_counter(app *a);
+void view_counter_key(app *a, const char *key);
+void view_display(app *a, rd_rect area, int compact);
+void view_staff(app *a);
+void view_staff_key(app *a, const char *key);
+void view_staff_open(app *a);
+/* The style of text and targets (theme colours, sizes). */
+ui_style view_style_button(int h);
+ui_style view_style_text(rd_color fg, rd_color bg, int max_px);
+
+#endif

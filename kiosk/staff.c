@@ -1,0 +1,228 @@
+/*
+ * staff — the way out for staff: a long press (2 s) in a top corner opens
+ * a PIN pad; the PIN is checked against kiosk.staff_pin_sha256 in constant
+ * time (hash_secret_matches); the PIN itself is never stored or logged.
+ * After five wrong PINs the pad refuses for a minute. The staff menu
+ * switches the view (ticket, counter, display) or quits.
+ *
+ * From the counter view the menu opens without a PIN (the counter is a
+ * staff screen already).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hash.h"
+#include "kiosk.h"
+#include "log.h"
+#include "theme.h"
+
+#define PIN_MAX_FAILS 5
+#define PIN_LOCK_MS   60000
+
+void view_staff_open(app *a)
+{
+	if (!a->cfg->kiosk.staff_pin_sha256[0]) {
+		log_info("staff corner pressed, but no kiosk.staff_pin_sha256 is configured");
+		return;
+	}
+	log_info("staff corner: PIN pad opened");
+	a->staff = STAFF_PIN;
+	a->pin[0] = '\0';
+	a->staff_msg = NULL;
+}
+
+static void pin_ok(app *a)
+{
+	int64_t now = app_now(a);
+	if (now < a->pin_locked_until) {
+		a->staff_msg = N_("Too many wrong PINs. Wait a minute.");
+		return;
+	}
+	if (a->pin[0] && hash_secret_matches(a->pin, strlen(a->pin),
+					     a->cfg->kiosk.staff_pin_sha256)) {
+		log_info("staff PIN accepted");
+		a->staff = STAFF_MENU;
+		a->pin_fails = 0;
+		a->staff_msg = NULL;
+	} else {
+		a->pin_fails++;
+		log_warn("wrong staff PIN (%d in a row)", a->pin_fails);
+		a->staff_msg = N_("Wrong PIN. Try again.");
+		if (a->pin_fails >= PIN_MAX_FAILS) {
+			a->pin_locked_until = now + PIN_LOCK_MS;
+			a->pin_fails = 0;
+			a->staff_msg = N_("Too many wrong PINs. Wait a minute.");
+		}
+	}
+	memset(a->pin, 0, sizeof a->pin);
+}
+
+static void pin_digit(app *a, char d)
+{
+	size_t n = strlen(a->pin);
+	if (n < KIOSK_PIN_MAX) {
+		a->pin[n] = d;
+		a->pin[n + 1] = '\0';
+	}
+	a->staff_msg = NULL;
+}
+
+static void close_staff(app *a)
+{
+	memset(a->pin, 0, sizeof a->pin);
+	a->staff = STAFF_NONE;
+	a->staff_msg = NULL;
+}
+
+void view_staff_key(app *a, const char *key)
+{
+	if (a->staff == STAFF_PIN) {
+		if (key[0] >= '0' && key[0] <= '9' && key[1] == '\0')
+			pin_digit(a, key[0]);
+		else if (strncmp(key, "Keypad ", 7) == 0 && key[7] >= '0' && key[7] <= '9')
+			pin_digit(a, key[7]);
+		else if (strcmp(key, "Backspace") == 0 && a->pin[0])
+			a->pin[strlen(a->pin) - 1] = '\0';
+		else if (strcmp(key, "Return") == 0 || strcmp(key, "Keypad Enter") == 0)
+			pin_ok(a);
+		else if (strcmp(key, "Escape") == 0)
+			close_staff(a);
+	} else if (strcmp(key, "Escape") == 0) {
+		close_staff(a);
+	}
+}
+
+static void pin_pad(app *a, int w, int h)
+{
+	int g = view_gap(w, h);
+	int wide = w >= h;
+	rd_rect info, pad;
+	if (wide) {
+		info = (rd_rect){g, g, (w - 3 * g) * 45 / 100, h - 2 * g};
+		pad = (rd_rect){info.x + info.w + g, g, w - info.w - 3 * g, h - 2 * g};
+	} else {
+		info = (rd_rect){g, g, w - 2 * g, (h - 3 * g) * 35 / 100};
+		pad = (rd_rect){g, info.y + info.h + g, w - 2 * g, h - info.h - 3 * g};
+	}
+	int bh = info.h / 4 > 88 ? info.h / 4 : 88;
+	if (bh > 140)
+		bh = 140;
+	int th = (info.h - bh - 3 * g) / 3;
+	ui_style s = view_style_text(TH_INK, TH_BG, th * 50 / 100);
+	s.bold = 1;
+	s.icon = "lock";
+	ui_text(&a->ui, "pin-title", T(a, "Staff: enter the PIN"),
+		(rd_rect){info.x, info.y, info.w, th}, &s);
+	char dots[3 * KIOSK_PIN_MAX + 1] = "";
+	size_t n = strlen(a->pin);
+	for (size_t i = 0; i < n; i++)
+		memcpy(dots + 3 * i, "\xe2\x80\xa2", 4); /* • */
+	ui_box(&a->ui, (rd_rect){info.x, info.y + th + g, info.w, th}, TH_CARD, TH_LINE, 3, 10);
+	s = view_style_text(TH_INK, TH_CARD, th * 70 / 100);
+	s.wrap = 0;
+	ui_text(&a->ui, "pin-dots", dots, ui_inset((rd_rect){info.x, info.y + th + g, info.w, th}, 6),
+		&s);
+	s = view_style_text(TH_INK, TH_BG, th * 40 / 100);
+	ui_text(&a->ui, "pin-message", a->staff_msg ? T(a, a->staff_msg) : "",
+		(rd_rect){info.x, info.y + 2 * (th + g), info.w, th}, &s);
+	ui_style b = view_style_button(bh);
+	b.max_px = bh * 34 / 100;
+	if (ui_button(&a->ui, "pin:cancel", T(a, "Cancel"),
+		      (rd_rect){info.x, info.y + info.h - bh, info.w, bh}, &b))
+		close_staff(a);
+
+	/* The pad sits where the layout puts it (mirrored for Arabic), but
+	 * its keys keep the order of every number pad: 1 2 3 from the left. */
+	pad = ui_m(&a->ui, pad);
+	static const char *const keys[12] = {"1", "2", "3", "4", "5",	 "6",
+					     "7", "8", "9", "clear", "0", "ok"};
+	int kw = (pad.w - 2 * g) / 3, kh = (pad.h - 3 * g) / 4;
+	for (int i = 0; i < 12; i++) {
+		rd_rect r = {pad.x + (i % 3) * (kw + g), pad.y + (i / 3) * (kh + g), kw, kh};
+		ui_style k = view_style_button(kh < kw ? kh : kw);
+		k.max_px = kh * 45 / 100;
+		k.bold = 1;
+		const char *label = keys[i];
+		if (strcmp(keys[i], "clear") == 0) {
+			label = T(a, "Clear");
+			k.max_px = kh * 30 / 100;
+		} else if (strcmp(keys[i], "ok") == 0) {
+			label = T(a, "OK");
+			k.bg = TH_PRIMARY;
+			k.fg = TH_ON_PRIMARY;
+			k.border_w = 0;
+		}
+		char id[16];
+		snprintf(id, sizeof id, "pin:%s", keys[i]);
+		/* the pad is a number pad: never mirrored */
+		int rtl = a->ui.rtl;
+		a->ui.rtl = 0;
+		int hit = ui_button(&a->ui, id, label, r, &k);
+		a->ui.rtl = rtl;
+		if (!hit)
+			continue;
+		if (keys[i][0] >= '0' && keys[i][0] <= '9')
+			pin_digit(a, keys[i][0]);
+		else if (strcmp(keys[i], "clear") == 0)
+			a->pin[0] = '\0';
+		else
+			pin_ok(a);
+	}
+}
+
+static void menu(app *a, int w, int h)
+{
+	int g = view_gap(w, h);
+	struct {
+		const char *id, *label;
+	} items[] = {
+	    {"staff:ticket", N_("Ticket screen for residents")},
+	    {"staff:counter", N_("Counter (call the next number)")},
+	    {"staff:display", N_("Now serving screen")},
+	    {"staff:quit", N_("Quit the kiosk")},
+	    {"staff:close", N_("Back")},
+	};
+	int n = 5;
+	int th = h / 8 < 40 ? 40 : h / 8;
+	ui_style s = view_style_text(TH_INK, TH_BG, th * 60 / 100);
+	s.bold = 1;
+	ui_text(&a->ui, "staff-title", T(a, "Staff menu"), (rd_rect){g, g, w - 2 * g, th}, &s);
+	int cols = w >= h && w >= 700 ? 2 : 1;
+	int rows = (n + cols - 1) / cols;
+	int bw = (w - 2 * g - (cols - 1) * g) / cols;
+	int bh = (h - th - 3 * g - (rows - 1) * g) / rows;
+	if (bh > 160)
+		bh = 160;
+	for (int i = 0; i < n; i++) {
+		rd_rect r = {g + (i % cols) * (bw + g), th + 2 * g + (i / cols) * (bh + g), bw, bh};
+		ui_style b = view_style_button(bh);
+		b.max_px = bh * 30 / 100;
+		if (strcmp(items[i].id, "staff:quit") == 0) {
+			b.bg = TH_PRIMARY;
+			b.fg = TH_ON_PRIMARY;
+			b.border_w = 0;
+		}
+		if (!ui_button(&a->ui, items[i].id, T(a, items[i].label), r, &b))
+			continue;
+		log_info("staff menu: %s", items[i].id);
+		if (i == 0)
+			app_set_view(a, a->first_view == VIEW_COMBINED ? VIEW_COMBINED : VIEW_TICKET);
+		else if (i == 1)
+			app_set_view(a, VIEW_COUNTER);
+		else if (i == 2)
+			app_set_view(a, VIEW_DISPLAY);
+		else if (i == 3)
+			a->quit = 1;
+		else
+			close_staff(a);
+	}
+}
+
+void view_staff(app *a)
+{
+	int w = a->ui.w, h = a->ui.h;
+	if (a->staff == STAFF_PIN)
+		pin_pad(a, w, h);
+	else
+		menu(a, w, h);
+}
