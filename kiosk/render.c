@@ -502,9 +502,11 @@ void rd_round(render *r, rd_rect a, int rad, rd_color c)
 		rd_fill(r, a, c);
 		return;
 	}
+	/* The side strips reach one pixel into the corners: SDL's software
+	 * rasteriser can leave the row where an arc meets a strip unpainted. */
 	rd_fill(r, (rd_rect){a.x + rad, a.y, a.w - 2 * rad, a.h}, c);
-	rd_fill(r, (rd_rect){a.x, a.y + rad, rad, a.h - 2 * rad}, c);
-	rd_fill(r, (rd_rect){a.x + a.w - rad, a.y + rad, rad, a.h - 2 * rad}, c);
+	rd_fill(r, (rd_rect){a.x, a.y + rad - 1, rad, a.h - 2 * rad + 2}, c);
+	rd_fill(r, (rd_rect){a.x + a.w - rad, a.y + rad - 1, rad, a.h - 2 * rad + 2}, c);
 	float fr = (float)rad;
 	quarter(r, (float)(a.x + rad), (float)(a.y + rad), fr, (float)M_PI, c);
 	quarter(r, (float)(a.x + a.w - rad), (float)(a.y + rad), fr, (float)M_PI * 1.5f, c);
@@ -521,10 +523,11 @@ void rd_round_frame(render *r, rd_rect a, int rad, int t, rd_color c)
 		rad = a.h / 2;
 	if (rad < t)
 		rad = t;
-	rd_fill(r, (rd_rect){a.x + rad, a.y, a.w - 2 * rad, t}, c);
-	rd_fill(r, (rd_rect){a.x + rad, a.y + a.h - t, a.w - 2 * rad, t}, c);
-	rd_fill(r, (rd_rect){a.x, a.y + rad, t, a.h - 2 * rad}, c);
-	rd_fill(r, (rd_rect){a.x + a.w - t, a.y + rad, t, a.h - 2 * rad}, c);
+	/* As in rd_round, the sides overlap the corner arcs by a pixel. */
+	rd_fill(r, (rd_rect){a.x + rad - 1, a.y, a.w - 2 * rad + 2, t}, c);
+	rd_fill(r, (rd_rect){a.x + rad - 1, a.y + a.h - t, a.w - 2 * rad + 2, t}, c);
+	rd_fill(r, (rd_rect){a.x, a.y + rad - 1, t, a.h - 2 * rad + 2}, c);
+	rd_fill(r, (rd_rect){a.x + a.w - t, a.y + rad - 1, t, a.h - 2 * rad + 2}, c);
 	SDL_Color col = sdl_color(c);
 	const float cx[4] = {(float)(a.x + rad), (float)(a.x + a.w - rad), (float)(a.x + a.w - rad),
 			     (float)(a.x + rad)};
