@@ -57,6 +57,12 @@ include syncd/module.mk
 include central/module.mk
 include tests/module.mk
 
+# The kiosk compiles in where its installed assets are: rebuild it when
+# PREFIX changes (`make && make install PREFIX=/usr` must not install a
+# kiosk that looks in /usr/local).
+$(shell mkdir -p $(B) && { echo '$(PREFIX)' | cmp -s - $(B)/prefix.stamp || echo '$(PREFIX)' >$(B)/prefix.stamp; })
+$(B)/obj/kiosk/main.o: $(B)/prefix.stamp
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -103,7 +109,10 @@ install: all
 	    assets/demo/site.json >$(DESTDIR)$(SYSCONFDIR)/site.json.example
 	[ ! -f assets/demo/central.json ] || install -m 644 assets/demo/central.json $(DESTDIR)$(SYSCONFDIR)/central.json.example
 	[ ! -d docs/systemd ] || { install -d $(DESTDIR)$(PREFIX)/lib/systemd/system && \
-		install -m 644 docs/systemd/*.service $(DESTDIR)$(PREFIX)/lib/systemd/system/; }
+		for u in docs/systemd/*.service; do \
+			sed -e 's#/usr/local/bin/#$(PREFIX)/bin/#' -e 's#/etc/loket/#$(SYSCONFDIR)/#g' \
+			    "$$u" >$(DESTDIR)$(PREFIX)/lib/systemd/system/$${u##*/}; \
+		done; }
 
 clean:
 	rm -rf build $(CLEAN)
