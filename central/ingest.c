@@ -264,7 +264,9 @@ int ingest_decode(const char *body, size_t len, int gzip, const ingest_limits *l
 			snprintf(err, errlen, "events[%zu].%s", i, why);
 			return fail(b, INGEST_BAD);
 		}
-		if (i > 0 && ev->e.seq != b->ev[i - 1].e.seq + 1) {
+		/* seq - 1, not previous + 1: seq >= 1, but the previous may be
+		 * INT64_MAX, and adding to it would overflow. */
+		if (i > 0 && ev->e.seq - 1 != b->ev[i - 1].e.seq) {
 			snprintf(err, errlen, "events[%zu].seq: %lld does not follow %lld", i,
 				 (long long)ev->e.seq, (long long)b->ev[i - 1].e.seq);
 			return fail(b, INGEST_BAD);
