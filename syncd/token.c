@@ -16,7 +16,10 @@ int sync_token_read(const char *path, char *buf, char *err, size_t errlen)
 {
 	int rc = 78;
 	memset(buf, 0, SYNC_TOKEN_MAX);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer, forever (at start-up, or on SIGHUP in the middle of the
+	 * loop); it has no effect on reading a regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == EACCES || errno == EPERM)
 			rc = 77;

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -165,6 +167,28 @@ static void test_token(void **state)
 	snprintf(missing, sizeof missing, "%s/nope", tmpdir);
 	assert_int_equal(sync_token_read(missing, buf, err, sizeof err), 78);
 	assert_non_null(strstr(err, "No such file"));
+
+	/* A FIFO is refused at once, not waited on for a writer. The read
+	 * runs in a child, so a hang fails the test instead of stalling it. */
+	char fifo[160];
+	snprintf(fifo, sizeof fifo, "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		int rc = sync_token_read(fifo, buf, err, sizeof err);
+		_exit(rc == 78 && strstr(err, "not a regular file") ? 0 : 1);
+	}
+	int status = -1;
+	for (int i = 0; i < 100 && waitpid(kid, &status, WNOHANG) == 0; i++)
+		usleep(20 * 1000);
+	if (status == -1) {
+		kill(kid, SIGKILL);
+		waitpid(kid, &status, 0);
+		fail_msg("sync_token_read on a FIFO still blocks after 2 s");
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	unlink(fifo);
 
 	char link[160];
 	snprintf(link, sizeof link, "%s/link", tmpdir);
