@@ -10,152 +10,17 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "hash.h"
-#include "jsonpos.h"
+#include "jcheck.h"
 
 #define CONFIG_MAX_FILE (1 << 20)
-
-typedef struct {
-	const char *file;
-	const char *text;
-	size_t len;
-	char *err;
-	size_t errlen, used;
-	int nerr;
-} vctx;
-
-static void verr(vctx *v, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void verr(vctx *v, const char *path, const char *fmt, ...)
-{
-	int line = 0, col = 0;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	v->nerr++;
-	if (v->text)
-		jsonpos_find(v->text, v->len, path, &line, &col);
-	if (v->used + 1 >= v->errlen)
-		return;
-	int n;
-	if (line > 0)
-		n = snprintf(v->err + v->used, v->errlen - v->used, "%s:%d:%d: %s: %s\n", v->file,
-			     line, col, path, msg);
-	else
-		n = snprintf(v->err + v->used, v->errlen - v->used, "%s: %s: %s\n", v->file, path,
-			     msg);
-	if (n > 0)
-		v->used += (size_t)n < v->errlen - v->used ? (size_t)n : v->errlen - v->used - 1;
-}
-
-static const char *type_name(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	default: return "null";
-	}
-}
-
-/* Reports keys of obj not in allowed (a NULL-terminated list). */
-static void check_keys(vctx *v, const json_t *obj, const char *path, const char *const *allowed)
-{
-	const char *key;
-	json_t *val;
-	json_object_foreach((json_t *)obj, key, val)
-	{
-		int ok = 0;
-		for (const char *const *a = allowed; *a; a++)
-			if (!strcmp(key, *a))
-				ok = 1;
-		if (!ok) {
-			char p[256];
-			snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
-			char list[256] = "";
-			size_t u = 0;
-			for (const char *const *a = allowed; *a && u < sizeof list; a++) {
-				int n =
-				    snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", *a);
-				if (n < 0)
-					break;
-				u += (size_t)n;
-			}
-			verr(v, p, "unknown key (known keys here: %s)", list);
-		}
-	}
-}
-
-static const json_t *want(vctx *v, const json_t *obj, const char *path, const char *key,
-			  json_type type, int required)
-{
-	char p[256];
-	snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
-	const json_t *j = json_object_get(obj, key);
-	if (!j) {
-		if (required)
-			verr(v, *path ? path : "(top)", "missing required key \"%s\"", key);
-		return NULL;
-	}
-	if (json_typeof(j) != type && !(type == JSON_TRUE && json_is_boolean(j))) {
-		static const char *names[] = {"an object", "an array",	"a string",  "an integer",
-					      "a number",  "a boolean", "a boolean", "null"};
-		verr(v, p, "must be %s, not %s", names[type], type_name(j));
-		return NULL;
-	}
-	return j;
-}
-
-static void get_text(vctx *v, const json_t *obj, const char *path, const char *key, char *dst,
-		     size_t cap, int required)
-{
-	const json_t *j = want(v, obj, path, key, JSON_STRING, required);
-	if (!j)
-		return;
-	char p[256];
-	snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
-	size_t len = json_string_length(j);
-	if (len == 0 && required)
-		verr(v, p, "must not be empty");
-	else if (len >= cap)
-		verr(v, p, "too long (at most %zu bytes)", cap - 1);
-	else if (memchr(json_string_value(j), '\0', len))
-		verr(v, p, "contains a NUL character");
-	else
-		memcpy(dst, json_string_value(j), len + 1);
-}
-
-static void get_int(vctx *v, const json_t *obj, const char *path, const char *key, int *dst,
-		    long lo, long hi, int required)
-{
-	const json_t *j = want(v, obj, path, key, JSON_INTEGER, required);
-	if (!j)
-		return;
-	json_int_t x = json_integer_value(j);
-	if (x < lo || x > hi) {
-		char p[256];
-		snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
-		verr(v, p, "must be between %ld and %ld, not %lld", lo, hi, (long long)x);
-		return;
-	}
-	*dst = (int)x;
-}
 
 static int valid_id(const char *s)
 {
@@ -193,19 +58,19 @@ static int parse_hhmm(const char *s)
 
 static const char *const weekdays[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-static void load_hours(vctx *v, const json_t *hours, config *cfg)
+static void load_hours(jcheck *v, const json_t *hours, config *cfg)
 {
 	static const char *const keys[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
-	check_keys(v, hours, "hours", keys);
+	jcheck_keys(v, hours, "hours", keys);
 	cfg->has_hours = 1;
 	for (int d = 0; d < 7; d++) {
 		char path[64];
 		snprintf(path, sizeof path, "hours.%s", weekdays[d]);
-		const json_t *spans = want(v, hours, "hours", weekdays[d], JSON_ARRAY, 0);
+		const json_t *spans = jcheck_want(v, hours, "hours", weekdays[d], JSON_ARRAY, 0);
 		if (!spans)
 			continue;
 		if (json_array_size(spans) > CONFIG_MAX_SPANS) {
-			verr(v, path, "at most %d opening spans a day", CONFIG_MAX_SPANS);
+			jcheck_err(v, path, "at most %d opening spans a day", CONFIG_MAX_SPANS);
 			continue;
 		}
 		size_t i;
@@ -217,7 +82,7 @@ static void load_hours(vctx *v, const json_t *hours, config *cfg)
 			char a[6], b[6];
 			const char *str = json_string_value(s);
 			if (!str || strlen(str) != 11 || str[5] != '-') {
-				verr(v, p, "must be a span \"HH:MM-HH:MM\"");
+				jcheck_err(v, p, "must be a span \"HH:MM-HH:MM\"");
 				continue;
 			}
 			memcpy(a, str, 5);
@@ -226,7 +91,7 @@ static void load_hours(vctx *v, const json_t *hours, config *cfg)
 			b[5] = '\0';
 			int o = parse_hhmm(a), c = parse_hhmm(b);
 			if (o < 0 || c < 0 || o >= c) {
-				verr(v, p,
+				jcheck_err(v, p,
 				     "\"%s\" is not a span \"HH:MM-HH:MM\" with opening before "
 				     "closing",
 				     str);
@@ -239,15 +104,15 @@ static void load_hours(vctx *v, const json_t *hours, config *cfg)
 	}
 }
 
-static void load_categories(vctx *v, const json_t *cats, config *cfg)
+static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 {
 	static const char *const keys[] = {"id", "prefix", "label", "icon", NULL};
 	size_t i;
 	const json_t *c;
 	if (json_array_size(cats) == 0)
-		verr(v, "categories", "needs at least one category");
+		jcheck_err(v, "categories", "needs at least one category");
 	if (json_array_size(cats) > CONFIG_MAX_CATEGORIES) {
-		verr(v, "categories", "at most %d categories", CONFIG_MAX_CATEGORIES);
+		jcheck_err(v, "categories", "at most %d categories", CONFIG_MAX_CATEGORIES);
 		return;
 	}
 	json_array_foreach(cats, i, c)
@@ -255,40 +120,40 @@ static void load_categories(vctx *v, const json_t *cats, config *cfg)
 		char path[64];
 		snprintf(path, sizeof path, "categories[%zu]", i);
 		if (!json_is_object(c)) {
-			verr(v, path, "must be an object, not %s", type_name(c));
+			jcheck_err(v, path, "must be an object, not %s", jcheck_type_name(c));
 			continue;
 		}
-		check_keys(v, c, path, keys);
+		jcheck_keys(v, c, path, keys);
 		config_category *cat = &cfg->categories[cfg->ncategories++];
 		char p[96];
-		get_text(v, c, path, "id", cat->id, sizeof cat->id, 1);
+		jcheck_text(v, c, path, "id", cat->id, sizeof cat->id, 1);
 		snprintf(p, sizeof p, "%s.id", path);
 		if (cat->id[0] && !valid_id(cat->id))
-			verr(v, p, "\"%s\" may hold only a-z, 0-9, '-' and '_'", cat->id);
-		get_text(v, c, path, "prefix", cat->prefix, sizeof cat->prefix, 1);
+			jcheck_err(v, p, "\"%s\" may hold only a-z, 0-9, '-' and '_'", cat->id);
+		jcheck_text(v, c, path, "prefix", cat->prefix, sizeof cat->prefix, 1);
 		snprintf(p, sizeof p, "%s.prefix", path);
 		if (cat->prefix[0]) {
 			for (const char *q = cat->prefix; *q; q++)
 				if (*q < 'A' || *q > 'Z') {
-					verr(v, p, "\"%s\" must be 1 to 3 capital letters A-Z",
+					jcheck_err(v, p, "\"%s\" must be 1 to 3 capital letters A-Z",
 					     cat->prefix);
 					break;
 				}
 		}
-		get_text(v, c, path, "icon", cat->icon, sizeof cat->icon, 0);
+		jcheck_text(v, c, path, "icon", cat->icon, sizeof cat->icon, 0);
 		for (int k = 0; k < cfg->ncategories - 1; k++) {
 			if (cat->id[0] && !strcmp(cfg->categories[k].id, cat->id)) {
 				snprintf(p, sizeof p, "%s.id", path);
-				verr(v, p, "\"%s\" is already the id of categories[%d]", cat->id,
+				jcheck_err(v, p, "\"%s\" is already the id of categories[%d]", cat->id,
 				     k);
 			}
 			if (cat->prefix[0] && !strcmp(cfg->categories[k].prefix, cat->prefix)) {
 				snprintf(p, sizeof p, "%s.prefix", path);
-				verr(v, p, "\"%s\" is already the prefix of categories[%d]",
+				jcheck_err(v, p, "\"%s\" is already the prefix of categories[%d]",
 				     cat->prefix, k);
 			}
 		}
-		const json_t *label = want(v, c, path, "label", JSON_OBJECT, 1);
+		const json_t *label = jcheck_want(v, c, path, "label", JSON_OBJECT, 1);
 		if (!label)
 			continue;
 		snprintf(p, sizeof p, "%s.label", path);
@@ -299,56 +164,56 @@ static void load_categories(vctx *v, const json_t *cats, config *cfg)
 			if (config_lang_index(cfg, lang) < 0) {
 				char lp[128];
 				snprintf(lp, sizeof lp, "%s.%s", p, lang);
-				verr(v, lp, "\"%s\" is not one of the site's languages", lang);
+				jcheck_err(v, lp, "\"%s\" is not one of the site's languages", lang);
 			}
 		}
 		for (int l = 0; l < cfg->nlangs; l++) {
 			if (!json_object_get(label, cfg->langs[l]))
-				verr(v, p, "no label for language \"%s\"", cfg->langs[l]);
+				jcheck_err(v, p, "no label for language \"%s\"", cfg->langs[l]);
 			else
-				get_text(v, label, p, cfg->langs[l], cat->label[l], CONFIG_TEXT_LEN,
+				jcheck_text(v, label, p, cfg->langs[l], cat->label[l], CONFIG_TEXT_LEN,
 					 1);
 		}
 	}
 }
 
-static void load_sync(vctx *v, const json_t *sync, config *cfg)
+static void load_sync(jcheck *v, const json_t *sync, config *cfg)
 {
 	static const char *const keys[] = {
 	    "url",	   "token_file",	  "ca_file", "batch_events",
 	    "batch_bytes", "backoff_max_seconds", NULL};
-	check_keys(v, sync, "sync", keys);
+	jcheck_keys(v, sync, "sync", keys);
 	cfg->sync.enabled = 1;
-	get_text(v, sync, "sync", "url", cfg->sync.url, sizeof cfg->sync.url, 1);
+	jcheck_text(v, sync, "sync", "url", cfg->sync.url, sizeof cfg->sync.url, 1);
 	if (cfg->sync.url[0] && strncmp(cfg->sync.url, "https://", 8) &&
 	    strncmp(cfg->sync.url, "http://", 7))
-		verr(v, "sync.url", "\"%s\" must start with https:// (or http:// on a test bench)",
+		jcheck_err(v, "sync.url", "\"%s\" must start with https:// (or http:// on a test bench)",
 		     cfg->sync.url);
-	get_text(v, sync, "sync", "token_file", cfg->sync.token_file, sizeof cfg->sync.token_file,
+	jcheck_text(v, sync, "sync", "token_file", cfg->sync.token_file, sizeof cfg->sync.token_file,
 		 1);
-	get_text(v, sync, "sync", "ca_file", cfg->sync.ca_file, sizeof cfg->sync.ca_file, 0);
-	get_int(v, sync, "sync", "batch_events", &cfg->sync.batch_events, 1, 10000, 0);
-	get_int(v, sync, "sync", "batch_bytes", &cfg->sync.batch_bytes, 1024, 16 << 20, 0);
-	get_int(v, sync, "sync", "backoff_max_seconds", &cfg->sync.backoff_max_s, 1, 3600, 0);
+	jcheck_text(v, sync, "sync", "ca_file", cfg->sync.ca_file, sizeof cfg->sync.ca_file, 0);
+	jcheck_int(v, sync, "sync", "batch_events", &cfg->sync.batch_events, 1, 10000, 0);
+	jcheck_int(v, sync, "sync", "batch_bytes", &cfg->sync.batch_bytes, 1024, 16 << 20, 0);
+	jcheck_int(v, sync, "sync", "backoff_max_seconds", &cfg->sync.backoff_max_s, 1, 3600, 0);
 }
 
-static void load_kiosk(vctx *v, const json_t *k, config *cfg)
+static void load_kiosk(jcheck *v, const json_t *k, config *cfg)
 {
 	static const char *const keys[] = {"staff_pin_sha256", "ticket_seconds", "reset_seconds",
 					   "service_minutes", NULL};
-	check_keys(v, k, "kiosk", keys);
-	get_text(v, k, "kiosk", "staff_pin_sha256", cfg->kiosk.staff_pin_sha256,
+	jcheck_keys(v, k, "kiosk", keys);
+	jcheck_text(v, k, "kiosk", "staff_pin_sha256", cfg->kiosk.staff_pin_sha256,
 		 sizeof cfg->kiosk.staff_pin_sha256, 0);
 	if (cfg->kiosk.staff_pin_sha256[0] && !hash_hex_valid(cfg->kiosk.staff_pin_sha256)) {
-		verr(v, "kiosk.staff_pin_sha256", "must be 64 hex digits (sha256 of the PIN)");
+		jcheck_err(v, "kiosk.staff_pin_sha256", "must be 64 hex digits (sha256 of the PIN)");
 		cfg->kiosk.staff_pin_sha256[0] = '\0';
 	}
-	get_int(v, k, "kiosk", "ticket_seconds", &cfg->kiosk.ticket_seconds, 3, 600, 0);
-	get_int(v, k, "kiosk", "reset_seconds", &cfg->kiosk.reset_seconds, 10, 3600, 0);
-	get_int(v, k, "kiosk", "service_minutes", &cfg->kiosk.service_minutes, 1, 240, 0);
+	jcheck_int(v, k, "kiosk", "ticket_seconds", &cfg->kiosk.ticket_seconds, 3, 600, 0);
+	jcheck_int(v, k, "kiosk", "reset_seconds", &cfg->kiosk.reset_seconds, 10, 3600, 0);
+	jcheck_int(v, k, "kiosk", "service_minutes", &cfg->kiosk.service_minutes, 1, 240, 0);
 }
 
-static void resolve_relative(config *cfg, char *path, size_t cap, vctx *v, const char *key)
+static void resolve_relative(config *cfg, char *path, size_t cap, jcheck *v, const char *key)
 {
 	if (!path[0] || path[0] == '/')
 		return;
@@ -358,67 +223,25 @@ static void resolve_relative(config *cfg, char *path, size_t cap, vctx *v, const
 	char tmp[CONFIG_PATH_LEN];
 	int n = snprintf(tmp, sizeof tmp, "%.*s/%s", (int)(slash - cfg->path), cfg->path, path);
 	if (n < 0 || (size_t)n >= cap || (size_t)n >= sizeof tmp) {
-		verr(v, key, "path too long");
+		jcheck_err(v, key, "path too long");
 		return;
 	}
 	memcpy(path, tmp, (size_t)n + 1);
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot read the configuration: %s\n", path,
-			 strerror(errno));
-		return NULL;
-	}
-	char *buf = malloc(CONFIG_MAX_FILE + 1);
-	size_t n = buf ? fread(buf, 1, CONFIG_MAX_FILE + 1, f) : 0;
-	int bad = !buf || ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "%s: cannot read the configuration: %s\n", path,
-			 buf ? "read error (is it a folder?)" : "out of memory");
-		free(buf);
-		return NULL;
-	}
-	if (n > CONFIG_MAX_FILE) {
-		snprintf(err, errlen, "%s: the configuration is larger than %d bytes\n", path,
-			 CONFIG_MAX_FILE);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 config *config_load(const char *path, char *err, size_t errlen)
 {
-	size_t len = 0;
 	config *cfg = NULL;
-	json_t *root = NULL;
 	if (errlen)
 		err[0] = '\0';
 	if (!path) {
 		snprintf(err, errlen, "no configuration: give -c FILE or set LOKET_CONFIG\n");
 		return NULL;
 	}
-	char *text = read_file(path, &len, err, errlen);
-	if (!text)
-		return NULL;
-	vctx v = {path, text, len, err, errlen, 0, 0};
-
-	json_error_t je;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		snprintf(err, errlen, "%s:%d:%d: %s\n", path, je.line, je.column, je.text);
+	jcheck v;
+	json_t *root = jcheck_open(&v, path, CONFIG_MAX_FILE, err, errlen);
+	if (!root)
 		goto out;
-	}
-	if (!json_is_object(root)) {
-		verr(&v, "(top)", "must be an object, not %s", type_name(root));
-		goto out;
-	}
 	cfg = calloc(1, sizeof *cfg);
 	if (!cfg) {
 		snprintf(err, errlen, "%s: out of memory\n", path);
@@ -437,29 +260,29 @@ config *config_load(const char *path, char *err, size_t errlen)
 	static const char *const top[] = {"site",  "database", "languages",	 "categories",
 					  "desks", "sync",     "retention_days", "hours",
 					  "kiosk", NULL};
-	check_keys(&v, root, "", top);
+	jcheck_keys(&v, root, "", top);
 
-	const json_t *site = want(&v, root, "", "site", JSON_OBJECT, 1);
+	const json_t *site = jcheck_want(&v, root, "", "site", JSON_OBJECT, 1);
 	if (site) {
 		static const char *const keys[] = {"id", "name", NULL};
-		check_keys(&v, site, "site", keys);
-		get_text(&v, site, "site", "id", cfg->site_id, sizeof cfg->site_id, 1);
+		jcheck_keys(&v, site, "site", keys);
+		jcheck_text(&v, site, "site", "id", cfg->site_id, sizeof cfg->site_id, 1);
 		if (cfg->site_id[0] && !valid_id(cfg->site_id))
-			verr(&v, "site.id", "\"%s\" may hold only a-z, 0-9, '-' and '_'",
+			jcheck_err(&v, "site.id", "\"%s\" may hold only a-z, 0-9, '-' and '_'",
 			     cfg->site_id);
-		get_text(&v, site, "site", "name", cfg->site_name, sizeof cfg->site_name, 1);
+		jcheck_text(&v, site, "site", "name", cfg->site_name, sizeof cfg->site_name, 1);
 	}
-	get_text(&v, root, "", "database", cfg->database, sizeof cfg->database, 1);
+	jcheck_text(&v, root, "", "database", cfg->database, sizeof cfg->database, 1);
 	resolve_relative(cfg, cfg->database, sizeof cfg->database, &v, "database");
 
-	const json_t *langs = want(&v, root, "", "languages", JSON_ARRAY, 1);
+	const json_t *langs = jcheck_want(&v, root, "", "languages", JSON_ARRAY, 1);
 	if (langs) {
 		size_t i;
 		const json_t *l;
 		if (json_array_size(langs) == 0)
-			verr(&v, "languages", "needs at least one language");
+			jcheck_err(&v, "languages", "needs at least one language");
 		if (json_array_size(langs) > CONFIG_MAX_LANGS)
-			verr(&v, "languages", "at most %d languages", CONFIG_MAX_LANGS);
+			jcheck_err(&v, "languages", "at most %d languages", CONFIG_MAX_LANGS);
 		json_array_foreach(langs, i, l)
 		{
 			char p[64];
@@ -467,23 +290,23 @@ config *config_load(const char *path, char *err, size_t errlen)
 			if (i >= CONFIG_MAX_LANGS)
 				break;
 			if (!json_is_string(l) || !valid_lang(json_string_value(l))) {
-				verr(&v, p, "must be a language code such as \"nl\" or \"ar\"");
+				jcheck_err(&v, p, "must be a language code such as \"nl\" or \"ar\"");
 				continue;
 			}
 			if (config_lang_index(cfg, json_string_value(l)) >= 0) {
-				verr(&v, p, "\"%s\" is listed twice", json_string_value(l));
+				jcheck_err(&v, p, "\"%s\" is listed twice", json_string_value(l));
 				continue;
 			}
 			snprintf(cfg->langs[cfg->nlangs++], CONFIG_LANG_LEN, "%s",
 				 json_string_value(l));
 		}
 	}
-	const json_t *cats = want(&v, root, "", "categories", JSON_ARRAY, 1);
+	const json_t *cats = jcheck_want(&v, root, "", "categories", JSON_ARRAY, 1);
 	if (cats)
 		load_categories(&v, cats, cfg);
-	get_int(&v, root, "", "desks", &cfg->desks, 1, 99, 0);
-	get_int(&v, root, "", "retention_days", &cfg->retention_days, 1, 3650, 0);
-	const json_t *sync = want(&v, root, "", "sync", JSON_OBJECT, 0);
+	jcheck_int(&v, root, "", "desks", &cfg->desks, 1, 99, 0);
+	jcheck_int(&v, root, "", "retention_days", &cfg->retention_days, 1, 3650, 0);
+	const json_t *sync = jcheck_want(&v, root, "", "sync", JSON_OBJECT, 0);
 	if (sync) {
 		load_sync(&v, sync, cfg);
 		resolve_relative(cfg, cfg->sync.token_file, sizeof cfg->sync.token_file, &v,
@@ -491,16 +314,15 @@ config *config_load(const char *path, char *err, size_t errlen)
 		resolve_relative(cfg, cfg->sync.ca_file, sizeof cfg->sync.ca_file, &v,
 				 "sync.ca_file");
 	}
-	const json_t *hours = want(&v, root, "", "hours", JSON_OBJECT, 0);
+	const json_t *hours = jcheck_want(&v, root, "", "hours", JSON_OBJECT, 0);
 	if (hours)
 		load_hours(&v, hours, cfg);
-	const json_t *kiosk = want(&v, root, "", "kiosk", JSON_OBJECT, 0);
+	const json_t *kiosk = jcheck_want(&v, root, "", "kiosk", JSON_OBJECT, 0);
 	if (kiosk)
 		load_kiosk(&v, kiosk, cfg);
 
 out:
-	json_decref(root);
-	free(text);
+	jcheck_close(&v, root);
 	if (cfg && v.nerr == 0 && err[0] == '\0')
 		return cfg;
 	free(cfg);
