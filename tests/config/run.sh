@@ -54,6 +54,11 @@ case=missing-file; echo "/nonexistent/site.json: cannot read the configuration: 
 check "$BIN/loketctl" -c /nonexistent/site.json check-config
 case=directory; echo "cannot read the configuration" >"$expect"
 check "$BIN/loketctl" -c /tmp check-config
+case=too-large; big=/tmp/loket-big.$$.json
+{ printf '{"site": {"id": "x", "name": "'; head -c 1100000 /dev/zero | tr '\0' a; printf '"}}'; } >"$big"
+echo "$big: cannot read the configuration: larger than 1048576 bytes" >"$expect"
+check "$BIN/loketctl" -c "$big" check-config
+rm -f "$big"
 case=no-config; echo "no configuration: give -c FILE or set LOKET_CONFIG" >"$expect"
 check env -u LOKET_CONFIG "$BIN/loketctl" check-config
 case=env-config; want_rc=0; expect=
