@@ -311,6 +311,78 @@ static void load_limits(vctx *v, const json_t *l, cconf *c)
 	get_int(v, l, "limits", "busy_timeout_ms", &c->busy_timeout_ms, 0, 600000);
 }
 
+/* A relative path in the configuration is relative to its folder. Returns
+ * 0, or -1 if the result would not fit. */
+static int relative_to_config(const char *cfgpath, char *p, size_t cap)
+{
+	const char *slash = strrchr(cfgpath, '/');
+	if (!p[0] || p[0] == '/' || !slash)
+		return 0;
+	char tmp[CCONF_PATH_LEN];
+	int n = snprintf(tmp, sizeof tmp, "%.*s/%s", (int)(slash - cfgpath), cfgpath, p);
+	if (n < 0 || (size_t)n >= sizeof tmp || (size_t)n >= cap)
+		return -1;
+	memcpy(p, tmp, (size_t)n + 1);
+	return 0;
+}
+
+#define CCONF_MAX_PEM (1 << 20)
+
+/* Reads the PEM file at path (the value of key) into a new string, or
+ * reports why not and returns NULL. */
+static char *read_pem(vctx *v, const char *key, const char *path)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		verr(v, key, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	text = malloc(CCONF_MAX_PEM + 1);
+	if (text)
+		n = fread(text, 1, CCONF_MAX_PEM + 1, f);
+	if (!text || ferror(f) || n > CCONF_MAX_PEM) {
+		verr(v, key, "cannot read %s: %s", path,
+		     !text	 ? "out of memory"
+		     : ferror(f) ? "read error (is it a folder?)"
+				 : "larger than 1 MiB");
+		goto fail;
+	}
+	text[n] = '\0';
+	if (!strstr(text, "-----BEGIN ")) {
+		verr(v, key, "%s is not a PEM file (no \"-----BEGIN\" line)", path);
+		goto fail;
+	}
+	fclose(f);
+	return text;
+fail:
+	if (text)
+		explicit_bzero(text, n); /* maybe a private key */
+	free(text);
+	fclose(f);
+	return NULL;
+}
+
+static void load_tls(vctx *v, const json_t *t, cconf *c)
+{
+	static const char *const keys[] = {"cert_file", "key_file", NULL};
+	check_keys(v, t, "tls", keys);
+	int before = v->nerr;
+	get_text(v, t, "tls", "cert_file", c->tls_cert_file, sizeof c->tls_cert_file, 1);
+	get_text(v, t, "tls", "key_file", c->tls_key_file, sizeof c->tls_key_file, 1);
+	if (v->nerr != before)
+		return;
+	if (relative_to_config(c->path, c->tls_cert_file, sizeof c->tls_cert_file))
+		verr(v, "tls.cert_file", "path too long");
+	else
+		c->tls_cert = read_pem(v, "tls.cert_file", c->tls_cert_file);
+	if (relative_to_config(c->path, c->tls_key_file, sizeof c->tls_key_file))
+		verr(v, "tls.key_file", "path too long");
+	else
+		c->tls_key = read_pem(v, "tls.key_file", c->tls_key_file);
+}
+
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -373,8 +445,9 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 		verr(&v, "(top)", "must be an object, not %s", type_name(root));
 		goto out;
 	}
-	static const char *const keys[] = {
-	    "listen", "database", "admin_token_sha256", "sites", "limits", "cookie_secure", NULL};
+	static const char *const keys[] = {"listen", "database", "admin_token_sha256",
+					   "sites",  "limits",	 "cookie_secure",
+					   "tls",    NULL};
 	check_keys(&v, root, "", keys);
 	char listen[300] = "";
 	get_text(&v, root, "", "listen", listen, sizeof listen, 1);
@@ -391,18 +464,12 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	j = want(&v, root, "", "sites", JSON_ARRAY, 1);
 	if (j)
 		load_sites(&v, j, c);
+	j = want(&v, root, "", "tls", JSON_OBJECT, 0);
+	if (j)
+		load_tls(&v, j, c);
 
-	/* A relative database path is relative to the configuration's folder. */
-	const char *slash = strrchr(path, '/');
-	if (c->database[0] && c->database[0] != '/' && slash) {
-		char tmp[CCONF_PATH_LEN];
-		int n =
-		    snprintf(tmp, sizeof tmp, "%.*s/%s", (int)(slash - path), path, c->database);
-		if (n < 0 || (size_t)n >= sizeof tmp)
-			verr(&v, "database", "path too long");
-		else
-			memcpy(c->database, tmp, (size_t)n + 1);
-	}
+	if (relative_to_config(path, c->database, sizeof c->database))
+		verr(&v, "database", "path too long");
 out:
 	json_decref(root);
 	free(text);
@@ -418,6 +485,12 @@ void cconf_free(cconf *c)
 	free(c->sites);
 	c->sites = NULL;
 	c->nsites = 0;
+	free(c->tls_cert);
+	c->tls_cert = NULL;
+	if (c->tls_key)
+		explicit_bzero(c->tls_key, strlen(c->tls_key));
+	free(c->tls_key);
+	c->tls_key = NULL;
 }
 
 const cconf_site *cconf_site_find(const cconf *c, const char *id)

@@ -8,7 +8,8 @@
  *     "admin_token_sha256": "<64 hex>",
  *     "sites": [ { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "<64 hex>" } ],
  *     "limits": { "max_body_bytes": 1048576, ... },      optional
- *     "cookie_secure": false                              optional
+ *     "cookie_secure": false,                             optional
+ *     "tls": { "cert_file": "central.crt", "key_file": "central.key" }   optional
  *   }
  *
  * Every problem is reported, one per line, as "file:line:col: key: message"
@@ -51,11 +52,18 @@ typedef struct {
 	int busy_timeout_ms;	  /* then 503 + Retry-After; default 5000 */
 
 	int cookie_secure; /* set Secure on the session cookie (behind HTTPS) */
+
+	/* "tls": optional. With it the server speaks HTTPS only, with this
+	 * certificate (chain) and private key, read at load (PEM text, NUL-
+	 * terminated; NULL without "tls"). The key is wiped by cconf_free. */
+	char tls_cert_file[CCONF_PATH_LEN], tls_key_file[CCONF_PATH_LEN];
+	char *tls_cert, *tls_key;
 } cconf;
 
-/* Reads and validates path into *c. Returns 0, or -1 with every problem
- * written to err (lines ending in '\n'). On success the caller owns
- * c->sites (cconf_free). */
+/* Reads and validates path into *c (and reads the TLS files it names).
+ * Returns 0, or -1 with every problem written to err (lines ending in
+ * '\n'). On success the caller owns c->sites, c->tls_cert and c->tls_key
+ * (cconf_free). */
 int cconf_load(const char *path, cconf *c, char *err, size_t errlen);
 void cconf_free(cconf *c);
 

@@ -385,6 +385,22 @@ http_server *http_start(central *app, char *err, size_t errlen)
 			 MHD_USE_POLL | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* With "tls": HTTPS only (GnuTLS inside libmicrohttpd), else no TLS
+	 * options at all (the array starts at its end). */
+	struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, c->tls_cert},
+				       {MHD_OPTION_HTTPS_MEM_KEY, 0, c->tls_key},
+				       {MHD_OPTION_END, 0, NULL}};
+	if (c->tls_cert) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen,
+				 "tls: this libmicrohttpd was built without TLS support "
+				 "(serve plain HTTP behind a TLS proxy instead)");
+			freeaddrinfo(ai);
+			free(s);
+			return NULL;
+		}
+		flags |= MHD_USE_TLS;
+	}
 	s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL, on_request, app,
 				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
 				ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
@@ -392,11 +408,15 @@ http_server *http_start(central *app, char *err, size_t errlen)
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout_s,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-				MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_ARRAY,
+				c->tls_cert ? tls : tls + 2, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!s->d) {
-		snprintf(err, errlen, "cannot listen on %s:%d (in use, or not an address here?)",
-			 c->listen_host, c->listen_port);
+		snprintf(err, errlen, "cannot listen on %s:%d (in use, or not an address here?%s)",
+			 c->listen_host, c->listen_port,
+			 c->tls_cert ? " Or tls.cert_file and tls.key_file are not a certificate "
+				       "and its private key"
+				     : "");
 		free(s);
 		return NULL;
 	}

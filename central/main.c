@@ -133,10 +133,11 @@ int main(int argc, char **argv)
 		status = EX_OSERR;
 		goto out;
 	}
-	log_info("listening on %s%s%s:%d (%d site%s, database %s)",
+	log_info("listening on %s%s%s:%d (%s%d site%s, database %s)",
 		 strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
-		 strchr(cfg.listen_host, ':') ? "]" : "", http_port(srv), cfg.nsites,
-		 cfg.nsites == 1 ? "" : "s", cfg.database);
+		 strchr(cfg.listen_host, ':') ? "]" : "", http_port(srv),
+		 cfg.tls_cert ? "HTTPS, " : "", cfg.nsites, cfg.nsites == 1 ? "" : "s",
+		 cfg.database);
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&sigs, &sig))

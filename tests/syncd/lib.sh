@@ -70,11 +70,12 @@ new_sync_site() {
 
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
-# new_central DIR PORT: a central office for site paddepoel.
+# new_central DIR PORT [MEMBERS]: a central office for site paddepoel;
+# MEMBERS are more top-level keys ("tls": {...}).
 new_central() {
 	mkdir -p "$1"
 	cat >"$1/central.json" <<-EOF
-	{"listen": "127.0.0.1:$2", "database": "central.db",
+	{"listen": "127.0.0.1:$2", "database": "central.db",${3:+ $3,}
 	 "admin_token_sha256": "$(sha "$ADMIN_TOKEN")",
 	 "sites": [{"id": "paddepoel", "name": "WIJS Paddepoel",
 	            "token_sha256": "$(sha "$SITE_TOKEN")"}]}
@@ -117,10 +118,12 @@ site_acked() { site_status "$1" | json_int acked_through; }
 site_last() { site_status "$1" | json_int last_seq; }
 
 # central_export PORT AFTER: the central office's events of paddepoel
-# after seq AFTER (one page: at most the server's default limit).
+# after seq AFTER (one page: at most the server's default limit). Over
+# HTTPS when CENTRAL_CA names the CA of its certificate.
 central_export() {
 	curl -sS --fail --max-time 30 -H "Authorization: Bearer $ADMIN_TOKEN" \
-		"http://127.0.0.1:$1/api/v1/sites/paddepoel/events?after=$2${3:+&limit=$3}"
+		${CENTRAL_CA:+--cacert "$CENTRAL_CA"} \
+		"http${CENTRAL_CA:+s}://127.0.0.1:$1/api/v1/sites/paddepoel/events?after=$2${3:+&limit=$3}"
 }
 
 # central_export_all PORT: every event of paddepoel, page after page.
