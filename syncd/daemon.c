@@ -463,6 +463,10 @@ static int look(syncd *d)
 				 (long long)d->acked);
 		d->idle = 1;
 		d->dv = dv;
+		/* Nothing to send is no failure: after a failed read of the
+		 * outbox, --once must end (the central office holds it all) and
+		 * inotify must wake us again. */
+		d->failures = 0;
 		maybe_purge(d, now, d->sent_since_idle > 0);
 		d->sent_since_idle = 0;
 		d->next_at = now + (d->inotify_fd >= 0 ? IDLE_MS_INOTIFY : IDLE_MS_POLL);
