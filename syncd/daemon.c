@@ -118,12 +118,8 @@ static void watch_db(syncd *d)
 	}
 }
 
-int syncd_init(syncd *d)
+void syncd_signals(void)
 {
-	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
-		log_error("pipe: %s", strerror(errno));
-		return SYNCD_EX_SOFTWARE;
-	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -133,6 +129,15 @@ int syncd_init(syncd *d)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+int syncd_init(syncd *d)
+{
+	/* Signals that came before the pipe are in their flags already. */
+	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		log_error("pipe: %s", strerror(errno));
+		return SYNCD_EX_SOFTWARE;
+	}
 
 	if (getrandom(&d->rng, sizeof d->rng, GRND_NONBLOCK) != sizeof d->rng)
 		d->rng = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 32);

@@ -67,7 +67,14 @@ typedef struct {
 /* Set by the signal handlers; the loop acts on them. */
 extern volatile sig_atomic_t syncd_got_term, syncd_got_hup;
 
-/* Prepares signals, inotify and the first look. Returns 0 or an exit status. */
+/* Installs the signal handlers (they only set the flags above). main calls
+ * it first: a SIGHUP's default action ends the process, and systemd counts
+ * that as a clean exit, so a reload during start-up would stop syncd for
+ * good. Taken early, it is a reload (or a stop) once the loop runs. */
+void syncd_signals(void);
+
+/* Prepares the signal pipe, inotify and the first look. Returns 0 or an
+ * exit status. */
 int syncd_init(syncd *d);
 
 /* The loop. Returns the exit status: 0 after SIGTERM (or, with --once,

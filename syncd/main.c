@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 	memset(&d, 0, sizeof d);
 	d.inotify_fd = -1;
 	log_init(argv[0]);
+	syncd_signals();
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': arg = optarg; break;

@@ -120,6 +120,32 @@ note "SIGHUP ok"
 # --- SIGTERM ends it at once, even with a request stalled -----------------
 kill -TERM "$SYNCD_PID"
 wait "$SYNCD_PID" || fail "syncd exit status after SIGTERM: $?"
+
+# --- SIGHUP during start-up is a reload, not the end ------------------------
+# (systemd takes a death by SIGHUP for a clean exit and would not restart
+# it.) The database held in exclusive mode keeps syncd in store_open.
+if command -v sqlite3 >/dev/null; then
+	(
+		echo "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM outbox;"
+		sleep 2
+		echo "COMMIT;"
+	) | sqlite3 "$W/site/site.db" >/dev/null &
+	holder=$!
+	sleep 0.3
+	start_syncd "$W/site"
+	sleep 0.5
+	kill -HUP "$SYNCD_PID"
+	wait "$holder"
+	for _ in $(seq 1 30); do
+		[ "$(grep -c "reloaded" "$W/site/syncd.log")" = 2 ] && break
+		sleep 0.1
+	done
+	kill -0 "$SYNCD_PID" 2>/dev/null || fail "syncd died of a SIGHUP during start-up"
+	[ "$(grep -c "reloaded" "$W/site/syncd.log")" = 2 ] || fail "no reload after a SIGHUP during start-up"
+	kill -TERM "$SYNCD_PID"
+	wait "$SYNCD_PID" || fail "syncd exit status after SIGTERM: $?"
+	note "SIGHUP during start-up: reloaded once running"
+fi
 start_proxy "$XP" "$CP" 1 1 --faults stall
 sed "s#127.0.0.1:$CP#127.0.0.1:$XP#" "$W/site/site.json.good" >"$W/site/site.json"
 "${CTL[@]}" take tax >/dev/null
