@@ -17,6 +17,10 @@
 #include "log.h"
 
 #define LOGIN_BODY_MAX 4096
+/* A request's body must have arrived this many connection timeouts after
+ * its headers (2 minutes by default). MHD's timeout only catches silence;
+ * a client trickling a byte now and then would hold its thread forever. */
+#define BODY_TIMEOUTS 4
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -298,6 +302,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		int64_t limit_s = (int64_t)app->cfg->connection_timeout_s * BODY_TIMEOUTS;
+		if (now_us() - cs->t0_us > limit_s * 1000000) {
+			reply_note(&cs->rp, "body still arriving after %lld s: cut off",
+				   (long long)limit_s);
+			return MHD_NO; /* closes the connection */
+		}
 		/* A body where none is expected is read and dropped. */
 		if (cs->cap && !cs->answered && !cs->rq.body_too_large &&
 		    buf_add(&cs->body, upload, *upload_size))

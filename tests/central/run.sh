@@ -336,6 +336,20 @@ timeout 10 cat <&7 >/dev/null
 [ $(($(date +%s) - t0)) -le 6 ] || fail "slow client kept its connection beyond the timeout"
 exec 7>&-
 valid_post "a slow client cut off"
+# A client that trickles a body (a chunk a second: never idle for the 2 s
+# timeout) is cut off once its body took 4 timeouts, token or not.
+exec 7<>/dev/tcp/127.0.0.1/"$port"
+printf 'POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n' >&7
+( for _ in $(seq 1 30); do sleep 1; printf '1\r\nx\r\n' >&7 || exit 0; done ) 2>/dev/null &
+trickler=$!
+t0=$(date +%s)
+timeout 25 cat <&7 >/dev/null
+took=$(($(date +%s) - t0))
+kill "$trickler" 2>/dev/null
+wait "$trickler" 2>/dev/null
+exec 7>&-
+[ "$took" -le 12 ] || fail "a client trickling a body kept its connection for $took s"
+valid_post "a trickling client cut off"
 
 # Many connections at once, each with a batch: all stored once.
 note "concurrent sites"
