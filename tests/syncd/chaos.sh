@@ -59,7 +59,7 @@ kill_central() { # [restore]
 }
 
 backup_at=$(( EVENTS / 5 )) restore_at=$(( EVENTS * 3 / 5 ))
-backed_up=0 restored=0 skills=0 ckills=0
+backed_up=0 backup_seq=0 restored=0 skills=0 ckills=0
 while kill -0 "$TICKETER" 2>/dev/null; do
 	sleep "$(( RANDOM % 3 )).$(( RANDOM % 10 ))"
 	last=$(site_last "$W/site")
@@ -68,10 +68,14 @@ while kill -0 "$TICKETER" 2>/dev/null; do
 		sqlite3 "$W/central/central.db" ".backup '$W/central/backup.db'" ||
 			fail "cannot back up central.db"
 		backed_up=1
-		note "central office backed up (site at seq $last)"
+		backup_seq=$(sqlite3 "$W/central/backup.db" "SELECT coalesce(max(acked_through), 0) FROM sites")
+		note "central office backed up (site at seq $last, the copy holds through $backup_seq)"
 		continue
 	fi
-	if [ "$backed_up" = 1 ] && [ "$restored" = 0 ] && [ "$last" -ge "$restore_at" ]; then
+	# Restore only once the site knows the central office held more than
+	# the copy does: then the restored office must answer 409.
+	if [ "$backed_up" = 1 ] && [ "$restored" = 0 ] && [ "$last" -ge "$restore_at" ] &&
+		[ "$(site_acked "$W/site")" -gt "$backup_seq" ]; then
 		kill_central restore
 		restored=1
 		note "central office killed and restored from the older copy (site at seq $last)"
@@ -83,6 +87,17 @@ while kill -0 "$TICKETER" 2>/dev/null; do
 	esac
 done
 wait "$TICKETER" || fail "the ticketer failed: $(cat "$W/ticketer.log")"
+if [ "$backed_up" = 1 ] && [ "$restored" = 0 ]; then
+	# The faults kept syncd behind the copy the whole run: restore now.
+	for i in $(seq 1 600); do
+		[ "$(site_acked "$W/site")" -gt "$backup_seq" ] && break
+		sleep 0.1
+	done
+	[ "$(site_acked "$W/site")" -gt "$backup_seq" ] || fail "syncd never passed seq $backup_seq"
+	kill_central restore
+	restored=1
+	note "central office killed and restored from the older copy after the run"
+fi
 note "issued $EVENTS events; killed syncd $skills times, central $ckills times"
 # A few more kills while it catches up.
 for i in 1 2 3; do
