@@ -20,6 +20,7 @@
  * has to look. The central office never overwrites what it holds.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,12 +134,48 @@ int api_ingest_early(request *rq, reply *rp)
 	return 0;
 }
 
+/* At most INGEST_SLOTS batches are decoded and stored at once. Each may
+ * inflate to limits.max_inflated_bytes and become a jansson tree several
+ * times that size; without a bound, every open connection of a site with a
+ * valid token could hold one (gigabytes). The store takes one writer at a
+ * time anyway, so the bound costs no throughput. */
+#define INGEST_SLOTS 8
+static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slots_cv = PTHREAD_COND_INITIALIZER;
+static int slots_used;
+
+static void slot_take(void)
+{
+	pthread_mutex_lock(&slots_mu);
+	while (slots_used >= INGEST_SLOTS)
+		pthread_cond_wait(&slots_cv, &slots_mu);
+	slots_used++;
+	pthread_mutex_unlock(&slots_mu);
+}
+
+static void slot_give(void)
+{
+	pthread_mutex_lock(&slots_mu);
+	slots_used--;
+	pthread_cond_signal(&slots_cv);
+	pthread_mutex_unlock(&slots_mu);
+}
+
+static void ingest_batch_locked(request *rq, reply *rp);
+
 void api_ingest(request *rq, reply *rp)
+{
+	if (api_ingest_early(rq, rp))
+		return;
+	slot_take();
+	ingest_batch_locked(rq, rp);
+	slot_give();
+}
+
+static void ingest_batch_locked(request *rq, reply *rp)
 {
 	central *app = rq->app;
 	const cconf *c = app->cfg;
-	if (api_ingest_early(rq, rp))
-		return;
 	int site = path_site(rq);
 	const char *id = c->sites[site].id;
 	int gzip = encoding_of(req_header(rq, MHD_HTTP_HEADER_CONTENT_ENCODING));
