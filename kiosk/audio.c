@@ -1,11 +1,16 @@
 /*
- * audio — see audio.h. One static state: a process plays one chime.
+ * audio — see audio.h. One static state: a process plays one call at a
+ * time. Chime and announcement share one SDL audio queue in the chime's
+ * format (SDL converts to the hardware's), so the voice follows the chime
+ * without a gap to schedule, and a new call clears both with one
+ * SDL_ClearQueuedAudio.
  */
 #include "audio.h"
 
 #include <SDL.h>
 
 #include "log.h"
+#include "speech.h"
 
 static struct {
 	Uint8 *buf;
@@ -13,21 +18,32 @@ static struct {
 	SDL_AudioSpec spec;
 	SDL_AudioDeviceID dev;
 	int64_t until_ms;
-	int failed, chimes, inited;
+	int failed, chimes, inited, speech;
 } au;
 
-int audio_init(const char *wav_path)
+int audio_init(const char *wav_path, int speech)
 {
+	int rc = 0;
 	if (!SDL_LoadWAV(wav_path, &au.spec, &au.buf, &au.len)) {
 		log_warn("no chime: cannot load %s: %s", wav_path, SDL_GetError());
-		au.failed = 1;
-		return -1;
+		/* the announcement alone, in espeak-ng's own format */
+		SDL_zero(au.spec);
+		au.spec.freq = 22050;
+		au.spec.format = AUDIO_S16SYS;
+		au.spec.channels = 1;
+		au.spec.samples = 1024;
+		au.buf = NULL;
+		rc = -1;
 	}
-	return 0;
+	if (speech)
+		au.speech = speech_init(&au.spec) == 0;
+	return rc;
 }
 
 void audio_quit(void)
 {
+	if (au.speech)
+		speech_quit();
 	if (au.dev)
 		SDL_CloseAudioDevice(au.dev);
 	if (au.buf)
@@ -37,42 +53,88 @@ void audio_quit(void)
 	SDL_memset(&au, 0, sizeof au);
 }
 
-void audio_chime(int64_t now_ms)
+/* Opens the device if it is not open. Returns 0, or -1 (logged once). */
+static int open_device(void)
 {
-	au.chimes++;
-	if (!au.buf || au.failed)
-		return;
+	if (au.failed)
+		return -1;
 	if (!au.inited) {
 		if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
 			log_warn("no sound: %s", SDL_GetError());
 			au.failed = 1;
-			return;
+			return -1;
 		}
 		au.inited = 1;
 	}
 	if (!au.dev) {
 		au.dev = SDL_OpenAudioDevice(NULL, 0, &au.spec, NULL, 0);
 		if (!au.dev) {
-			log_warn("no sound device (%s): the chime stays silent", SDL_GetError());
+			log_warn("no sound device (%s): calls stay silent", SDL_GetError());
 			au.failed = 1;
-			return;
+			return -1;
 		}
 	}
-	SDL_ClearQueuedAudio(au.dev);
-	SDL_QueueAudio(au.dev, au.buf, au.len);
-	SDL_PauseAudioDevice(au.dev, 0);
+	return 0;
+}
+
+/* Keeps the device open until what is queued has played, and 300 ms. */
+static void play_until(int64_t now_ms)
+{
 	int bytes_per_s = au.spec.freq * au.spec.channels * (SDL_AUDIO_BITSIZE(au.spec.format) / 8);
-	au.until_ms = now_ms + (bytes_per_s > 0 ? (int64_t)au.len * 1000 / bytes_per_s : 2000) + 300;
+	Uint32 queued = SDL_GetQueuedAudioSize(au.dev);
+	au.until_ms =
+	    now_ms + (bytes_per_s > 0 ? (int64_t)queued * 1000 / bytes_per_s : 2000) + 300;
+}
+
+void audio_chime(int64_t now_ms)
+{
+	au.chimes++;
+	if ((!au.buf && !au.speech) || open_device() != 0)
+		return;
+	SDL_ClearQueuedAudio(au.dev);
+	if (au.buf)
+		SDL_QueueAudio(au.dev, au.buf, au.len);
+	SDL_PauseAudioDevice(au.dev, 0);
+	play_until(now_ms);
+}
+
+void audio_announce(const char *ssml, const char *voice)
+{
+	if (au.speech && au.dev)
+		speech_say(ssml, voice);
 }
 
 int64_t audio_tick(int64_t now_ms)
 {
+	Uint8 *pcm;
+	Uint32 len;
+	if (au.speech && speech_take(&pcm, &len)) {
+		if (au.dev) {
+			Uint32 before = SDL_GetQueuedAudioSize(au.dev);
+			if (SDL_QueueAudio(au.dev, pcm, len) == 0) { /* behind the chime */
+				SDL_PauseAudioDevice(au.dev, 0);
+				play_until(now_ms);
+				int bps = au.spec.freq * au.spec.channels *
+					  (SDL_AUDIO_BITSIZE(au.spec.format) / 8);
+				log_info("announcement queued: %.2f s, after %.2f s of chime",
+					 bps > 0 ? (double)len / bps : 0.0,
+					 bps > 0 ? (double)before / bps : 0.0);
+			} else {
+				log_warn("announcement not queued: %s", SDL_GetError());
+			}
+		}
+		SDL_free(pcm);
+	}
 	if (!au.dev)
 		return -1;
 	if (now_ms < au.until_ms && SDL_GetQueuedAudioSize(au.dev) > 0)
 		return au.until_ms - now_ms > 50 ? au.until_ms - now_ms : 50;
 	if (now_ms < au.until_ms)
 		return au.until_ms - now_ms;
+	/* the worker's SDL event wakes the loop when the announcement is
+	 * ready; this poll is only the fallback if that event was lost */
+	if (au.speech && speech_busy())
+		return 100;
 	SDL_CloseAudioDevice(au.dev);
 	au.dev = 0;
 	return -1;

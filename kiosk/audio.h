@@ -1,24 +1,36 @@
 /*
- * audio — the display's chime: a WAV from assets/sounds played through
- * SDL's audio. The device is opened for each chime and closed once it has
- * played (audio_tick), so an idle kiosk has no audio thread waking up.
- * No sound device (a kiosk without speakers, SDL_AUDIODRIVER=dummy in
- * tests) is logged once and otherwise ignored: the display works silently.
+ * audio — the display's chime, a WAV from assets/sounds played through
+ * SDL's audio, and after it the spoken announcement of the call (speech.h).
+ * The device is opened for each call and closed once both have played
+ * (audio_tick), so an idle kiosk has no audio thread waking up. No sound
+ * device (a kiosk without speakers) is logged once and otherwise ignored:
+ * the display works silently. Tests use SDL_AUDIODRIVER=dummy, a device
+ * that plays into nothing at the real rate.
  */
 #ifndef KIOSK_AUDIO_H
 #define KIOSK_AUDIO_H
 
 #include <stdint.h>
 
-/* Loads the chime. Returns 0, or -1 (logged; chimes are then skipped). */
-int audio_init(const char *wav_path);
+/* Loads the chime and, if speech, starts the speech worker in the chime's
+ * format. Returns 0, or -1 if the chime is missing (logged; only the
+ * announcement plays then). A speech that cannot start is logged and
+ * leaves the chime alone. */
+int audio_init(const char *wav_path, int speech);
 void audio_quit(void);
 
-/* Starts the chime (restarts it if playing). */
+/* Starts the chime (restarts it if playing; an announcement of an earlier
+ * call stops). */
 void audio_chime(int64_t now_ms);
 
-/* Closes the device when the chime has played. Returns the delay in ms
- * after which it wants to be called again, or -1 if idle. */
+/* Asks for ssml (speech_compose) to be spoken with voice after the chime
+ * of audio_chime. Returns at once; audio_tick queues the speech when it
+ * has been synthesised. */
+void audio_announce(const char *ssml, const char *voice);
+
+/* Queues a finished announcement, closes the device when everything has
+ * played. Returns the delay in ms after which it wants to be called again,
+ * or -1 if idle. */
 int64_t audio_tick(int64_t now_ms);
 
 /* How many chimes were started (for tests and logs). */

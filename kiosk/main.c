@@ -5,9 +5,10 @@
  *
  * The loop: block in SDL_WaitEventTimeout until an event or the nearest
  * timer (data_version poll, ticket screen timeout, idle reset, long press,
- * chime end); handle it; draw a frame only if something changed. An idle
- * kiosk wakes about three times a second to ask SQLite whether another
- * process committed (PRAGMA data_version, a few microseconds).
+ * chime end); the speech worker's event (announcement ready) wakes it too.
+ * Handle it; draw a frame only if something changed. An idle kiosk wakes
+ * about three times a second to ask SQLite whether another process
+ * committed (PRAGMA data_version, a few microseconds).
  *
  * Input: taps act on press (one SDL mouse button event; touch arrives as
  * SDL's synthesized mouse events, so a resting palm or a second finger adds
@@ -35,6 +36,7 @@
 #include "log.h"
 #include "png.h"
 #include "replay.h"
+#include "speech.h"
 #include "theme.h"
 
 #ifndef LOKET_VERSION
@@ -89,6 +91,24 @@ void app_set_view(app *a, view_kind v)
 }
 
 /* --- model ------------------------------------------------------------- */
+
+/* Speaks the newest call after the chime, in the display's language
+ * (docs/kiosk.md, "Spoken announcement"). The sentence is the catalog's;
+ * a language whose catalog lacks it says the English msgid, with the
+ * English voice. espeak-ng's voices are named by language code. */
+static void announce(app *a, const store_call *c)
+{
+	const char *msgid = N_("Number {code}, desk {desk}");
+	const char *sentence = T(a, msgid);
+	const char *voice = sentence == msgid ? "en" : a->cfg->langs[a->lang];
+	char ssml[SPEECH_MAX_TEXT];
+	if (speech_compose(ssml, sizeof ssml, sentence, c->code, c->desk) != 0) {
+		log_warn("the announcement of %s in \"%s\" is too long: not spoken", c->code,
+			 a->cfg->langs[a->lang]);
+		return;
+	}
+	audio_announce(ssml, voice);
+}
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
@@ -161,6 +181,7 @@ void app_refresh(app *a, int force)
 			if (a->last_call_key[0] || (a->frames > 0 && key[0])) {
 				log_info("call %s to desk %d", a->calls[0].code, a->calls[0].desk);
 				audio_chime(app_now(a));
+				announce(a, &a->calls[0]);
 			}
 			snprintf(a->last_call_key, sizeof a->last_call_key, "%s", key);
 		}
@@ -509,7 +530,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: loket-kiosk [-c FILE] [--view ticket|counter|display|combined]\n"
 	      "                   [--window WxH] [--fullscreen] [--desk N] [--lang L]\n"
-	      "                   [--replay FILE] [--check-config] [--help] [--version]\n"
+	      "                   [--no-speech] [--replay FILE] [--check-config]\n"
+	      "                   [--help] [--version]\n"
 	      "\n"
 	      "  -c FILE          the site configuration (default: $LOKET_CONFIG)\n"
 	      "  --view V         ticket (residents), counter (students), display (now\n"
@@ -517,12 +539,13 @@ static void usage(FILE *f)
 	      "  --window WxH     a window of that size instead of full screen\n"
 	      "  --desk N         the counter's desk (default 1)\n"
 	      "  --lang L         start in language L (default: the first configured)\n"
+	      "  --no-speech      the display chimes but does not speak the call\n"
 	      "  --replay FILE    run a test script of taps, waits, dumps and shots\n"
 	      "  --check-config   validate the configuration and exit\n"
 	      "\n"
 	      "Staff: long-press a top corner for 2 s, then the PIN. See docs/kiosk.md.\n"
 	      "Environment: LOKET_ASSETS, LOKET_LOCALEDIR, LOKET_FONT_DIR, LOKET_RENDERER\n"
-	      "(software|gpu), SDL_VIDEODRIVER, LOKET_LOG.\n",
+	      "(software|gpu), LOKET_SPEECH=0 (as --no-speech), SDL_VIDEODRIVER, LOKET_LOG.\n",
 	      f);
 }
 
@@ -610,12 +633,12 @@ int main(int argc, char **argv)
 	    {"desk", required_argument, NULL, 'd'},   {"lang", required_argument, NULL, 'l'},
 	    {"replay", required_argument, NULL, 'r'}, {"check-config", no_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},	      {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0}};
+	    {"no-speech", no_argument, NULL, 'S'},    {NULL, 0, NULL, 0}};
 	static app A; /* large (model arrays): not on the stack */
 	app *a = &A;
 	a->started_ms = clock_mono_ms();
 	const char *cfg_arg = NULL, *view = "ticket", *replay_path = NULL, *lang = NULL;
-	int win_w = 0, win_h = 0, fullscreen = -1, check = 0, desk = 1;
+	int win_w = 0, win_h = 0, fullscreen = -1, check = 0, desk = 1, speech = 1;
 	int opt;
 	log_init("loket-kiosk");
 	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -653,6 +676,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			check = 1;
+			break;
+		case 'S':
+			speech = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -778,7 +804,13 @@ int main(int argc, char **argv)
 	if (a->view == VIEW_DISPLAY || a->view == VIEW_COMBINED) {
 		char wav[1100];
 		snprintf(wav, sizeof wav, "%s/sounds/chime.wav", a->assets);
-		audio_init(wav);
+		const char *env = getenv("LOKET_SPEECH");
+		const char *off = !speech			   ? "--no-speech"
+				  : env && strcmp(env, "0") == 0 ? "LOKET_SPEECH=0"
+								   : NULL;
+		if (off)
+			log_info("speech: off (%s)", off);
+		audio_init(wav, off == NULL);
 	}
 	for (int i = 0; i < a->cfg->ncategories; i++)
 		a->handles[i] = 1;

@@ -29,3 +29,9 @@ install-kiosk-locale: $(KIOSK_MO)
 		install -d $(DESTDIR)$(PREFIX)/share/loket/locale/$$l/LC_MESSAGES && \
 		install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/loket/locale/$$l/LC_MESSAGES/loket.mo; \
 	done
+
+# The unit test of the spoken announcement links the kiosk's speech module
+# beside libloket (tests/module.mk's rule links libloket alone).
+$(B)/unit/test_speech: $(B)/obj/tests/unit/test_speech.o $(B)/obj/kiosk/speech.o $(LIBLOKET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)

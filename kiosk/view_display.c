@@ -5,7 +5,8 @@
  * of help. Compact (the band of the combined view): newest and the three
  * before it, no counts. Nothing here is a tap target.
  *
- * The chime is played by app_refresh when the newest call changes.
+ * The chime and the spoken announcement (audio.h, speech.h) are started by
+ * app_refresh when the newest call changes.
  */
 #include <stdio.h>
 #include <string.h>

@@ -3,8 +3,9 @@
 # view (checked in the store), the layout of every view x language x screen
 # size (tests/tools/kiosk_check.c: nothing overflows or overlaps, targets
 # >= 88 px, contrast >= 7:1, screenshots not blank), a real X11 window
-# clicked with xdotool, a tap storm, the staff corner, the closed screen and
-# a store failure. Screenshots stay in $B/test-out/kiosk/ to be looked at.
+# clicked with xdotool, a tap storm, the staff corner, the closed screen, a
+# store failure, and the display's spoken announcement in each language
+# (espeak-ng) with its fallbacks. Screenshots stay in $B/test-out/kiosk/.
 #
 # Runs headless (SDL_VIDEODRIVER=offscreen, SDL_AUDIODRIVER=dummy), bounded
 # by timeouts; `make test` runs it against the ASan + UBSan build.
@@ -199,6 +200,111 @@ frames=$(sed -n 's/.*exit: \([0-9]*\) frames drawn, \([0-9]*\) chimes.*/\1 \2/p'
 set -- $frames
 [ "${1:-99}" -le 4 ] && ok "display idle: $1 frames in 4.5 s (redraws only on change)" || bad "display drew ${1:-?} frames"
 [ "${2:-0}" -ge 1 ] && ok "display chimed on the new call" || bad "no chime"
+
+# --- display: the spoken announcement after the chime -----------------------
+# Each case is a display on its own site that sees $CALLS calls (recalls of
+# A001 at desk 3), says them (LOKET_SPEECH_DUMP keeps what espeak-ng made,
+# as WAV) and is ended by SIGTERM; the cases run side by side. The text
+# must be the catalog's, in the display's language.
+d=$tmp/speech
+mkdir -p "$d"
+# wait_log FILE PATTERN [N]: until FILE has N (default 1) lines matching PATTERN, 20 s at most
+wait_log() {
+	for _ in $(seq 200); do
+		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# speak NAME UNTIL [env...] [-- kiosk args...]: in $d/NAME/, a display sees
+# $CALLS calls (default 1; after the first, its log must show UNTIL), then
+# SIGTERM; its exit status goes to rc, its log to kiosk.log.
+speak() {
+	local s=$d/$1 until=$2 calls=${CALLS:-1}
+	shift 2
+	local envs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	mksite "$s"
+	"$CTL" -c "$s/site.json" take digital >/dev/null
+	"$CTL" -c "$s/site.json" next --desk 3 >/dev/null
+	env "${envs[@]}" LOKET_SPEECH_DUMP="$s/say-{lang}.wav" timeout -k 5 60 "$KIOSK" \
+		-c "$s/site.json" --view display --window 800x480 "$@" 2>"$s/kiosk.log" &
+	local kp=$!
+	wait_log "$s/kiosk.log" "first frame"
+	for i in $(seq "$calls"); do
+		"$CTL" -c "$s/site.json" recall --desk 3 >/dev/null
+		wait_log "$s/kiosk.log" "call A001 to desk 3" "$i" && wait_log "$s/kiosk.log" "$until"
+	done
+	sleep 0.3
+	kill -TERM $kp 2>/dev/null
+	wait $kp
+	echo $? >"$s/rc"
+}
+# wav_secs FILE: the length of a 16-bit mono WAV in 1/100 s, if it is more
+# than 0.3 s and not silence
+wav_secs() {
+	[ -s "$1" ] || return 1
+	local rate bytes peak
+	rate=$(od -An -tu4 -j24 -N4 "$1" | tr -d ' ')
+	bytes=$(od -An -tu4 -j40 -N4 "$1" | tr -d ' ')
+	peak=$(od -An -v -td2 -j44 "$1" | awk '{ for (i = 1; i <= NF; i++) { v = $i < 0 ? -$i : $i; if (v > m) m = v } } END { print m + 0 }')
+	[ "$rate" -gt 0 ] && [ $((bytes * 10 / 2 / rate)) -ge 3 ] && [ "$peak" -gt 2000 ] || return 1
+	echo "$((bytes * 100 / 2 / rate))"
+}
+langs="nl en ar tr pl uk"
+sp=()
+for l in $langs; do
+	speak "$l" "announcement queued" -- --lang "$l" &
+	sp+=($!)
+done
+speak off "call A001" LOKET_SPEECH=0 -- --lang nl &
+sp+=($!)
+speak noflag "call A001" -- --lang nl --no-speech &
+sp+=($!)
+# espeak-ng without its data, and a voice without its dictionary: one
+# warning, the chime plays alone, nothing crashes or waits
+mkdir -p "$d/empty/espeak-ng-data"
+CALLS=2 speak nodata "call A001" ESPEAK_DATA_PATH="$d/empty" -- --lang nl &
+sp+=($!)
+sys=""
+for p in /usr/lib/*/espeak-ng-data /usr/share/espeak-ng-data; do [ -e "$p/phontab" ] && sys=$p && break; done
+if [ -n "$sys" ]; then
+	mkdir -p "$d/notr/espeak-ng-data"
+	for f in "$sys"/*; do [ "${f##*/}" = tr_dict ] || ln -s "$f" "$d/notr/espeak-ng-data/"; done
+	CALLS=2 speak novoice 'no spoken announcements in\|speech tr' ESPEAK_DATA_PATH="$d/notr" -- --lang tr &
+	sp+=($!)
+fi
+wait "${sp[@]}"
+declare -A said=([nl]="Nummer A 1, balie 3" [en]="Number A 1, desk 3"
+	[ar]="رقم A 1، المكتب 3" [tr]="A 1 numaralı bilet, 3 numaralı masaya."
+	[pl]="Numer A 1, stanowisko 3" [uk]="Номер A 1, стійка 3")
+for l in $langs; do
+	s=$d/$l
+	cs=$(wav_secs "$s/say-$l.wav")
+	[ "$(cat "$s/rc")" = 0 ] && [ -n "$cs" ] && grep -qF "speech $l: \"${said[$l]}\"" "$s/kiosk.log" &&
+		grep -q "announcement queued" "$s/kiosk.log" &&
+		ok "display says \"${said[$l]}\" after the chime ($l, $((cs / 100)).$(printf %02d $((cs % 100))) s)" ||
+		bad "spoken announcement in $l (rc $(cat "$s/rc")): $(grep -E 'speech|announce' "$s/kiosk.log" | head -3)"
+done
+for c in off:LOKET_SPEECH=0 noflag:--no-speech; do
+	s=$d/${c%%:*}
+	[ "$(cat "$s/rc")" = 0 ] && grep -q "speech: off (${c#*:})" "$s/kiosk.log" && ! ls "$s"/say-*.wav >/dev/null 2>&1 &&
+		grep -q "exit: .* 1 chimes" "$s/kiosk.log" && ok "${c#*:}: the chime, no announcement" || bad "${c#*:} (rc $(cat "$s/rc"))"
+done
+s=$d/nodata
+[ "$(cat "$s/rc")" = 0 ] && [ "$(grep -c "espeak-ng cannot start" "$s/kiosk.log")" = 1 ] &&
+	grep -q "exit: .* 2 chimes" "$s/kiosk.log" && ok "no espeak-ng data: one warning, chimes alone" ||
+	bad "no espeak-ng data (rc $(cat "$s/rc")): $(grep -E 'warn|error' "$s/kiosk.log" | head -3)"
+if [ -n "$sys" ]; then
+	s=$d/novoice
+	[ "$(cat "$s/rc")" = 0 ] && [ "$(grep -c 'no spoken announcements in "tr"' "$s/kiosk.log")" = 1 ] &&
+		! grep -q "announcement queued" "$s/kiosk.log" && grep -q "exit: .* 2 chimes" "$s/kiosk.log" &&
+		ok "a voice without its dictionary: one warning, chimes alone" ||
+		bad "missing voice (rc $(cat "$s/rc")): $(grep -E 'warn|error|speech' "$s/kiosk.log" | head -3)"
+else
+	echo "skip missing-voice test: espeak-ng-data not found"
+fi
 
 # --- views see each other: a kiosk's ticket appears in a counter -----------
 d=$tmp/together
