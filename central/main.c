@@ -73,6 +73,17 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Blocked from the start, so that every thread inherits the mask and a
+	 * SIGHUP or SIGTERM while the configuration is read waits for sigwait
+	 * below instead of killing the process. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	static cconf cfg;
 	char err[8192];
 	if (cconf_load(path, &cfg, err, sizeof err)) {
@@ -84,15 +95,6 @@ int main(int argc, char **argv)
 		cconf_free(&cfg);
 		return 0;
 	}
-
-	/* Before any thread starts, so that they all inherit the mask. */
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	int status = 0;
 	metrics *m = NULL;
