@@ -41,7 +41,8 @@ CFLAGS_OPT := -O2
 LDFLAGS_SAN :=
 endif
 ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS_OPT) $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(LDFLAGS_SAN) $(LDFLAGS)
+# One list of libraries for all: each program keeps only those it uses.
+ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS_SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm -lpthread
 
 PROGRAMS :=

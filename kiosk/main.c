@@ -93,18 +93,21 @@ void app_set_view(app *a, view_kind v)
 /* --- model ------------------------------------------------------------- */
 
 /* Speaks the newest call after the chime, in the display's language
- * (docs/kiosk.md, "Spoken announcement"). The sentence is the catalog's;
- * a language whose catalog lacks it says the English msgid, with the
- * English voice. espeak-ng's voices are named by language code. */
+ * (docs/kiosk.md, "Spoken announcement"). The combined view's language is
+ * the resident's at the buttons below, so there the hall hears the site's
+ * own language (the first configured) instead. The sentence is the
+ * catalog's; a language whose catalog lacks it says the English msgid, with
+ * the English voice. espeak-ng's voices are named by language code. */
 static void announce(app *a, const store_call *c)
 {
+	int lang = a->view == VIEW_COMBINED ? 0 : a->lang;
 	const char *msgid = N_("Number {code}, desk {desk}");
-	const char *sentence = T(a, msgid);
-	const char *voice = sentence == msgid ? "en" : a->cfg->langs[a->lang];
+	const char *sentence = i18n_tr(lang, msgid);
+	const char *voice = sentence == msgid ? "en" : a->cfg->langs[lang];
 	char ssml[SPEECH_MAX_TEXT];
 	if (speech_compose(ssml, sizeof ssml, sentence, c->code, c->desk) != 0) {
 		log_warn("the announcement of %s in \"%s\" is too long: not spoken", c->code,
-			 a->cfg->langs[a->lang]);
+			 a->cfg->langs[lang]);
 		return;
 	}
 	audio_announce(ssml, voice);

@@ -262,6 +262,9 @@ speak off "call A001" LOKET_SPEECH=0 -- --lang nl &
 sp+=($!)
 speak noflag "call A001" -- --lang nl --no-speech &
 sp+=($!)
+# the combined view speaks the site's language, whatever a resident chose below
+speak combined "announcement queued" -- --lang ar --view combined &
+sp+=($!)
 # espeak-ng without its data, and a voice without its dictionary: one
 # warning, the chime plays alone, nothing crashes or waits
 mkdir -p "$d/empty/espeak-ng-data"
@@ -287,6 +290,10 @@ for l in $langs; do
 		ok "display says \"${said[$l]}\" after the chime ($l, $((cs / 100)).$(printf %02d $((cs % 100))) s)" ||
 		bad "spoken announcement in $l (rc $(cat "$s/rc")): $(grep -E 'speech|announce' "$s/kiosk.log" | head -3)"
 done
+s=$d/combined
+[ "$(cat "$s/rc")" = 0 ] && [ -n "$(wav_secs "$s/say-nl.wav")" ] && ! [ -e "$s/say-ar.wav" ] &&
+	ok "combined view in Arabic: the hall hears Dutch" ||
+	bad "combined view announcement (rc $(cat "$s/rc")): $(ls "$s"; grep -E 'speech' "$s/kiosk.log" | head -3)"
 for c in off:LOKET_SPEECH=0 noflag:--no-speech; do
 	s=$d/${c%%:*}
 	[ "$(cat "$s/rc")" = 0 ] && grep -q "speech: off (${c#*:})" "$s/kiosk.log" && ! ls "$s"/say-*.wav >/dev/null 2>&1 &&
