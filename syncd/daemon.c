@@ -282,7 +282,18 @@ static void on_ok(syncd *d, const sync_answer *a)
 	}
 	int64_t first = d->batch.first, last = d->batch.last;
 	int count = d->batch.n;
-	if (n == last && n > d->acked)
+	/* No progress is no success: nothing to record, and the status must
+	 * not say the last sync worked. */
+	if (n <= d->acked) {
+		char msg[160];
+		snprintf(msg, sizeof msg,
+			 "the central office answered 200 but holds only through %lld (sent "
+			 "%lld..%lld)",
+			 (long long)n, (long long)first, (long long)last);
+		failed(d, msg, -1);
+		return;
+	}
+	if (n == last)
 		launch_next(d, n);
 	store_status ss = store_sync_acked(d->st, n, clock_now_ms());
 	if (ss == STORE_INVALID) {
@@ -300,15 +311,6 @@ static void on_ok(syncd *d, const sync_answer *a)
 		log_error("cannot record acked_through %lld: %s", (long long)n,
 			  store_errmsg(d->st));
 		failed(d, "cannot write the site database", -1);
-		return;
-	}
-	if (n <= d->acked) {
-		char msg[160];
-		snprintf(msg, sizeof msg,
-			 "the central office answered 200 but holds only through %lld (sent "
-			 "%lld..%lld)",
-			 (long long)n, (long long)first, (long long)last);
-		failed(d, msg, -1);
 		return;
 	}
 	d->stat_events += n - d->acked;

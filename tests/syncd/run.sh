@@ -176,6 +176,23 @@ kill -TERM "$PROXY_PID"
 wait "$PROXY_PID"
 note "lying central office refused"
 
+# --- a 200 that makes no progress is not a success -------------------------
+start_proxy "$XP" "$CP" 1 1 --faults lie-low
+"${CTL[@]}" take tax >/dev/null
+before=$(site_acked "$W/site")
+success=$("${CTL[@]}" --json status | sed -n 's/.*"last_success": *\("[^"]*"\|null\).*/\1/p')
+"${SYNCD[@]}" --once 2>"$W/low.log"
+rc=$?
+[ $rc = 75 ] || fail "central without progress: --once exit $rc, want 75 ($(tail -n 2 "$W/low.log"))"
+[ "$(site_acked "$W/site")" = "$before" ] || fail "a 200 without progress moved acked_through"
+after=$("${CTL[@]}" --json status | sed -n 's/.*"last_success": *\("[^"]*"\|null\).*/\1/p')
+[ "$after" = "$success" ] || fail "a 200 without progress counted as a success ($success -> $after)"
+"${CTL[@]}" status | grep -q "last error: the central office answered 200 but holds only through 0" ||
+	fail "no progress is not in the status: $("${CTL[@]}" status | tail -n 1)"
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID"
+note "a 200 without progress: an error, not a success"
+
 # --- a wrong token: visible to staff, no retry storm ---------------------
 start_proxy "$XP" "$CP" 1 0
 printf 'not-the-token\n' >"$W/site/token"

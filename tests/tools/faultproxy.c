@@ -23,6 +23,9 @@
  *               heard
  *   lie         (only when listed) forward the request, answer 200 with an
  *               acked_through far beyond anything sent: a lying central
+ *   lie-low     (only when listed) forward the request, answer 200 with
+ *               acked_through 0: a central that takes a batch and makes no
+ *               progress
  *
  * The choices come from one PRNG seeded with --seed, so a run's sequence of
  * faults is reproducible. SIGUSR1 turns faults off (pass-through), SIGUSR2
@@ -65,11 +68,13 @@ enum {
 	F_E429,
 	F_DROP,
 	F_LIE,
+	F_LIE_LOW,
 	F_COUNT
 };
 static const char *const fault_names[F_COUNT] = {"none",  "refuse", "reset-req", "reset-resp",
 						 "delay", "stall",  "truncate",	 "e500",
-						 "e503",  "e429",   "drop",	 "lie"};
+						 "e503",  "e429",   "drop",	 "lie",
+						 "lie-low"};
 
 typedef struct {
 	char *p;
@@ -379,6 +384,15 @@ static int response_complete(pconn *k, size_t len)
 		k->state = S_DOWN;
 		return 0;
 	}
+	case F_LIE_LOW: {
+		static const char low[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+					  "Content-Length: 19\r\n\r\n{\"acked_through\":0}";
+		k->resp.len = 0;
+		buf_add(&k->down, low, sizeof low - 1);
+		k->after_down = close_after;
+		k->state = S_DOWN;
+		return 0;
+	}
 	case F_STALL:
 		k->state = S_STALL;
 		close_fd(&k->u, 0);
@@ -586,7 +600,7 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	for (int f = 1; f < F_COUNT; f++)
-		enabled[f] = faults == NULL && f != F_LIE;
+		enabled[f] = faults == NULL && f != F_LIE && f != F_LIE_LOW;
 	if (faults) {
 		char list[512];
 		snprintf(list, sizeof list, "%s", faults);
