@@ -247,11 +247,18 @@ static void sync_text(app *a, char *out, size_t n)
 		localtime_r(&tt, &tm);
 		snprintf(when, sizeof when, "%02d:%02d", tm.tm_hour, tm.tm_min);
 	}
-	int online = s->last_success_ms > 0 && clock_now_ms() - s->last_success_ms < 120000 &&
-		     !s->last_error[0];
-	const char *f = online ? N_("Sync: online, last {time}, {n} to send")
-		      : s->last_success_ms > 0 ? N_("Sync: offline, last {time}, {n} to send")
-					       : N_("Sync: never synced, {n} to send");
+	/* An idle syncd talks to nobody: with nothing to send and no error the
+	 * site is up to date, however long ago the last batch went. */
+	int recent = s->last_success_ms > 0 && clock_now_ms() - s->last_success_ms < 120000;
+	const char *f;
+	if (!s->last_error[0] && s->backlog == 0)
+		f = s->last_success_ms > 0 ? N_("Sync: up to date, last {time}")
+					   : N_("Sync: nothing to send yet");
+	else if (!s->last_error[0] && recent)
+		f = N_("Sync: online, last {time}, {n} to send");
+	else
+		f = s->last_success_ms > 0 ? N_("Sync: offline, last {time}, {n} to send")
+					   : N_("Sync: never synced, {n} to send");
 	i18n_subst(t1, sizeof t1, T(a, f), "time", when);
 	i18n_subst(out, n, t1, "n", backlog);
 	if (s->last_error[0] && n > strlen(out) + 4) {
