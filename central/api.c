@@ -161,18 +161,8 @@ static void slot_give(void)
 	pthread_mutex_unlock(&slots_mu);
 }
 
-static void ingest_batch_locked(request *rq, reply *rp);
-
-void api_ingest(request *rq, reply *rp)
-{
-	if (api_ingest_early(rq, rp))
-		return;
-	slot_take();
-	ingest_batch_locked(rq, rp);
-	slot_give();
-}
-
-static void ingest_batch_locked(request *rq, reply *rp)
+/* One batch, decoded and stored while holding an ingest slot. */
+static void ingest_in_slot(request *rq, reply *rp)
 {
 	central *app = rq->app;
 	const cconf *c = app->cfg;
@@ -240,6 +230,15 @@ static void ingest_batch_locked(request *rq, reply *rp)
 		break;
 	}
 	ingest_batch_free(&b);
+}
+
+void api_ingest(request *rq, reply *rp)
+{
+	if (api_ingest_early(rq, rp))
+		return;
+	slot_take();
+	ingest_in_slot(rq, rp);
+	slot_give();
 }
 
 static int parse_count(const char *s, long long lo, long long hi, long long *out)
