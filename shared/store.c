@@ -12,8 +12,9 @@
  *       id is the order of issue: "waiting longest" means lowest id, never
  *       a wall-clock comparison (a kiosk may boot with a wrong date).
  *   counters(day, prefix, last)  the daily number per code prefix. A day's
- *       counter only grows, so a code is never given twice on a day, also
- *       after a restart or when the clock jumps back into a day already used.
+ *       counter only grows and is never purged, so a code is never given
+ *       twice on a day, also after a restart or when the clock jumps back
+ *       into a day already used, however long ago.
  *   outbox(seq INTEGER PRIMARY KEY, uuid, at_ms, body)
  *       body is the event's JSON as committed: what syncd sends, byte for byte.
  *       The newest seq is max(seq); store_purge always keeps the newest row.
@@ -1256,8 +1257,6 @@ store_status store_purge(store *st, int days, int64_t *purged)
 	if (days < 0)
 		return fail(st, STORE_INVALID, "days must not be negative");
 	int64_t cutoff = clock_now_ms() - (int64_t)days * 86400000;
-	char cutoff_day[CLOCK_DAY_LEN];
-	clock_local_day(cutoff, cutoff_day, sizeof cutoff_day);
 	store_status ss = begin(st);
 	if (ss != STORE_OK)
 		return ss;
@@ -1288,17 +1287,8 @@ store_status store_purge(store *st, int days, int64_t *purged)
 		sqlite3_bind_int64(s, 2, cutoff);
 		rc = step_done(s);
 	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(
-		    st->db,
-		    "DELETE FROM counters WHERE day < ?1 AND day NOT IN (SELECT day FROM tickets)",
-		    -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, cutoff_day, -1, SQLITE_STATIC);
-		rc = step_done(s);
-	}
+	/* counters are kept: a row per prefix and day (a few thousand a year)
+	 * is what makes a code unique on a day the clock may jump back to. */
 	sqlite3_finalize(s);
 	if (rc != SQLITE_OK) {
 		ss = db_fail(st, rc, "purging");

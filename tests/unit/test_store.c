@@ -267,6 +267,30 @@ static void test_sync_state_and_purge(void **state)
 	assert_int_equal(info.last_attempt_ms, 5);
 }
 
+/* A day's counter outlives a purge of that day's tickets: a kiosk whose
+ * clock jumps back to a purged day still never repeats a code. */
+static void test_purge_keeps_day_counters(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	store_ref ref = {NULL, 1};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+		assert_int_equal(store_call_next(f->st, 1, NULL, 0, &t), STORE_OK);
+		assert_int_equal(store_serve(f->st, ref, &t), STORE_OK);
+	}
+	store_status_info info;
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	assert_int_equal(store_sync_acked(f->st, info.last_seq, 1), STORE_OK);
+	setenv("LOKET_FAKE_NOW", DAY2, 1);
+	int64_t purged = 0;
+	assert_int_equal(store_purge(f->st, 0, &purged), STORE_OK);
+	assert_true(purged >= 5);
+	setenv("LOKET_FAKE_NOW", DAY1, 1);
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_string_equal(t.code, "A003");
+}
+
 static void test_batch_limits(void **state)
 {
 	fixture *f = *state;
@@ -316,6 +340,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_arguments_change_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_order_filter_and_lifecycle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_state_and_purge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purge_keeps_day_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_foreign_files_untouched, setup, teardown),
 	};
