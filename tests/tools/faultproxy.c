@@ -375,20 +375,18 @@ static int response_complete(pconn *k, size_t len)
 	k->down_off = 0;
 	switch (k->fault) {
 	case F_DROP: return -1;
-	case F_LIE: {
-		static const char lie[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-					  "Content-Length: 27\r\n\r\n{\"acked_through\":999999999}";
-		k->resp.len = 0;
-		buf_add(&k->down, lie, sizeof lie - 1);
-		k->after_down = close_after;
-		k->state = S_DOWN;
-		return 0;
-	}
+	case F_LIE:
 	case F_LIE_LOW: {
+		/* The central office's answer replaced by a 200 that lies. */
+		static const char high[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+					   "Content-Length: 27\r\n\r\n{\"acked_through\":999999999}";
 		static const char low[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 					  "Content-Length: 19\r\n\r\n{\"acked_through\":0}";
 		k->resp.len = 0;
-		buf_add(&k->down, low, sizeof low - 1);
+		if (k->fault == F_LIE)
+			buf_add(&k->down, high, sizeof high - 1);
+		else
+			buf_add(&k->down, low, sizeof low - 1);
 		k->after_down = close_after;
 		k->state = S_DOWN;
 		return 0;
