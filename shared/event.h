@@ -1,13 +1,25 @@
 /*
- * event — the wire format of one outbox event (DESIGN.md, "The event"):
+ * event — the wire format of one outbox event (DESIGN.md, "The event";
+ * docs/protocol.md lists every type and field).
+ *
+ * Every event has the envelope seq, uuid, type and at. Ticket events
+ * ("ticket.*") add the ticket's fields:
  *
  *   {"seq":42,"uuid":"019378a2-...","type":"ticket.issued",
  *    "at":"2026-11-22T10:15:03.123+01:00","ticket":"<ticket uuid>",
  *    "code":"A012","category":"digital","lang":"nl","desk":null}
  *
- * ticket.transferred adds "from": the category the ticket left. Receivers
- * ignore fields they do not know (event_decode keeps nothing of them; a
- * receiver that must keep the content verbatim keeps the JSON text).
+ * ticket.transferred adds "from": the category the ticket left. Desk events
+ * ("desk.*") carry no ticket fields, only the desk (1..999), and
+ * desk.opened the kinds of help the desk takes ("categories": null for
+ * every kind, else an array of category ids):
+ *
+ *   {"seq":43,"uuid":"...","type":"desk.opened","at":"...","desk":2,
+ *    "categories":["digital","tax"]}
+ *   {"seq":44,"uuid":"...","type":"desk.closed","at":"...","desk":2}
+ *
+ * Receivers ignore fields they do not know (event_decode keeps nothing of
+ * them; a receiver that must keep the content verbatim keeps the JSON text).
  *
  * The site store encodes events once, at commit time, and stores that text:
  * the bytes synced are the bytes committed.
@@ -19,32 +31,75 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EVENT_TYPE_LEN 24
+/* The one vocabulary of event types; event_type_name gives each its wire
+ * name. New types go before EV_TYPE_COUNT (the wire names, not these
+ * numbers, are what is stored and sent). */
+typedef enum {
+	EV_TICKET_ISSUED,
+	EV_TICKET_CALLED,
+	EV_TICKET_RECALLED,
+	EV_TICKET_SERVED,
+	EV_TICKET_NO_SHOW,
+	EV_TICKET_CANCELLED,
+	EV_TICKET_TRANSFERRED,
+	EV_TICKET_EXPIRED, /* its opening day ended while it was still open */
+	EV_DESK_OPENED,	   /* a desk starts working */
+	EV_DESK_CLOSED,	   /* a desk stops working */
+	EV_TYPE_COUNT
+} event_type;
+
+/* Room for a type string, also an unknown one from a newer site. */
+#define EVENT_TYPE_LEN 64
+#define EVENT_MAX_CATS 32 /* categories of a desk.opened */
+#define EVENT_CAT_LEN  32 /* a category id and its NUL */
 
 typedef struct {
 	int64_t seq; /* >= 1 */
 	char uuid[37];
-	char type[EVENT_TYPE_LEN];
+	event_type kind;	   /* set by event_decode */
+	char type[EVENT_TYPE_LEN]; /* its wire name, also set by event_decode */
 	char at[40];
 	int64_t at_ms; /* parsed from at */
+	/* Ticket events only ("" in desk events): */
 	char ticket[37];
 	char code[16];
-	char category[32];
-	char from[32]; /* transferred only, else "" */
+	char category[EVENT_CAT_LEN];
+	char from[EVENT_CAT_LEN]; /* transferred only, else "" */
 	char lang[8];
-	int desk; /* 0 = null */
+	int desk; /* 0 = null; always 1..999 in desk events */
+	/* desk.opened only: the kinds of help the desk takes, 0 = every kind. */
+	int ncats;
+	char cats[EVENT_MAX_CATS][EVENT_CAT_LEN];
 } event;
 
-/* 1 if type is one of the seven known types. */
+/* "ticket.issued", ..., "ticket.expired", "desk.opened", "desk.closed";
+ * NULL for a value outside the enum. */
+const char *event_type_name(event_type t);
+
+/* The type named s (its wire name), or -1 if s names none. */
+int event_type_parse(const char *s);
+
+/* 1 for desk.opened and desk.closed, else 0. */
+int event_type_is_desk(event_type t);
+
+/* 1 if type is the wire name of a known type, else 0. */
 int event_type_valid(const char *type);
 
-/* The event as a JSON object (new reference, NULL on out of memory). */
+/* The event as a JSON object (new reference): the envelope, then the
+ * fields of its type, in the order shown above. The type is e->type when
+ * that is not empty (it must then be a known name), else e->kind. NULL on
+ * out of memory, an unknown type, a desk event without a desk 1..999, or
+ * ncats outside 0..EVENT_MAX_CATS. */
 json_t *event_encode(const event *e);
 
-/* Validates obj and fills e. On error returns -1 and writes the reason,
- * naming the field ("seq: must be an integer >= 1"), to err. Strings must
- * be valid UTF-8 (jansson guarantees that for parsed text) and within the
- * field's length; unknown fields are ignored. */
+/* Validates obj and fills e (kind and type both). On error returns -1 and
+ * writes the reason, naming the field ("seq: must be an integer >= 1",
+ * "desk: missing", "categories[2]: must be a string"), to err. Ticket
+ * events need their ticket fields; desk events need desk (1..999), and
+ * desk.opened's categories are null, absent, or an array of 1..32 strings
+ * of 1..31 bytes. Strings must be valid UTF-8 (jansson guarantees that for
+ * parsed text) and within the field's length; unknown fields are ignored.
+ * An unknown type is an error ("type: unknown event type \"x.y\""). */
 int event_decode(const json_t *obj, event *e, char *err, size_t errlen);
 
 #endif

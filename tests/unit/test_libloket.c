@@ -1,6 +1,6 @@
 /*
  * Unit tests of libloket's small parts: the clock's formats, UUIDs, the
- * JSON position finder, hashing and opening hours.
+ * JSON position finder, hashing, opening hours and the event format.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "event.h"
 #include "hash.h"
 #include "jsonpos.h"
 #include "uuid.h"
@@ -133,12 +134,235 @@ static void test_opening_hours(void **state)
 	remove(path);
 }
 
+/* --- the event format ------------------------------------------------------ */
+
+/* text decoded, re-encoded and compared with text (key order kept). */
+static void roundtrip(const char *text, event *e)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	assert_non_null(j);
+	char err[200] = "";
+	if (event_decode(j, e, err, sizeof err)) {
+		print_error("decoding %s: %s\n", text, err);
+		fail();
+	}
+	json_t *back = event_encode(e);
+	assert_non_null(back);
+	char *s = json_dumps(back, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, text);
+	free(s);
+	json_decref(back);
+	json_decref(j);
+}
+
+/* The error event_decode gives for text, which must fail. */
+static const char *decode_error(const char *text)
+{
+	static char err[200];
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	assert_non_null(j);
+	event e;
+	err[0] = '\0';
+	assert_int_equal(event_decode(j, &e, err, sizeof err), -1);
+	json_decref(j);
+	return err;
+}
+
+static void test_event_types(void **state)
+{
+	(void)state;
+	for (int t = 0; t < EV_TYPE_COUNT; t++) {
+		const char *n = event_type_name((event_type)t);
+		assert_non_null(n);
+		assert_int_equal(event_type_parse(n), t);
+		assert_true(event_type_valid(n));
+		assert_int_equal(event_type_is_desk((event_type)t), !strncmp(n, "desk.", 5));
+	}
+	assert_string_equal(event_type_name(EV_TICKET_ISSUED), "ticket.issued");
+	assert_string_equal(event_type_name(EV_TICKET_EXPIRED), "ticket.expired");
+	assert_string_equal(event_type_name(EV_DESK_OPENED), "desk.opened");
+	assert_string_equal(event_type_name(EV_DESK_CLOSED), "desk.closed");
+	assert_null(event_type_name(EV_TYPE_COUNT));
+	assert_int_equal(event_type_parse("ticket.exploded"), -1);
+	assert_int_equal(event_type_parse(""), -1);
+	assert_int_equal(event_type_parse("desk"), -1);
+	assert_false(event_type_valid("Ticket.issued"));
+	assert_true(event_type_is_desk(EV_DESK_CLOSED));
+	assert_false(event_type_is_desk(EV_TICKET_EXPIRED));
+}
+
+#define ENV(seq, type)                                                                             \
+	"{\"seq\":" #seq ",\"uuid\":\"01937000-0000-7000-8000-000000000001\",\"type\":\"" type     \
+	"\",\"at\":\"2026-11-22T17:00:00.000+01:00\""
+#define TICKET                                                                                     \
+	",\"ticket\":\"01937000-0000-7000-9000-000000000001\",\"code\":\"A001\",\"category\":"     \
+	"\"digital\",\"lang\":\"nl\""
+
+static void test_event_roundtrip(void **state)
+{
+	(void)state;
+	event e;
+	roundtrip(ENV(1, "ticket.issued") TICKET ",\"desk\":null}", &e);
+	assert_int_equal(e.kind, EV_TICKET_ISSUED);
+	roundtrip(
+	    ENV(2,
+		"ticket.transferred") ",\"ticket\":\"01937000-0000-7000-9000-000000000001\","
+				      "\"code\":\"A001\",\"category\":\"tax\",\"from\":\"digital\","
+				      "\"lang\":\"nl\",\"desk\":null}",
+	    &e);
+	assert_string_equal(e.from, "digital");
+	/* ticket.expired: the ticket's fields, and the desk it was at or null. */
+	roundtrip(ENV(3, "ticket.expired") TICKET ",\"desk\":null}", &e);
+	assert_int_equal(e.kind, EV_TICKET_EXPIRED);
+	assert_string_equal(e.type, "ticket.expired");
+	assert_int_equal(e.desk, 0);
+	roundtrip(ENV(4, "ticket.expired") TICKET ",\"desk\":3}", &e);
+	assert_int_equal(e.desk, 3);
+	assert_string_equal(e.code, "A001");
+	assert_int_equal(e.at_ms, 1795363200000);
+	/* desk.opened with the kinds of help it takes, and for every kind. */
+	roundtrip(ENV(5, "desk.opened") ",\"desk\":2,\"categories\":[\"digital\",\"tax\"]}", &e);
+	assert_int_equal(e.kind, EV_DESK_OPENED);
+	assert_int_equal(e.desk, 2);
+	assert_int_equal(e.ncats, 2);
+	assert_string_equal(e.cats[0], "digital");
+	assert_string_equal(e.cats[1], "tax");
+	assert_string_equal(e.ticket, "");
+	assert_string_equal(e.code, "");
+	roundtrip(ENV(6, "desk.opened") ",\"desk\":999,\"categories\":null}", &e);
+	assert_int_equal(e.ncats, 0);
+	assert_int_equal(e.desk, 999);
+	roundtrip(ENV(7, "desk.closed") ",\"desk\":2}", &e);
+	assert_int_equal(e.kind, EV_DESK_CLOSED);
+	assert_int_equal(e.desk, 2);
+	/* Absent categories mean every kind; ticket fields on a desk event and
+	 * unknown fields are ignored. */
+	json_t *j = json_loads(ENV(8, "desk.opened") TICKET ",\"desk\":1,\"note\":[1]}", 0, NULL);
+	char err[200];
+	assert_int_equal(event_decode(j, &e, err, sizeof err), 0);
+	assert_int_equal(e.ncats, 0);
+	assert_string_equal(e.ticket, "");
+	json_decref(j);
+	/* 32 categories of 31 bytes: the limits. */
+	char big[2048];
+	int n =
+	    snprintf(big, sizeof big, "%s", ENV(9, "desk.opened") ",\"desk\":1,\"categories\":[");
+	for (int i = 0; i < EVENT_MAX_CATS; i++)
+		n += snprintf(big + n, sizeof big - (size_t)n, "%s\"%030d%c\"", i ? "," : "", i,
+			      'x');
+	snprintf(big + n, sizeof big - (size_t)n, "]}");
+	roundtrip(big, &e);
+	assert_int_equal(e.ncats, EVENT_MAX_CATS);
+	assert_int_equal(strlen(e.cats[31]), 31);
+}
+
+static void test_event_encode(void **state)
+{
+	(void)state;
+	/* The encoder takes the kind when the type string is empty... */
+	event e;
+	memset(&e, 0, sizeof e);
+	e.seq = 7;
+	snprintf(e.uuid, sizeof e.uuid, "01937000-0000-7000-8000-000000000007");
+	snprintf(e.at, sizeof e.at, "2026-11-22T09:00:00.000+01:00");
+	e.kind = EV_DESK_CLOSED;
+	e.desk = 4;
+	json_t *j = event_encode(&e);
+	assert_non_null(j);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "{\"seq\":7,\"uuid\":\"01937000-0000-7000-8000-000000000007\","
+			       "\"type\":\"desk.closed\",\"at\":\"2026-11-22T09:00:00.000+01:00\","
+			       "\"desk\":4}");
+	free(s);
+	json_decref(j);
+	/* ...and the string when it is set (as the site store has always done). */
+	e.kind = EV_TICKET_ISSUED;
+	snprintf(e.type, sizeof e.type, "desk.opened");
+	j = event_encode(&e);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "type")), "desk.opened");
+	assert_true(json_is_null(json_object_get(j, "categories")));
+	assert_null(json_object_get(j, "ticket"));
+	json_decref(j);
+	/* Nothing the decoder would refuse. */
+	snprintf(e.type, sizeof e.type, "ticket.exploded");
+	assert_null(event_encode(&e));
+	e.type[0] = '\0';
+	e.kind = EV_TYPE_COUNT;
+	assert_null(event_encode(&e));
+	e.kind = EV_DESK_OPENED;
+	e.desk = 0;
+	assert_null(event_encode(&e));
+	e.desk = 1;
+	e.ncats = EVENT_MAX_CATS + 1;
+	assert_null(event_encode(&e));
+}
+
+static void test_event_bad(void **state)
+{
+	(void)state;
+	/* Desk events: desk missing, null, 0, too high, not an integer. */
+	assert_string_equal(decode_error(ENV(1, "desk.closed") "}"), "desk: missing");
+	assert_string_equal(decode_error(ENV(1, "desk.opened") ",\"categories\":null}"),
+			    "desk: missing");
+	assert_string_equal(decode_error(ENV(1, "desk.closed") ",\"desk\":null}"), "desk: missing");
+	assert_string_equal(decode_error(ENV(1, "desk.closed") ",\"desk\":0}"),
+			    "desk: must be an integer 1..999");
+	assert_string_equal(decode_error(ENV(1, "desk.opened") ",\"desk\":1000}"),
+			    "desk: must be an integer 1..999");
+	assert_string_equal(decode_error(ENV(1, "desk.closed") ",\"desk\":\"2\"}"),
+			    "desk: must be an integer 1..999");
+	/* categories: not an array, empty, too many, not strings, too long. */
+	assert_string_equal(
+	    decode_error(ENV(1, "desk.opened") ",\"desk\":1,\"categories\":\"tax\"}"),
+	    "categories: must be null or an array of category ids");
+	assert_string_equal(decode_error(ENV(1, "desk.opened") ",\"desk\":1,\"categories\":{}}"),
+			    "categories: must be null or an array of category ids");
+	assert_string_equal(decode_error(ENV(1, "desk.opened") ",\"desk\":1,\"categories\":[]}"),
+			    "categories: empty (null means every kind of help)");
+	assert_string_equal(
+	    decode_error(ENV(1, "desk.opened") ",\"desk\":1,\"categories\":[\"tax\",3]}"),
+	    "categories[1]: must be a string");
+	assert_string_equal(
+	    decode_error(ENV(1, "desk.opened") ",\"desk\":1,\"categories\":[\"\"]}"),
+	    "categories[0]: must not be empty");
+	assert_string_equal(
+	    decode_error(ENV(1, "desk.opened") ",\"desk\":1,\"categories\":["
+					       "\"0123456789012345678901234567890123\"]}"),
+	    "categories[0]: longer than 31 bytes");
+	char big[1024];
+	int n =
+	    snprintf(big, sizeof big, "%s", ENV(1, "desk.opened") ",\"desk\":1,\"categories\":[");
+	for (int i = 0; i <= EVENT_MAX_CATS; i++)
+		n += snprintf(big + n, sizeof big - (size_t)n, "%s\"c%d\"", i ? "," : "", i);
+	snprintf(big + n, sizeof big - (size_t)n, "]}");
+	assert_string_equal(decode_error(big), "categories: 33, at most 32");
+	/* Ticket events still need their ticket fields, expired included. */
+	assert_string_equal(decode_error(ENV(1, "ticket.expired") ",\"desk\":null}"),
+			    "ticket: missing");
+	assert_string_equal(decode_error(ENV(1, "ticket.expired") TICKET ",\"desk\":0}"),
+			    "desk: must be null or an integer 1..999");
+	/* The envelope. */
+	assert_string_equal(decode_error(ENV(1, "ticket.exploded") TICKET "}"),
+			    "type: unknown event type \"ticket.exploded\"");
+	assert_string_equal(decode_error(ENV(0, "desk.closed") ",\"desk\":1}"),
+			    "seq: must be an integer >= 1");
+	assert_string_equal(
+	    decode_error("{\"seq\":1,\"uuid\":\"01937000-0000-7000-8000-000000000001\","
+			 "\"type\":\"desk.closed\",\"at\":\"noon\",\"desk\":1}"),
+	    "at: not an RFC 3339 time");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_clock_roundtrip), cmocka_unit_test(test_uuid_v7),
 	    cmocka_unit_test(test_jsonpos),	    cmocka_unit_test(test_hash),
-	    cmocka_unit_test(test_opening_hours),
+	    cmocka_unit_test(test_opening_hours),   cmocka_unit_test(test_event_types),
+	    cmocka_unit_test(test_event_roundtrip), cmocka_unit_test(test_event_encode),
+	    cmocka_unit_test(test_event_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
