@@ -5,6 +5,7 @@
  *   loketctl -c site.json next --desk 1 [--category digital,tax]
  *   loketctl -c site.json serve|no-show|recall|cancel [CODE | --desk N]
  *   loketctl -c site.json transfer CATEGORY [CODE | --desk N]
+ *   loketctl -c site.json desk open|close N [--category C,...]
  *   loketctl -c site.json list | status | events [--after SEQ] | purge [--days N]
  *   loketctl -c site.json check-config
  *
@@ -52,6 +53,8 @@ static void usage(FILE *f)
 	      "  no-show  [CODE | --desk N]         the resident did not come\n"
 	      "  cancel   [CODE | --desk N]         withdraw a waiting or called ticket\n"
 	      "  transfer CATEGORY [CODE | --desk N]  move a ticket to another kind of help\n"
+	      "  desk open N [--category C,...]     desk N starts working (the kinds it takes)\n"
+	      "  desk close N                       desk N stops working\n"
 	      "  list                               who waits, longest first\n"
 	      "  status                             waiting per category, estimates, sync\n"
 	      "  events [--after SEQ]               the outbox as JSON lines\n"
@@ -69,6 +72,8 @@ static void usage(FILE *f)
 	      f);
 }
 
+static int parse_int64(const char *s, int64_t lo, int64_t hi, int64_t *out);
+
 static int exit_for(store_status s)
 {
 	switch (s) {
@@ -76,6 +81,7 @@ static int exit_for(store_status s)
 	case STORE_EMPTY: return 1;
 	case STORE_NOTFOUND:
 	case STORE_CONFLICT:
+	case STORE_AMBIGUOUS:
 	case STORE_INVALID:
 	case STORE_CORRUPT: return EX_DATAERR;
 	case STORE_BUSY: return EX_TEMPFAIL;
@@ -91,21 +97,21 @@ static int store_error(store *st, store_status s)
 	return exit_for(s);
 }
 
-static const char *state_name(ticket_state s)
+/* A wait for scripts: seconds, or null when no open desk takes the kind. */
+static json_t *wait_json(int s)
 {
-	static const char *const n[] = {"waiting", "called", "served", "no_show", "cancelled"};
-	return (unsigned)s < 5 ? n[s] : "?";
+	return s == STORE_WAIT_UNKNOWN ? json_null() : json_integer(s);
 }
 
 static json_t *ticket_json(const store_ticket *t)
 {
 	char issued[CLOCK_ISO_LEN];
 	clock_format_iso(t->issued_ms, issued, sizeof issued);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i}", "code", t->code, "uuid",
-			 t->uuid, "category", t->category, "lang", t->lang, "state",
-			 state_name(t->state), "desk",
-			 t->desk ? json_integer(t->desk) : json_null(), "issued", issued, "ahead",
-			 t->ahead, "est_wait_s", t->est_wait_s);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o}", "code", t->code,
+			 "uuid", t->uuid, "category", t->category, "lang", t->lang, "state",
+			 store_ticket_state_name(t->state), "desk",
+			 t->desk ? json_integer(t->desk) : json_null(), "issued", issued, "day",
+			 t->day, "ahead", t->ahead, "est_wait_s", wait_json(t->est_wait_s));
 }
 
 static void print_json(json_t *j)
@@ -139,7 +145,9 @@ static int split_list(char *buf, const char **out, int max)
 
 static void format_wait(int s, char *buf, size_t len)
 {
-	if (s < 60)
+	if (s == STORE_WAIT_UNKNOWN)
+		snprintf(buf, len, "no desk");
+	else if (s < 60)
 		snprintf(buf, len, "%s", s <= 0 ? "now" : "<1 min");
 	else if (s < 3600)
 		snprintf(buf, len, "%d min", (s + 59) / 60);
@@ -233,6 +241,39 @@ static int cmd_act(store *st, const options *o, const char *cmd, int argc, char 
 	return EX_OK;
 }
 
+static int cmd_desk(store *st, const options *o, int argc, char **argv)
+{
+	int64_t n = 0;
+	if (argc != 2 || (strcmp(argv[0], "open") && strcmp(argv[0], "close")) ||
+	    parse_int64(argv[1], 1, 999, &n)) {
+		fputs("loketctl: desk needs \"open N\" or \"close N\"\n", stderr);
+		return EX_USAGE;
+	}
+	const char *cats[CONFIG_MAX_CATEGORIES];
+	int ncats = 0;
+	char *buf = NULL;
+	if (o->categories) {
+		if (argv[0][0] == 'c') {
+			fputs("loketctl: desk close takes no --category\n", stderr);
+			return EX_USAGE;
+		}
+		buf = strdup(o->categories);
+		if (!buf)
+			return EX_OSERR;
+		ncats = split_list(buf, cats, CONFIG_MAX_CATEGORIES);
+	}
+	store_status s = argv[0][0] == 'o' ? store_desk_open(st, (int)n, cats, ncats)
+					   : store_desk_close(st, (int)n);
+	free(buf);
+	if (s != STORE_OK)
+		return store_error(st, s);
+	if (o->json)
+		print_json(json_pack("{s:i, s:b}", "desk", (int)n, "open", argv[0][0] == 'o'));
+	else
+		printf("desk %d %s\n", (int)n, argv[0][0] == 'o' ? "open" : "closed");
+	return EX_OK;
+}
+
 static const char *label_of(const config *cfg, const char *category)
 {
 	int ci = config_category_index(cfg, category);
@@ -295,24 +336,29 @@ static int cmd_status(store *st, const config *cfg, const options *o)
 		json_t *cats = json_array();
 		for (int i = 0; cats && i < info.ncategories; i++)
 			json_array_append_new(
-			    cats, json_pack("{s:s, s:i, s:i, s:i}", "category",
+			    cats, json_pack("{s:s, s:i, s:o, s:i}", "category",
 					    info.categories[i].category, "waiting",
 					    info.categories[i].waiting, "est_wait_s",
-					    info.categories[i].est_wait_s, "served_today",
-					    info.categories[i].served_today));
+					    wait_json(info.categories[i].est_wait_s),
+					    "served_today", info.categories[i].served_today));
 		print_json(json_pack(
-		    "{s:s, s:i, s:i, s:i, s:o, s:{s:I, s:I, s:I, s:o, s:o, s:s}}", "site",
-		    cfg->site_id, "waiting", info.waiting, "at_desks", info.at_desks,
-		    "served_today", info.served_today, "categories", cats, "sync", "last_seq",
-		    (json_int_t)info.last_seq, "acked_through", (json_int_t)info.acked_through,
-		    "backlog", (json_int_t)info.backlog, "last_attempt",
+		    "{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:{s:I, s:I, s:I, s:o, s:o, s:s}}", "site",
+		    cfg->site_id, "day", info.day, "waiting", info.waiting, "at_desks",
+		    info.at_desks, "desks_open", info.desks_open, "served_today", info.served_today,
+		    "categories", cats, "sync", "last_seq", (json_int_t)info.last_seq,
+		    "acked_through", (json_int_t)info.acked_through, "backlog",
+		    (json_int_t)info.backlog, "last_attempt",
 		    info.last_attempt_ms ? json_string(attempt) : json_null(), "last_success",
 		    info.last_success_ms ? json_string(success) : json_null(), "last_error",
 		    info.last_error));
 		return EX_OK;
 	}
-	printf("%s (%s): %d waiting, %d at a desk, %d served today\n", cfg->site_name, cfg->site_id,
-	       info.waiting, info.at_desks, info.served_today);
+	printf("%s (%s), %s: %d waiting, %d at a desk, %d served today\n", cfg->site_name,
+	       cfg->site_id, info.day, info.waiting, info.at_desks, info.served_today);
+	if (info.desks_open == 0)
+		puts("no desk is open: waits are unknown until a desk opens");
+	else
+		printf("%d desk%s open\n", info.desks_open, info.desks_open == 1 ? "" : "s");
 	for (int i = 0; i < info.ncategories; i++) {
 		char est[32];
 		format_wait(info.categories[i].est_wait_s, est, sizeof est);
@@ -446,7 +492,7 @@ int main(int argc, char **argv)
 		check_only = 1;
 	static const char *const known[] = {"take",   "next",	      "recall", "serve",  "no-show",
 					    "cancel", "transfer",     "list",	"status", "events",
-					    "purge",  "check-config", NULL};
+					    "purge",  "check-config", "desk",	NULL};
 	int found = 0;
 	for (const char *const *k = known; cmd && *k; k++)
 		found |= !strcmp(*k, cmd);
@@ -482,6 +528,8 @@ int main(int argc, char **argv)
 		rc = cmd_take(st, &o, nargs, args);
 	else if (!strcmp(cmd, "next"))
 		rc = cmd_next(st, &o, nargs);
+	else if (!strcmp(cmd, "desk"))
+		rc = cmd_desk(st, &o, nargs, args);
 	else if (!strcmp(cmd, "list") || !strcmp(cmd, "status") || !strcmp(cmd, "events") ||
 		 !strcmp(cmd, "purge")) {
 		if (nargs != 0) {

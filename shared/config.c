@@ -91,10 +91,11 @@ static void load_hours(jcheck *v, const json_t *hours, config *cfg)
 			b[5] = '\0';
 			int o = parse_hhmm(a), c = parse_hhmm(b);
 			if (o < 0 || c < 0 || o >= c) {
-				jcheck_err(v, p,
-				     "\"%s\" is not a span \"HH:MM-HH:MM\" with opening before "
-				     "closing",
-				     str);
+				jcheck_err(
+				    v, p,
+				    "\"%s\" is not a span \"HH:MM-HH:MM\" with opening before "
+				    "closing",
+				    str);
 				continue;
 			}
 			int n = cfg->nspans[d]++;
@@ -135,8 +136,9 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 		if (cat->prefix[0]) {
 			for (const char *q = cat->prefix; *q; q++)
 				if (*q < 'A' || *q > 'Z') {
-					jcheck_err(v, p, "\"%s\" must be 1 to 3 capital letters A-Z",
-					     cat->prefix);
+					jcheck_err(v, p,
+						   "\"%s\" must be 1 to 3 capital letters A-Z",
+						   cat->prefix);
 					break;
 				}
 		}
@@ -144,13 +146,13 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 		for (int k = 0; k < cfg->ncategories - 1; k++) {
 			if (cat->id[0] && !strcmp(cfg->categories[k].id, cat->id)) {
 				snprintf(p, sizeof p, "%s.id", path);
-				jcheck_err(v, p, "\"%s\" is already the id of categories[%d]", cat->id,
-				     k);
+				jcheck_err(v, p, "\"%s\" is already the id of categories[%d]",
+					   cat->id, k);
 			}
 			if (cat->prefix[0] && !strcmp(cfg->categories[k].prefix, cat->prefix)) {
 				snprintf(p, sizeof p, "%s.prefix", path);
 				jcheck_err(v, p, "\"%s\" is already the prefix of categories[%d]",
-				     cat->prefix, k);
+					   cat->prefix, k);
 			}
 		}
 		const json_t *label = jcheck_want(v, c, path, "label", JSON_OBJECT, 1);
@@ -164,15 +166,16 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 			if (config_lang_index(cfg, lang) < 0) {
 				char lp[128];
 				snprintf(lp, sizeof lp, "%s.%s", p, lang);
-				jcheck_err(v, lp, "\"%s\" is not one of the site's languages", lang);
+				jcheck_err(v, lp, "\"%s\" is not one of the site's languages",
+					   lang);
 			}
 		}
 		for (int l = 0; l < cfg->nlangs; l++) {
 			if (!json_object_get(label, cfg->langs[l]))
 				jcheck_err(v, p, "no label for language \"%s\"", cfg->langs[l]);
 			else
-				jcheck_text(v, label, p, cfg->langs[l], cat->label[l], CONFIG_TEXT_LEN,
-					 1);
+				jcheck_text(v, label, p, cfg->langs[l], cat->label[l],
+					    CONFIG_TEXT_LEN, 1);
 		}
 	}
 }
@@ -187,10 +190,11 @@ static void load_sync(jcheck *v, const json_t *sync, config *cfg)
 	jcheck_text(v, sync, "sync", "url", cfg->sync.url, sizeof cfg->sync.url, 1);
 	if (cfg->sync.url[0] && strncmp(cfg->sync.url, "https://", 8) &&
 	    strncmp(cfg->sync.url, "http://", 7))
-		jcheck_err(v, "sync.url", "\"%s\" must start with https:// (or http:// on a test bench)",
-		     cfg->sync.url);
-	jcheck_text(v, sync, "sync", "token_file", cfg->sync.token_file, sizeof cfg->sync.token_file,
-		 1);
+		jcheck_err(v, "sync.url",
+			   "\"%s\" must start with https:// (or http:// on a test bench)",
+			   cfg->sync.url);
+	jcheck_text(v, sync, "sync", "token_file", cfg->sync.token_file,
+		    sizeof cfg->sync.token_file, 1);
 	jcheck_text(v, sync, "sync", "ca_file", cfg->sync.ca_file, sizeof cfg->sync.ca_file, 0);
 	jcheck_int(v, sync, "sync", "batch_events", &cfg->sync.batch_events, 1, 10000, 0);
 	jcheck_int(v, sync, "sync", "batch_bytes", &cfg->sync.batch_bytes, 1024, 16 << 20, 0);
@@ -203,9 +207,10 @@ static void load_kiosk(jcheck *v, const json_t *k, config *cfg)
 					   "service_minutes", NULL};
 	jcheck_keys(v, k, "kiosk", keys);
 	jcheck_text(v, k, "kiosk", "staff_pin_sha256", cfg->kiosk.staff_pin_sha256,
-		 sizeof cfg->kiosk.staff_pin_sha256, 0);
+		    sizeof cfg->kiosk.staff_pin_sha256, 0);
 	if (cfg->kiosk.staff_pin_sha256[0] && !hash_hex_valid(cfg->kiosk.staff_pin_sha256)) {
-		jcheck_err(v, "kiosk.staff_pin_sha256", "must be 64 hex digits (sha256 of the PIN)");
+		jcheck_err(v, "kiosk.staff_pin_sha256",
+			   "must be 64 hex digits (sha256 of the PIN)");
 		cfg->kiosk.staff_pin_sha256[0] = '\0';
 	}
 	jcheck_int(v, k, "kiosk", "ticket_seconds", &cfg->kiosk.ticket_seconds, 3, 600, 0);
@@ -257,9 +262,9 @@ config *config_load(const char *path, char *err, size_t errlen)
 	cfg->kiosk.reset_seconds = 90;
 	cfg->kiosk.service_minutes = 10;
 
-	static const char *const top[] = {"site",  "database", "languages",	 "categories",
-					  "desks", "sync",     "retention_days", "hours",
-					  "kiosk", NULL};
+	static const char *const top[] = {
+	    "site",	      "database", "languages",	"categories", "desks", "sync",
+	    "retention_days", "hours",	  "day_change", "kiosk",      NULL};
 	jcheck_keys(&v, root, "", top);
 
 	const json_t *site = jcheck_want(&v, root, "", "site", JSON_OBJECT, 1);
@@ -269,7 +274,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 		jcheck_text(&v, site, "site", "id", cfg->site_id, sizeof cfg->site_id, 1);
 		if (cfg->site_id[0] && !valid_id(cfg->site_id))
 			jcheck_err(&v, "site.id", "\"%s\" may hold only a-z, 0-9, '-' and '_'",
-			     cfg->site_id);
+				   cfg->site_id);
 		jcheck_text(&v, site, "site", "name", cfg->site_name, sizeof cfg->site_name, 1);
 	}
 	jcheck_text(&v, root, "", "database", cfg->database, sizeof cfg->database, 1);
@@ -290,7 +295,8 @@ config *config_load(const char *path, char *err, size_t errlen)
 			if (i >= CONFIG_MAX_LANGS)
 				break;
 			if (!json_is_string(l) || !valid_lang(json_string_value(l))) {
-				jcheck_err(&v, p, "must be a language code such as \"nl\" or \"ar\"");
+				jcheck_err(&v, p,
+					   "must be a language code such as \"nl\" or \"ar\"");
 				continue;
 			}
 			if (config_lang_index(cfg, json_string_value(l)) >= 0) {
@@ -317,6 +323,16 @@ config *config_load(const char *path, char *err, size_t errlen)
 	const json_t *hours = jcheck_want(&v, root, "", "hours", JSON_OBJECT, 0);
 	if (hours)
 		load_hours(&v, hours, cfg);
+	const json_t *dc = jcheck_want(&v, root, "", "day_change", JSON_STRING, 0);
+	if (dc) {
+		int m = parse_hhmm(json_string_value(dc));
+		if (m < 0 || m >= 12 * 60)
+			jcheck_err(&v, "day_change",
+				   "\"%s\" is not a time \"HH:MM\" between 00:00 and 11:59",
+				   json_string_value(dc));
+		else
+			cfg->day_change_min = m;
+	}
 	const json_t *kiosk = jcheck_want(&v, root, "", "kiosk", JSON_OBJECT, 0);
 	if (kiosk)
 		load_kiosk(&v, kiosk, cfg);
@@ -395,5 +411,72 @@ int config_is_open(const config *cfg, int64_t ms, int64_t *next_open_ms)
 		*next_open_ms = (int64_t)mktime(&t) * 1000;
 		return 0;
 	}
+	return 0;
+}
+
+void config_day_of(const config *cfg, int64_t ms, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ms / 1000 - (ms % 1000 < 0)) - (time_t)cfg->day_change_min * 60;
+	struct tm tm;
+	localtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Local time on the date y-m-d (+ add_days) at min minutes after midnight. */
+static int64_t local_ms(int y, int m, int d, int add_days, int min)
+{
+	struct tm t = {0};
+	t.tm_year = y - 1900;
+	t.tm_mon = m - 1;
+	t.tm_mday = d + add_days;
+	t.tm_hour = min / 60;
+	t.tm_min = min % 60;
+	t.tm_isdst = -1;
+	return (int64_t)mktime(&t) * 1000;
+}
+
+int config_day_bounds(const config *cfg, const char *day, int64_t *close_ms, int64_t *change_ms)
+{
+	int y, m, d;
+	if (strlen(day) != 10 || day[4] != '-' || day[7] != '-')
+		return -1;
+	char *end;
+	y = (int)strtol(day, &end, 10);
+	if (end != day + 4)
+		return -1;
+	m = (int)strtol(day + 5, &end, 10);
+	if (end != day + 7 || m < 1 || m > 12)
+		return -1;
+	d = (int)strtol(day + 8, &end, 10);
+	if (*end || d < 1 || d > 31)
+		return -1;
+	int dc = cfg->day_change_min;
+	*change_ms = local_ms(y, m, d, 1, dc);
+	*close_ms = *change_ms;
+	if (!cfg->has_hours)
+		return 0;
+	struct tm t = {0};
+	t.tm_year = y - 1900;
+	t.tm_mon = m - 1;
+	t.tm_mday = d;
+	t.tm_hour = 12;
+	t.tm_isdst = -1;
+	mktime(&t); /* fills tm_wday */
+	int wd = (t.tm_wday + 6) % 7, next = (wd + 1) % 7;
+	int64_t last = -1;
+	for (int k = 0; k < cfg->nspans[wd]; k++)
+		if (cfg->spans[wd][k].open_min >= dc) {
+			int64_t c = local_ms(y, m, d, 0, cfg->spans[wd][k].close_min);
+			if (c > last)
+				last = c;
+		}
+	for (int k = 0; dc > 0 && k < cfg->nspans[next]; k++)
+		if (cfg->spans[next][k].close_min <= dc) {
+			int64_t c = local_ms(y, m, d, 1, cfg->spans[next][k].close_min);
+			if (c > last)
+				last = c;
+		}
+	if (last >= 0)
+		*close_ms = last;
 	return 0;
 }

@@ -67,6 +67,13 @@ typedef struct {
 
 	int retention_days; /* acknowledged events older than this may be purged; default 30 */
 
+	/* "day_change": "HH:MM", optional (default "00:00"): when one opening day
+	 * turns into the next. A site open past midnight sets it after its last
+	 * closing ("04:00"): a ticket taken at 01:30 then belongs to the evening
+	 * before, and that evening's spans after midnight are written under the
+	 * next weekday ("sat": ["00:00-02:00"]). See config_day_* below. */
+	int day_change_min;
+
 	/* "hours": optional; has_hours == 0 means always open. Index 0 is Monday. */
 	int has_hours;
 	int nspans[7];
@@ -100,5 +107,18 @@ int config_lang_index(const config *cfg, const char *lang);
 /* 1 if the site is open at local time ms; fills *next_open_ms (when not
  * open) with the next opening time within a week, or -1 if it never opens. */
 int config_is_open(const config *cfg, int64_t ms, int64_t *next_open_ms);
+
+/* The opening day that local time ms belongs to, "YYYY-MM-DD" (buf needs
+ * 11 bytes): the local date of ms - day_change. */
+void config_day_of(const config *cfg, int64_t ms, char *buf, size_t len);
+
+/* When the opening day `day` ("YYYY-MM-DD") turns into the next (its date
+ * at day_change on the next date), and when its last opening span closes:
+ * the latest close among that weekday's spans starting at or after
+ * day_change and the next weekday's spans ending at or before it. Without
+ * hours, or on a day without spans, *close_ms = *change_ms. Both are built
+ * with mktime, so a summer-time change lands right. Returns -1 if day is
+ * not a date. */
+int config_day_bounds(const config *cfg, const char *day, int64_t *close_ms, int64_t *change_ms);
 
 #endif

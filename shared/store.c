@@ -1,16 +1,25 @@
 /*
- * store — the site database. The only module that writes SQL for it.
+ * store — the site database: the connection, the schema, transactions.
+ * The only module that writes SQL for a site database; its files are listed
+ * in store_int.h, and every SQL text is in the query table below.
  *
- * Schema (PRAGMA user_version = 1, application_id = 0x4c4f4b54 "LOKT"):
+ * Schema (PRAGMA user_version = 2, application_id = 0x4c4f4b54 "LOKT"):
  *
  *   meta(key PRIMARY KEY, value)
  *       site_id          the site this database belongs to (never changes)
  *       acked_through    the central office holds every seq <= this
  *       last_attempt_ms, last_success_ms, last_error   sync status
  *   tickets(id INTEGER PRIMARY KEY, uuid, day, code, category, lang,
- *           state, desk, issued_ms, called_ms, finished_ms, recalls, last_seq)
+ *           state, desk, issued_ms, called_ms, finished_ms, recalls,
+ *           last_seq, clock_ok)
  *       id is the order of issue: "waiting longest" means lowest id, never
  *       a wall-clock comparison (a kiosk may boot with a wrong date).
+ *       day is the opening day the ticket belongs to (config_day_of);
+ *       state 0 waiting, 1 at a desk, 2 served, 3 no-show, 4 cancelled,
+ *       5 expired. clock_ok is 0 for a ticket taken while the clock was
+ *       unset (before STORE_CLOCK_FLOOR_MS): its day is the clock's guess,
+ *       and the first action with a good clock moves it to the real day
+ *       instead of expiring it (store_day.c).
  *   counters(day, prefix, last)  the daily number per code prefix. A day's
  *       counter only grows and is never purged, so a code is never given
  *       twice on a day, also after a restart or when the clock jumps back
@@ -18,24 +27,33 @@
  *   outbox(seq INTEGER PRIMARY KEY, uuid, at_ms, body)
  *       body is the event's JSON as committed: what syncd sends, byte for byte.
  *       The newest seq is max(seq); store_purge always keeps the newest row.
+ *   calls(id INTEGER PRIMARY KEY, code, category, desk, at_ms, recalled, day)
+ *       the last calls for the "now serving" display, trimmed to 64 rows;
+ *       the display shows those of the current opening day.
+ *   desks(desk INTEGER PRIMARY KEY, opened_ms, day, clock_ok, cats)
+ *       the desks working now (a row from desk.opened to desk.closed);
+ *       cats is a JSON array of the kinds of help it takes, NULL for all.
  *
  *   Each index is a page written per commit (a 4 KiB WAL frame), and the
  *   goal is that a ticket costs little more than a bare commit. So: no
  *   UNIQUE index on the UUIDs (74 random bits; a collision is not a real
- *   risk), no index on codes: counters makes them unique by construction, in the
- *   same transaction, and a lookup by code walks back from the newest
- *   ticket (a code named at a desk is almost always today's),
- *   no sequence counter row (max(seq) is free).
- *   calls(id INTEGER PRIMARY KEY, code, category, desk, at_ms, recalled)
- *       the last calls for the "now serving" display, trimmed to 64 rows.
+ *   risk), no index on codes: counters make them unique on a day by
+ *   construction, and a code is also checked against the open tickets
+ *   (few, found through the state index) before it is given, so no two
+ *   open tickets ever share a code whatever the clock did. No sequence
+ *   counter row (max(seq) is free).
  *
  * Transaction rules:
  *   - Every write is BEGIN IMMEDIATE ... COMMIT: the write lock is taken
  *     before anything is read, so the read-decide-write of "call next" or
  *     "take a number" cannot interleave with another process's. Waiting for
  *     the lock is bounded by the busy timeout (STORE_BUSY after it).
- *   - A ticket action = update the ticket + append one outbox event with
- *     seq = max(seq) + 1, in that one transaction.
+ *   - An action begins with store_begin_action: the lock, then the seq of
+ *     its first event read once (max(seq) + 1), then the day cycle. Each
+ *     event it appends takes the next seq from there: one read, no gaps.
+ *   - A ticket action = update the ticket + append one outbox event, in
+ *     that one transaction (after the day cycle's events, if any, and a
+ *     desk.opened when a call opens a desk).
  *   - journal_mode=WAL, synchronous=FULL: COMMIT returns after fsync, so a
  *     ticket shown is a ticket kept through a power cut.
  *   - On any failure the transaction is rolled back: nothing half-written.
@@ -44,44 +62,24 @@
 #include "store.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <jansson.h>
-#include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "clock.h"
-#include "event.h"
+#include "store_int.h"
 #include "uuid.h"
 
-#define STORE_APP_ID	      0x4c4f4b54
-#define STORE_SCHEMA_VERSION  1
-#define STORE_BUSY_MS	      5000
-#define STORE_CALLS_KEPT      64
-#define STORE_ESTIMATE_TTL_MS 30000
+#define STORE_APP_ID	     0x4c4f4b54
+#define STORE_SCHEMA_VERSION 2
+#define STORE_BUSY_MS	     5000
 
-enum {
-	Q_META_GET,
-	Q_LAST_SEQ,
-	Q_META_SET,
-	Q_COUNTER,
-	Q_TICKET_INSERT,
-	Q_TICKET_BY_ID,
-	Q_TICKET_BY_CODE,
-	Q_TICKET_AT_DESK,
-	Q_TICKET_UPDATE,
-	Q_NEXT_WAITING,
-	Q_AHEAD,
-	Q_OUTBOX_INSERT,
-	Q_CALL_INSERT,
-	Q_CALL_TRIM,
-	Q_SERVICE_TIMES,
-	Q_SERVICE_TIMES_ALL,
-	Q_ACTIVE_DESKS,
-	Q_COUNT
-};
+#define TICKET_COLS                                                                                \
+	"id, uuid, code, category, lang, state, desk, issued_ms, called_ms, finished_ms, "         \
+	"recalls, day"
 
 static const char *const queries[Q_COUNT] = {
     [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -90,38 +88,66 @@ static const char *const queries[Q_COUNT] = {
 		   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     [Q_COUNTER] = "INSERT INTO counters(day, prefix, last) VALUES (?1, ?2, 1) "
 		  "ON CONFLICT(day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
+    [Q_COUNTER_RAISE] = "INSERT INTO counters(day, prefix, last) VALUES (?1, ?2, ?3) "
+			"ON CONFLICT(day, prefix) DO UPDATE SET last = max(last, excluded.last)",
+    [Q_LAST_COUNTER_DAY] = "SELECT max(day) FROM counters WHERE day >= ?1",
+    [Q_CODE_OPEN] = "SELECT 1 FROM tickets WHERE state IN (0, 1) AND code = ?1 LIMIT 1",
     [Q_TICKET_INSERT] = "INSERT INTO tickets(uuid, day, code, category, lang, state, desk, "
-			"issued_ms, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, ?6, ?7)",
-    [Q_TICKET_BY_ID] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-		       "called_ms, finished_ms, recalls FROM tickets WHERE id = ?1",
-    [Q_TICKET_BY_CODE] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-			 "called_ms, finished_ms, recalls FROM tickets WHERE code = ?1 "
+			"issued_ms, last_seq, clock_ok) VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, ?6, "
+			"?7, ?8)",
+    [Q_TICKET_BY_ID] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1",
+    [Q_TICKET_BY_CODE] = "SELECT " TICKET_COLS " FROM tickets WHERE code = ?1 "
 			 "ORDER BY id DESC LIMIT 1",
-    [Q_TICKET_AT_DESK] = "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-			 "called_ms, finished_ms, recalls FROM tickets "
+    [Q_TICKETS_OPEN_BY_CODE] = "SELECT " TICKET_COLS " FROM tickets WHERE state IN (0, 1) "
+			       "AND code = ?1 ORDER BY id",
+    [Q_TICKET_AT_DESK] = "SELECT " TICKET_COLS " FROM tickets "
 			 "WHERE state = 1 AND desk = ?1 ORDER BY id DESC LIMIT 1",
     [Q_TICKET_UPDATE] = "UPDATE tickets SET category = ?2, state = ?3, desk = ?4, called_ms = ?5, "
 			"finished_ms = ?6, recalls = ?7, last_seq = ?8 WHERE id = ?1",
+    [Q_TICKET_EXPIRE] = "UPDATE tickets SET state = 5, finished_ms = ?2, last_seq = ?3 "
+			"WHERE id = ?1",
+    [Q_TICKET_ADOPT] = "UPDATE tickets SET day = ?2, clock_ok = 1 WHERE id = ?1",
+    [Q_CALLS_ADOPT] = "UPDATE calls SET day = ?2 WHERE day = ?1",
     [Q_NEXT_WAITING] = "SELECT id FROM tickets WHERE state = 0 AND (?1 IS NULL OR category IN "
 		       "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1",
-    [Q_AHEAD] = "SELECT count(*) FROM tickets WHERE state = 0 AND category = ?1 AND id < ?2",
+    [Q_OPEN_TICKETS] = "SELECT " TICKET_COLS ", clock_ok FROM tickets WHERE state IN (0, 1) "
+		       "ORDER BY id",
+    [Q_WAITING] = "SELECT id, category FROM tickets WHERE state = 0 ORDER BY id",
     [Q_OUTBOX_INSERT] = "INSERT INTO outbox(seq, uuid, at_ms, body) VALUES (?1, ?2, ?3, ?4)",
-    [Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled, day) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_CALL_TRIM] = "DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?1",
-    [Q_SERVICE_TIMES] = "SELECT finished_ms - called_ms FROM tickets INDEXED BY tickets_waiting "
-			"WHERE state = 2 AND category = ?1 AND finished_ms >= called_ms "
-			"ORDER BY id DESC LIMIT 25",
-    /* Only the last 1000 tickets: a bounded scan, no index to keep up. */
+    [Q_RECENT_CALLS] = "SELECT code, category, desk, at_ms, recalled FROM calls WHERE day = ?2 "
+		       "ORDER BY id DESC LIMIT ?1",
+    /* How long a desk spends on a ticket it called (served or no-show),
+     * among the last 2000 tickets: a bounded scan, no index to keep up. */
+    [Q_SERVICE_TIMES] = "SELECT finished_ms - called_ms FROM tickets WHERE id > "
+			"(SELECT max(id) - 2000 FROM tickets) AND state IN (2, 3) AND "
+			"category = ?1 AND finished_ms >= called_ms ORDER BY id DESC LIMIT 25",
     [Q_SERVICE_TIMES_ALL] = "SELECT finished_ms - called_ms FROM tickets WHERE id > "
-			    "(SELECT max(id) - 1000 FROM tickets) AND state = 2 AND "
-			    "finished_ms >= called_ms ORDER BY id DESC LIMIT 25",
-    /* The calls table holds the last 64 calls: cheap, and enough to see
-     * which desks are working now. */
-    [Q_ACTIVE_DESKS] = "SELECT count(DISTINCT desk) FROM calls WHERE at_ms >= ?1",
+			    "(SELECT max(id) - 2000 FROM tickets) AND state IN (2, 3) AND "
+			    "finished_ms >= called_ms ORDER BY id DESC LIMIT 50",
+    [Q_DESKS] = "SELECT desk, opened_ms, day, clock_ok, cats FROM desks ORDER BY desk",
+    [Q_DESK_GET] = "SELECT cats FROM desks WHERE desk = ?1",
+    [Q_DESK_OPEN] =
+	"INSERT INTO desks(desk, opened_ms, day, clock_ok, cats) "
+	"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(desk) DO UPDATE SET cats = excluded.cats",
+    [Q_DESK_CLOSE] = "DELETE FROM desks WHERE desk = ?1",
+    [Q_DESK_ADOPT] = "UPDATE desks SET day = ?2, clock_ok = 1 WHERE desk = ?1",
+    [Q_STATUS_COUNTS] = "SELECT category, sum(state = 0), sum(state = 1), "
+			"sum(state = 2 AND day = ?1) FROM tickets "
+			"WHERE state IN (0, 1) OR day = ?1 GROUP BY category",
+    [Q_EVENTS_AFTER] = "SELECT seq, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    [Q_OLDEST_SEQ] = "SELECT min(seq) FROM outbox",
+    [Q_PURGE_OUTBOX] = "DELETE FROM outbox WHERE seq <= ?1 AND at_ms < ?2 AND "
+		       "seq < (SELECT max(seq) FROM outbox)",
+    /* A finished ticket goes once its last event is acknowledged and old. */
+    [Q_PURGE_TICKETS] = "DELETE FROM tickets WHERE state >= 2 AND last_seq <= ?1 "
+			"AND issued_ms < ?2",
+    [Q_DATA_VERSION] = "PRAGMA data_version",
 };
 
-static const char schema_v1[] =
+static const char schema_v2[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
     "CREATE TABLE tickets("
     "  id INTEGER PRIMARY KEY,"
@@ -130,36 +156,53 @@ static const char schema_v1[] =
     "  code TEXT NOT NULL,"
     "  category TEXT NOT NULL,"
     "  lang TEXT NOT NULL,"
-    "  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),"
+    "  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 5),"
     "  desk INTEGER,"
     "  issued_ms INTEGER NOT NULL,"
     "  called_ms INTEGER,"
     "  finished_ms INTEGER,"
     "  recalls INTEGER NOT NULL DEFAULT 0,"
-    "  last_seq INTEGER NOT NULL);"
+    "  last_seq INTEGER NOT NULL,"
+    "  clock_ok INTEGER NOT NULL DEFAULT 1);"
     "CREATE INDEX tickets_waiting ON tickets(state, category, id);"
     "CREATE TABLE counters(day TEXT NOT NULL, prefix TEXT NOT NULL, last INTEGER NOT NULL,"
     "  PRIMARY KEY(day, prefix)) WITHOUT ROWID;"
     "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
     "  at_ms INTEGER NOT NULL, body TEXT NOT NULL);"
     "CREATE TABLE calls(id INTEGER PRIMARY KEY, code TEXT NOT NULL, category TEXT NOT NULL,"
-    "  desk INTEGER NOT NULL, at_ms INTEGER NOT NULL, recalled INTEGER NOT NULL);";
+    "  desk INTEGER NOT NULL, at_ms INTEGER NOT NULL, recalled INTEGER NOT NULL,"
+    "  day TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE desks(desk INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL,"
+    "  day TEXT NOT NULL, clock_ok INTEGER NOT NULL, cats TEXT);";
 
-struct store {
-	sqlite3 *db;
-	const config *cfg;
-	sqlite3_stmt *q[Q_COUNT];
-	int64_t own_commits;
-	sqlite3_stmt *tx_begin, *tx_commit, *tx_rollback;
-	/* Cached inputs of the wait estimate (see estimate_wait_s). */
-	int est_valid, est_desks;
-	int64_t est_at_ms;
-	int64_t est_service_ms[CONFIG_MAX_CATEGORIES];
-	char err[512];
+/* Version 1 had no expired state (a CHECK constraint SQLite cannot alter:
+ * the table is copied), no clock_ok, no day on calls and no desks. */
+static const char migrate_v1_v2[] =
+    "CREATE TABLE tickets2("
+    "  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, day TEXT NOT NULL, code TEXT NOT NULL,"
+    "  category TEXT NOT NULL, lang TEXT NOT NULL,"
+    "  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 5), desk INTEGER,"
+    "  issued_ms INTEGER NOT NULL, called_ms INTEGER, finished_ms INTEGER,"
+    "  recalls INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL,"
+    "  clock_ok INTEGER NOT NULL DEFAULT 1);"
+    "INSERT INTO tickets2 SELECT id, uuid, day, code, category, lang, state, desk, issued_ms,"
+    "  called_ms, finished_ms, recalls, last_seq, 1 FROM tickets;"
+    "DROP TABLE tickets;"
+    "ALTER TABLE tickets2 RENAME TO tickets;"
+    "CREATE INDEX tickets_waiting ON tickets(state, category, id);"
+    "ALTER TABLE calls ADD COLUMN day TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE desks(desk INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL,"
+    "  day TEXT NOT NULL, clock_ok INTEGER NOT NULL, cats TEXT);";
+
+static const char *const ticket_state_names[TICKET_STATE_COUNT] = {
+    [TICKET_WAITING] = "waiting", [TICKET_CALLED] = "called",	    [TICKET_SERVED] = "served",
+    [TICKET_NO_SHOW] = "no_show", [TICKET_CANCELLED] = "cancelled", [TICKET_EXPIRED] = "expired",
 };
 
-static const char *const ticket_state_names[] = {"waiting", "called", "served", "no_show",
-						 "cancelled"};
+const char *store_ticket_state_name(ticket_state s)
+{
+	return (unsigned)s < TICKET_STATE_COUNT ? ticket_state_names[s] : "?";
+}
 
 const char *store_status_str(store_status s)
 {
@@ -172,6 +215,7 @@ const char *store_status_str(store_status s)
 	case STORE_BUSY: return "the database is busy";
 	case STORE_IO: return "the database cannot be written";
 	case STORE_CORRUPT: return "the database is damaged or not a loket database";
+	case STORE_AMBIGUOUS: return "the code names several open tickets";
 	}
 	return "unknown status";
 }
@@ -195,7 +239,7 @@ static store_status map_rc(int rc)
 }
 
 /* Records the database's own error for rc and returns the matching status. */
-static store_status db_fail(store *st, int rc, const char *what)
+store_status store_db_fail(store *st, int rc, const char *what)
 {
 	const char *why = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
 	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
@@ -214,9 +258,7 @@ static store_status db_fail(store *st, int rc, const char *what)
 	return map_rc(rc);
 }
 
-static store_status fail(store *st, store_status s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static store_status fail(store *st, store_status s, const char *fmt, ...)
+store_status store_fail(store *st, store_status s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -230,7 +272,7 @@ const char *store_errmsg(const store *st)
 	return st->err;
 }
 
-static sqlite3_stmt *q(store *st, int which)
+sqlite3_stmt *store_q(store *st, int which)
 {
 	sqlite3_stmt *s = st->q[which];
 	if (s) {
@@ -240,7 +282,7 @@ static sqlite3_stmt *q(store *st, int which)
 	}
 	if (sqlite3_prepare_v3(st->db, queries[which], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
 	    SQLITE_OK) {
-		db_fail(st, sqlite3_errcode(st->db), "prepare");
+		store_db_fail(st, sqlite3_errcode(st->db), "prepare");
 		return NULL;
 	}
 	st->q[which] = s;
@@ -248,7 +290,7 @@ static sqlite3_stmt *q(store *st, int which)
 }
 
 /* Runs a statement that returns no rows (or ignores them). */
-static int step_done(sqlite3_stmt *s)
+int store_step_done(sqlite3_stmt *s)
 {
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -275,35 +317,46 @@ static int tx(store *st, sqlite3_stmt **slot, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static store_status begin(store *st)
+store_status store_begin(store *st)
 {
 	int rc = tx(st, &st->tx_begin, "BEGIN IMMEDIATE");
 	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "begin");
+		return store_db_fail(st, rc, "begin");
 	return STORE_OK;
 }
 
-static void rollback(store *st)
+store_status store_begin_read(store *st)
+{
+	int rc = tx(st, &st->tx_read, "BEGIN");
+	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "begin");
+}
+
+void store_end_read(store *st)
+{
+	store_rollback(st);
+}
+
+void store_rollback(store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		tx(st, &st->tx_rollback, "ROLLBACK");
 }
 
-static store_status commit(store *st)
+store_status store_commit(store *st)
 {
 	int rc = tx(st, &st->tx_commit, "COMMIT");
 	if (rc != SQLITE_OK) {
-		store_status s = db_fail(st, rc, "commit");
-		rollback(st);
+		store_status s = store_db_fail(st, rc, "commit");
+		store_rollback(st);
 		return s;
 	}
 	st->own_commits++;
 	return STORE_OK;
 }
 
-static int meta_get_int(store *st, const char *key, int64_t *out)
+int store_meta_get_int(store *st, const char *key, int64_t *out)
 {
-	sqlite3_stmt *s = q(st, Q_META_GET);
+	sqlite3_stmt *s = store_q(st, Q_META_GET);
 	if (!s)
 		return SQLITE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -315,9 +368,9 @@ static int meta_get_int(store *st, const char *key, int64_t *out)
 
 /* The newest seq handed out: the outbox's last row, which store_purge
  * never deletes, so it survives purges without a counter to write. */
-static int last_seq(store *st, int64_t *out)
+int store_last_seq(store *st, int64_t *out)
 {
-	sqlite3_stmt *s = q(st, Q_LAST_SEQ);
+	sqlite3_stmt *s = store_q(st, Q_LAST_SEQ);
 	if (!s)
 		return SQLITE_ERROR;
 	int rc = sqlite3_step(s);
@@ -326,9 +379,9 @@ static int last_seq(store *st, int64_t *out)
 	return rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-static int meta_get_text(store *st, const char *key, char *buf, size_t cap)
+int store_meta_get_text(store *st, const char *key, char *buf, size_t cap)
 {
-	sqlite3_stmt *s = q(st, Q_META_GET);
+	sqlite3_stmt *s = store_q(st, Q_META_GET);
 	if (!s)
 		return SQLITE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -340,26 +393,100 @@ static int meta_get_text(store *st, const char *key, char *buf, size_t cap)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int meta_set_int(store *st, const char *key, int64_t v)
+int store_meta_set_int(store *st, const char *key, int64_t v)
 {
-	sqlite3_stmt *s = q(st, Q_META_SET);
+	sqlite3_stmt *s = store_q(st, Q_META_SET);
 	if (!s)
 		return SQLITE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, v);
-	return step_done(s);
+	return store_step_done(s);
 }
 
-static int meta_set_text(store *st, const char *key, const char *v)
+int store_meta_set_text(store *st, const char *key, const char *v)
 {
-	sqlite3_stmt *s = q(st, Q_META_SET);
+	sqlite3_stmt *s = store_q(st, Q_META_SET);
 	if (!s)
 		return SQLITE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, v, -1, SQLITE_TRANSIENT);
-	return step_done(s);
+	return store_step_done(s);
 }
 
+/* Encodes e, writes it with seq st->next_seq and moves next_seq on. */
+static store_status append(store *st, event *e, int64_t now)
+{
+	e->seq = st->next_seq;
+	if (uuid_v7(e->uuid) != 0)
+		return store_fail(st, STORE_IO, "no random numbers from the kernel: %s",
+				  strerror(errno));
+	snprintf(e->type, sizeof e->type, "%s", event_type_name(e->kind));
+	clock_format_iso(now, e->at, sizeof e->at);
+	json_t *j = event_encode(e);
+	char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!body)
+		return store_fail(st, STORE_IO, "out of memory encoding an event");
+	sqlite3_stmt *s = store_q(st, Q_OUTBOX_INSERT);
+	if (!s) {
+		free(body);
+		return STORE_IO;
+	}
+	sqlite3_bind_int64(s, 1, e->seq);
+	sqlite3_bind_text(s, 2, e->uuid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_text(s, 4, body, -1, free);
+	int rc = store_step_done(s);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, "writing the event");
+	st->next_seq++;
+	return STORE_OK;
+}
+
+store_status store_append_ticket_event(store *st, const store_ticket *t, event_type kind,
+				       const char *from, int64_t now)
+{
+	event e = {0};
+	e.kind = kind;
+	memcpy(e.ticket, t->uuid, sizeof e.ticket);
+	snprintf(e.code, sizeof e.code, "%s", t->code);
+	snprintf(e.category, sizeof e.category, "%s", t->category);
+	snprintf(e.from, sizeof e.from, "%s", from ? from : "");
+	snprintf(e.lang, sizeof e.lang, "%s", t->lang);
+	e.desk = t->desk;
+	return append(st, &e, now);
+}
+
+store_status store_append_desk_event(store *st, int desk, event_type kind, const char *const *cats,
+				     int ncats, int64_t now)
+{
+	event e = {0};
+	e.kind = kind;
+	e.desk = desk;
+	for (int i = 0; i < ncats && i < (int)(sizeof e.cats / sizeof e.cats[0]); i++)
+		snprintf(e.cats[e.ncats++], sizeof e.cats[0], "%s", cats[i]);
+	return append(st, &e, now);
+}
+
+void store_read_ticket(sqlite3_stmt *s, store_ticket *t, int64_t *id)
+{
+	memset(t, 0, sizeof *t);
+	*id = sqlite3_column_int64(s, 0);
+	snprintf(t->uuid, sizeof t->uuid, "%s", (const char *)sqlite3_column_text(s, 1));
+	snprintf(t->code, sizeof t->code, "%s", (const char *)sqlite3_column_text(s, 2));
+	snprintf(t->category, sizeof t->category, "%s", (const char *)sqlite3_column_text(s, 3));
+	snprintf(t->lang, sizeof t->lang, "%s", (const char *)sqlite3_column_text(s, 4));
+	int state = sqlite3_column_int(s, 5);
+	/* The CHECK constraint keeps it in range; a damaged file is not a bug
+	 * of ours, so no assert: it reads as expired (closed). */
+	t->state = state >= 0 && state < TICKET_STATE_COUNT ? (ticket_state)state : TICKET_EXPIRED;
+	t->desk = sqlite3_column_int(s, 6);
+	t->issued_ms = sqlite3_column_int64(s, 7);
+	t->called_ms = sqlite3_column_int64(s, 8);
+	t->finished_ms = sqlite3_column_int64(s, 9);
+	t->recalls = sqlite3_column_int(s, 10);
+	snprintf(t->day, sizeof t->day, "%s", (const char *)sqlite3_column_text(s, 11));
+}
 /* --- opening --------------------------------------------------------- */
 
 static store_status migrate(store *st)
@@ -382,21 +509,23 @@ static store_status migrate(store *st)
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "reading the database");
+		return store_db_fail(st, rc, "reading the database");
 	if (app != STORE_APP_ID && (app != 0 || tables != 0))
-		return fail(st, STORE_CORRUPT, "this SQLite file is not a loket site database");
+		return store_fail(st, STORE_CORRUPT,
+				  "this SQLite file is not a loket site database");
 	if (ver > STORE_SCHEMA_VERSION)
-		return fail(st, STORE_CORRUPT,
-			    "the database has schema version %lld, newer than this program's %d",
-			    (long long)ver, STORE_SCHEMA_VERSION);
+		return store_fail(
+		    st, STORE_CORRUPT,
+		    "the database has schema version %lld, newer than this program's %d",
+		    (long long)ver, STORE_SCHEMA_VERSION);
 
 	rc = exec(st, "PRAGMA journal_mode=WAL");
 	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "setting WAL mode");
+		return store_db_fail(st, rc, "setting WAL mode");
 	if (ver == STORE_SCHEMA_VERSION)
 		return STORE_OK;
 
-	store_status ss = begin(st);
+	store_status ss = store_begin(st);
 	if (ss != STORE_OK)
 		return ss;
 	/* Another process may have migrated while we waited for the lock. */
@@ -406,25 +535,28 @@ static store_status migrate(store *st)
 	    sqlite3_step(s) == SQLITE_ROW)
 		now_ver = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	char sql[128];
+	snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", STORE_APP_ID,
+		 STORE_SCHEMA_VERSION);
+	rc = SQLITE_OK;
 	if (now_ver == 0) {
-		char sql[128];
-		rc = exec(st, schema_v1);
-		snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
-			 STORE_APP_ID, STORE_SCHEMA_VERSION);
+		rc = exec(st, schema_v2);
 		if (rc == SQLITE_OK)
-			rc = exec(st, sql);
+			rc = store_meta_set_text(st, "site_id", st->cfg->site_id);
 		if (rc == SQLITE_OK)
-			rc = meta_set_text(st, "site_id", st->cfg->site_id);
-		if (rc == SQLITE_OK)
-			rc = meta_set_int(st, "acked_through", 0);
-		if (rc != SQLITE_OK) {
-			ss = db_fail(st, rc, "creating the schema");
-			rollback(st);
-			return ss;
-		}
+			rc = store_meta_set_int(st, "acked_through", 0);
+	} else if (now_ver == 1) {
+		rc = exec(st, migrate_v1_v2);
 	}
-	/* Later schema versions: if (now_ver < 2) { ALTER ...; user_version=2 } */
-	return commit(st);
+	if (rc == SQLITE_OK && now_ver < STORE_SCHEMA_VERSION)
+		rc = exec(st, sql);
+	if (rc != SQLITE_OK) {
+		ss =
+		    store_db_fail(st, rc, now_ver ? "migrating the schema" : "creating the schema");
+		store_rollback(st);
+		return ss;
+	}
+	return store_commit(st);
 }
 
 store_status store_open(const char *path, const config *cfg, store **out, char *err, size_t errlen)
@@ -439,13 +571,13 @@ store_status store_open(const char *path, const config *cfg, store **out, char *
 	store_status ss;
 	struct stat sb;
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		ss = fail(st, STORE_IO, "not a regular file");
+		ss = store_fail(st, STORE_IO, "not a regular file");
 		goto out;
 	}
 	int rc = sqlite3_open_v2(
 	    path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "opening");
+		ss = store_db_fail(st, rc, "opening");
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
@@ -454,22 +586,23 @@ store_status store_open(const char *path, const config *cfg, store **out, char *
 	 * own creation is as durable as every later commit. */
 	rc = exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
 	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "setting pragmas");
+		ss = store_db_fail(st, rc, "setting pragmas");
 		goto out;
 	}
 	ss = migrate(st);
 	if (ss != STORE_OK)
 		goto out;
 	char site[CONFIG_ID_LEN + 1];
-	rc = meta_get_text(st, "site_id", site, sizeof site);
+	rc = store_meta_get_text(st, "site_id", site, sizeof site);
 	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "reading the site id");
+		ss = store_db_fail(st, rc, "reading the site id");
 		goto out;
 	}
 	if (strcmp(site, cfg->site_id)) {
-		ss = fail(st, STORE_INVALID,
-			  "the database belongs to site \"%s\", the configuration is for \"%s\"",
-			  site, cfg->site_id);
+		ss = store_fail(
+		    st, STORE_INVALID,
+		    "the database belongs to site \"%s\", the configuration is for \"%s\"", site,
+		    cfg->site_id);
 		goto out;
 	}
 	*out = st;
@@ -489,6 +622,7 @@ void store_close(store *st)
 	sqlite3_finalize(st->tx_begin);
 	sqlite3_finalize(st->tx_commit);
 	sqlite3_finalize(st->tx_rollback);
+	sqlite3_finalize(st->tx_read);
 	sqlite3_close_v2(st->db);
 	free(st);
 }
@@ -496,805 +630,18 @@ void store_close(store *st)
 void store_set_config(store *st, const config *cfg)
 {
 	st->cfg = cfg;
-	st->est_valid = 0;
+	st->est.valid = 0;
+	st->day_bounds.day[0] = '\0';
 }
 
 int64_t store_data_version(store *st)
 {
-	sqlite3_stmt *s = NULL;
 	int64_t v = 0;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
+	sqlite3_stmt *s = store_q(st, Q_DATA_VERSION);
+	if (s && sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if (s)
+		sqlite3_reset(s);
 	/* data_version moves on other connections' commits, own_commits on ours. */
 	return v + st->own_commits;
-}
-
-/* --- tickets ----------------------------------------------------------- */
-
-static void read_ticket(sqlite3_stmt *s, store_ticket *t, int64_t *id)
-{
-	memset(t, 0, sizeof *t);
-	*id = sqlite3_column_int64(s, 0);
-	snprintf(t->uuid, sizeof t->uuid, "%s", (const char *)sqlite3_column_text(s, 1));
-	snprintf(t->code, sizeof t->code, "%s", (const char *)sqlite3_column_text(s, 2));
-	snprintf(t->category, sizeof t->category, "%s", (const char *)sqlite3_column_text(s, 3));
-	snprintf(t->lang, sizeof t->lang, "%s", (const char *)sqlite3_column_text(s, 4));
-	t->state = (ticket_state)sqlite3_column_int(s, 5);
-	t->desk = sqlite3_column_int(s, 6);
-	t->issued_ms = sqlite3_column_int64(s, 7);
-	t->called_ms = sqlite3_column_int64(s, 8);
-	t->finished_ms = sqlite3_column_int64(s, 9);
-	t->recalls = sqlite3_column_int(s, 10);
-}
-
-/* Loads the ticket named by ref. STORE_NOTFOUND if there is none. */
-static store_status load_ref(store *st, store_ref ref, store_ticket *t, int64_t *id)
-{
-	sqlite3_stmt *s;
-	if (ref.code) {
-		s = q(st, Q_TICKET_BY_CODE);
-		if (!s)
-			return STORE_IO;
-		sqlite3_bind_text(s, 1, ref.code, -1, SQLITE_STATIC);
-	} else {
-		if (ref.desk < 1 || ref.desk > st->cfg->desks)
-			return fail(st, STORE_INVALID, "desk %d does not exist (this site has %d)",
-				    ref.desk, st->cfg->desks);
-		s = q(st, Q_TICKET_AT_DESK);
-		if (!s)
-			return STORE_IO;
-		sqlite3_bind_int(s, 1, ref.desk);
-	}
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		read_ticket(s, t, id);
-		sqlite3_reset(s);
-		return STORE_OK;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(st, rc, "finding the ticket");
-	if (ref.code)
-		return fail(st, STORE_NOTFOUND, "there is no ticket %s", ref.code);
-	return fail(st, STORE_NOTFOUND, "there is no ticket at desk %d", ref.desk);
-}
-
-static store_status load_id(store *st, int64_t id, store_ticket *t)
-{
-	sqlite3_stmt *s = q(st, Q_TICKET_BY_ID);
-	if (!s)
-		return STORE_IO;
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	int64_t dummy;
-	if (rc == SQLITE_ROW)
-		read_ticket(s, t, &dummy);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE)
-		return fail(st, STORE_NOTFOUND, "ticket vanished");
-	return db_fail(st, rc, "reading the ticket");
-}
-
-/* Appends the event for t (after its change) to the outbox, inside the
- * caller's transaction. type is the event type without "ticket.". */
-static store_status append_event(store *st, const store_ticket *t, const char *type,
-				 const char *from, int64_t now)
-{
-	int64_t last = 0;
-	int rc = last_seq(st, &last);
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "reading last_seq");
-	event e = {0};
-	e.seq = last + 1;
-	if (uuid_v7(e.uuid) != 0)
-		return fail(st, STORE_IO, "no random numbers from the kernel: %s", strerror(errno));
-	snprintf(e.type, sizeof e.type, "ticket.%s", type);
-	clock_format_iso(now, e.at, sizeof e.at);
-	memcpy(e.ticket, t->uuid, sizeof e.ticket);
-	snprintf(e.code, sizeof e.code, "%s", t->code);
-	snprintf(e.category, sizeof e.category, "%s", t->category);
-	snprintf(e.from, sizeof e.from, "%s", from ? from : "");
-	snprintf(e.lang, sizeof e.lang, "%s", t->lang);
-	e.desk = t->desk;
-	json_t *j = event_encode(&e);
-	char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!body)
-		return fail(st, STORE_IO, "out of memory encoding an event");
-	sqlite3_stmt *s = q(st, Q_OUTBOX_INSERT);
-	if (!s) {
-		free(body);
-		return STORE_IO;
-	}
-	sqlite3_bind_int64(s, 1, e.seq);
-	sqlite3_bind_text(s, 2, e.uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_text(s, 4, body, -1, free);
-	rc = step_done(s);
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "writing the event");
-	return STORE_OK;
-}
-
-static int median_ms(store *st, const char *category, int64_t *out)
-{
-	int64_t v[25];
-	int n = 0;
-	sqlite3_stmt *s = q(st, category ? Q_SERVICE_TIMES : Q_SERVICE_TIMES_ALL);
-	if (!s)
-		return 0;
-	if (category)
-		sqlite3_bind_text(s, 1, category, -1, SQLITE_STATIC);
-	while (n < 25 && sqlite3_step(s) == SQLITE_ROW)
-		v[n++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (n < 3)
-		return 0;
-	for (int i = 1; i < n; i++) /* insertion sort: at most 25 values */
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			int64_t x = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	*out = v[n / 2];
-	return 1;
-}
-
-/* Estimated wait for someone with `ahead` tickets before them in category:
- * the median of the site's recent service times (of this category when
- * there are enough, else of all), shared over the desks active in the last
- * two hours. A guess for residents, never used for ordering. */
-static int estimate_wait_s(store *st, const char *category, int ahead, int64_t now)
-{
-	if (ahead <= 0)
-		return 0;
-	int ci = config_category_index(st->cfg, category);
-	if (ci < 0)
-		return 0;
-	/* The inputs change slowly; recompute them at most every half minute
-	 * (a monotonic clock: the wall clock may jump) and not per ticket. */
-	int64_t mono = clock_mono_ms();
-	if (!st->est_valid || mono - st->est_at_ms > STORE_ESTIMATE_TTL_MS) {
-		int64_t all = (int64_t)st->cfg->kiosk.service_minutes * 60000;
-		median_ms(st, NULL, &all);
-		for (int i = 0; i < st->cfg->ncategories; i++) {
-			st->est_service_ms[i] = all;
-			median_ms(st, st->cfg->categories[i].id, &st->est_service_ms[i]);
-		}
-		st->est_desks = 1;
-		sqlite3_stmt *s = q(st, Q_ACTIVE_DESKS);
-		if (s) {
-			sqlite3_bind_int64(s, 1, now - 2 * 3600 * 1000);
-			if (sqlite3_step(s) == SQLITE_ROW)
-				st->est_desks = sqlite3_column_int(s, 0);
-			sqlite3_reset(s);
-		}
-		if (st->est_desks < 1)
-			st->est_desks = 1;
-		st->est_at_ms = mono;
-		st->est_valid = 1;
-	}
-	int64_t med = st->est_service_ms[ci];
-	if (med < 60000)
-		med = 60000;
-	int64_t est = (int64_t)ahead * med / st->est_desks / 1000;
-	return est > 24 * 3600 ? 24 * 3600 : (int)est;
-}
-
-static int count_ahead(store *st, const char *category, int64_t id)
-{
-	int n = 0;
-	sqlite3_stmt *s = q(st, Q_AHEAD);
-	if (!s)
-		return 0;
-	sqlite3_bind_text(s, 1, category, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return n;
-}
-
-store_status store_take(store *st, const char *category, const char *lang, store_ticket *t)
-{
-	int ci = config_category_index(st->cfg, category);
-	if (ci < 0)
-		return fail(st, STORE_INVALID, "unknown category \"%s\"", category);
-	if (!lang || !*lang)
-		lang = st->cfg->langs[0];
-	if (config_lang_index(st->cfg, lang) < 0)
-		return fail(st, STORE_INVALID, "unknown language \"%s\"", lang);
-
-	int64_t now = clock_now_ms();
-	char day[CLOCK_DAY_LEN];
-	clock_local_day(now, day, sizeof day);
-	memset(t, 0, sizeof *t);
-	if (uuid_v7(t->uuid) != 0)
-		return fail(st, STORE_IO, "no random numbers from the kernel: %s", strerror(errno));
-
-	store_status ss = begin(st);
-	if (ss != STORE_OK)
-		return ss;
-	const char *prefix = st->cfg->categories[ci].prefix;
-	sqlite3_stmt *s = q(st, Q_COUNTER);
-	int rc = SQLITE_ERROR;
-	int64_t number = 0;
-	if (s) {
-		sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			number = sqlite3_column_int64(s, 0);
-			rc = step_done(s);
-		}
-		sqlite3_reset(s);
-	}
-	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "numbering the ticket");
-		goto fail;
-	}
-	snprintf(t->code, sizeof t->code, "%s%03lld", prefix, (long long)number);
-	snprintf(t->category, sizeof t->category, "%s", category);
-	snprintf(t->lang, sizeof t->lang, "%s", lang);
-	t->state = TICKET_WAITING;
-	t->issued_ms = now;
-
-	int64_t last = 0;
-	rc = last_seq(st, &last);
-	s = rc == SQLITE_OK ? q(st, Q_TICKET_INSERT) : NULL;
-	if (!s) {
-		ss = db_fail(st, rc == SQLITE_OK ? SQLITE_ERROR : rc, "adding the ticket");
-		goto fail;
-	}
-	sqlite3_bind_text(s, 1, t->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, t->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, t->category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, t->lang, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, now);
-	sqlite3_bind_int64(s, 7, last + 1);
-	rc = step_done(s);
-	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "adding the ticket");
-		goto fail;
-	}
-	int64_t id = sqlite3_last_insert_rowid(st->db);
-	ss = append_event(st, t, "issued", NULL, now);
-	if (ss != STORE_OK)
-		goto fail;
-	t->ahead = count_ahead(st, category, id);
-	ss = commit(st);
-	/* A guess for the resident, made after the commit so it does not
-	 * hold the write lock. */
-	if (ss == STORE_OK)
-		t->est_wait_s = estimate_wait_s(st, category, t->ahead, now);
-	return ss;
-fail:
-	rollback(st);
-	return ss;
-}
-
-static int write_ticket(store *st, int64_t id, const store_ticket *t, int64_t seq)
-{
-	sqlite3_stmt *s = q(st, Q_TICKET_UPDATE);
-	if (!s)
-		return SQLITE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, t->category, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, (int)t->state);
-	if (t->desk > 0)
-		sqlite3_bind_int(s, 4, t->desk);
-	if (t->called_ms)
-		sqlite3_bind_int64(s, 5, t->called_ms);
-	if (t->finished_ms)
-		sqlite3_bind_int64(s, 6, t->finished_ms);
-	sqlite3_bind_int(s, 7, t->recalls);
-	sqlite3_bind_int64(s, 8, seq);
-	return step_done(s);
-}
-
-static int remember_call(store *st, const store_ticket *t, int recalled, int64_t now)
-{
-	sqlite3_stmt *s = q(st, Q_CALL_INSERT);
-	if (!s)
-		return SQLITE_ERROR;
-	sqlite3_bind_text(s, 1, t->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, t->category, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, t->desk);
-	sqlite3_bind_int64(s, 4, now);
-	sqlite3_bind_int(s, 5, recalled);
-	int rc = step_done(s);
-	if (rc != SQLITE_OK)
-		return rc;
-	s = q(st, Q_CALL_TRIM);
-	if (!s)
-		return SQLITE_ERROR;
-	sqlite3_bind_int(s, 1, STORE_CALLS_KEPT);
-	return step_done(s);
-}
-
-/* Writes t (already changed in memory) and its event, inside a transaction. */
-static store_status save_change(store *st, int64_t id, const store_ticket *t, const char *type,
-				const char *from, int64_t now)
-{
-	int64_t last = 0;
-	int rc = last_seq(st, &last);
-	if (rc == SQLITE_OK)
-		rc = write_ticket(st, id, t, last + 1);
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "updating the ticket");
-	store_status ss = append_event(st, t, type, from, now);
-	if (ss != STORE_OK)
-		return ss;
-	if (!strcmp(type, "called") || !strcmp(type, "recalled")) {
-		rc = remember_call(st, t, type[0] == 'r', now);
-		if (rc != SQLITE_OK)
-			return db_fail(st, rc, "recording the call");
-	}
-	return STORE_OK;
-}
-
-store_status store_call_next(store *st, int desk, const char *const *cats, int ncats,
-			     store_ticket *t)
-{
-	if (desk < 1 || desk > st->cfg->desks)
-		return fail(st, STORE_INVALID, "desk %d does not exist (this site has %d)", desk,
-			    st->cfg->desks);
-	char *filter = NULL;
-	if (ncats > 0) {
-		json_t *arr = json_array();
-		for (int i = 0; arr && i < ncats; i++) {
-			if (config_category_index(st->cfg, cats[i]) < 0) {
-				json_decref(arr);
-				return fail(st, STORE_INVALID, "unknown category \"%s\"", cats[i]);
-			}
-			json_array_append_new(arr, json_string(cats[i]));
-		}
-		filter = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
-		json_decref(arr);
-		if (!filter)
-			return fail(st, STORE_IO, "out of memory");
-	}
-	int64_t now = clock_now_ms();
-	store_status ss = begin(st);
-	if (ss != STORE_OK)
-		goto out;
-	int64_t id;
-	ss = load_ref(st, (store_ref){NULL, desk}, t, &id);
-	if (ss == STORE_OK) {
-		ss = fail(st, STORE_CONFLICT,
-			  "ticket %s is still at desk %d: mark it served or no-show first", t->code,
-			  desk);
-		goto fail;
-	}
-	if (ss != STORE_NOTFOUND)
-		goto fail;
-	sqlite3_stmt *s = q(st, Q_NEXT_WAITING);
-	if (!s) {
-		ss = STORE_IO;
-		goto fail;
-	}
-	if (filter)
-		sqlite3_bind_text(s, 1, filter, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE) {
-		ss = fail(st, STORE_EMPTY, "nobody is waiting");
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		ss = db_fail(st, rc, "finding the next ticket");
-		goto fail;
-	}
-	ss = load_id(st, id, t);
-	if (ss != STORE_OK)
-		goto fail;
-	t->state = TICKET_CALLED;
-	t->desk = desk;
-	t->called_ms = now;
-	ss = save_change(st, id, t, "called", NULL, now);
-	if (ss != STORE_OK)
-		goto fail;
-	ss = commit(st);
-	goto out;
-fail:
-	rollback(st);
-out:
-	free(filter);
-	return ss;
-}
-
-typedef enum { ACT_RECALL, ACT_SERVE, ACT_NO_SHOW, ACT_CANCEL, ACT_TRANSFER } action;
-
-static store_status act(store *st, store_ref ref, action a, const char *category, store_ticket *t)
-{
-	static const char *const types[] = {"recalled", "served", "no_show", "cancelled",
-					    "transferred"};
-	if (a == ACT_TRANSFER && config_category_index(st->cfg, category) < 0)
-		return fail(st, STORE_INVALID, "unknown category \"%s\"", category);
-	int64_t now = clock_now_ms();
-	store_status ss = begin(st);
-	if (ss != STORE_OK)
-		return ss;
-	int64_t id;
-	ss = load_ref(st, ref, t, &id);
-	if (ss != STORE_OK)
-		goto fail;
-	int at_desk = t->state == TICKET_CALLED, waiting = t->state == TICKET_WAITING;
-	char from[32] = "";
-	switch (a) {
-	case ACT_RECALL:
-	case ACT_SERVE:
-	case ACT_NO_SHOW:
-		if (!at_desk) {
-			ss = fail(st, STORE_CONFLICT, "ticket %s is %s, not at a desk", t->code,
-				  ticket_state_names[t->state]);
-			goto fail;
-		}
-		if (a == ACT_RECALL) {
-			t->recalls++;
-			t->called_ms = now;
-		} else {
-			t->state = a == ACT_SERVE ? TICKET_SERVED : TICKET_NO_SHOW;
-			t->finished_ms = now;
-		}
-		break;
-	case ACT_CANCEL:
-	case ACT_TRANSFER:
-		if (!at_desk && !waiting) {
-			ss = fail(st, STORE_CONFLICT, "ticket %s is already %s", t->code,
-				  ticket_state_names[t->state]);
-			goto fail;
-		}
-		if (a == ACT_CANCEL) {
-			t->state = TICKET_CANCELLED;
-			t->finished_ms = now;
-			break;
-		}
-		if (!strcmp(t->category, category)) {
-			ss = fail(st, STORE_INVALID, "ticket %s is already in \"%s\"", t->code,
-				  category);
-			goto fail;
-		}
-		memcpy(from, t->category, sizeof from);
-		snprintf(t->category, sizeof t->category, "%s", category);
-		t->state = TICKET_WAITING;
-		t->desk = 0;
-		t->called_ms = 0;
-		break;
-	}
-	ss = save_change(st, id, t, types[a], a == ACT_TRANSFER ? from : NULL, now);
-	if (ss != STORE_OK)
-		goto fail;
-	if (a == ACT_TRANSFER) {
-		t->ahead = count_ahead(st, t->category, id);
-		t->est_wait_s = estimate_wait_s(st, t->category, t->ahead, now);
-	}
-	return commit(st);
-fail:
-	rollback(st);
-	return ss;
-}
-
-store_status store_recall(store *st, store_ref ref, store_ticket *t)
-{
-	return act(st, ref, ACT_RECALL, NULL, t);
-}
-store_status store_serve(store *st, store_ref ref, store_ticket *t)
-{
-	return act(st, ref, ACT_SERVE, NULL, t);
-}
-store_status store_no_show(store *st, store_ref ref, store_ticket *t)
-{
-	return act(st, ref, ACT_NO_SHOW, NULL, t);
-}
-store_status store_cancel(store *st, store_ref ref, store_ticket *t)
-{
-	return act(st, ref, ACT_CANCEL, NULL, t);
-}
-store_status store_transfer(store *st, store_ref ref, const char *category, store_ticket *t)
-{
-	return act(st, ref, ACT_TRANSFER, category, t);
-}
-
-store_status store_find(store *st, store_ref ref, store_ticket *t)
-{
-	int64_t id;
-	store_status ss = load_ref(st, ref, t, &id);
-	if (ss == STORE_OK && t->state == TICKET_WAITING) {
-		t->ahead = count_ahead(st, t->category, id);
-		t->est_wait_s = estimate_wait_s(st, t->category, t->ahead, clock_now_ms());
-	}
-	return ss;
-}
-
-/* --- reading ----------------------------------------------------------- */
-
-store_status store_list_waiting(store *st, const char *const *cats, int ncats, store_ticket *out,
-				int max, int *n)
-{
-	*n = 0;
-	sqlite3_stmt *s = NULL;
-	int rc =
-	    sqlite3_prepare_v2(st->db,
-			       "SELECT id, uuid, code, category, lang, state, desk, issued_ms, "
-			       "called_ms, finished_ms, recalls FROM tickets WHERE state = 0 "
-			       "ORDER BY id",
-			       -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "listing");
-	int64_t now = clock_now_ms();
-	int per_cat[CONFIG_MAX_CATEGORIES] = {0};
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id;
-		store_ticket t;
-		read_ticket(s, &t, &id);
-		int ci = config_category_index(st->cfg, t.category);
-		int ahead = ci >= 0 ? per_cat[ci]++ : 0;
-		int wanted = ncats <= 0;
-		for (int i = 0; i < ncats; i++)
-			if (!strcmp(cats[i], t.category))
-				wanted = 1;
-		if (!wanted)
-			continue;
-		t.ahead = ahead;
-		out[(*n)++] = t;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, rc, "listing");
-	for (int i = 0; i < *n; i++)
-		out[i].est_wait_s = estimate_wait_s(st, out[i].category, out[i].ahead, now);
-	return STORE_OK;
-}
-
-store_status store_recent_calls(store *st, store_call *out, int max, int *n)
-{
-	*n = 0;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-				    "SELECT code, category, desk, at_ms, recalled FROM calls "
-				    "ORDER BY id DESC LIMIT ?1",
-				    -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "reading calls");
-	sqlite3_bind_int(s, 1, max);
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		store_call *c = &out[(*n)++];
-		snprintf(c->code, sizeof c->code, "%s", (const char *)sqlite3_column_text(s, 0));
-		snprintf(c->category, sizeof c->category, "%s",
-			 (const char *)sqlite3_column_text(s, 1));
-		c->desk = sqlite3_column_int(s, 2);
-		c->called_ms = sqlite3_column_int64(s, 3);
-		c->recalled = sqlite3_column_int(s, 4);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, rc, "reading calls");
-	return STORE_OK;
-}
-
-store_status store_status_get(store *st, store_status_info *info)
-{
-	memset(info, 0, sizeof *info);
-	int64_t now = clock_now_ms();
-	char day[CLOCK_DAY_LEN];
-	clock_local_day(now, day, sizeof day);
-	/* One read transaction, so the numbers agree with each other. */
-	int rc = exec(st, "BEGIN");
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "status");
-	info->ncategories = st->cfg->ncategories;
-	for (int i = 0; i < st->cfg->ncategories; i++)
-		snprintf(info->categories[i].category, sizeof info->categories[i].category, "%s",
-			 st->cfg->categories[i].id);
-	sqlite3_stmt *s = NULL;
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT category, sum(state = 0), sum(state = 1), "
-				"sum(state = 2 AND day = ?1) FROM tickets "
-				"WHERE state <= 1 OR day = ?1 GROUP BY category",
-				-1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			int w = sqlite3_column_int(s, 1), c = sqlite3_column_int(s, 2),
-			    sv = sqlite3_column_int(s, 3);
-			info->waiting += w;
-			info->at_desks += c;
-			info->served_today += sv;
-			int ci =
-			    config_category_index(st->cfg, (const char *)sqlite3_column_text(s, 0));
-			if (ci >= 0) {
-				info->categories[ci].waiting = w;
-				info->categories[ci].served_today = sv;
-			}
-		}
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_OK)
-		rc = last_seq(st, &info->last_seq);
-	if (rc == SQLITE_OK)
-		rc = meta_get_int(st, "acked_through", &info->acked_through);
-	if (rc == SQLITE_OK)
-		rc = meta_get_int(st, "last_attempt_ms", &info->last_attempt_ms);
-	if (rc == SQLITE_OK)
-		rc = meta_get_int(st, "last_success_ms", &info->last_success_ms);
-	if (rc == SQLITE_OK)
-		rc = meta_get_text(st, "last_error", info->last_error, sizeof info->last_error);
-	for (int i = 0; rc == SQLITE_OK && i < info->ncategories; i++)
-		info->categories[i].est_wait_s = estimate_wait_s(st, info->categories[i].category,
-								 info->categories[i].waiting, now);
-	exec(st, "COMMIT");
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "status");
-	info->backlog = info->last_seq - info->acked_through;
-	return STORE_OK;
-}
-
-/* --- outbox and sync --------------------------------------------------- */
-
-store_status store_events_after(store *st, int64_t after, int max_events, size_t max_bytes,
-				store_event_fn fn, void *arg, int64_t *last)
-{
-	*last = after;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(
-	    st->db, "SELECT seq, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2", -1, &s,
-	    NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "reading the outbox");
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int(s, 2, max_events > 0 ? max_events : -1);
-	size_t bytes = 0;
-	int count = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t seq = sqlite3_column_int64(s, 0);
-		const char *body = (const char *)sqlite3_column_text(s, 1);
-		size_t len = (size_t)sqlite3_column_bytes(s, 1);
-		if (count > 0 && max_bytes > 0 && bytes + len > max_bytes)
-			break;
-		if (fn(arg, seq, body, len))
-			break;
-		*last = seq;
-		bytes += len;
-		count++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, rc, "reading the outbox");
-	return STORE_OK;
-}
-
-store_status store_oldest_seq(store *st, int64_t *seq)
-{
-	sqlite3_stmt *s = NULL;
-	*seq = 0;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT min(seq) FROM outbox", -1, &s, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(s, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_OK ? STORE_OK : db_fail(st, rc, "reading the outbox");
-}
-
-static store_status set_acked(store *st, int64_t through, int64_t at_ms, int allow_back)
-{
-	store_status ss = begin(st);
-	if (ss != STORE_OK)
-		return ss;
-	int64_t last = 0, acked = 0;
-	int rc = last_seq(st, &last);
-	if (rc == SQLITE_OK)
-		rc = meta_get_int(st, "acked_through", &acked);
-	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "reading the sync state");
-		goto fail;
-	}
-	/* A central office that claims events we never wrote is wrong (or not
-	 * ours): believing it would mark future events as delivered. */
-	if (through < 0 || through > last) {
-		ss = fail(
-		    st, STORE_INVALID,
-		    "the central office acknowledged seq %lld, but this site has only %lld events",
-		    (long long)through, (long long)last);
-		goto fail;
-	}
-	if (through > acked || (allow_back && through != acked))
-		rc = meta_set_int(st, "acked_through", through);
-	if (rc == SQLITE_OK && at_ms) {
-		rc = meta_set_int(st, "last_success_ms", at_ms);
-		if (rc == SQLITE_OK)
-			rc = meta_set_int(st, "last_attempt_ms", at_ms);
-		if (rc == SQLITE_OK)
-			rc = meta_set_text(st, "last_error", "");
-	}
-	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "writing the sync state");
-		goto fail;
-	}
-	return commit(st);
-fail:
-	rollback(st);
-	return ss;
-}
-
-store_status store_sync_acked(store *st, int64_t through, int64_t at_ms)
-{
-	return set_acked(st, through, at_ms, 0);
-}
-
-store_status store_sync_reset(store *st, int64_t through)
-{
-	return set_acked(st, through, 0, 1);
-}
-
-store_status store_sync_failed(store *st, int64_t at_ms, const char *message)
-{
-	store_status ss = begin(st);
-	if (ss != STORE_OK)
-		return ss;
-	int rc = meta_set_int(st, "last_attempt_ms", at_ms);
-	if (rc == SQLITE_OK)
-		rc = meta_set_text(st, "last_error", message ? message : "");
-	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "writing the sync state");
-		rollback(st);
-		return ss;
-	}
-	return commit(st);
-}
-
-store_status store_purge(store *st, int days, int64_t *purged)
-{
-	*purged = 0;
-	if (days < 0)
-		return fail(st, STORE_INVALID, "days must not be negative");
-	int64_t cutoff = clock_now_ms() - (int64_t)days * 86400000;
-	store_status ss = begin(st);
-	if (ss != STORE_OK)
-		return ss;
-	int64_t acked = 0;
-	int rc = meta_get_int(st, "acked_through", &acked);
-	sqlite3_stmt *s = NULL;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db,
-					"DELETE FROM outbox WHERE seq <= ?1 AND at_ms < ?2 AND "
-					"seq < (SELECT max(seq) FROM outbox)",
-					-1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, acked);
-		sqlite3_bind_int64(s, 2, cutoff);
-		rc = step_done(s);
-		*purged = sqlite3_changes64(st->db);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	/* A finished ticket goes once its last event is acknowledged and old. */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db,
-					"DELETE FROM tickets WHERE state >= 2 AND last_seq <= ?1 "
-					"AND issued_ms < ?2",
-					-1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, acked);
-		sqlite3_bind_int64(s, 2, cutoff);
-		rc = step_done(s);
-	}
-	/* counters are kept: a row per prefix and day (a few thousand a year)
-	 * is what makes a code unique on a day the clock may jump back to. */
-	sqlite3_finalize(s);
-	if (rc != SQLITE_OK) {
-		ss = db_fail(st, rc, "purging");
-		rollback(st);
-		*purged = 0;
-		return ss;
-	}
-	return commit(st);
 }

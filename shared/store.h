@@ -28,13 +28,15 @@ typedef struct store store;
 
 typedef enum {
 	STORE_OK = 0,
-	STORE_EMPTY,	/* nobody waits (call next) */
-	STORE_NOTFOUND, /* no such ticket, or no ticket at that desk */
-	STORE_CONFLICT, /* the ticket is not in a state that allows this */
-	STORE_INVALID,	/* bad argument: unknown category, desk out of range */
-	STORE_BUSY,	/* the database stayed locked past the busy timeout */
-	STORE_IO,	/* disk full, read-only, I/O error: nothing was written */
-	STORE_CORRUPT,	/* not a loket database, or damaged */
+	STORE_EMPTY,	 /* nobody waits (call next) */
+	STORE_NOTFOUND,	 /* no such ticket, or no ticket at that desk */
+	STORE_CONFLICT,	 /* the ticket is not in a state that allows this */
+	STORE_INVALID,	 /* bad argument: unknown category, desk out of range */
+	STORE_BUSY,	 /* the database stayed locked past the busy timeout */
+	STORE_IO,	 /* disk full, read-only, I/O error: nothing was written */
+	STORE_CORRUPT,	 /* not a loket database, or damaged */
+	STORE_AMBIGUOUS, /* a code names several open tickets (old history): the
+			  * message names them; act on --desk instead */
 } store_status;
 
 typedef enum {
@@ -43,7 +45,16 @@ typedef enum {
 	TICKET_SERVED,
 	TICKET_NO_SHOW,
 	TICKET_CANCELLED,
+	TICKET_EXPIRED, /* its opening day ended while it was still open */
+	TICKET_STATE_COUNT
 } ticket_state;
+
+/* "waiting", "called", "served", "no_show", "cancelled", "expired". */
+const char *store_ticket_state_name(ticket_state s);
+
+/* est_wait_s when no open desk takes the ticket's kind of help: the screens
+ * say so instead of inventing a time. */
+#define STORE_WAIT_UNKNOWN (-1)
 
 typedef struct {
 	char uuid[37];
@@ -56,13 +67,25 @@ typedef struct {
 	int64_t called_ms; /* 0 if never called */
 	int64_t finished_ms;
 	int recalls;
-	/* Filled by store_take and store_list_waiting: */
-	int ahead;	/* tickets of the same category waiting before this one */
-	int est_wait_s; /* estimated wait in seconds */
+	char day[11]; /* the opening day it belongs to, "YYYY-MM-DD" */
+	/* Filled for a waiting ticket by store_take, store_transfer, store_find
+	 * and store_list_waiting (see store_estimate.c): */
+	int ahead;	/* tickets the open desks will call before this one */
+	int est_wait_s; /* estimated wait in seconds, or STORE_WAIT_UNKNOWN */
 } store_ticket;
 
-/* Which ticket an action is about: a code ("A012", today's or the most
- * recent one with that code) or the ticket at a desk (code NULL). */
+/* A desk that is working now (desk.opened and no desk.closed since). */
+typedef struct {
+	int desk;
+	int64_t opened_ms;
+	int ncats; /* 0: it takes every kind of help */
+	char cats[CONFIG_MAX_CATEGORIES][CONFIG_ID_LEN];
+} store_desk;
+
+/* Which ticket an action is about: a code or the ticket at a desk (code
+ * NULL). A code names the one open ticket with it; when none is open, the
+ * most recent ticket with it (so "serve A001" twice says it was served);
+ * when history left several open with it, STORE_AMBIGUOUS naming them. */
 typedef struct {
 	const char *code;
 	int desk;
@@ -71,7 +94,7 @@ typedef struct {
 typedef struct {
 	char category[32];
 	int waiting;
-	int est_wait_s; /* for a ticket taken now */
+	int est_wait_s; /* for a ticket taken now, or STORE_WAIT_UNKNOWN */
 	int served_today;
 } store_category_status;
 
@@ -79,6 +102,8 @@ typedef struct {
 	int waiting;  /* all categories */
 	int at_desks; /* tickets called and not finished */
 	int served_today;
+	int desks_open; /* desks working now */
+	char day[11];	/* the opening day the store is on */
 	int ncategories;
 	store_category_status categories[CONFIG_MAX_CATEGORIES];
 	int64_t last_seq;	 /* newest event in the outbox (0 if none) */
@@ -131,6 +156,29 @@ store_status store_cancel(store *st, store_ref ref, store_ticket *t);
 /* Move a waiting or called ticket to another category; it waits there again
  * with its code and its original place (by time of issue). */
 store_status store_transfer(store *st, store_ref ref, const char *category, store_ticket *t);
+
+/* --- desks and the day (store_day.c) ------------------------------------
+ *
+ * A desk is open from desk.opened to desk.closed. Calling the next ticket
+ * at a closed desk opens it (with the kinds of help it asked for), so a
+ * desk that works is always an open desk. Opening an open desk again only
+ * updates the kinds it takes (no event); closing a closed desk is
+ * STORE_CONFLICT. A desk with a ticket still at it cannot close. */
+store_status store_desk_open(store *st, int desk, const char *const *cats, int ncats);
+store_status store_desk_close(store *st, int desk);
+store_status store_desks_open(store *st, store_desk *out, int max, int *n);
+
+/* The day cycle: when an opening day has ended (its last closing time
+ * from `hours`, or the next day's change, see docs), every ticket of it
+ * still open gets ticket.expired and every open desk desk.closed, in one
+ * transaction. Every action and every read runs this first, so calling it
+ * is only needed by a screen that must change at closing time with nobody
+ * touching anything. *expired (may be NULL) is the number of tickets
+ * closed. */
+store_status store_day_roll(store *st, int *expired);
+
+/* Every open ticket (waiting or at a desk), in order of issue. */
+store_status store_list_open(store *st, store_ticket *out, int max, int *n);
 
 /* Look up a ticket without changing it. */
 store_status store_find(store *st, store_ref ref, store_ticket *t);

@@ -42,23 +42,24 @@ stderr_says "there is no ticket Z999"
 want 65 "" "${C[@]}" next --desk 9
 stderr_says "desk 9 does not exist"
 
-# events: JSON lines in seq order, one per action above (11 of them).
+# events: JSON lines in seq order, one per action above, and a desk.opened
+# before the first call at each desk (14 in all).
 "${C[@]}" events >"$dir/events" || fail "events failed"
-[ "$(wc -l <"$dir/events")" -eq 11 ] || fail "want 11 events, got $(wc -l <"$dir/events")"
+[ "$(wc -l <"$dir/events")" -eq 14 ] || fail "want 14 events, got $(wc -l <"$dir/events")"
 seqs=$(sed 's/^{"seq":\([0-9]*\),.*/\1/' "$dir/events" | tr '\n' ' ')
-[ "$seqs" = "1 2 3 4 5 6 7 8 9 10 11 " ] || fail "events out of order: $seqs"
+[ "$seqs" = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 " ] || fail "events out of order: $seqs"
 types=$(grep -o '"type":"[a-z._]*"' "$dir/events" | cut -d'"' -f4 | tr '\n' ' ')
-[ "$types" = "ticket.issued ticket.issued ticket.issued ticket.called ticket.called ticket.recalled ticket.served ticket.no_show ticket.transferred ticket.called ticket.cancelled " ] ||
+[ "$types" = "ticket.issued ticket.issued ticket.issued desk.opened ticket.called desk.opened ticket.called ticket.recalled ticket.served ticket.no_show ticket.transferred desk.opened ticket.called ticket.cancelled " ] ||
 	fail "event types: $types"
 grep -q '"type":"ticket.transferred".*"category":"letters","from":"digital"' "$dir/events" || fail "transfer event lacks from"
 want 0 - "${C[@]}" events --after 9
-[ "$("${C[@]}" events --after 9 | wc -l)" -eq 2 ] || fail "events --after 9"
+[ "$("${C[@]}" events --after 9 | wc -l)" -eq 5 ] || fail "events --after 9"
 
 # --json for scripts.
 out=$("${C[@]}" --json take homework) || fail "take --json"
 case "$out" in '{"code":"D001",'*'"state":"waiting"'*) ;; *) fail "take --json printed $out" ;; esac
 out=$("${C[@]}" --json status) || fail "status --json"
-case "$out" in *'"waiting":1,'*'"backlog":12'*) ;; *) fail "status --json printed $out" ;; esac
+case "$out" in *'"waiting":1,'*'"backlog":15'*) ;; *) fail "status --json printed $out" ;; esac
 out=$("${C[@]}" --json list) || fail "list --json"
 case "$out" in '[{"code":"D001"'*) ;; *) fail "list --json printed $out" ;; esac
 "${C[@]}" status | grep -q "1 waiting" || fail "status for people"
@@ -84,7 +85,7 @@ want 78 "" "$BIN/loketctl" -c "$dir/nonexistent.json" list
 
 # Retention: nothing unacknowledged goes.
 want 0 "purged 0 acknowledged events" "${C[@]}" purge --days 0
-[ "$("${C[@]}" events | wc -l)" -eq 12 ] || fail "purge deleted unacknowledged events"
+[ "$("${C[@]}" events | wc -l)" -eq 15 ] || fail "purge deleted unacknowledged events"
 
 # Busy: a database held locked past the busy timeout gives 75.
 # The sqlite3 shell holds the write lock for 7 s, past the 5 s busy timeout.

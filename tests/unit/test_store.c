@@ -32,7 +32,11 @@ static const char site_json[] =
     " \"languages\": [\"nl\", \"en\"], \"desks\": 3,"
     " \"categories\": ["
     "  {\"id\": \"digital\", \"prefix\": \"A\", \"label\": {\"nl\": \"D\", \"en\": \"D\"}},"
-    "  {\"id\": \"tax\", \"prefix\": \"B\", \"label\": {\"nl\": \"B\", \"en\": \"T\"}}]}";
+    "  {\"id\": \"tax\", \"prefix\": \"B\", \"label\": {\"nl\": \"B\", \"en\": \"T\"}},"
+    "  {\"id\": \"letters\", \"prefix\": \"C\", \"label\": {\"nl\": \"C\", \"en\": \"C\"}},"
+    "  {\"id\": \"homework\", \"prefix\": \"D\", \"label\": {\"nl\": \"D\", \"en\": \"D\"}},"
+    "  {\"id\": \"business\", \"prefix\": \"E\", \"label\": {\"nl\": \"E\", \"en\": \"E\"}},"
+    "  {\"id\": \"other\", \"prefix\": \"F\", \"label\": {\"nl\": \"F\", \"en\": \"F\"}}]}";
 
 /* 2026-11-22 12:00 local (CET) and the next day. */
 #define DAY1 "1795345200000"
@@ -120,11 +124,13 @@ static void test_codes_per_category_and_day(void **state)
 	assert_int_equal(store_take(f->st, "digital", "en", &t), STORE_OK);
 	assert_string_equal(t.code, "A002");
 	assert_int_equal(t.ahead, 1);
-	assert_true(t.est_wait_s > 0);
+	/* No desk is open: the wait is unknown, not made up. */
+	assert_int_equal(t.est_wait_s, STORE_WAIT_UNKNOWN);
 	assert_int_equal(store_take(f->st, "tax", NULL, &t), STORE_OK);
 	assert_string_equal(t.code, "B001");
 	assert_string_equal(t.lang, "nl");
 
+	/* Day 2: day 1's three open tickets expire first, then A001 again. */
 	setenv("LOKET_FAKE_NOW", DAY2, 1);
 	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
 	assert_string_equal(t.code, "A001");
@@ -142,9 +148,10 @@ static void test_codes_per_category_and_day(void **state)
 
 	collected c;
 	events(f, &c);
-	assert_int_equal(c.n, 6);
+	assert_int_equal(c.n, 9);
 	for (int i = 0; i < c.n; i++)
-		assert_string_equal(c.types[i], "ticket.issued");
+		assert_string_equal(c.types[i],
+				    i >= 3 && i < 6 ? "ticket.expired" : "ticket.issued");
 }
 
 static void test_bad_arguments_change_nothing(void **state)
@@ -206,20 +213,23 @@ static void test_call_order_filter_and_lifecycle(void **state)
 
 	collected c;
 	events(f, &c);
-	static const char *want[] = {"ticket.issued",	   "ticket.issued",  "ticket.issued",
-				     "ticket.called",	   "ticket.called",  "ticket.recalled",
-				     "ticket.served",	   "ticket.no_show", "ticket.issued",
-				     "ticket.transferred", "ticket.called",  "ticket.cancelled"};
-	assert_int_equal(c.n, 12);
-	for (int i = 0; i < 12; i++)
+	/* A desk's first call opens it. */
+	static const char *want[] = {"ticket.issued",  "ticket.issued",	  "ticket.issued",
+				     "desk.opened",    "ticket.called",	  "desk.opened",
+				     "ticket.called",  "ticket.recalled", "ticket.served",
+				     "ticket.no_show", "ticket.issued",	  "ticket.transferred",
+				     "desk.opened",    "ticket.called",	  "ticket.cancelled"};
+	assert_int_equal(c.n, 15);
+	for (int i = 0; i < 15; i++)
 		assert_string_equal(c.types[i], want[i]);
 
 	store_status_info info;
 	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
 	assert_int_equal(info.waiting, 1);
 	assert_int_equal(info.served_today, 1);
-	assert_int_equal(info.last_seq, 12);
-	assert_int_equal(info.backlog, 12);
+	assert_int_equal(info.desks_open, 3);
+	assert_int_equal(info.last_seq, 15);
+	assert_int_equal(info.backlog, 15);
 }
 
 static void test_sync_state_and_purge(void **state)
@@ -252,10 +262,11 @@ static void test_sync_state_and_purge(void **state)
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.seqs[0], 4);
 
-	/* seq keeps counting after a purge. */
+	/* seq keeps counting after a purge (day 1's five tickets expire
+	 * first: seqs 6..10, the new ticket 11). */
 	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
 	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
-	assert_int_equal(info.last_seq, 6);
+	assert_int_equal(info.last_seq, 11);
 
 	/* A central office restored from backup: it holds only through 1. */
 	assert_int_equal(store_sync_reset(f->st, 1), STORE_OK);

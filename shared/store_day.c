@@ -1,0 +1,484 @@
+/*
+ * store_day — the day cycle and the desks.
+ *
+ * A ticket belongs to the opening day on which it was issued
+ * (config_day_of: the local date, shifted by the site's day_change). The
+ * day ends at its last closing time from `hours` (config_day_bounds); a
+ * ticket or desk that came after that closing (a ticket taken by staff at
+ * 17:05) lasts until the day changes. When the day has ended, its tickets
+ * still waiting or at a desk get ticket.expired and its open desks
+ * desk.closed, in one transaction with contiguous seqs. Nothing needs to
+ * run at closing time: every action runs the cycle inside its own
+ * transaction (store_begin_action) and every read first looks
+ * (store_day_roll_if_due), so a machine that was off at closing time
+ * closes the day at its first action or look the next morning.
+ *
+ * The clock may be unset (a board without a real-time clock boots in
+ * 1970). Before STORE_CLOCK_FLOOR_MS nothing is expired: the store cannot
+ * tell a night from a minute. Tickets and desks of such a time carry
+ * clock_ok = 0, and tickets are numbered on the last day numbered with a
+ * good clock (store_day_for_take: A036, A037 after yesterday's A035). The
+ * first cycle with a good clock moves them to the real current day (the
+ * residents of this morning are still in the room) and raises that day's
+ * counters past their numbers: their codes were given once on the day
+ * they were numbered on, and are given once on the day they now belong to.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "store_int.h"
+
+typedef struct {
+	int64_t id;
+	store_ticket t;
+	int adopt; /* 1: move to today; 0: expire */
+} roll_ticket;
+
+typedef struct {
+	int desk;
+	int adopt;
+} roll_desk;
+
+typedef struct {
+	roll_ticket *tickets;
+	int nt, capt;
+	roll_desk desks[100];
+	int nd;
+	char today[11];
+} roll_plan;
+
+int store_clock_trusted(int64_t now)
+{
+	return now >= STORE_CLOCK_FLOOR_MS;
+}
+
+void store_day_of(const store *st, int64_t now, char day[11])
+{
+	config_day_of(st->cfg, now, day, 11);
+}
+
+store_status store_day_for_take(store *st, int64_t now, char day[11])
+{
+	store_day_of(st, now, day);
+	if (store_clock_trusted(now))
+		return STORE_OK;
+	char floor[11];
+	store_day_of(st, STORE_CLOCK_FLOOR_MS, floor);
+	sqlite3_stmt *s = store_q(st, Q_LAST_COUNTER_DAY);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_text(s, 1, floor, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_TEXT)
+		snprintf(day, 11, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : store_db_fail(st, rc, "reading the last day");
+}
+
+/* 1 if the day `day` has ended at now for something that began at
+ * began_ms: its closing time has passed, or, for what began after it, the
+ * change to the next day. A day that is not a date has ended. */
+static int day_ended(store *st, const char *day, int64_t began_ms, int64_t now)
+{
+	if (strcmp(day, st->day_bounds.day) != 0) {
+		int64_t close_ms, change_ms;
+		if (config_day_bounds(st->cfg, day, &close_ms, &change_ms) != 0)
+			return 1;
+		snprintf(st->day_bounds.day, sizeof st->day_bounds.day, "%s", day);
+		st->day_bounds.close_ms = close_ms;
+		st->day_bounds.change_ms = change_ms;
+	}
+	int64_t end =
+	    began_ms < st->day_bounds.close_ms ? st->day_bounds.close_ms : st->day_bounds.change_ms;
+	return now >= end;
+}
+
+static int plan_add(roll_plan *p, int64_t id, const store_ticket *t, int adopt)
+{
+	if (p->nt == p->capt) {
+		int cap = p->capt ? p->capt * 2 : 16;
+		roll_ticket *n = realloc(p->tickets, (size_t)cap * sizeof *n);
+		if (!n)
+			return -1;
+		p->tickets = n;
+		p->capt = cap;
+	}
+	p->tickets[p->nt++] = (roll_ticket){id, *t, adopt};
+	return 0;
+}
+
+/* What the cycle must do at now: nothing unless the clock is good. Reads
+ * only; *work is the number of things to change. */
+static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
+{
+	*work = 0;
+	if (!store_clock_trusted(now))
+		return STORE_OK;
+	store_day_of(st, now, p->today);
+	sqlite3_stmt *s = store_q(st, Q_OPEN_TICKETS);
+	if (!s)
+		return STORE_IO;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_ticket t;
+		int64_t id;
+		store_read_ticket(s, &t, &id);
+		int adopt = sqlite3_column_int(s, 12) == 0;
+		if (!adopt && !day_ended(st, t.day, t.issued_ms, now))
+			continue;
+		if (plan_add(p, id, &t, adopt)) {
+			sqlite3_reset(s);
+			return store_fail(st, STORE_IO, "out of memory");
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, "reading the open tickets");
+	s = store_q(st, Q_DESKS);
+	if (!s)
+		return STORE_IO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int desk = sqlite3_column_int(s, 0);
+		int64_t opened = sqlite3_column_int64(s, 1);
+		const char *day = (const char *)sqlite3_column_text(s, 2);
+		int adopt = sqlite3_column_int(s, 3) == 0;
+		if (!adopt && !day_ended(st, day ? day : "", opened, now))
+			continue;
+		if (p->nd < (int)(sizeof p->desks / sizeof p->desks[0]))
+			p->desks[p->nd++] = (roll_desk){desk, adopt};
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, "reading the desks");
+	*work = p->nt + p->nd;
+	return STORE_OK;
+}
+
+/* "A012" -> prefix "A", 12. Returns -1 if code is not prefix + digits. */
+static int split_code(const char *code, char *prefix, size_t cap, int64_t *number)
+{
+	size_t i = 0;
+	while (code[i] >= 'A' && code[i] <= 'Z')
+		i++;
+	if (i == 0 || i >= cap || !code[i])
+		return -1;
+	char *end;
+	long long n = strtoll(code + i, &end, 10);
+	if (*end || n < 0)
+		return -1;
+	memcpy(prefix, code, i);
+	prefix[i] = '\0';
+	*number = n;
+	return 0;
+}
+
+static store_status adopt_ticket(store *st, const roll_plan *p, const roll_ticket *r)
+{
+	sqlite3_stmt *s = store_q(st, Q_TICKET_ADOPT);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int64(s, 1, r->id);
+	sqlite3_bind_text(s, 2, p->today, -1, SQLITE_STATIC);
+	int rc = store_step_done(s);
+	char prefix[8];
+	int64_t number;
+	if (rc == SQLITE_OK && split_code(r->t.code, prefix, sizeof prefix, &number) == 0) {
+		s = store_q(st, Q_COUNTER_RAISE);
+		if (!s)
+			return STORE_IO;
+		sqlite3_bind_text(s, 1, p->today, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, number);
+		rc = store_step_done(s);
+	}
+	if (rc == SQLITE_OK && strcmp(r->t.day, p->today) != 0) {
+		s = store_q(st, Q_CALLS_ADOPT);
+		if (!s)
+			return STORE_IO;
+		sqlite3_bind_text(s, 1, r->t.day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, p->today, -1, SQLITE_STATIC);
+		rc = store_step_done(s);
+	}
+	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "moving a ticket to today");
+}
+
+static store_status expire_ticket(store *st, roll_ticket *r, int64_t now)
+{
+	sqlite3_stmt *s = store_q(st, Q_TICKET_EXPIRE);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int64(s, 1, r->id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, st->next_seq);
+	int rc = store_step_done(s);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, "expiring a ticket");
+	r->t.state = TICKET_EXPIRED;
+	r->t.finished_ms = now;
+	return store_append_ticket_event(st, &r->t, EV_TICKET_EXPIRED, NULL, now);
+}
+
+static store_status close_desk(store *st, int desk, int64_t now)
+{
+	sqlite3_stmt *s = store_q(st, Q_DESK_CLOSE);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int(s, 1, desk);
+	int rc = store_step_done(s);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, "closing a desk");
+	return store_append_desk_event(st, desk, EV_DESK_CLOSED, NULL, 0, now);
+}
+
+static store_status adopt_desk(store *st, const roll_plan *p, int desk)
+{
+	sqlite3_stmt *s = store_q(st, Q_DESK_ADOPT);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int(s, 1, desk);
+	sqlite3_bind_text(s, 2, p->today, -1, SQLITE_STATIC);
+	int rc = store_step_done(s);
+	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "moving a desk to today");
+}
+
+store_status store_day_roll_locked(store *st, int64_t now, int *expired)
+{
+	roll_plan p = {0};
+	int work = 0, n = 0;
+	store_status ss = plan_roll(st, now, &p, &work);
+	/* Tickets first (a ticket at a desk expires before its desk closes),
+	 * in order of issue. */
+	for (int i = 0; ss == STORE_OK && i < p.nt; i++) {
+		if (p.tickets[i].adopt) {
+			ss = adopt_ticket(st, &p, &p.tickets[i]);
+		} else {
+			ss = expire_ticket(st, &p.tickets[i], now);
+			n++;
+		}
+	}
+	for (int i = 0; ss == STORE_OK && i < p.nd; i++)
+		ss = p.desks[i].adopt ? adopt_desk(st, &p, p.desks[i].desk)
+				      : close_desk(st, p.desks[i].desk, now);
+	free(p.tickets);
+	if (expired)
+		*expired = ss == STORE_OK ? n : 0;
+	return ss;
+}
+
+store_status store_begin_action(store *st, int64_t now, int *expired)
+{
+	store_status ss = store_begin(st);
+	if (ss != STORE_OK)
+		return ss;
+	int64_t last = 0;
+	int rc = store_last_seq(st, &last);
+	if (rc != SQLITE_OK) {
+		ss = store_db_fail(st, rc, "reading the last seq");
+		store_rollback(st);
+		return ss;
+	}
+	st->next_seq = last + 1;
+	ss = store_day_roll_locked(st, now, expired);
+	if (ss != STORE_OK)
+		store_rollback(st);
+	return ss;
+}
+
+store_status store_day_roll_if_due(store *st, int64_t now)
+{
+	roll_plan p = {0};
+	int work = 0;
+	store_status ss = plan_roll(st, now, &p, &work);
+	free(p.tickets);
+	if (ss != STORE_OK || work == 0)
+		return ss;
+	ss = store_begin_action(st, now, NULL); /* rolls, under the lock */
+	return ss == STORE_OK ? store_commit(st) : ss;
+}
+
+store_status store_day_roll(store *st, int *expired)
+{
+	int64_t now = clock_now_ms();
+	if (expired)
+		*expired = 0;
+	roll_plan p = {0};
+	int work = 0;
+	store_status ss = plan_roll(st, now, &p, &work);
+	free(p.tickets);
+	if (ss != STORE_OK || work == 0)
+		return ss;
+	ss = store_begin_action(st, now, expired);
+	return ss == STORE_OK ? store_commit(st) : ss;
+}
+
+/* --- desks ------------------------------------------------------------- */
+
+static store_status desk_check(store *st, int desk)
+{
+	if (desk < 1 || desk > st->cfg->desks)
+		return store_fail(st, STORE_INVALID, "desk %d does not exist (this site has %d)",
+				  desk, st->cfg->desks);
+	return STORE_OK;
+}
+
+store_status store_desk_open_locked(store *st, int desk, const char *const *cats, int ncats,
+				    int64_t now)
+{
+	sqlite3_stmt *s = store_q(st, Q_DESK_GET);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int(s, 1, desk);
+	int rc = sqlite3_step(s);
+	int was_open = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, rc, "reading the desk");
+	char *list = NULL;
+	if (ncats > 0) {
+		json_t *arr = json_array();
+		for (int i = 0; arr && i < ncats; i++)
+			json_array_append_new(arr, json_string(cats[i]));
+		list = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+		json_decref(arr);
+		if (!list)
+			return store_fail(st, STORE_IO, "out of memory");
+	}
+	char day[11];
+	store_day_of(st, now, day);
+	s = store_q(st, Q_DESK_OPEN);
+	if (!s) {
+		free(list);
+		return STORE_IO;
+	}
+	sqlite3_bind_int(s, 1, desk);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 4, store_clock_trusted(now));
+	if (list)
+		sqlite3_bind_text(s, 5, list, -1, free);
+	rc = store_step_done(s);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, "opening the desk");
+	if (was_open)
+		return STORE_OK;
+	return store_append_desk_event(st, desk, EV_DESK_OPENED, cats, ncats, now);
+}
+
+store_status store_desk_open(store *st, int desk, const char *const *cats, int ncats)
+{
+	store_status ss = desk_check(st, desk);
+	if (ss != STORE_OK)
+		return ss;
+	for (int i = 0; i < ncats; i++)
+		if (config_category_index(st->cfg, cats[i]) < 0)
+			return store_fail(st, STORE_INVALID, "unknown category \"%s\"", cats[i]);
+	int64_t now = clock_now_ms();
+	ss = store_begin_action(st, now, NULL);
+	if (ss != STORE_OK)
+		return ss;
+	ss = store_desk_open_locked(st, desk, cats, ncats, now);
+	if (ss != STORE_OK) {
+		store_rollback(st);
+		return ss;
+	}
+	return store_commit(st);
+}
+
+store_status store_desk_close(store *st, int desk)
+{
+	store_status ss = desk_check(st, desk);
+	if (ss != STORE_OK)
+		return ss;
+	int64_t now = clock_now_ms();
+	ss = store_begin_action(st, now, NULL);
+	if (ss != STORE_OK)
+		return ss;
+	sqlite3_stmt *s = store_q(st, Q_TICKET_AT_DESK);
+	if (!s) {
+		ss = STORE_IO;
+		goto fail;
+	}
+	sqlite3_bind_int(s, 1, desk);
+	int rc = sqlite3_step(s);
+	char code[16] = "";
+	if (rc == SQLITE_ROW)
+		snprintf(code, sizeof code, "%s", (const char *)sqlite3_column_text(s, 2));
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW) {
+		ss = store_fail(st, STORE_CONFLICT,
+				"ticket %s is still at desk %d: mark it served or no-show first",
+				code, desk);
+		goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		ss = store_db_fail(st, rc, "reading the desk");
+		goto fail;
+	}
+	s = store_q(st, Q_DESK_GET);
+	if (!s) {
+		ss = STORE_IO;
+		goto fail;
+	}
+	sqlite3_bind_int(s, 1, desk);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		ss = store_fail(st, STORE_CONFLICT, "desk %d is not open", desk);
+		goto fail;
+	}
+	if (rc != SQLITE_ROW) {
+		ss = store_db_fail(st, rc, "reading the desk");
+		goto fail;
+	}
+	ss = close_desk(st, desk, now);
+	if (ss != STORE_OK)
+		goto fail;
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return ss;
+}
+
+/* Reads the open desks, in desk order; the caller holds a read or write
+ * transaction or accepts a fresh snapshot. */
+store_status store_desks_read(store *st, store_desk *out, int max, int *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = store_q(st, Q_DESKS);
+	if (!s)
+		return STORE_IO;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n >= max)
+			continue;
+		store_desk *d = &out[(*n)++];
+		memset(d, 0, sizeof *d);
+		d->desk = sqlite3_column_int(s, 0);
+		d->opened_ms = sqlite3_column_int64(s, 1);
+		const char *cats = (const char *)sqlite3_column_text(s, 4);
+		json_t *arr = cats ? json_loads(cats, 0, NULL) : NULL;
+		size_t i;
+		json_t *v;
+		json_array_foreach(arr, i, v)
+		{
+			if (d->ncats < CONFIG_MAX_CATEGORIES && json_is_string(v))
+				snprintf(d->cats[d->ncats++], CONFIG_ID_LEN, "%s",
+					 json_string_value(v));
+		}
+		json_decref(arr);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, "reading the desks");
+	return STORE_OK;
+}
+
+store_status store_desks_open(store *st, store_desk *out, int max, int *n)
+{
+	*n = 0;
+	store_status ss = store_day_roll_if_due(st, clock_now_ms());
+	return ss == STORE_OK ? store_desks_read(st, out, max, n) : ss;
+}

@@ -1,0 +1,275 @@
+/*
+ * store_estimate — who is ahead of a waiting ticket, and how long it waits.
+ *
+ * The estimate follows how this site's desks really call (store_call_next):
+ * an open desk, when it is free, calls the ticket waiting longest among
+ * the kinds of help it takes (all kinds when it names none). So the
+ * estimate plays that forward:
+ *
+ *   - each open desk (store_day.c) is free now, or, with a ticket at it,
+ *     when that ticket's expected desk time has passed (at least a fifth
+ *     of it from now: a long visit is not about to end just because the
+ *     mean says so);
+ *   - over and over, the desk that is free first takes the oldest waiting
+ *     ticket it may call; its start is that desk's free time, and the desk
+ *     is busy for the expected desk time of the ticket's kind of help;
+ *   - a ticket's `ahead` is how many tickets are called before it in this
+ *     play, its wait the start minus now. A ticket no open desk takes
+ *     gets STORE_WAIT_UNKNOWN: the screens say no desk is open for it.
+ *
+ * The expected desk time of a kind of help is the mean of call-to-finish
+ * times of its last 25 tickets finished at a desk (served or no-show: a
+ * no-show also takes a desk's time), with outliers above four times the
+ * median left out (a forgotten "served" button); with fewer than three,
+ * the same over all kinds; without history, kiosk.service_minutes. These
+ * are re-read at most every STORE_ESTIMATE_TTL_MS (a monotonic clock).
+ * A mean, not a median: the time to serve k people is k times the mean.
+ *
+ * Cost: one pass over the waiting tickets per estimate, times the kinds of
+ * help it scans per call; a few hundred waiting residents take well under
+ * a millisecond. Never used for ordering: a guess for residents.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "store_int.h"
+
+#define EST_MAX_DESKS	100
+#define EST_MIN_SERVICE 30000
+#define EST_OUTLIER	4
+#define EST_MIN_SAMPLES 3
+
+typedef struct {
+	int desk;
+	int64_t free_at;
+	uint32_t mask; /* bit per category index */
+	int done;      /* nothing left it may call */
+} sim_desk;
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Mean desk time over the statement's rows, outliers left out; 0 when
+ * there are too few. */
+static int64_t mean_ms(store *st, int which, const char *category)
+{
+	int64_t v[50];
+	int n = 0;
+	sqlite3_stmt *s = store_q(st, which);
+	if (!s)
+		return 0;
+	if (category)
+		sqlite3_bind_text(s, 1, category, -1, SQLITE_STATIC);
+	while (n < 50 && sqlite3_step(s) == SQLITE_ROW)
+		v[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (n < EST_MIN_SAMPLES)
+		return 0;
+	qsort(v, (size_t)n, sizeof v[0], cmp_i64);
+	int64_t cap = v[n / 2] * EST_OUTLIER, sum = 0;
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (v[i] <= cap) {
+			sum += v[i];
+			k++;
+		}
+	return k ? sum / k : 0;
+}
+
+static void refresh_service(store *st)
+{
+	int64_t mono = clock_mono_ms();
+	if (st->est.valid && mono - st->est.at_mono_ms <= STORE_ESTIMATE_TTL_MS)
+		return;
+	int64_t all = mean_ms(st, Q_SERVICE_TIMES_ALL, NULL);
+	if (!all)
+		all = (int64_t)st->cfg->kiosk.service_minutes * 60000;
+	for (int i = 0; i < st->cfg->ncategories; i++) {
+		int64_t m = mean_ms(st, Q_SERVICE_TIMES, st->cfg->categories[i].id);
+		m = m ? m : all;
+		st->est.service_ms[i] = m < EST_MIN_SERVICE ? EST_MIN_SERVICE : m;
+	}
+	st->est.at_mono_ms = mono;
+	st->est.valid = 1;
+}
+
+static int64_t service_of(const store *st, int ci)
+{
+	return ci >= 0 ? st->est.service_ms[ci] : (int64_t)st->cfg->kiosk.service_minutes * 60000;
+}
+
+/* The open desks and when each is free. */
+static store_status read_desks(store *st, int64_t now, sim_desk *d, int *nd)
+{
+	store_desk *open = malloc(EST_MAX_DESKS * sizeof *open);
+	if (!open)
+		return store_fail(st, STORE_IO, "out of memory");
+	int n = 0;
+	store_status ss = store_desks_read(st, open, EST_MAX_DESKS, &n);
+	*nd = 0;
+	for (int i = 0; ss == STORE_OK && i < n; i++) {
+		sim_desk *k = &d[(*nd)++];
+		memset(k, 0, sizeof *k);
+		k->desk = open[i].desk;
+		k->free_at = now;
+		for (int c = 0; c < open[i].ncats; c++) {
+			int ci = config_category_index(st->cfg, open[i].cats[c]);
+			if (ci >= 0)
+				k->mask |= 1u << ci;
+		}
+		if (open[i].ncats == 0 || k->mask == 0)
+			k->mask =
+			    st->cfg->ncategories >= 32 ? ~0u : (1u << st->cfg->ncategories) - 1;
+		sqlite3_stmt *s = store_q(st, Q_TICKET_AT_DESK);
+		if (!s) {
+			ss = STORE_IO;
+			break;
+		}
+		sqlite3_bind_int(s, 1, k->desk);
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			store_ticket t;
+			int64_t id;
+			store_read_ticket(s, &t, &id);
+			int64_t svc = service_of(st, config_category_index(st->cfg, t.category));
+			int64_t end = t.called_ms + svc, least = now + svc / 5;
+			k->free_at = end > least ? end : least;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			ss = store_db_fail(st, rc, "reading the desks");
+	}
+	free(open);
+	return ss;
+}
+
+/* Plays the desks' calls over the n tickets (category index per ticket,
+ * in order of issue) and fills each one's ahead and est_s. */
+static void simulate(const store *st, const sim_desk *desks, int nd, const int *cat, int n,
+		     int64_t now, store_est *out)
+{
+	sim_desk d[EST_MAX_DESKS];
+	memcpy(d, desks, (size_t)nd * sizeof d[0]);
+	int ncat = st->cfg->ncategories;
+	/* next[c]: the first ticket of category c not yet called. */
+	int next[CONFIG_MAX_CATEGORIES];
+	for (int c = 0; c < ncat; c++) {
+		next[c] = 0;
+		while (next[c] < n && cat[next[c]] != c)
+			next[c]++;
+	}
+	for (int i = 0; i < n; i++) {
+		out[i].ahead = -1;
+		out[i].est_s = STORE_WAIT_UNKNOWN;
+	}
+	for (int called = 0; called < n;) {
+		int k = -1;
+		for (int j = 0; j < nd; j++)
+			if (!d[j].done && (k < 0 || d[j].free_at < d[k].free_at))
+				k = j;
+		if (k < 0)
+			break;
+		int pick = -1;
+		for (int c = 0; c < ncat; c++)
+			if ((d[k].mask >> c & 1u) && next[c] < n && (pick < 0 || next[c] < pick))
+				pick = next[c];
+		if (pick < 0) {
+			d[k].done = 1;
+			continue;
+		}
+		int c = cat[pick];
+		do
+			next[c]++;
+		while (next[c] < n && cat[next[c]] != c);
+		int64_t wait = d[k].free_at - now;
+		out[pick].ahead = called++;
+		out[pick].est_s = (int)((wait > 0 ? wait : 0) / 1000);
+		d[k].free_at += service_of(st, c);
+	}
+	/* Not called by any open desk: the wait is unknown; ahead counts
+	 * everyone issued before. */
+	for (int i = 0; i < n; i++)
+		if (out[i].ahead < 0)
+			out[i].ahead = i;
+}
+
+store_status store_estimate_run(store *st, int64_t now, store_est **out, int *n, store_est *per_cat)
+{
+	*out = NULL;
+	*n = 0;
+	refresh_service(st);
+	sim_desk desks[EST_MAX_DESKS];
+	int nd = 0;
+	store_status ss = read_desks(st, now, desks, &nd);
+	if (ss != STORE_OK)
+		return ss;
+	int cap = 64, len = 0;
+	store_est *rows = malloc((size_t)(cap + 1) * sizeof *rows);
+	int *cat = malloc((size_t)(cap + 1) * sizeof *cat);
+	sqlite3_stmt *s = store_q(st, Q_WAITING);
+	int rc = SQLITE_NOMEM;
+	if (rows && cat && s) {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (len == cap) {
+				cap *= 2;
+				store_est *r2 = realloc(rows, (size_t)(cap + 1) * sizeof *rows);
+				rows = r2 ? r2 : rows;
+				int *c2 = realloc(cat, (size_t)(cap + 1) * sizeof *cat);
+				cat = c2 ? c2 : cat;
+				if (!r2 || !c2) {
+					rc = SQLITE_NOMEM;
+					break;
+				}
+			}
+			rows[len].id = sqlite3_column_int64(s, 0);
+			cat[len++] =
+			    config_category_index(st->cfg, (const char *)sqlite3_column_text(s, 1));
+		}
+		sqlite3_reset(s);
+	}
+	if (rc != SQLITE_DONE) {
+		free(rows);
+		free(cat);
+		return s ? store_db_fail(st, rc, "reading the waiting tickets") : STORE_IO;
+	}
+	simulate(st, desks, nd, cat, len, now, rows);
+	/* A ticket taken now comes after everyone: one more play per kind of
+	 * help, with it at the end (the arrays have room for one more). */
+	for (int c = 0; per_cat && c < st->cfg->ncategories; c++) {
+		store_est *tmp = malloc((size_t)(len + 1) * sizeof *tmp);
+		if (!tmp) {
+			per_cat[c] = (store_est){0, 0, STORE_WAIT_UNKNOWN};
+			continue;
+		}
+		cat[len] = c;
+		simulate(st, desks, nd, cat, len + 1, now, tmp);
+		per_cat[c] = tmp[len];
+		free(tmp);
+	}
+	free(cat);
+	*out = rows;
+	*n = len;
+	return STORE_OK;
+}
+
+store_status store_estimate_ticket(store *st, int64_t id, int64_t now, store_ticket *t)
+{
+	store_est *rows;
+	int n;
+	t->ahead = 0;
+	t->est_wait_s = STORE_WAIT_UNKNOWN;
+	store_status ss = store_estimate_run(st, now, &rows, &n, NULL);
+	if (ss != STORE_OK)
+		return ss;
+	for (int i = 0; i < n; i++)
+		if (rows[i].id == id) {
+			t->ahead = rows[i].ahead;
+			t->est_wait_s = rows[i].est_s;
+		}
+	free(rows);
+	return STORE_OK;
+}
