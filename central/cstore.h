@@ -8,7 +8,8 @@
  *            such that events 1..N are all held), events held, last sync.
  *   events   the truth: one row per (site, seq), the event's JSON text as
  *            the site sent it, plus its parsed fields. Never updated, never
- *            deleted; an event UUID appears once across all sites.
+ *            deleted; an event UUID appears once across all sites. Desk
+ *            events (desk.opened, desk.closed) are events only.
  *   tickets  facts per ticket derived from its events (issued, first and
  *            last call, end, outcome, desk, transfers), updated in the same
  *            transaction as the events it derives from, and rebuildable
@@ -76,7 +77,9 @@ int cstore_events(cstore *st, const char *site, int64_t after, int64_t limit, cs
  * when unknown. Valid only during the callback. */
 typedef struct {
 	const char *site, *ticket, *code, *day, *category, *first_category, *lang;
-	const char *outcome; /* "served", "no_show", "cancelled" or "" (open) */
+	/* "served", "no_show", "cancelled", "expired" (the day ended with it
+	 * open) or "" (open) */
+	const char *outcome;
 	const char *issued_at, *called_at, *finished_at; /* as the site wrote them */
 	int64_t issued_ms, called_ms, last_called_ms, finished_ms;
 	int desk; /* 0 = none */

@@ -1,15 +1,22 @@
 /*
  * cstore_sqlite — the SQLite implementation of cstore.h.
  *
- * Schema (version 1):
+ * Schema (version 2; meta('schema') holds the version):
  *
  *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms)
  *   events(site, seq, uuid UNIQUE, type, at, at_ms, ticket, code, category,
- *          from_category, lang, desk, body, received_ms, PRIMARY KEY(site, seq))
+ *          from_category, lang, desk, body, received_ms, unread,
+ *          PRIMARY KEY(site, seq)), partial indexes on desk events and on
+ *          unread ones
  *   tickets(site, ticket, code, day, category, first_category, lang,
  *           issued_at, issued_ms, called_at, called_ms, last_called_ms,
  *           finished_at, finished_ms, outcome, desk, calls, transfers,
  *           PRIMARY KEY(site, ticket)), index on day
+ *
+ * In events, ticket, code, category and lang are NULL for desk events (and
+ * from_category for all but transfers, desk when there is none). Schema 1
+ * had them NOT NULL; cstore_open copies a schema 1 table into the new
+ * shape once, in one transaction (migrate_1_2).
  *
  * Transactions: one writer connection behind a mutex; each batch is one
  * BEGIN IMMEDIATE ... COMMIT that inserts its new events, updates their
@@ -25,12 +32,15 @@
  *                local date), category, first_category, lang, issued_*
  *   called       called_* (first call only), last_called_ms, desk, calls+1
  *   recalled     desk
- *   served, no_show, cancelled   finished_*, outcome, desk
+ *   served, no_show   finished_*, outcome, desk
+ *   cancelled, expired   finished_*, outcome, desk if the event names one
  *   transferred  category, transfers+1, desk cleared
+ *   desk.opened, desk.closed   none (kept as events only)
  * Wait = first call - issue; service = end - last call (served only).
  */
 #include "cstore.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -48,29 +58,29 @@ struct cstore {
 	sqlite3 *w;
 	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
 	    *ev_by_uuid;
-	sqlite3_stmt *tk[7];   /* ticket upsert per event type, as in types[] */
-	pthread_mutex_t rlock; /* the reader pool */
+	sqlite3_stmt *tk[EV_TYPE_COUNT]; /* ticket upsert per event type, as tk_sql */
+	pthread_mutex_t rlock;		 /* the reader pool */
 	sqlite3 *readers[READERS];
 	int nreaders;
 };
 
-static const char *const types[7] = {"ticket.issued",	  "ticket.called",  "ticket.recalled",
-				     "ticket.served",	  "ticket.no_show", "ticket.cancelled",
-				     "ticket.transferred"};
+/* The schema this code writes; cstore_open brings older ones up to it. */
+#define SCHEMA_VERSION 2
 
 static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "INSERT OR IGNORE INTO meta VALUES('schema', '1');"
     "CREATE TABLE IF NOT EXISTS sites("
     " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " acked_through INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,"
     " last_sync_ms INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS events("
     " site INTEGER NOT NULL REFERENCES sites(id), seq INTEGER NOT NULL,"
-    " uuid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, at TEXT NOT NULL, at_ms INTEGER NOT NULL,"
-    " ticket TEXT NOT NULL, code TEXT NOT NULL, category TEXT NOT NULL, from_category TEXT,"
-    " lang TEXT NOT NULL, desk INTEGER, body TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+    " uuid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, at TEXT, at_ms INTEGER,"
+    " ticket TEXT, code TEXT, category TEXT, from_category TEXT, lang TEXT, desk INTEGER,"
+    " body TEXT NOT NULL, received_ms INTEGER NOT NULL, unread TEXT,"
     " PRIMARY KEY(site, seq));"
+    "CREATE INDEX IF NOT EXISTS events_desk ON events(site, seq)"
+    " WHERE type IN ('desk.opened', 'desk.closed');"
+    "CREATE INDEX IF NOT EXISTS events_unread ON events(site) WHERE unread IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS tickets("
     " site INTEGER NOT NULL, ticket TEXT NOT NULL, code TEXT NOT NULL DEFAULT '',"
     " day TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '',"
@@ -81,31 +91,61 @@ static const char schema[] =
     " PRIMARY KEY(site, ticket));"
     "CREATE INDEX IF NOT EXISTS tickets_day ON tickets(day, site);";
 
-/* Ticket upserts; parameters: ?1 site ?2 ticket ?3 code ?4 day ?5 category
+/* Schema 1 -> 2: events without a ticket (desk events) or not understood
+ * (unread) have NULL where schema 1 said NOT NULL. SQLite cannot drop a
+ * NOT NULL in place, so the table is copied (its rows, bodies and all,
+ * unchanged) and the copy takes its name; schema then adds the indexes. */
+static const char migrate_1_2[] =
+    "CREATE TABLE events_2("
+    " site INTEGER NOT NULL REFERENCES sites(id), seq INTEGER NOT NULL,"
+    " uuid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, at TEXT, at_ms INTEGER,"
+    " ticket TEXT, code TEXT, category TEXT, from_category TEXT, lang TEXT, desk INTEGER,"
+    " body TEXT NOT NULL, received_ms INTEGER NOT NULL, unread TEXT,"
+    " PRIMARY KEY(site, seq));"
+    "INSERT INTO events_2(site, seq, uuid, type, at, at_ms, ticket, code, category,"
+    " from_category, lang, desk, body, received_ms)"
+    " SELECT site, seq, uuid, type, at, at_ms, ticket, code, category, from_category, lang,"
+    " desk, body, received_ms FROM events ORDER BY site, seq;"
+    "UPDATE events_2 SET ticket = NULL, code = NULL, category = NULL, lang = NULL"
+    " WHERE type LIKE 'desk.%';"
+    "DROP TABLE events;"
+    "ALTER TABLE events_2 RENAME TO events;";
+
+/* Ticket upserts, one per ticket event type (NULL: the type derives no
+ * ticket fact). Parameters: ?1 site ?2 ticket ?3 code ?4 day ?5 category
  * ?6 lang ?7 at ?8 at_ms ?9 desk (NULL if none). */
 #define TK_INSERT "INSERT INTO tickets(site, ticket, code, day, category, first_category, lang"
 #define TK_VALUES "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6"
-static const char *const tk_sql[7] = {
-    TK_INSERT ", issued_at, issued_ms) " TK_VALUES ", ?7, ?8) ON CONFLICT(site, ticket) DO UPDATE"
-	      " SET code = ?3, day = ?4, category = ?5, first_category = ?5, lang = ?6,"
-	      " issued_at = ?7, issued_ms = ?8",
-    TK_INSERT ", called_at, called_ms, last_called_ms, desk, calls) " TK_VALUES
-	      ", ?7, ?8, ?8, ?9, 1) ON CONFLICT(site, ticket) DO UPDATE"
-	      " SET called_at = coalesce(called_at, ?7), called_ms = coalesce(called_ms, ?8),"
-	      " last_called_ms = ?8, desk = ?9, calls = calls + 1, category = ?5",
-    TK_INSERT ", desk) " TK_VALUES ", ?9) ON CONFLICT(site, ticket) DO UPDATE SET desk = ?9",
-    TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
-	      ", ?7, ?8, 'served', ?9) ON CONFLICT(site, ticket) DO UPDATE"
-	      " SET finished_at = ?7, finished_ms = ?8, outcome = 'served', desk = ?9",
-    TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
-	      ", ?7, ?8, 'no_show', ?9) ON CONFLICT(site, ticket) DO UPDATE"
-	      " SET finished_at = ?7, finished_ms = ?8, outcome = 'no_show', desk = ?9",
-    TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
-	      ", ?7, ?8, 'cancelled', ?9) ON CONFLICT(site, ticket) DO UPDATE"
-	      " SET finished_at = ?7, finished_ms = ?8, outcome = 'cancelled',"
-	      " desk = coalesce(?9, desk)",
-    TK_INSERT ", transfers) " TK_VALUES ", 1) ON CONFLICT(site, ticket) DO UPDATE"
-	      " SET category = ?5, transfers = transfers + 1, desk = NULL",
+#define TK_FINISH(outcome)                                                                         \
+	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES ", ?7, ?8, '" outcome    \
+		  "', ?9) ON CONFLICT(site, ticket) DO UPDATE"                                     \
+		  " SET finished_at = ?7, finished_ms = ?8, outcome = '" outcome "',"              \
+		  " desk = coalesce(?9, desk)"
+static const char *const tk_sql[EV_TYPE_COUNT] = {
+    [EV_TICKET_ISSUED] = TK_INSERT
+    ", issued_at, issued_ms) " TK_VALUES ", ?7, ?8) ON CONFLICT(site, ticket) DO UPDATE"
+    " SET code = ?3, day = ?4, category = ?5, first_category = ?5, lang = ?6,"
+    " issued_at = ?7, issued_ms = ?8",
+    [EV_TICKET_CALLED] =
+	TK_INSERT ", called_at, called_ms, last_called_ms, desk, calls) " TK_VALUES
+		  ", ?7, ?8, ?8, ?9, 1) ON CONFLICT(site, ticket) DO UPDATE"
+		  " SET called_at = coalesce(called_at, ?7), called_ms = coalesce(called_ms, ?8),"
+		  " last_called_ms = ?8, desk = ?9, calls = calls + 1, category = ?5",
+    [EV_TICKET_RECALLED] =
+	TK_INSERT ", desk) " TK_VALUES ", ?9) ON CONFLICT(site, ticket) DO UPDATE SET desk = ?9",
+    [EV_TICKET_SERVED] =
+	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
+		  ", ?7, ?8, 'served', ?9) ON CONFLICT(site, ticket) DO UPDATE"
+		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'served', desk = ?9",
+    [EV_TICKET_NO_SHOW] =
+	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
+		  ", ?7, ?8, 'no_show', ?9) ON CONFLICT(site, ticket) DO UPDATE"
+		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'no_show', desk = ?9",
+    [EV_TICKET_CANCELLED] = TK_FINISH("cancelled"),
+    [EV_TICKET_TRANSFERRED] =
+	TK_INSERT ", transfers) " TK_VALUES ", 1) ON CONFLICT(site, ticket) DO UPDATE"
+		  " SET category = ?5, transfers = transfers + 1, desk = NULL",
+    [EV_TICKET_EXPIRED] = TK_FINISH("expired"),
 };
 
 static int map_rc(int rc)
@@ -159,6 +199,64 @@ static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size
 	return 0;
 }
 
+/* Creates the schema in a new database, or brings an older one up to
+ * SCHEMA_VERSION, in one transaction (another process opening the same
+ * file at once waits, then finds it done). A database from a newer
+ * loket-central is refused rather than misread. */
+static int schema_update(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	sqlite3_stmt *s = NULL;
+	int version = 0;
+	int rc = sqlite3_exec(db,
+			      "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS meta("
+			      " key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+			      NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+					"SELECT CAST(value AS INTEGER) FROM meta"
+					" WHERE key = 'schema'",
+					-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			version = sqlite3_column_int(s, 0);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK && version > SCHEMA_VERSION) {
+		snprintf(err, errlen,
+			 "%s: written by a newer loket-central (schema %d, this one knows %d)",
+			 path, version, SCHEMA_VERSION);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (rc == SQLITE_OK && version == 1) {
+		log_info("%s: schema 1 -> %d: events may lack ticket fields (desk events)", path,
+			 SCHEMA_VERSION);
+		rc = sqlite3_exec(db, migrate_1_2, NULL, NULL, &msg);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+	if (rc == SQLITE_OK && version != SCHEMA_VERSION) {
+		char set[96];
+		snprintf(set, sizeof set, "INSERT OR REPLACE INTO meta VALUES('schema', '%d')",
+			 SCHEMA_VERSION);
+		rc = sqlite3_exec(db, set, NULL, NULL, &msg);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot create the schema: %s", path,
+			 msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		if (!sqlite3_get_autocommit(db))
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t errlen)
 {
 	cstore *st = calloc(1, sizeof *st);
@@ -173,14 +271,8 @@ cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t err
 	st->w = open_conn(path, busy_timeout_ms, 1, err, errlen);
 	if (!st->w)
 		goto fail;
-	char *msg = NULL;
-	int rc = sqlite3_exec(st->w, schema, NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot create the schema: %s", path,
-			 msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
+	if (schema_update(st->w, path, err, errlen))
 		goto fail;
-	}
 	if (prep(st->w, "BEGIN IMMEDIATE", &st->begin, err, errlen) ||
 	    prep(st->w, "COMMIT", &st->commit, err, errlen) ||
 	    prep(st->w, "ROLLBACK", &st->rollback, err, errlen) ||
@@ -203,8 +295,8 @@ cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t err
 		 " WHERE e.uuid = ?1",
 		 &st->ev_by_uuid, err, errlen))
 		goto fail;
-	for (int i = 0; i < 7; i++)
-		if (prep(st->w, tk_sql[i], &st->tk[i], err, errlen))
+	for (int t = 0; t < EV_TYPE_COUNT; t++)
+		if (tk_sql[t] && prep(st->w, tk_sql[t], &st->tk[t], err, errlen))
 			goto fail;
 	return st;
 fail:
@@ -220,8 +312,8 @@ void cstore_close(cstore *st)
 			       st->site_set, st->ev_get, st->ev_put,   st->ev_by_uuid};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
-	for (int i = 0; i < 7; i++)
-		sqlite3_finalize(st->tk[i]);
+	for (int t = 0; t < EV_TYPE_COUNT; t++)
+		sqlite3_finalize(st->tk[t]);
 	sqlite3_close(st->w);
 	for (int i = 0; i < st->nreaders; i++)
 		sqlite3_close(st->readers[i]);
@@ -269,17 +361,21 @@ static int step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? (const char *)t : "";
+}
+
 /* --- writing ---------------------------------------------------------- */
 
-/* The ticket upsert for event e of site id. */
-static int ticket_apply(sqlite3_stmt *const tk[7], sqlite3_int64 site, const event *e)
+/* The ticket fact event e of site id derives (none for desk events). */
+static int ticket_apply(sqlite3_stmt *const tk[EV_TYPE_COUNT], sqlite3_int64 site, const event *e)
 {
-	int t = 0;
-	while (t < 7 && strcmp(types[t], e->type))
-		t++;
-	if (t == 7)
-		return SQLITE_OK; /* a type added later: the event is kept, no fact derived */
-	sqlite3_stmt *s = tk[t];
+	assert((int)e->kind >= 0 && e->kind < EV_TYPE_COUNT);
+	sqlite3_stmt *s = tk[e->kind];
+	if (!s)
+		return SQLITE_OK;
 	sqlite3_bind_int64(s, 1, site);
 	sqlite3_bind_text(s, 2, e->ticket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, e->code, -1, SQLITE_STATIC);
@@ -315,6 +411,15 @@ static int site_id(cstore *st, const char *site, sqlite3_int64 *id, int64_t *ack
 	return rc;
 }
 
+/* s's parameter i: text, or NULL for "" (a field the event lacks). */
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text[0])
+		sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 static int event_put(cstore *st, sqlite3_int64 site, const ingest_event *ev, int64_t now_ms)
 {
 	const event *e = &ev->e;
@@ -325,14 +430,11 @@ static int event_put(cstore *st, sqlite3_int64 site, const ingest_event *ev, int
 	sqlite3_bind_text(s, 4, e->type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, e->at, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, e->at_ms);
-	sqlite3_bind_text(s, 7, e->ticket, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, e->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, e->category, -1, SQLITE_STATIC);
-	if (e->from[0])
-		sqlite3_bind_text(s, 10, e->from, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 10);
-	sqlite3_bind_text(s, 11, e->lang, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 7, e->ticket);
+	bind_text_or_null(s, 8, e->code);
+	bind_text_or_null(s, 9, e->category);
+	bind_text_or_null(s, 10, e->from);
+	bind_text_or_null(s, 11, e->lang);
 	if (e->desk > 0)
 		sqlite3_bind_int(s, 12, e->desk);
 	else
@@ -464,16 +566,18 @@ int cstore_rebuild_tickets(cstore *st)
 	if (rc != SQLITE_OK)
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int t = event_type_parse(col_text(s, 1));
+		if (t < 0)
+			continue; /* unknown to this version: kept, no fact derived */
 		event e;
 		memset(&e, 0, sizeof e);
-		snprintf(e.type, sizeof e.type, "%s", (const char *)sqlite3_column_text(s, 1));
-		snprintf(e.at, sizeof e.at, "%s", (const char *)sqlite3_column_text(s, 2));
+		e.kind = (event_type)t;
+		snprintf(e.at, sizeof e.at, "%s", col_text(s, 2));
 		e.at_ms = sqlite3_column_int64(s, 3);
-		snprintf(e.ticket, sizeof e.ticket, "%s", (const char *)sqlite3_column_text(s, 4));
-		snprintf(e.code, sizeof e.code, "%s", (const char *)sqlite3_column_text(s, 5));
-		snprintf(e.category, sizeof e.category, "%s",
-			 (const char *)sqlite3_column_text(s, 6));
-		snprintf(e.lang, sizeof e.lang, "%s", (const char *)sqlite3_column_text(s, 7));
+		snprintf(e.ticket, sizeof e.ticket, "%s", col_text(s, 4));
+		snprintf(e.code, sizeof e.code, "%s", col_text(s, 5));
+		snprintf(e.category, sizeof e.category, "%s", col_text(s, 6));
+		snprintf(e.lang, sizeof e.lang, "%s", col_text(s, 7));
 		e.desk = sqlite3_column_int(s, 8);
 		int r2 = ticket_apply(st->tk, sqlite3_column_int64(s, 0), &e);
 		if (r2 != SQLITE_OK) {
@@ -553,12 +657,6 @@ int cstore_events(cstore *st, const char *site, int64_t after, int64_t limit, cs
 	sqlite3_finalize(s);
 	reader_put(st, db);
 	return map_rc(rc);
-}
-
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? (const char *)t : "";
 }
 
 static int64_t col_ms(sqlite3_stmt *s, int i)

@@ -10,7 +10,8 @@
  *   - residents helped (tickets served) today, this week (from Monday),
  *     this month, by the central office's calendar;
  *   - every configured site: last sync, events held, acked_through;
- *   - per site and category: tickets, served, no-shows, median and 90th
+ *   - per site and category: tickets, served, no-shows, cancelled,
+ *     expired (still open when the site's day ended), median and 90th
  *     percentile wait (issue to first call), median service time (last
  *     call to served);
  *   - tickets per day per site (lines) and per category (stacked bars).
@@ -43,7 +44,7 @@ typedef struct {
 typedef struct {
 	char site[CCONF_ID_LEN];
 	char cat[32];
-	long tickets, served, no_show, cancelled;
+	long tickets, served, no_show, cancelled, expired;
 	vec wait, service;
 } group;
 
@@ -154,6 +155,7 @@ static int take(void *ctx, const cstore_ticket *t)
 	g->served += served;
 	g->no_show += !strcmp(t->outcome, "no_show");
 	g->cancelled += !strcmp(t->outcome, "cancelled");
+	g->expired += !strcmp(t->outcome, "expired");
 	int bad = 0;
 	if (t->called_ms >= 0 && t->issued_ms >= 0 && t->called_ms >= t->issued_ms)
 		bad |= vec_push(&g->wait, t->called_ms - t->issued_ms);
@@ -182,9 +184,9 @@ static void agg_free(agg *a)
 typedef struct {
 	const char *title, *period, *through, *show, *helped_today, *helped_week, *helped_month,
 	    *tickets_period, *sites, *site, *last_sync, *never, *events, *acked, *per_cat, *cat,
-	    *tickets, *served, *no_show, *wait_med, *wait_p90, *service_med, *chart_sites,
-	    *chart_cats, *no_data, *download, *logout, *updated, *ago_min, *ago_h, *ago_d,
-	    *just_now, *total, *note;
+	    *tickets, *served, *no_show, *cancelled, *expired, *wait_med, *wait_p90, *service_med,
+	    *chart_sites, *chart_cats, *no_data, *download, *logout, *updated, *ago_min, *ago_h,
+	    *ago_d, *just_now, *total, *note;
 } words;
 
 static const words nl = {
@@ -207,6 +209,8 @@ static const words nl = {
     "Tickets",
     "Geholpen",
     "Niet verschenen",
+    "Geannuleerd",
+    "Verlopen",
     "Wachttijd (mediaan)",
     "Wachttijd (90%)",
     "Hulptijd (mediaan)",
@@ -222,7 +226,8 @@ static const words nl = {
     "zojuist",
     "Totaal",
     "Wachttijd: van ticket tot eerste oproep. Hulptijd: van laatste oproep tot geholpen. "
-    "Geholpen = ticket afgerond als geholpen (één inwoner per ticket)."};
+    "Geholpen = ticket afgerond als geholpen (één inwoner per ticket). "
+    "Verlopen = nog open toen de dag van de locatie eindigde."};
 
 static const words en = {"Central office",
 			 "Period",
@@ -243,6 +248,8 @@ static const words en = {"Central office",
 			 "Tickets",
 			 "Helped",
 			 "No-shows",
+			 "Cancelled",
+			 "Expired",
 			 "Wait (median)",
 			 "Wait (90th pct)",
 			 "Service (median)",
@@ -258,7 +265,8 @@ static const words en = {"Central office",
 			 "just now",
 			 "Total",
 			 "Wait: from ticket to first call. Service: from last call to helped. "
-			 "Helped = ticket closed as served (one resident per ticket)."};
+			 "Helped = ticket closed as served (one resident per ticket). "
+			 "Expired = still open when the site's day ended."};
 
 /* Labels of the categories the demo configuration uses; others show their id. */
 static const char *cat_label(const char *id, int english)
@@ -565,8 +573,8 @@ static void group_row(buf *o, group *g, const char *site_name, int english, int 
 	buf_add_html(o, sub ? g->cat : cat_label(g->cat, english));
 	buf_printf(o,
 		   "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
-		   "<td class=\"n\">",
-		   g->tickets, g->served, g->no_show);
+		   "<td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">",
+		   g->tickets, g->served, g->no_show, g->cancelled, g->expired);
 	duration(o, pct(&g->wait, 50), english);
 	buf_adds(o, "</td><td class=\"n\">");
 	duration(o, pct(&g->wait, 90), english);
@@ -613,11 +621,12 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 	buf_printf(o,
 		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
 		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
-		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
-		   w->per_cat, w->site, w->cat, w->tickets, w->served, w->no_show, w->wait_med,
-		   w->wait_p90, w->service_med);
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
+		   w->per_cat, w->site, w->cat, w->tickets, w->served, w->no_show, w->cancelled,
+		   w->expired, w->wait_med, w->wait_p90, w->service_med);
 	if (!a->ng)
-		buf_printf(o, "<tr><td colspan=\"8\" class=\"mute\">%s</td></tr>", w->no_data);
+		buf_printf(o, "<tr><td colspan=\"10\" class=\"mute\">%s</td></tr>", w->no_data);
 	/* A total row per site with more than one kind of help. */
 	size_t i = 0;
 	while (i < a->ng) {
@@ -633,6 +642,8 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 			total.tickets += a->g[j].tickets;
 			total.served += a->g[j].served;
 			total.no_show += a->g[j].no_show;
+			total.cancelled += a->g[j].cancelled;
+			total.expired += a->g[j].expired;
 			bad |= vec_append(&total.wait, &a->g[j].wait);
 			bad |= vec_append(&total.service, &a->g[j].service);
 		}
