@@ -80,13 +80,16 @@ store_status store_day_for_take(store *st, int64_t now, char day[11])
 
 /* 1 if the day `day` has ended at now for something that began at
  * began_ms: its closing time has passed, or, for what began after it, the
- * change to the next day. A day that is not a date has ended. */
-static int day_ended(store *st, const char *day, int64_t began_ms, int64_t now)
+ * change to the next day. A day that is not a date has ended. *end_ms is
+ * when it ends. */
+static int day_ended(store *st, const char *day, int64_t began_ms, int64_t now, int64_t *end_ms)
 {
 	if (strcmp(day, st->day_bounds.day) != 0) {
 		int64_t close_ms, change_ms;
-		if (config_day_bounds(st->cfg, day, &close_ms, &change_ms) != 0)
+		if (config_day_bounds(st->cfg, day, &close_ms, &change_ms) != 0) {
+			*end_ms = now;
 			return 1;
+		}
 		snprintf(st->day_bounds.day, sizeof st->day_bounds.day, "%s", day);
 		st->day_bounds.close_ms = close_ms;
 		st->day_bounds.change_ms = change_ms;
@@ -94,6 +97,13 @@ static int day_ended(store *st, const char *day, int64_t began_ms, int64_t now)
 	int64_t end =
 	    began_ms < st->day_bounds.close_ms ? st->day_bounds.close_ms : st->day_bounds.change_ms;
 	return now >= end;
+}
+
+void store_day_note_open(store *st, const char *day, int64_t began_ms)
+{
+	int64_t end = began_ms;
+	if (day_ended(st, day, began_ms, began_ms, &end) || end < st->roll.until_ms)
+		st->roll.until_ms = end;
 }
 
 static int plan_add(roll_plan *p, int64_t id, const store_ticket *t, int adopt)
@@ -110,13 +120,37 @@ static int plan_add(roll_plan *p, int64_t id, const store_ticket *t, int adopt)
 	return 0;
 }
 
+static int64_t data_version(store *st)
+{
+	sqlite3_stmt *s = store_q(st, Q_DATA_VERSION);
+	int64_t v = -1;
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return v;
+}
+
 /* What the cycle must do at now: nothing unless the clock is good. Reads
- * only; *work is the number of things to change. */
+ * only; *work is the number of things to change. The answer "nothing
+ * before T" is kept: every action runs this, and looking at every open
+ * ticket per action would cost more than the ticket's own commit. Our own
+ * commits cannot bring anything that ends before T (what they add begins
+ * now); another connection's can, so data_version ends the shortcut. */
 static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 {
 	*work = 0;
-	if (!store_clock_trusted(now))
+	int trusted = store_clock_trusted(now);
+	int64_t dv = data_version(st);
+	if (st->roll.valid && st->roll.trusted == trusted && now < st->roll.until_ms &&
+	    dv == st->roll.data_version)
 		return STORE_OK;
+	st->roll.valid = 0;
+	if (!trusted) {
+		st->roll = (store_roll_cache){1, 0, INT64_MAX, dv};
+		return STORE_OK;
+	}
+	int64_t until = INT64_MAX, end;
 	store_day_of(st, now, p->today);
 	sqlite3_stmt *s = store_q(st, Q_OPEN_TICKETS);
 	if (!s)
@@ -127,8 +161,10 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		int64_t id;
 		store_read_ticket(s, &t, &id);
 		int adopt = sqlite3_column_int(s, 12) == 0;
-		if (!adopt && !day_ended(st, t.day, t.issued_ms, now))
+		if (!adopt && !day_ended(st, t.day, t.issued_ms, now, &end)) {
+			until = end < until ? end : until;
 			continue;
+		}
 		if (plan_add(p, id, &t, adopt)) {
 			sqlite3_reset(s);
 			return store_fail(st, STORE_IO, "out of memory");
@@ -145,8 +181,10 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		int64_t opened = sqlite3_column_int64(s, 1);
 		const char *day = (const char *)sqlite3_column_text(s, 2);
 		int adopt = sqlite3_column_int(s, 3) == 0;
-		if (!adopt && !day_ended(st, day ? day : "", opened, now))
+		if (!adopt && !day_ended(st, day ? day : "", opened, now, &end)) {
+			until = end < until ? end : until;
 			continue;
+		}
 		if (p->nd < (int)(sizeof p->desks / sizeof p->desks[0]))
 			p->desks[p->nd++] = (roll_desk){desk, adopt};
 	}
@@ -154,6 +192,8 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 	if (rc != SQLITE_DONE)
 		return store_db_fail(st, rc, "reading the desks");
 	*work = p->nt + p->nd;
+	if (*work == 0)
+		st->roll = (store_roll_cache){1, 1, until, dv};
 	return STORE_OK;
 }
 
@@ -362,6 +402,7 @@ store_status store_desk_open_locked(store *st, int desk, const char *const *cats
 	rc = store_step_done(s);
 	if (rc != SQLITE_OK)
 		return store_db_fail(st, rc, "opening the desk");
+	store_day_note_open(st, day, now);
 	if (was_open)
 		return STORE_OK;
 	return store_append_desk_event(st, desk, EV_DESK_OPENED, cats, ncats, now);

@@ -29,6 +29,7 @@
  * help it scans per call; a few hundred waiting residents take well under
  * a millisecond. Never used for ordering: a guess for residents.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,49 +103,67 @@ static int64_t service_of(const store *st, int ci)
 	return ci >= 0 ? st->est.service_ms[ci] : (int64_t)st->cfg->kiosk.service_minutes * 60000;
 }
 
+/* The kinds of help a desk takes as a mask of category indexes, from the
+ * JSON array the desks table keeps (NULL: every kind). */
+static uint32_t desk_mask(const store *st, const char *cats)
+{
+	uint32_t all = st->cfg->ncategories >= 32 ? ~0u : (1u << st->cfg->ncategories) - 1;
+	json_t *arr = cats ? json_loads(cats, 0, NULL) : NULL;
+	uint32_t mask = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		int ci =
+		    json_is_string(v) ? config_category_index(st->cfg, json_string_value(v)) : -1;
+		if (ci >= 0)
+			mask |= 1u << ci;
+	}
+	json_decref(arr);
+	return mask ? mask : all;
+}
+
 /* The open desks and when each is free. */
 static store_status read_desks(store *st, int64_t now, sim_desk *d, int *nd)
 {
-	store_desk *open = malloc(EST_MAX_DESKS * sizeof *open);
-	if (!open)
-		return store_fail(st, STORE_IO, "out of memory");
-	int n = 0;
-	store_status ss = store_desks_read(st, open, EST_MAX_DESKS, &n);
 	*nd = 0;
-	for (int i = 0; ss == STORE_OK && i < n; i++) {
+	sqlite3_stmt *s = store_q(st, Q_DESKS);
+	if (!s)
+		return STORE_IO;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*nd >= EST_MAX_DESKS)
+			continue;
 		sim_desk *k = &d[(*nd)++];
 		memset(k, 0, sizeof *k);
-		k->desk = open[i].desk;
+		k->desk = sqlite3_column_int(s, 0);
 		k->free_at = now;
-		for (int c = 0; c < open[i].ncats; c++) {
-			int ci = config_category_index(st->cfg, open[i].cats[c]);
-			if (ci >= 0)
-				k->mask |= 1u << ci;
-		}
-		if (open[i].ncats == 0 || k->mask == 0)
-			k->mask =
-			    st->cfg->ncategories >= 32 ? ~0u : (1u << st->cfg->ncategories) - 1;
-		sqlite3_stmt *s = store_q(st, Q_TICKET_AT_DESK);
-		if (!s) {
-			ss = STORE_IO;
-			break;
-		}
-		sqlite3_bind_int(s, 1, k->desk);
-		int rc = sqlite3_step(s);
+		k->mask = desk_mask(st, (const char *)sqlite3_column_text(s, 4));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, "reading the desks");
+	/* A desk with a ticket at it is free when that ticket's desk time has
+	 * passed. */
+	for (int i = 0; i < *nd; i++) {
+		s = store_q(st, Q_TICKET_AT_DESK);
+		if (!s)
+			return STORE_IO;
+		sqlite3_bind_int(s, 1, d[i].desk);
+		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			store_ticket t;
 			int64_t id;
 			store_read_ticket(s, &t, &id);
 			int64_t svc = service_of(st, config_category_index(st->cfg, t.category));
 			int64_t end = t.called_ms + svc, least = now + svc / 5;
-			k->free_at = end > least ? end : least;
+			d[i].free_at = end > least ? end : least;
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			ss = store_db_fail(st, rc, "reading the desks");
+			return store_db_fail(st, rc, "reading the desks");
 	}
-	free(open);
-	return ss;
+	return STORE_OK;
 }
 
 /* Plays the desks' calls over the n tickets (category index per ticket,

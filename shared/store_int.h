@@ -78,6 +78,12 @@ typedef struct {
 	int64_t service_ms[CONFIG_MAX_CATEGORIES]; /* mean desk time per ticket */
 } store_est_cache;
 
+/* What the last look of the day cycle found (store_day.c). */
+typedef struct {
+	int valid, trusted;
+	int64_t until_ms, data_version;
+} store_roll_cache;
+
 struct store {
 	sqlite3 *db;
 	const config *cfg;
@@ -88,6 +94,10 @@ struct store {
 	 * once, by store_begin_action, and moved on by store_append_event. */
 	int64_t next_seq;
 	store_est_cache est;
+	/* What the last look of the day cycle found (store_day.c): nothing
+	 * can end before until_ms, unless another connection committed since
+	 * (data_version) or the clock's trust changed. */
+	store_roll_cache roll;
 	/* The bounds of the last opening day asked about (store_day.c). */
 	struct {
 		char day[11];
@@ -148,6 +158,9 @@ store_status store_day_roll_locked(store *st, int64_t now, int *expired);
 store_status store_day_roll_if_due(store *st, int64_t now);
 /* The open desks, in desk order, as they are (no day cycle first). */
 store_status store_desks_read(store *st, store_desk *out, int max, int *n);
+/* Something of `day` began at began_ms (a ticket taken, a desk opened by
+ * this connection): the day cycle's shortcut must look again by its end. */
+void store_day_note_open(store *st, const char *day, int64_t began_ms);
 /* Opens desk inside the caller's transaction if it is closed (desk.opened),
  * else updates the kinds of help it takes. */
 store_status store_desk_open_locked(store *st, int desk, const char *const *cats, int ncats,

@@ -220,6 +220,7 @@ store_status store_take(store *st, const char *category, const char *lang, store
 		goto fail;
 	}
 	int64_t id = sqlite3_last_insert_rowid(st->db);
+	store_day_note_open(st, t->day, now);
 	ss = store_append_ticket_event(st, t, EV_TICKET_ISSUED, NULL, now);
 	if (ss != STORE_OK)
 		goto fail;

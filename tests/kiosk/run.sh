@@ -175,14 +175,19 @@ grep -q "Rond eerst het nummer" "$d/c3.json" && ok "call next with a ticket at t
 
 # --- counter view: the sync line in each state ------------------------------
 # (the demo site syncs to a central office; no syncd runs here, so the states
-# are written into the store as syncd would leave them)
+# are written into the store as syncd would leave them). A counter view opens
+# its desk when it starts (desk.opened, unless open) and closes it when it
+# quits (desk.closed): those events are part of the backlog it shows.
 d=$tmp/syncline
 mksite "$d"
+"$CTL" -c "$d/site.json" desk open 1 >/dev/null
+db "$d" "UPDATE meta SET value = (SELECT max(seq) FROM outbox) WHERE key = 'acked_through';"
 printf 'dump %s\nquit\n' "$d/s0.json" >"$d/r0.txt"
 kiosk "$d" counter 1024x600 "$d/r0.txt"
 "$CTL" -c "$d/site.json" take digital >/dev/null
 printf 'dump %s\nquit\n' "$d/s1.json" >"$d/r1.txt"
 kiosk "$d" counter 1024x600 "$d/r1.txt"
+"$CTL" -c "$d/site.json" desk open 1 >/dev/null
 old=$(( ($(date +%s) - 3600) * 1000 ))
 db "$d" "UPDATE meta SET value = (SELECT max(seq) FROM outbox) WHERE key = 'acked_through';
 	INSERT OR REPLACE INTO meta(key, value) VALUES ('last_success_ms', $old), ('last_attempt_ms', $old), ('last_error', '');"
@@ -193,9 +198,9 @@ db "$d" "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_error', 'cannot c
 printf 'dump %s\nquit\n' "$d/s3.json" >"$d/r3.txt"
 kiosk "$d" counter 1024x600 "$d/r3.txt"
 label_in "$d/s0.json" "Synchronisatie: nog niets te versturen" &&
-	label_in "$d/s1.json" "Synchronisatie: nog nooit gelukt, nog 1 te versturen" &&
+	label_in "$d/s1.json" "Synchronisatie: nog nooit gelukt, nog 3 te versturen" &&
 	grep -q '"label": "Synchronisatie: bijgewerkt, laatst [0-9][0-9]:[0-9][0-9]"' "$d/s2.json" &&
-	grep -q '"label": "Synchronisatie: offline, laatst [0-9:]*, nog 1 te versturen (cannot connect' "$d/s3.json" &&
+	grep -q '"label": "Synchronisatie: offline, laatst [0-9:]*, nog 3 te versturen (cannot connect' "$d/s3.json" &&
 	ok "sync line: nothing yet, never, up to date after an idle hour, offline with the error" ||
 	bad "sync line: $(grep -h -o '"label": "Synchronisatie[^"]*"' "$d"/s[0-3].json | tr '\n' ' ')"
 
