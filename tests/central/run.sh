@@ -34,6 +34,7 @@ sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 TOK_ADMIN=test-admin-$RANDOM$RANDOM
 TOK_PADDEPOEL=test-token-paddepoel-$RANDOM
 TOK_VINKHUIZEN=test-token-vinkhuizen-$RANDOM
+TOK_SELWERD=test-token-selwerd-$RANDOM
 TOK_LONG=$(head -c 5000 /dev/zero | tr '\0' t)
 
 cat >"$dir/central.json" <<EOF
@@ -43,7 +44,8 @@ cat >"$dir/central.json" <<EOF
   "admin_token_sha256": "$(sha "$TOK_ADMIN")",
   "sites": [
     { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "$(sha "$TOK_PADDEPOEL")" },
-    { "id": "vinkhuizen", "name": "Buurthuis Vinkhuizen", "token_sha256": "$(sha "$TOK_VINKHUIZEN")" }
+    { "id": "vinkhuizen", "name": "Buurthuis Vinkhuizen", "token_sha256": "$(sha "$TOK_VINKHUIZEN")" },
+    { "id": "selwerd", "name": "Wijkplein Selwerd", "token_sha256": "$(sha "$TOK_SELWERD")" }
   ],
   "limits": { "max_body_bytes": 65536, "max_inflated_bytes": 262144, "max_batch_events": 100,
               "connection_timeout_s": 2, "busy_timeout_ms": 300 }
@@ -293,6 +295,36 @@ batch "$(dev $next desk.opened 1)" "$(dev $((next + 1)) desk.closed 0)" >"$dir/b
 got=$(post paddepoel "$TOK_PADDEPOEL" "$dir/baddesk.json")
 case "$got" in '400 {"error":"events[1].desk: must be an integer 1..999"}') ;; *) fail "bad desk event: got \"$got\"" ;; esac
 [ "$(export_count paddepoel)" -eq $((next - 1)) ] || fail "a batch with a bad desk event stored some of it"
+
+# The same from a real site store: loketctl opens a desk, issues and calls,
+# then the next morning's first action ends the day (ticket.expired for each
+# open ticket, desk.closed); central takes its outbox as it is.
+if [ -x "$BIN/loketctl" ]; then
+	note "a site store's day end, delivered"
+	sed 's/"database": "[^"]*"/"database": "site.db"/' "$here/../../assets/demo/site.json" >"$dir/site.json"
+	ctl() { "$BIN/loketctl" -c "$dir/site.json" "$@" >/dev/null 2>>"$dir/ctl.err" || fail "loketctl $*: $(tail -1 "$dir/ctl.err")"; }
+	t10=$(($(date -d "$TODAY 10:00" +%s) * 1000))
+	LOKET_FAKE_NOW=$t10 ctl desk open 2 --category digital,tax
+	LOKET_FAKE_NOW=$t10 ctl take digital
+	LOKET_FAKE_NOW=$t10 ctl take tax
+	LOKET_FAKE_NOW=$((t10 + 60000)) ctl next --desk 2
+	LOKET_FAKE_NOW=$((t10 + 23 * 3600000)) ctl status
+	LOKET_FAKE_NOW=$((t10 + 23 * 3600000)) "$BIN/loketctl" -c "$dir/site.json" events >"$dir/site.events"
+	types=$(grep -o '"type":"[a-z._]*"' "$dir/site.events" | cut -d'"' -f4 | tr '\n' ' ')
+	[ "$types" = "desk.opened ticket.issued ticket.issued ticket.called ticket.expired ticket.expired desk.closed " ] ||
+		fail "the site store wrote other events than expected: $types"
+	{ printf '{"events":['; paste -sd, "$dir/site.events" | tr -d '\n'; printf ']}'; } >"$dir/site.batch"
+	expect_post "200 {\"acked_through\":$(wc -l <"$dir/site.events")}" selwerd "$TOK_SELWERD" "$dir/site.batch"
+	admin_get "/api/v1/sites/selwerd/events" | cmp -s - "$dir/site.events" || fail "the site's events not given back verbatim"
+	admin_get "/export/tickets.csv?site=selwerd" >"$dir/selwerd.csv"
+	grep -q "^selwerd;Wijkplein Selwerd;$TODAY;A001;digital;digital;nl;[^;]*;[^;]\+;[^;]\+;expired;2;60;;1;0;" "$dir/selwerd.csv" ||
+		fail "CSV: the site's A001 is not expired at desk 2: $(grep A001 "$dir/selwerd.csv")"
+	grep -q "^selwerd;Wijkplein Selwerd;$TODAY;B001;tax;tax;nl;[^;]*;;[^;]\+;expired;;;;0;0;" "$dir/selwerd.csv" ||
+		fail "CSV: the site's B001 is not expired: $(grep B001 "$dir/selwerd.csv")"
+	[ "$(grep -c '^selwerd;' "$dir/selwerd.csv")" -eq 2 ] || fail "CSV: the site's desk events made tickets"
+else
+	note "no loketctl in $BIN: the site store's day end not tested"
+fi
 
 # --- reports ----------------------------------------------------------------------------
 note "CSV, dashboard, login, metrics"
