@@ -235,10 +235,14 @@ new_sync_site "$L" "http://127.0.0.1:$LP" 50 2
 start_central "$L/central" "$LP"
 "$BIN/tools/syncd_ticketer" "$L/site.json" 5 0 2 || fail "ticketer"
 # 40 days on: after the drain, syncd purges what was acknowledged (all but the last).
+# Its first look at the store closes that old day (ticket.expired, desk.closed,
+# written now): those stay, and every event of the ticketer's day can go.
+n=$(site_last "$L")
 later=$(( $(date +%s) * 1000 + 40 * 86400000 ))
 LOKET_FAKE_NOW=$later "$BIN/loket-syncd" -c "$L/site.json" --once 2>"$L/once.log" ||
 	fail "--once before the purge: $(tail -n 2 "$L/once.log")"
-grep -q "purged 4 acknowledged events" "$L/once.log" || fail "no purge: $(tail -n 3 "$L/once.log")"
+grep -Eq "purged ($n|$((n - 1))) acknowledged events" "$L/once.log" ||
+	fail "no purge of $n events: $(tail -n 3 "$L/once.log")"
 # The central office loses everything (restored from a backup made before).
 kill -9 "$CENTRAL_PID"
 wait "$CENTRAL_PID" 2>/dev/null
