@@ -31,3 +31,13 @@ BENCHES += $(sort $(wildcard tests/bench/*.sh))
 $(B)/bench/%: $(B)/obj/tests/bench/%.o $(LIBLOKET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The site simulator (tests/sim/): weeks at a site against the real store,
+# with its invariant checker; tests/sim/run.sh and tests/bench/estimate.sh.
+SIM_SRC := $(wildcard tests/sim/*.c)
+SIM_BIN := $(B)/sim/loket-sim
+TEST_PROGRAMS += $(SIM_BIN)
+BENCH_PROGRAMS += $(SIM_BIN)
+$(SIM_BIN): $(SIM_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
