@@ -161,6 +161,20 @@ static void slot_give(void)
 	pthread_mutex_unlock(&slots_mu);
 }
 
+/* Events kept unread are acknowledged (the site must not stall) but
+ * someone should upgrade this office: say so once per batch. */
+static void unread_warning(const char *site, const ingest_batch *b, size_t unread)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->ev[i].unread[0]) {
+			log_warn("site %s: %zu new event%s kept unread (this version cannot read "
+				 "them; upgrade, then --rebuild-tickets), such as seq %lld: %s",
+				 site, unread, unread == 1 ? "" : "s", (long long)b->ev[i].e.seq,
+				 b->ev[i].unread);
+			return;
+		}
+}
+
 /* One batch, decoded and stored while holding an ingest slot. */
 static void ingest_in_slot(request *rq, reply *rp)
 {
@@ -188,9 +202,11 @@ static void ingest_in_slot(request *rq, reply *rp)
 		rp->status = 200;
 		rp->ctype = "application/json";
 		buf_adds(&rp->body, ok);
-		metrics_batch(app->m, site, r.stored, r.duplicates, r.acked_through, now);
-		reply_note(rp, "site=%s events=%zu new=%zu dup=%zu acked_through=%lld", id, b.n,
-			   r.stored, r.duplicates, (long long)r.acked_through);
+		metrics_batch(app->m, site, r.stored, r.duplicates, r.unread, r.acked_through, now);
+		reply_note(rp, "site=%s events=%zu new=%zu dup=%zu unread=%zu acked_through=%lld",
+			   id, b.n, r.stored, r.duplicates, r.unread, (long long)r.acked_through);
+		if (r.unread)
+			unread_warning(id, &b, r.unread);
 		break;
 	case CSTORE_GAP:
 		rp->status = 409;

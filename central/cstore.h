@@ -7,9 +7,13 @@
  *   sites    one row per site that ever sent: acked_through (the highest N
  *            such that events 1..N are all held), events held, last sync.
  *   events   the truth: one row per (site, seq), the event's JSON text as
- *            the site sent it, plus its parsed fields. Never updated, never
- *            deleted; an event UUID appears once across all sites. Desk
- *            events (desk.opened, desk.closed) are events only.
+ *            the site sent it, plus its parsed fields. Never deleted, its
+ *            text never changed; an event UUID appears once across all
+ *            sites. Desk events (desk.opened, desk.closed) are events
+ *            only. An event of a type unknown here is held all the same,
+ *            marked unread (only its envelope parsed) until a version that
+ *            reads it rebuilds (cstore_rebuild_tickets): the one update an
+ *            event row ever sees fills its parsed fields then.
  *   tickets  facts per ticket derived from its events (issued, first and
  *            last call, end, outcome, desk, transfers), updated in the same
  *            transaction as the events it derives from, and rebuildable
@@ -47,6 +51,7 @@ typedef struct {
 	int64_t acked_through; /* after the call (also on GAP) */
 	size_t stored;	       /* new events written */
 	size_t duplicates;     /* events already held, identical: acknowledged again */
+	size_t unread;	       /* of stored: kept unread (a type unknown here) */
 	int64_t conflict_seq;  /* CONFLICT: the seq refused */
 	char why[300];	       /* CONFLICT or ERROR: for the log and the answer */
 } cstore_ingest_result;
@@ -62,6 +67,7 @@ typedef struct {
 	int64_t acked_through;
 	int64_t events;
 	int64_t last_sync_ms; /* 0 = never */
+	int64_t unread;	      /* events held that could not be read (unknown type) */
 } cstore_site_info;
 
 /* The state of a site (all zero if it never sent). */
@@ -93,7 +99,10 @@ typedef int (*cstore_ticket_cb)(void *ctx, const cstore_ticket *t);
 int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const char *site,
 		   cstore_ticket_cb cb, void *ctx);
 
-/* Recomputes the tickets from the events, in one transaction. */
+/* Recomputes the tickets from the events, in one transaction. Unread
+ * events are read again first: those this version understands (a type it
+ * has learnt since they came) get their parsed fields and count from now
+ * on; the others stay unread. */
 int cstore_rebuild_tickets(cstore *st);
 
 /* CSTORE_OK if the database answers a read. */

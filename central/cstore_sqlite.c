@@ -16,7 +16,11 @@
  * In events, ticket, code, category and lang are NULL for desk events (and
  * from_category for all but transfers, desk when there is none). Schema 1
  * had them NOT NULL; cstore_open copies a schema 1 table into the new
- * shape once, in one transaction (migrate_1_2).
+ * shape once, in one transaction (migrate_1_2). An event of a type this
+ * version does not know has only its envelope parsed (at too, when it is
+ * a time), the rest NULL, and unread = why; the rebuild reads such events
+ * again (reread) and fills them in when it can. No other update of an
+ * event row exists, and body is never changed.
  *
  * Transactions: one writer connection behind a mutex; each batch is one
  * BEGIN IMMEDIATE ... COMMIT that inserts its new events, updates their
@@ -36,6 +40,7 @@
  *   cancelled, expired   finished_*, outcome, desk if the event names one
  *   transferred  category, transfers+1, desk cleared
  *   desk.opened, desk.closed   none (kept as events only)
+ *   unread events   none
  * Wait = first call - issue; service = end - last call (served only).
  */
 #include "cstore.h"
@@ -287,8 +292,8 @@ cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t err
 		 errlen) ||
 	    prep(st->w,
 		 "INSERT INTO events(site, seq, uuid, type, at, at_ms, ticket, code, category,"
-		 " from_category, lang, desk, body, received_ms)"
-		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		 " from_category, lang, desk, body, received_ms, unread)"
+		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 		 &st->ev_put, err, errlen) ||
 	    prep(st->w,
 		 "SELECT s.name, e.seq FROM events e JOIN sites s ON s.id = e.site"
@@ -420,6 +425,26 @@ static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
 		sqlite3_bind_null(s, i);
 }
 
+/* The parsed fields of e from parameter i on: at, at_ms, ticket, code,
+ * category, from_category, lang, desk (8 of them), NULL where e has none. */
+static void bind_fields(sqlite3_stmt *s, int i, const event *e)
+{
+	bind_text_or_null(s, i, e->at);
+	if (e->at[0])
+		sqlite3_bind_int64(s, i + 1, e->at_ms);
+	else
+		sqlite3_bind_null(s, i + 1);
+	bind_text_or_null(s, i + 2, e->ticket);
+	bind_text_or_null(s, i + 3, e->code);
+	bind_text_or_null(s, i + 4, e->category);
+	bind_text_or_null(s, i + 5, e->from);
+	bind_text_or_null(s, i + 6, e->lang);
+	if (e->desk > 0)
+		sqlite3_bind_int(s, i + 7, e->desk);
+	else
+		sqlite3_bind_null(s, i + 7);
+}
+
 static int event_put(cstore *st, sqlite3_int64 site, const ingest_event *ev, int64_t now_ms)
 {
 	const event *e = &ev->e;
@@ -428,19 +453,10 @@ static int event_put(cstore *st, sqlite3_int64 site, const ingest_event *ev, int
 	sqlite3_bind_int64(s, 2, e->seq);
 	sqlite3_bind_text(s, 3, e->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, e->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, e->at, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, e->at_ms);
-	bind_text_or_null(s, 7, e->ticket);
-	bind_text_or_null(s, 8, e->code);
-	bind_text_or_null(s, 9, e->category);
-	bind_text_or_null(s, 10, e->from);
-	bind_text_or_null(s, 11, e->lang);
-	if (e->desk > 0)
-		sqlite3_bind_int(s, 12, e->desk);
-	else
-		sqlite3_bind_null(s, 12);
+	bind_fields(s, 5, e);
 	sqlite3_bind_text(s, 13, ev->text, (int)ev->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 14, now_ms);
+	bind_text_or_null(s, 15, ev->unread);
 	return step_done(s);
 }
 
@@ -514,9 +530,13 @@ int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t n
 		}
 		if (rc != SQLITE_OK)
 			goto fail;
-		rc = ticket_apply(st->tk, sid, &ev->e);
-		if (rc != SQLITE_OK)
-			goto fail;
+		if (ev->unread[0]) {
+			r->unread++; /* kept as it came; no fact until a version reads it */
+		} else {
+			rc = ticket_apply(st->tk, sid, &ev->e);
+			if (rc != SQLITE_OK)
+				goto fail;
+		}
 		r->stored++;
 	}
 	int64_t last = b->ev[b->n - 1].e.seq;
@@ -542,18 +562,88 @@ fail:
 rollback:
 	if (sqlite3_get_autocommit(st->w) == 0)
 		step_done(st->rollback);
-	r->stored = 0;
+	r->stored = r->unread = 0;
 unlock:
 	pthread_mutex_unlock(&st->wlock);
 	return status;
+}
+
+/* Unread events that this version reads (a type it has learnt since):
+ * their parsed columns filled and unread cleared, so the rebuild derives
+ * their facts; the rest stay unread. Inside the caller's transaction. */
+static int reread(cstore *st, int64_t *nread, int64_t *nstill)
+{
+	sqlite3_stmt *s = NULL, *get = NULL, *set = NULL;
+	sqlite3_int64 *rows = NULL;
+	size_t n = 0, cap = 0;
+	*nread = *nstill = 0;
+	/* The rows first: no update while a read of the same table is open. */
+	int rc = sqlite3_prepare_v2(st->w, "SELECT rowid FROM events WHERE unread IS NOT NULL", -1,
+				    &s, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			sqlite3_int64 *p = realloc(rows, c * sizeof *p);
+			if (!p) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			rows = p;
+			cap = c;
+		}
+		rows[n++] = sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->w, "SELECT body FROM events WHERE rowid = ?1", -1, &get,
+					NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->w,
+					"UPDATE events SET at = ?2, at_ms = ?3, ticket = ?4,"
+					" code = ?5, category = ?6, from_category = ?7, lang = ?8,"
+					" desk = ?9, unread = NULL WHERE rowid = ?1",
+					-1, &set, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_bind_int64(get, 1, rows[i]);
+		rc = sqlite3_step(get);
+		json_t *j = NULL;
+		if (rc == SQLITE_ROW)
+			j = json_loadb((const char *)sqlite3_column_blob(get, 0),
+				       (size_t)sqlite3_column_bytes(get, 0), 0, NULL);
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_reset(get);
+		event e;
+		char why[INGEST_WHY_LEN];
+		if (rc == SQLITE_OK && j && !event_decode(j, &e, why, sizeof why)) {
+			sqlite3_bind_int64(set, 1, rows[i]);
+			bind_fields(set, 2, &e);
+			rc = step_done(set);
+			++*nread;
+		} else if (rc == SQLITE_OK) {
+			++*nstill;
+		}
+		json_decref(j);
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(get);
+	sqlite3_finalize(set);
+	free(rows);
+	return rc;
 }
 
 int cstore_rebuild_tickets(cstore *st)
 {
 	int status = CSTORE_OK;
 	sqlite3_stmt *s = NULL;
+	int64_t nread = 0, nstill = 0;
 	pthread_mutex_lock(&st->wlock);
 	int rc = step_done(st->begin);
+	if (rc != SQLITE_OK)
+		goto out;
+	rc = reread(st, &nread, &nstill);
 	if (rc != SQLITE_OK)
 		goto out;
 	rc = sqlite3_exec(st->w, "DELETE FROM tickets", NULL, NULL, NULL);
@@ -561,14 +651,14 @@ int cstore_rebuild_tickets(cstore *st)
 		goto out;
 	rc = sqlite3_prepare_v2(st->w,
 				"SELECT site, type, at, at_ms, ticket, code, category, lang, desk"
-				" FROM events ORDER BY site, seq",
+				" FROM events WHERE unread IS NULL ORDER BY site, seq",
 				-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int t = event_type_parse(col_text(s, 1));
 		if (t < 0)
-			continue; /* unknown to this version: kept, no fact derived */
+			continue; /* cannot be (unknown types are unread): no fact */
 		event e;
 		memset(&e, 0, sizeof e);
 		e.kind = (event_type)t;
@@ -596,6 +686,9 @@ out:
 		log_error("rebuilding tickets: %s", sqlite3_errmsg(st->w));
 		if (sqlite3_get_autocommit(st->w) == 0)
 			step_done(st->rollback);
+	} else if (nread || nstill) {
+		log_info("unread events: %lld read now, %lld still unread", (long long)nread,
+			 (long long)nstill);
 	}
 	pthread_mutex_unlock(&st->wlock);
 	return status;
@@ -611,8 +704,10 @@ int cstore_site_get(cstore *st, const char *site, cstore_site_info *out)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(
-	    db, "SELECT acked_through, events, last_sync_ms FROM sites WHERE name = ?1", -1, &s,
-	    NULL);
+	    db,
+	    "SELECT acked_through, events, last_sync_ms, (SELECT count(*) FROM events e"
+	    " WHERE e.site = sites.id AND e.unread IS NOT NULL) FROM sites WHERE name = ?1",
+	    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, site, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s);
@@ -620,6 +715,7 @@ int cstore_site_get(cstore *st, const char *site, cstore_site_info *out)
 			out->acked_through = sqlite3_column_int64(s, 0);
 			out->events = sqlite3_column_int64(s, 1);
 			out->last_sync_ms = sqlite3_column_int64(s, 2);
+			out->unread = sqlite3_column_int64(s, 3);
 			rc = SQLITE_OK;
 		}
 	}

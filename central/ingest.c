@@ -259,10 +259,16 @@ int ingest_decode(const char *body, size_t len, int gzip, const ingest_limits *l
 	for (size_t i = 0; i < n; i++) {
 		ingest_event *ev = &b->ev[i];
 		ev->obj = json_array_get(events, i);
-		char why[200];
+		char why[INGEST_WHY_LEN];
 		if (event_decode(ev->obj, &ev->e, why, sizeof why)) {
-			snprintf(err, errlen, "events[%zu].%s", i, why);
-			return fail(b, INGEST_BAD);
+			char envelope_why[INGEST_WHY_LEN];
+			if (event_decode_envelope(ev->obj, &ev->e, envelope_why,
+						  sizeof envelope_why) ||
+			    ev->e.kind != EV_TYPE_COUNT) {
+				snprintf(err, errlen, "events[%zu].%s", i, why);
+				return fail(b, INGEST_BAD);
+			}
+			memcpy(ev->unread, why, sizeof why); /* a type from a newer site */
 		}
 		/* seq - 1, not previous + 1: seq >= 1, but the previous may be
 		 * INT64_MAX, and adding to it would overflow. */

@@ -11,6 +11,12 @@
  * export gives those bytes back. Only if the text cannot be cut out simply
  * (an escaped "events" key, say) is the event re-encoded compactly.
  *
+ * An event whose envelope (seq, uuid, a type string) is valid but whose
+ * type this version does not know (a newer site's) is not an error: it is
+ * kept as it came, marked unread with the reason, so one event never
+ * blocks a site (DESIGN.md, "Events added"). An event of a known type with
+ * a bad field is still refused, naming the field.
+ *
  * Answers map straight to HTTP: 0 ok, 400 malformed (the message says
  * where: "events[3].seq: 7 does not follow 5"), 413 too large (the wire
  * body, the inflated body, or too many events).
@@ -24,9 +30,12 @@
 #include "buf.h"
 #include "event.h"
 
+#define INGEST_WHY_LEN 160
+
 typedef struct {
-	event e;	  /* parsed and validated fields */
-	const char *text; /* the event's JSON text, not NUL-terminated */
+	event e;		     /* parsed and validated fields (only the envelope if unread) */
+	char unread[INGEST_WHY_LEN]; /* why it could not be read, "" if it was */
+	const char *text;	     /* the event's JSON text, not NUL-terminated */
 	size_t len;
 	const json_t *obj; /* the parsed object (borrowed from the batch) */
 } ingest_event;

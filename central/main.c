@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < cfg.nsites; i++) {
 		cstore_site_info si;
 		if (cstore_site_get(st, cfg.sites[i].id, &si) == CSTORE_OK)
-			metrics_site_seed(m, i, si.acked_through, si.last_sync_ms);
+			metrics_site_seed(m, i, si.acked_through, si.last_sync_ms, si.unread);
 	}
 	central app = {&cfg, st, m};
 	srv = http_start(&app, err, sizeof err);

@@ -20,7 +20,7 @@ static const char *const route_names[ROUTE_N] = {"ingest", "events",  "dashboard
 
 typedef struct {
 	uint64_t stored, duplicates, batches;
-	int64_t acked, last_ms;
+	int64_t acked, last_ms, unread;
 } site_counts;
 
 struct metrics {
@@ -78,8 +78,8 @@ void metrics_request(metrics *m, int route, int status, int64_t micros)
 	ADD(m->count[route], 1);
 }
 
-void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, int64_t acked,
-		   int64_t now_ms)
+void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, size_t unread,
+		   int64_t acked, int64_t now_ms)
 {
 	if (site < 0 || site >= m->cfg->nsites)
 		return;
@@ -87,16 +87,18 @@ void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, int64
 	ADD(s->stored, stored);
 	ADD(s->duplicates, duplicates);
 	ADD(s->batches, 1);
+	ADD(s->unread, (int64_t)unread);
 	SET(s->acked, acked);
 	SET(s->last_ms, now_ms);
 }
 
-void metrics_site_seed(metrics *m, int site, int64_t acked, int64_t last_ms)
+void metrics_site_seed(metrics *m, int site, int64_t acked, int64_t last_ms, int64_t unread)
 {
 	if (site < 0 || site >= m->cfg->nsites)
 		return;
 	SET(m->sites[site].acked, acked);
 	SET(m->sites[site].last_ms, last_ms);
+	SET(m->sites[site].unread, unread);
 }
 
 int metrics_render(metrics *m, buf *o)
@@ -114,6 +116,12 @@ int metrics_render(metrics *m, buf *o)
 	for (int i = 0; i < c->nsites; i++)
 		bad |= buf_printf(o, "loket_central_events_duplicate_total{site=\"%s\"} %llu\n",
 				  c->sites[i].id, (unsigned long long)GET(m->sites[i].duplicates));
+	bad |= buf_adds(o, "# HELP loket_central_events_unread Events held that this version "
+			   "cannot read (a type unknown here), kept as they came.\n"
+			   "# TYPE loket_central_events_unread gauge\n");
+	for (int i = 0; i < c->nsites; i++)
+		bad |= buf_printf(o, "loket_central_events_unread{site=\"%s\"} %lld\n",
+				  c->sites[i].id, (long long)GET(m->sites[i].unread));
 	bad |= buf_adds(o, "# HELP loket_central_batches_total Batches stored.\n"
 			   "# TYPE loket_central_batches_total counter\n");
 	for (int i = 0; i < c->nsites; i++)

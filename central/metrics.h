@@ -2,7 +2,8 @@
  * metrics — counters for /metrics (Prometheus text format 0.0.4), kept in
  * memory with atomic adds, so recording costs no lock on the hot path.
  * They start at zero with each process (Prometheus handles restarts),
- * except each site's acked_through and last sync, seeded from the store.
+ * except each site's acked_through, last sync and unread events, seeded
+ * from the store.
  */
 #ifndef CENTRAL_METRICS_H
 #define CENTRAL_METRICS_H
@@ -33,10 +34,11 @@ void metrics_free(metrics *m);
 /* One answered request: its route, status and time taken. */
 void metrics_request(metrics *m, int route, int status, int64_t micros);
 
-/* A batch of site (index in the configuration) was stored. */
-void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, int64_t acked,
-		   int64_t now_ms);
-void metrics_site_seed(metrics *m, int site, int64_t acked, int64_t last_ms);
+/* A batch of site (index in the configuration) was stored: stored new
+ * events, unread of them kept unread (a type unknown here). */
+void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, size_t unread,
+		   int64_t acked, int64_t now_ms);
+void metrics_site_seed(metrics *m, int site, int64_t acked, int64_t last_ms, int64_t unread);
 
 /* Appends the text exposition. */
 int metrics_render(metrics *m, buf *out);

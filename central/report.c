@@ -9,7 +9,8 @@
  * What it shows, all derived from the ticket facts (cstore_tickets):
  *   - residents helped (tickets served) today, this week (from Monday),
  *     this month, by the central office's calendar;
- *   - every configured site: last sync, events held, acked_through;
+ *   - every configured site: last sync, events held, acked_through, and
+ *     events held unread (a type this version does not know: upgrade);
  *   - per site and category: tickets, served, no-shows, cancelled,
  *     expired (still open when the site's day ended), median and 90th
  *     percentile wait (issue to first call), median service time (last
@@ -183,10 +184,10 @@ static void agg_free(agg *a)
 
 typedef struct {
 	const char *title, *period, *through, *show, *helped_today, *helped_week, *helped_month,
-	    *tickets_period, *sites, *site, *last_sync, *never, *events, *acked, *per_cat, *cat,
-	    *tickets, *served, *no_show, *cancelled, *expired, *wait_med, *wait_p90, *service_med,
-	    *chart_sites, *chart_cats, *no_data, *download, *logout, *updated, *ago_min, *ago_h,
-	    *ago_d, *just_now, *total, *note;
+	    *tickets_period, *sites, *site, *last_sync, *never, *events, *acked, *unread, *per_cat,
+	    *cat, *tickets, *served, *no_show, *cancelled, *expired, *wait_med, *wait_p90,
+	    *service_med, *chart_sites, *chart_cats, *no_data, *download, *logout, *updated,
+	    *ago_min, *ago_h, *ago_d, *just_now, *total, *note;
 } words;
 
 static const words nl = {
@@ -204,6 +205,7 @@ static const words nl = {
     "nog nooit",
     "Events",
     "Compleet t/m seq",
+    "Niet gelezen",
     "Per locatie en soort hulp",
     "Soort hulp",
     "Tickets",
@@ -243,6 +245,7 @@ static const words en = {"Central office",
 			 "never",
 			 "Events",
 			 "Complete through seq",
+			 "Unread",
 			 "Per site and kind of help",
 			 "Kind of help",
 			 "Tickets",
@@ -491,6 +494,7 @@ static const char style[] =
     ".kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:14px;margin-bottom:18px}"
     ".kpi{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 18px}"
     ".kpi b{display:block;font-size:34px;line-height:1.1;color:var(--acc)}"
+    "td.unread{color:#b3261e;font-weight:600}"
     ".kpi span{color:var(--mute)}"
     ".card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 18px;"
     "margin-bottom:18px}"
@@ -522,8 +526,8 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 	const cconf *c = rq->app->cfg;
 	buf_printf(o,
 		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
-		   "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
-		   w->sites, w->site, w->last_sync, w->events, w->acked);
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
+		   w->sites, w->site, w->last_sync, w->events, w->acked, w->unread);
 	for (int i = 0; i < c->nsites; i++) {
 		cstore_site_info si;
 		if (cstore_site_get(rq->app->st, c->sites[i].id, &si) != CSTORE_OK)
@@ -554,8 +558,11 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 				buf_printf(o, "%lld %s", (long long)(age / 86400000), w->ago_d);
 			buf_adds(o, ")</span>");
 		}
-		buf_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>",
-			   (long long)si.events, (long long)si.acked_through);
+		buf_printf(o,
+			   "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+			   "<td class=\"n%s\">%lld</td></tr>",
+			   (long long)si.events, (long long)si.acked_through,
+			   si.unread ? " unread" : "", (long long)si.unread);
 	}
 	buf_adds(o, "</table></section>");
 	(void)english;

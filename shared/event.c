@@ -177,7 +177,8 @@ static int get_cats(const json_t *obj, event *e, char *err, size_t errlen)
 	return 0;
 }
 
-int event_decode(const json_t *obj, event *e, char *err, size_t errlen)
+/* seq, uuid and type: what every event has, whatever its type. */
+static int get_envelope(const json_t *obj, event *e, char *err, size_t errlen)
 {
 	memset(e, 0, sizeof *e);
 	if (!json_is_object(obj)) {
@@ -191,19 +192,42 @@ int event_decode(const json_t *obj, event *e, char *err, size_t errlen)
 	}
 	e->seq = json_integer_value(seq);
 	if (get_str(obj, "uuid", e->uuid, sizeof e->uuid, 1, err, errlen) ||
-	    get_str(obj, "type", e->type, sizeof e->type, 1, err, errlen) ||
-	    get_str(obj, "at", e->at, sizeof e->at, 1, err, errlen))
+	    get_str(obj, "type", e->type, sizeof e->type, 1, err, errlen))
 		return -1;
 	if (!uuid_valid(e->uuid)) {
 		snprintf(err, errlen, "uuid: not a UUID");
 		return -1;
 	}
+	return 0;
+}
+
+int event_decode_envelope(const json_t *obj, event *e, char *err, size_t errlen)
+{
+	if (get_envelope(obj, e, err, errlen))
+		return -1;
+	int t = event_type_parse(e->type);
+	e->kind = t < 0 ? EV_TYPE_COUNT : (event_type)t;
+	char why[64];
+	if (get_str(obj, "at", e->at, sizeof e->at, 1, why, sizeof why) ||
+	    clock_parse_iso(e->at, &e->at_ms) != 0) {
+		e->at[0] = '\0';
+		e->at_ms = 0;
+	}
+	return 0;
+}
+
+int event_decode(const json_t *obj, event *e, char *err, size_t errlen)
+{
+	if (get_envelope(obj, e, err, errlen))
+		return -1;
 	int t = event_type_parse(e->type);
 	if (t < 0) {
 		snprintf(err, errlen, "type: unknown event type \"%s\"", e->type);
 		return -1;
 	}
 	e->kind = (event_type)t;
+	if (get_str(obj, "at", e->at, sizeof e->at, 1, err, errlen))
+		return -1;
 	if (clock_parse_iso(e->at, &e->at_ms) != 0) {
 		snprintf(err, errlen, "at: not an RFC 3339 time");
 		return -1;

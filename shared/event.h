@@ -102,4 +102,12 @@ json_t *event_encode(const event *e);
  * An unknown type is an error ("type: unknown event type \"x.y\""). */
 int event_decode(const json_t *obj, event *e, char *err, size_t errlen);
 
+/* Only the envelope, for a receiver that keeps what it cannot interpret
+ * (an event of a type from a newer site): seq (>= 1), uuid (a UUID) and
+ * type (a non-empty string, known or not). Fills e->seq, uuid and type;
+ * kind is the type, or EV_TYPE_COUNT when the name is unknown; at and
+ * at_ms when "at" is an RFC 3339 time, else "" and 0. Nothing else is
+ * read. Returns 0, or -1 with the reason in err as event_decode words it. */
+int event_decode_envelope(const json_t *obj, event *e, char *err, size_t errlen);
+
 #endif

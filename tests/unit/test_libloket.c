@@ -355,6 +355,63 @@ static void test_event_bad(void **state)
 	    "at: not an RFC 3339 time");
 }
 
+static void test_event_envelope(void **state)
+{
+	(void)state;
+	event e;
+	char err[200] = "";
+	/* A type from a newer site: the envelope is read, the rest is not. */
+	json_t *j = json_loads(ENV(5, "ticket.reopened") TICKET ",\"desk\":1}", 0, NULL);
+	assert_int_equal(event_decode(j, &e, err, sizeof err), -1);
+	assert_string_equal(err, "type: unknown event type \"ticket.reopened\"");
+	assert_int_equal(event_decode_envelope(j, &e, err, sizeof err), 0);
+	assert_int_equal(e.seq, 5);
+	assert_string_equal(e.uuid, "01937000-0000-7000-8000-000000000001");
+	assert_string_equal(e.type, "ticket.reopened");
+	assert_int_equal(e.kind, EV_TYPE_COUNT);
+	assert_int_equal(e.at_ms, 1795363200000);
+	assert_string_equal(e.ticket, "");
+	assert_int_equal(e.desk, 0);
+	json_decref(j);
+	/* No time, or one that is not a time: still an envelope. */
+	j = json_loads("{\"seq\":1,\"uuid\":\"01937000-0000-7000-8000-000000000001\","
+		       "\"type\":\"kiosk.rebooted\",\"at\":\"yesterday\"}",
+		       0, NULL);
+	assert_int_equal(event_decode_envelope(j, &e, err, sizeof err), 0);
+	assert_string_equal(e.at, "");
+	assert_int_equal(e.at_ms, 0);
+	json_decref(j);
+	/* A known type gets its kind (nothing else is checked). */
+	j = json_loads(ENV(2, "desk.closed") "}", 0, NULL);
+	assert_int_equal(event_decode_envelope(j, &e, err, sizeof err), 0);
+	assert_int_equal(e.kind, EV_DESK_CLOSED);
+	json_decref(j);
+	/* What is no envelope. */
+	static const char *const bad[][2] = {
+	    {"[]", "event: must be an object"},
+	    {"{\"uuid\":\"01937000-0000-7000-8000-000000000001\",\"type\":\"x\"}",
+	     "seq: must be an integer >= 1"},
+	    {"{\"seq\":1,\"type\":\"x\"}", "uuid: missing"},
+	    {"{\"seq\":1,\"uuid\":\"nope\",\"type\":\"x\"}", "uuid: not a UUID"},
+	    {"{\"seq\":1,\"uuid\":\"01937000-0000-7000-8000-000000000001\"}", "type: missing"},
+	    {"{\"seq\":1,\"uuid\":\"01937000-0000-7000-8000-000000000001\",\"type\":7}",
+	     "type: must be a string"},
+	    {"{\"seq\":1,\"uuid\":\"01937000-0000-7000-8000-000000000001\",\"type\":\"\"}",
+	     "type: must not be empty"},
+	    {"{\"seq\":1,\"uuid\":\"01937000-0000-7000-8000-000000000001\",\"type\":"
+	     "\"a123456789b123456789c123456789d123456789e123456789f123456789g123\"}",
+	     "type: longer than 63 bytes"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		j = json_loads(bad[i][0], 0, NULL);
+		assert_non_null(j);
+		err[0] = '\0';
+		assert_int_equal(event_decode_envelope(j, &e, err, sizeof err), -1);
+		assert_string_equal(err, bad[i][1]);
+		json_decref(j);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,7 +419,7 @@ int main(void)
 	    cmocka_unit_test(test_jsonpos),	    cmocka_unit_test(test_hash),
 	    cmocka_unit_test(test_opening_hours),   cmocka_unit_test(test_event_types),
 	    cmocka_unit_test(test_event_roundtrip), cmocka_unit_test(test_event_encode),
-	    cmocka_unit_test(test_event_bad),
+	    cmocka_unit_test(test_event_bad),	    cmocka_unit_test(test_event_envelope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
