@@ -112,7 +112,9 @@ static const char *const queries[Q_COUNT] = {
 		       "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1",
     [Q_OPEN_TICKETS] = "SELECT " TICKET_COLS ", clock_ok FROM tickets WHERE state IN (0, 1) "
 		       "ORDER BY id",
-    [Q_WAITING] = "SELECT id, category FROM tickets WHERE state = 0 ORDER BY id",
+    /* In the index's order; store_estimate.c sorts by id. */
+    [Q_WAITING] = "SELECT id, category FROM tickets WHERE state = 0",
+    [Q_AT_DESKS] = "SELECT desk, category, called_ms FROM tickets WHERE state = 1",
     [Q_OUTBOX_INSERT] = "INSERT INTO outbox(seq, uuid, at_ms, body) VALUES (?1, ?2, ?3, ?4)",
     [Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled, day) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

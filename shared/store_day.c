@@ -94,9 +94,15 @@ static int day_ended(store *st, const char *day, int64_t began_ms, int64_t now, 
 		st->day_bounds.close_ms = close_ms;
 		st->day_bounds.change_ms = change_ms;
 	}
-	int64_t end =
+	*end_ms =
 	    began_ms < st->day_bounds.close_ms ? st->day_bounds.close_ms : st->day_bounds.change_ms;
-	return now >= end;
+	return now >= *end_ms;
+}
+
+int store_day_only(const store *st, const char *day)
+{
+	return st->roll.valid && st->roll.trusted && !st->roll.other_days &&
+	       !strcmp(st->roll.today, day);
 }
 
 void store_day_note_open(store *st, const char *day, int64_t began_ms)
@@ -147,10 +153,11 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		return STORE_OK;
 	st->roll.valid = 0;
 	if (!trusted) {
-		st->roll = (store_roll_cache){1, 0, INT64_MAX, dv};
+		st->roll = (store_roll_cache){1, 0, INT64_MAX, dv, "", 1};
 		return STORE_OK;
 	}
 	int64_t until = INT64_MAX, end;
+	int other_days = 0;
 	store_day_of(st, now, p->today);
 	sqlite3_stmt *s = store_q(st, Q_OPEN_TICKETS);
 	if (!s)
@@ -161,6 +168,7 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		int64_t id;
 		store_read_ticket(s, &t, &id);
 		int adopt = sqlite3_column_int(s, 12) == 0;
+		other_days |= strcmp(t.day, p->today) != 0;
 		if (!adopt && !day_ended(st, t.day, t.issued_ms, now, &end)) {
 			until = end < until ? end : until;
 			continue;
@@ -192,8 +200,10 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 	if (rc != SQLITE_DONE)
 		return store_db_fail(st, rc, "reading the desks");
 	*work = p->nt + p->nd;
-	if (*work == 0)
-		st->roll = (store_roll_cache){1, 1, until, dv};
+	if (*work == 0) {
+		st->roll = (store_roll_cache){1, 1, until, dv, "", other_days};
+		memcpy(st->roll.today, p->today, sizeof st->roll.today);
+	}
 	return STORE_OK;
 }
 

@@ -54,6 +54,12 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_est_id(const void *a, const void *b)
+{
+	int64_t x = ((const store_est *)a)->id, y = ((const store_est *)b)->id;
+	return (x > y) - (x < y);
+}
+
 /* Mean desk time over the statement's rows, outliers left out; 0 when
  * there are too few. */
 static int64_t mean_ms(store *st, int which, const char *category)
@@ -144,25 +150,22 @@ static store_status read_desks(store *st, int64_t now, sim_desk *d, int *nd)
 	if (rc != SQLITE_DONE)
 		return store_db_fail(st, rc, "reading the desks");
 	/* A desk with a ticket at it is free when that ticket's desk time has
-	 * passed. */
-	for (int i = 0; i < *nd; i++) {
-		s = store_q(st, Q_TICKET_AT_DESK);
-		if (!s)
-			return STORE_IO;
-		sqlite3_bind_int(s, 1, d[i].desk);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			store_ticket t;
-			int64_t id;
-			store_read_ticket(s, &t, &id);
-			int64_t svc = service_of(st, config_category_index(st->cfg, t.category));
-			int64_t end = t.called_ms + svc, least = now + svc / 5;
-			d[i].free_at = end > least ? end : least;
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return store_db_fail(st, rc, "reading the desks");
+	 * passed (one statement for all desks; few tickets are at desks). */
+	s = store_q(st, Q_AT_DESKS);
+	if (!s)
+		return STORE_IO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int desk = sqlite3_column_int(s, 0);
+		int64_t svc = service_of(
+		    st, config_category_index(st->cfg, (const char *)sqlite3_column_text(s, 1)));
+		int64_t end = sqlite3_column_int64(s, 2) + svc, least = now + svc / 5;
+		for (int i = 0; i < *nd; i++)
+			if (d[i].desk == desk)
+				d[i].free_at = end > least ? end : least;
 	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, "reading the desks");
 	return STORE_OK;
 }
 
@@ -226,35 +229,42 @@ store_status store_estimate_run(store *st, int64_t now, store_est **out, int *n,
 	store_status ss = read_desks(st, now, desks, &nd);
 	if (ss != STORE_OK)
 		return ss;
+	/* The waiting tickets come in the index's order (kind, then issue);
+	 * sorted here by issue, which is cheaper than SQLite's sorter. */
 	int cap = 64, len = 0;
 	store_est *rows = malloc((size_t)(cap + 1) * sizeof *rows);
-	int *cat = malloc((size_t)(cap + 1) * sizeof *cat);
 	sqlite3_stmt *s = store_q(st, Q_WAITING);
 	int rc = SQLITE_NOMEM;
-	if (rows && cat && s) {
+	if (rows && s) {
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			if (len == cap) {
-				cap *= 2;
-				store_est *r2 = realloc(rows, (size_t)(cap + 1) * sizeof *rows);
-				rows = r2 ? r2 : rows;
-				int *c2 = realloc(cat, (size_t)(cap + 1) * sizeof *cat);
-				cat = c2 ? c2 : cat;
-				if (!r2 || !c2) {
+				store_est *r2 = realloc(rows, (size_t)(cap * 2 + 1) * sizeof *rows);
+				if (!r2) {
 					rc = SQLITE_NOMEM;
 					break;
 				}
+				rows = r2;
+				cap *= 2;
 			}
 			rows[len].id = sqlite3_column_int64(s, 0);
-			cat[len++] =
+			/* The category index rides in ahead until the play. */
+			rows[len++].ahead =
 			    config_category_index(st->cfg, (const char *)sqlite3_column_text(s, 1));
 		}
 		sqlite3_reset(s);
 	}
-	if (rc != SQLITE_DONE) {
+	int *cat = rc == SQLITE_DONE ? malloc((size_t)(len + 1) * sizeof *cat) : NULL;
+	if (!cat) {
 		free(rows);
-		free(cat);
-		return s ? store_db_fail(st, rc, "reading the waiting tickets") : STORE_IO;
+		if (!s)
+			return STORE_IO;
+		return rc == SQLITE_DONE || rc == SQLITE_NOMEM
+			   ? store_fail(st, STORE_IO, "out of memory")
+			   : store_db_fail(st, rc, "reading the waiting tickets");
 	}
+	qsort(rows, (size_t)len, sizeof rows[0], cmp_est_id);
+	for (int i = 0; i < len; i++)
+		cat[i] = rows[i].ahead;
 	simulate(st, desks, nd, cat, len, now, rows);
 	/* A ticket taken now comes after everyone: one more play per kind of
 	 * help, with it at the end (the arrays have room for one more). */

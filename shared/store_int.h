@@ -51,6 +51,7 @@ enum {
 	Q_NEXT_WAITING,
 	Q_OPEN_TICKETS,
 	Q_WAITING,
+	Q_AT_DESKS,
 	Q_OUTBOX_INSERT,
 	Q_CALL_INSERT,
 	Q_CALL_TRIM,
@@ -82,6 +83,8 @@ typedef struct {
 typedef struct {
 	int valid, trusted;
 	int64_t until_ms, data_version;
+	char today[11]; /* the opening day of that look */
+	int other_days; /* an open ticket of another day was seen */
 } store_roll_cache;
 
 struct store {
@@ -158,6 +161,10 @@ store_status store_day_roll_locked(store *st, int64_t now, int *expired);
 store_status store_day_roll_if_due(store *st, int64_t now);
 /* The open desks, in desk order, as they are (no day cycle first). */
 store_status store_desks_read(store *st, store_desk *out, int max, int *n);
+/* 1 if every open ticket is known to be of `day` (the last look of the
+ * day cycle said so and nothing changed since): a code numbered on that
+ * day's counter then cannot be the code of an open ticket. */
+int store_day_only(const store *st, const char *day);
 /* Something of `day` began at began_ms (a ticket taken, a desk opened by
  * this connection): the day cycle's shortcut must look again by its end. */
 void store_day_note_open(store *st, const char *day, int64_t began_ms);

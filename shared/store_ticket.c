@@ -156,6 +156,8 @@ static store_status next_number(store *st, const char *day, const char *prefix, 
 		if (rc != SQLITE_OK)
 			return store_db_fail(st, rc, "numbering the ticket");
 		snprintf(code, cap, "%s%03lld", prefix, (long long)number);
+		if (store_day_only(st, day))
+			return STORE_OK; /* the usual day: no open ticket can hold it */
 		s = store_q(st, Q_CODE_OPEN);
 		if (!s)
 			return STORE_IO;
@@ -224,14 +226,15 @@ store_status store_take(store *st, const char *category, const char *lang, store
 	ss = store_append_ticket_event(st, t, EV_TICKET_ISSUED, NULL, now);
 	if (ss != STORE_OK)
 		goto fail;
-	ss = store_commit(st);
-	/* A guess for the resident, made after the commit so it does not
-	 * hold the write lock; a failed guess is no failed ticket. */
-	if (ss == STORE_OK && store_estimate_ticket(st, id, now, t) != STORE_OK) {
+	/* A guess for the resident, made inside the transaction: its reads
+	 * then start no read transaction of their own, which costs more than
+	 * the microseconds the lock is held longer. A failed guess is no
+	 * failed ticket. */
+	if (store_estimate_ticket(st, id, now, t) != STORE_OK) {
 		t->ahead = 0;
 		t->est_wait_s = STORE_WAIT_UNKNOWN;
 	}
-	return ss;
+	return store_commit(st);
 fail:
 	store_rollback(st);
 	return ss;
@@ -448,11 +451,9 @@ static store_status act(store *st, store_ref ref, action a, const char *category
 	ss = save_change(st, id, t, action_events[a], a == ACT_TRANSFER ? from : NULL, now);
 	if (ss != STORE_OK)
 		goto fail;
-	ss = store_commit(st);
-	if (ss == STORE_OK && a == ACT_TRANSFER &&
-	    store_estimate_ticket(st, id, now, t) != STORE_OK)
+	if (a == ACT_TRANSFER && store_estimate_ticket(st, id, now, t) != STORE_OK)
 		t->est_wait_s = STORE_WAIT_UNKNOWN;
-	return ss;
+	return store_commit(st);
 fail:
 	store_rollback(st);
 	return ss;
