@@ -241,6 +241,7 @@ typedef struct {
 	char store_day[11];  /* the day the store filed it under */
 	int est_s, ahead;
 	int64_t naive_ms;
+	double ratio; /* call interval / desk time when it was taken */
 	int absent, deaf, will_transfer;
 	int64_t cancel_at, move_at;
 	int clock_ok;  /* issued with a trusted clock */
@@ -267,6 +268,8 @@ typedef struct {
 	int ticket;
 	int recalls, transferring;
 	int64_t called_t;
+	int idle;	      /* found nobody or paused since its last call */
+	int64_t last_busy_ms; /* the last ticket's desk time (0: transferred, gone) */
 	shift shifts[MAX_SHIFTS];
 	int nshifts, cur;
 	int64_t break_at, break_end;
@@ -305,6 +308,10 @@ typedef struct {
 	int64_t minutes, reads, actions, unknown_est, expired_at_desk, left_waiting;
 	int64_t morning_kept, morning_called_pm, rolls_checked, stale_looks;
 	int64_t fixed_wall; /* the wall clock when it was corrected (0: not yet) */
+	/* A diagnostic, not the store's: call-to-call intervals of busy
+	 * desks and the desk times (call to finish) within them, last 200. */
+	int64_t cycle_ms[200], busy_ms[200];
+	int ncycle;
 	int dayexp;
 	char failed[64];
 } sim;
@@ -636,6 +643,17 @@ static int64_t naive_ms(sim *s, int kind, int before)
 	return waiting * mean;
 }
 
+static double cycle_ratio(const sim *s)
+{
+	int n = s->ncycle < 200 ? s->ncycle : 200;
+	int64_t c = 0, b = 0;
+	for (int i = 0; i < n; i++) {
+		c += s->cycle_ms[i];
+		b += s->busy_ms[i];
+	}
+	return n >= 10 && b > 0 ? (double)c / (double)b : 1.0;
+}
+
 static void desk_time(sim *s, int kind, int64_t ms)
 {
 	s->hist[kind][s->nhist[kind]++ % HISTORY] = ms;
@@ -660,6 +678,7 @@ static void take(sim *s, int kind, int staff)
 	int idx = s->nt;
 	sim_ticket *t = new_ticket(s);
 	t->naive_ms = naive_ms(s, kind, idx);
+	t->ratio = cycle_ratio(s);
 	if (store_take(h, kinds[kind].id, lang, &st) != STORE_OK)
 		die("store", "store_take %s: %s", kinds[kind].id, store_errmsg(h));
 	after_action(s, &w);
@@ -797,6 +816,7 @@ static void desk_call(sim *s, sim_desk *d)
 	after_action(s, &w);
 	if (ss == STORE_EMPTY) {
 		d->next_at = s->T + urange(30000, 60000);
+		d->idle = 1;
 		return;
 	}
 	if (ss == STORE_CONFLICT) {
@@ -842,6 +862,13 @@ static void desk_call(sim *s, sim_desk *d)
 	d->ticket = i;
 	d->phase = D_CALLED;
 	d->recalls = 0;
+	if (d->called_t && !d->idle && d->last_busy_ms > 0 && s->T - d->called_t < 2 * HOUR) {
+		s->cycle_ms[s->ncycle % 200] = s->T - d->called_t;
+		s->busy_ms[s->ncycle % 200] = d->last_busy_ms;
+		s->ncycle++;
+	}
+	d->idle = 0;
+	d->last_busy_ms = 0;
 	d->called_t = s->T;
 	if (t->absent)
 		d->next_at = s->T + urange(60000, 120000);
@@ -884,6 +911,7 @@ static void desk_called(sim *s, sim_desk *d)
 		desk_act(s, d, store_no_show, "store_no_show");
 		if (d->ticket == i) {
 			desk_time(s, t->kind, s->T - d->called_t);
+			d->last_busy_ms = s->T - d->called_t;
 			ticket_gone(s, i, O_NO_SHOW);
 		}
 		return;
@@ -920,6 +948,7 @@ static void desk_done(sim *s, sim_desk *d)
 	desk_act(s, d, store_serve, "store_serve");
 	if (d->ticket == i) {
 		desk_time(s, t->kind, s->T - d->called_t);
+		d->last_busy_ms = s->T - d->called_t;
 		ticket_gone(s, i, O_SERVED);
 	}
 }
@@ -930,6 +959,7 @@ static void desk_step(sim *s, sim_desk *d)
 	case D_OFF: {
 		shift *sh = &d->shifts[d->cur];
 		d->phase = D_IDLE;
+		d->idle = 1;
 		d->next_at = s->T;
 		if (!sh->by_call) {
 			roll_watch w;
@@ -949,6 +979,7 @@ static void desk_step(sim *s, sim_desk *d)
 			desk_close(s, d);
 		} else if (d->break_at && s->T >= d->break_at && s->T < d->break_end) {
 			d->next_at = d->break_end;
+			d->idle = 1;
 		} else {
 			d->phase = D_IDLE;
 			desk_call(s, d);
@@ -1481,47 +1512,74 @@ static double pct(double *v, int n, double p)
 	return v[i];
 }
 
+typedef struct {
+	double *v;
+	int n;
+} series;
+
 static void estimate_report(sim *s)
 {
-	int n = 0;
-	double *actual = malloc((size_t)(s->nt + 1) * sizeof *actual);
-	double *e = malloc((size_t)(s->nt + 1) * sizeof *e);
-	double *nv = malloc((size_t)(s->nt + 1) * sizeof *nv);
-	if (!actual || !e || !nv)
+	size_t cap = (size_t)s->nt + 1;
+	double *actual = malloc(cap * sizeof *actual);
+	series e = {malloc(cap * sizeof(double)), 0}, nv = {malloc(cap * sizeof(double)), 0};
+	series sc = {malloc(cap * sizeof(double)), 0};
+	/* By who was ahead: 0, 1-2, 3-5, 6 and more. */
+	series by[4];
+	double bias_by[4] = {0};
+	for (int b = 0; b < 4; b++)
+		by[b] = (series){malloc(cap * sizeof(double)), 0};
+	if (!actual || !e.v || !nv.v || !sc.v || !by[0].v || !by[1].v || !by[2].v || !by[3].v)
 		die("memory", "out of memory");
-	double bias = 0;
+	int n = 0;
 	for (int i = 0; i < s->nt; i++) {
 		sim_ticket *t = &s->t[i];
-		if (!t->scored || !t->first_call_t || t->est_s == STORE_WAIT_UNKNOWN)
-			continue;
-		actual[n++] = (double)(t->first_call_t - t->issued_t) / 1000.0;
+		if (t->scored && t->first_call_t && t->est_s != STORE_WAIT_UNKNOWN)
+			actual[n++] = (double)(t->first_call_t - t->issued_t) / 1000.0;
 	}
-	double med = pct(actual, n, 0.5);
-	int k = 0;
+	double med = pct(actual, n, 0.5), d = med > 0 ? med : 1, bias = 0, ratio = 0;
 	for (int i = 0; i < s->nt; i++) {
 		sim_ticket *t = &s->t[i];
 		if (!t->scored || !t->first_call_t || t->est_s == STORE_WAIT_UNKNOWN)
 			continue;
 		double a = (double)(t->first_call_t - t->issued_t) / 1000.0;
-		double d = med > 0 ? med : 1;
-		e[k] = fabs(t->est_s - a) / d * 100;
-		nv[k] = fabs((double)t->naive_ms / 1000.0 - a) / d * 100;
+		e.v[e.n++] = fabs(t->est_s - a) / d * 100;
+		nv.v[nv.n++] = fabs((double)t->naive_ms / 1000.0 - a) / d * 100;
+		sc.v[sc.n++] = fabs(t->est_s * t->ratio - a) / d * 100;
+		int b = t->ahead == 0 ? 0 : t->ahead <= 2 ? 1 : t->ahead <= 5 ? 2 : 3;
+		by[b].v[by[b].n++] = fabs(t->est_s - a) / d * 100;
+		bias_by[b] += t->est_s - a;
 		bias += t->est_s - a;
-		k++;
+		ratio += t->ratio;
 	}
-	double em = pct(e, k, 0.5), e9 = pct(e, k, 0.9);
-	double nm = pct(nv, k, 0.5), n9 = pct(nv, k, 0.9);
+	int k = e.n;
+	double em = pct(e.v, k, 0.5), e9 = pct(e.v, k, 0.9);
+	double nm = pct(nv.v, k, 0.5), n9 = pct(nv.v, k, 0.9);
 	printf("estimate error %s: median %.0f%% p90 %.0f%% (naive: median %.0f%% p90 %.0f%%)\n",
 	       s->o.scenario, em, e9, nm, n9);
-	if (s->o.verbose)
+	if (s->o.verbose) {
+		fprintf(
+		    stderr,
+		    "estimate %s: %d called tickets scored, %lld unknown at issue (not scored), "
+		    "median actual wait %.1f min, mean (shown - actual) %+.1f min\n",
+		    s->o.scenario, k, (long long)s->unknown_est, med / 60, k ? bias / k / 60 : 0.0);
+		static const char *const names[4] = {"0", "1-2", "3-5", "6+"};
+		for (int b = 0; b < 4; b++)
+			fprintf(stderr,
+				"  ahead %-3s: %4d tickets, median error %3.0f%%, mean (shown - "
+				"actual) %+.1f min\n",
+				names[b], by[b].n, pct(by[b].v, by[b].n, 0.5),
+				by[b].n ? bias_by[b] / by[b].n / 60 : 0.0);
 		fprintf(stderr,
-			"estimate %s: %d called tickets scored, %lld unknown at issue, median "
-			"actual wait %.1f min, mean (shown - actual) %+.1f min\n",
-			s->o.scenario, k, (long long)s->unknown_est, med / 60,
-			k ? bias / k / 60 : 0.0);
+			"  shown x (call-to-call interval / desk time, mean %.2f): median %.0f%% "
+			"p90 %.0f%%\n",
+			k ? ratio / k : 0.0, pct(sc.v, k, 0.5), pct(sc.v, k, 0.9));
+	}
 	free(actual);
-	free(e);
-	free(nv);
+	free(e.v);
+	free(nv.v);
+	free(sc.v);
+	for (int b = 0; b < 4; b++)
+		free(by[b].v);
 }
 
 int main(int argc, char **argv)
