@@ -47,6 +47,10 @@ typedef struct {
 	int nt, capt;
 	roll_desk desks[100];
 	int nd;
+	/* Desks with a ticket that stays open: they stay open too (a desk
+	 * opened yesterday, a resident called there on an unset clock this
+	 * morning and moved to today). */
+	unsigned char keep[1000];
 	char today[11];
 } roll_plan;
 
@@ -169,7 +173,10 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		store_read_ticket(s, &t, &id);
 		int adopt = sqlite3_column_int(s, 12) == 0;
 		other_days |= strcmp(t.day, p->today) != 0;
-		if (!adopt && !day_ended(st, t.day, t.issued_ms, now, &end)) {
+		int stays = adopt || !day_ended(st, t.day, t.issued_ms, now, &end);
+		if (stays && t.state == TICKET_CALLED && t.desk > 0 && t.desk < 1000)
+			p->keep[t.desk] = 1;
+		if (!adopt && stays) {
 			until = end < until ? end : until;
 			continue;
 		}
@@ -193,6 +200,8 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 			until = end < until ? end : until;
 			continue;
 		}
+		if (desk > 0 && desk < 1000 && p->keep[desk])
+			adopt = 1; /* it ended, but its resident did not */
 		if (p->nd < (int)(sizeof p->desks / sizeof p->desks[0]))
 			p->desks[p->nd++] = (roll_desk){desk, adopt};
 	}

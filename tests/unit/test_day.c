@@ -205,6 +205,33 @@ static void test_clock_corrected_codes_stay_unique(void **state)
 	assert_string_equal(t.uuid, a2.uuid);
 }
 
+/* A desk left open on Monday, a Tuesday morning on an unset clock with a
+ * resident called to that desk, the clock right at noon: the resident
+ * stays at the desk, so the desk stays open (found by tests/sim). */
+static void test_desk_kept_for_its_resident(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	at("2026-11-30 16:00");
+	assert_int_equal(store_desk_open(f->st, 1, NULL, 0), STORE_OK);
+	setenv("LOKET_FAKE_NOW", "28800000", 1); /* Tuesday, but the clock says 1970 */
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_int_equal(store_call_next(f->st, 1, NULL, 0, &t), STORE_OK);
+	at("2026-12-01 12:00");
+	int expired = -1;
+	assert_int_equal(store_day_roll(f->st, &expired), STORE_OK);
+	assert_int_equal(expired, 0);
+	store_desk d[4];
+	int n;
+	assert_int_equal(store_desks_open(f->st, d, 4, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_serve(f->st, (store_ref){NULL, 1}, &t), STORE_OK);
+	/* Tuesday's closing time closes it. */
+	at("2026-12-01 17:00");
+	assert_int_equal(store_desks_open(f->st, d, 4, &n), STORE_OK);
+	assert_int_equal(n, 0);
+}
+
 /* History left two open tickets with one code (a database from before the
  * day cycle): a code given at a desk is refused, naming both. */
 static void test_ambiguous_code_is_refused(void **state)
@@ -414,6 +441,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_yesterday_does_not_come_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clock_corrected_codes_stay_unique, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_kept_for_its_resident, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ambiguous_code_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_waits_follow_how_desks_call, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desks_open_and_close, setup, teardown),
