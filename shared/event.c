@@ -49,8 +49,10 @@ int event_type_valid(const char *type)
 json_t *event_encode(const event *e)
 {
 	int t = e->type[0] ? event_type_parse(e->type) : (int)e->kind;
+	if (t < 0 || t >= EV_TYPE_COUNT) /* never an enum value outside the enum */
+		return NULL;
 	const char *name = event_type_name((event_type)t);
-	if (!name || e->ncats < 0 || e->ncats > EVENT_MAX_CATS ||
+	if (e->ncats < 0 || e->ncats > EVENT_MAX_CATS ||
 	    (event_type_is_desk((event_type)t) && (e->desk < 1 || e->desk > 999)))
 		return NULL;
 	json_t *o = json_object();
