@@ -31,15 +31,20 @@
 #include "clock.h"
 #include "store_int.h"
 
+/* What the day's end does to a ticket or desk; at is when its day ended
+ * (the closing time, not the morning the machine came back on: the
+ * events say when the day ended, and staffed hours come from them). */
 typedef struct {
 	int64_t id;
 	store_ticket t;
 	int adopt; /* 1: move to today; 0: expire */
+	int64_t at;
 } roll_ticket;
 
 typedef struct {
 	int desk;
 	int adopt;
+	int64_t at;
 } roll_desk;
 
 typedef struct {
@@ -116,7 +121,7 @@ void store_day_note_open(store *st, const char *day, int64_t began_ms)
 		st->roll.until_ms = end;
 }
 
-static int plan_add(roll_plan *p, int64_t id, const store_ticket *t, int adopt)
+static int plan_add(roll_plan *p, int64_t id, const store_ticket *t, int adopt, int64_t at)
 {
 	if (p->nt == p->capt) {
 		int cap = p->capt ? p->capt * 2 : 16;
@@ -126,7 +131,7 @@ static int plan_add(roll_plan *p, int64_t id, const store_ticket *t, int adopt)
 		p->tickets = n;
 		p->capt = cap;
 	}
-	p->tickets[p->nt++] = (roll_ticket){id, *t, adopt};
+	p->tickets[p->nt++] = (roll_ticket){id, *t, adopt, at};
 	return 0;
 }
 
@@ -172,6 +177,7 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		int64_t id;
 		store_read_ticket(s, &t, &id);
 		int adopt = sqlite3_column_int(s, 12) == 0;
+		end = now;
 		other_days |= strcmp(t.day, p->today) != 0;
 		int stays = adopt || !day_ended(st, t.day, t.issued_ms, now, &end);
 		if (stays && t.state == TICKET_CALLED && t.desk > 0 && t.desk < 1000)
@@ -180,7 +186,7 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 			until = end < until ? end : until;
 			continue;
 		}
-		if (plan_add(p, id, &t, adopt)) {
+		if (plan_add(p, id, &t, adopt, end < now ? end : now)) {
 			sqlite3_reset(s);
 			return store_fail(st, STORE_IO, "out of memory");
 		}
@@ -196,6 +202,7 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		int64_t opened = sqlite3_column_int64(s, 1);
 		const char *day = (const char *)sqlite3_column_text(s, 2);
 		int adopt = sqlite3_column_int(s, 3) == 0;
+		end = now;
 		if (!adopt && !day_ended(st, day ? day : "", opened, now, &end)) {
 			until = end < until ? end : until;
 			continue;
@@ -203,7 +210,7 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		if (desk > 0 && desk < 1000 && p->keep[desk])
 			adopt = 1; /* it ended, but its resident did not */
 		if (p->nd < (int)(sizeof p->desks / sizeof p->desks[0]))
-			p->desks[p->nd++] = (roll_desk){desk, adopt};
+			p->desks[p->nd++] = (roll_desk){desk, adopt, end < now ? end : now};
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -264,8 +271,9 @@ static store_status adopt_ticket(store *st, const roll_plan *p, const roll_ticke
 	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "moving a ticket to today");
 }
 
-static store_status expire_ticket(store *st, roll_ticket *r, int64_t now)
+static store_status expire_ticket(store *st, roll_ticket *r)
 {
+	int64_t now = r->at;
 	sqlite3_stmt *s = store_q(st, Q_TICKET_EXPIRE);
 	if (!s)
 		return STORE_IO;
@@ -280,7 +288,7 @@ static store_status expire_ticket(store *st, roll_ticket *r, int64_t now)
 	return store_append_ticket_event(st, &r->t, EV_TICKET_EXPIRED, NULL, now);
 }
 
-static store_status close_desk(store *st, int desk, int64_t now)
+static store_status close_desk(store *st, int desk, int64_t at)
 {
 	sqlite3_stmt *s = store_q(st, Q_DESK_CLOSE);
 	if (!s)
@@ -289,7 +297,7 @@ static store_status close_desk(store *st, int desk, int64_t now)
 	int rc = store_step_done(s);
 	if (rc != SQLITE_OK)
 		return store_db_fail(st, rc, "closing a desk");
-	return store_append_desk_event(st, desk, EV_DESK_CLOSED, NULL, 0, now);
+	return store_append_desk_event(st, desk, EV_DESK_CLOSED, NULL, 0, at);
 }
 
 static store_status adopt_desk(store *st, const roll_plan *p, int desk)
@@ -314,13 +322,13 @@ store_status store_day_roll_locked(store *st, int64_t now, int *expired)
 		if (p.tickets[i].adopt) {
 			ss = adopt_ticket(st, &p, &p.tickets[i]);
 		} else {
-			ss = expire_ticket(st, &p.tickets[i], now);
+			ss = expire_ticket(st, &p.tickets[i]);
 			n++;
 		}
 	}
 	for (int i = 0; ss == STORE_OK && i < p.nd; i++)
 		ss = p.desks[i].adopt ? adopt_desk(st, &p, p.desks[i].desk)
-				      : close_desk(st, p.desks[i].desk, now);
+				      : close_desk(st, p.desks[i].desk, p.desks[i].at);
 	free(p.tickets);
 	if (expired)
 		*expired = ss == STORE_OK ? n : 0;

@@ -171,6 +171,11 @@ static void test_yesterday_does_not_come_back(void **state)
 	    types_after(f->st, 0, &l),
 	    "ticket.issued ticket.issued ticket.issued ticket.expired "
 	    "ticket.expired ticket.expired ticket.issued desk.opened ticket.called");
+	/* The expiries say when the day ended (Monday 17:00), not when the
+	 * machine came back on. */
+	assert_int_equal(store_find(f->st, (store_ref){"A003", 0}, &called), STORE_OK);
+	at("2026-11-30 17:00");
+	assert_int_equal(called.finished_ms, strtoll(getenv("LOKET_FAKE_NOW"), NULL, 10));
 }
 
 /* Issue 9, case 2: a kiosk that booted in 1970 and was corrected at noon.
