@@ -7,7 +7,9 @@
  *   2. seq contiguous: the outbox is 1, 2, 3, ... without gaps;
  *   3. the day: with a trusted clock, every open ticket belongs to today's
  *      opening day, and after the day's last closing nothing of it is open
- *      (ticket or desk) unless it came after the closing;
+ *      (ticket or desk) unless it came after the closing; no desk of an
+ *      earlier day is open (unless it was open on an unset clock: the
+ *      store then moves it to today);
  *   4. legal order: every ticket's events follow its state machine, and
  *      desk.opened / desk.closed alternate per desk (no desk closes with a
  *      ticket at it, no ticket is called at a closed desk);
@@ -38,8 +40,7 @@ typedef struct {
 	int64_t issued, served, no_show, cancelled, expired, transferred, recalled, called;
 	int64_t open; /* tickets waiting or at a desk */
 	int64_t desk_opened, desk_closed;
-	int64_t day_skipped;	     /* check 3 skipped: the clock was untrusted */
-	int64_t busy_closes_excused; /* see chk_excuse_busy_close */
+	int64_t day_skipped; /* check 3 skipped: the clock was untrusted */
 } chk_stats;
 
 chk *chk_new(void);
@@ -66,10 +67,6 @@ int chk_day(chk *c, const config *cfg, int64_t now, const store_ticket *t, int n
  * NULL. A tag is the caller's own number for the ticket (-1 unset). */
 int chk_ticket_state(const chk *c, const char *uuid, int *desk);
 void chk_set_tag(chk *c, const char *uuid, int tag);
-/* While on, a desk.closed with a ticket still at the desk is counted in
- * busy_closes_excused instead of failing check 4 (the ticket stays at the
- * closed desk). For a known store bug only: see tests/sim/sim.c. */
-void chk_excuse_busy_close(chk *c, int on);
 /* 1 if the events left desk open. */
 int chk_desk_open(const chk *c, int desk);
 int chk_tag(const chk *c, const char *uuid);
