@@ -16,7 +16,9 @@
 #include <time.h>
 
 #define CHK_MAX_DESK 999
-/* The store's own notion of an unset clock (2026-01-01T00:00Z). */
+/* The store's own notion of an unset clock (2026-01-01T00:00Z): keep it
+ * equal to STORE_CLOCK_FLOOR_MS (shared/store_int.h, raised with
+ * releases), and the sim's dates after it. */
 #define CHK_CLOCK_FLOOR 1767225600000LL
 
 typedef struct {
