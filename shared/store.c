@@ -49,8 +49,10 @@
  *     "take a number" cannot interleave with another process's. Waiting for
  *     the lock is bounded by the busy timeout (STORE_BUSY after it).
  *   - An action begins with store_begin_action: the lock, then the seq of
- *     its first event read once (max(seq) + 1), then the day cycle. Each
- *     event it appends takes the next seq from there: one read, no gaps.
+ *     its first event read once (max(seq) + 1), then the day cycle (which,
+ *     when it closed anything, is committed as a transaction of its own).
+ *     Each event the action appends takes the next seq from there: one
+ *     read, no gaps.
  *   - A ticket action = update the ticket + append one outbox event, in
  *     that one transaction (after the day cycle's events, if any, and a
  *     desk.opened when a call opens a desk).
@@ -133,7 +135,8 @@ static const char *const queries[Q_COUNT] = {
     [Q_DESK_GET] = "SELECT cats FROM desks WHERE desk = ?1",
     [Q_DESK_OPEN] =
 	"INSERT INTO desks(desk, opened_ms, day, clock_ok, cats) "
-	"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(desk) DO UPDATE SET cats = excluded.cats",
+	"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(desk) DO UPDATE SET cats = excluded.cats, "
+	"clock_ok = min(clock_ok, excluded.clock_ok)",
     [Q_DESK_CLOSE] = "DELETE FROM desks WHERE desk = ?1",
     [Q_DESK_ADOPT] = "UPDATE desks SET day = ?2, clock_ok = 1 WHERE desk = ?1",
     [Q_STATUS_COUNTS] = "SELECT category, sum(state = 0), sum(state = 1), "

@@ -311,7 +311,7 @@ static store_status adopt_desk(store *st, const roll_plan *p, int desk)
 	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "moving a desk to today");
 }
 
-store_status store_day_roll_locked(store *st, int64_t now, int *expired)
+store_status store_day_roll_locked(store *st, int64_t now, int *expired, int *changed)
 {
 	roll_plan p = {0};
 	int work = 0, n = 0;
@@ -332,10 +332,12 @@ store_status store_day_roll_locked(store *st, int64_t now, int *expired)
 	free(p.tickets);
 	if (expired)
 		*expired = ss == STORE_OK ? n : 0;
+	*changed = ss == STORE_OK ? work : 0;
 	return ss;
 }
 
-store_status store_begin_action(store *st, int64_t now, int *expired)
+/* BEGIN IMMEDIATE and the seq of the transaction's first event. */
+static store_status begin_seq(store *st)
 {
 	store_status ss = store_begin(st);
 	if (ss != STORE_OK)
@@ -348,10 +350,28 @@ store_status store_begin_action(store *st, int64_t now, int *expired)
 		return ss;
 	}
 	st->next_seq = last + 1;
-	ss = store_day_roll_locked(st, now, expired);
+	return STORE_OK;
+}
+
+store_status store_begin_action(store *st, int64_t now, int *expired)
+{
+	store_status ss = begin_seq(st);
 	if (ss != STORE_OK)
+		return ss;
+	int changed = 0;
+	ss = store_day_roll_locked(st, now, expired, &changed);
+	if (ss != STORE_OK) {
 		store_rollback(st);
-	return ss;
+		return ss;
+	}
+	if (changed == 0)
+		return STORE_OK;
+	/* The day's end is its own transaction: an action that then fails
+	 * ("nobody is waiting" the first thing in the morning) must not undo
+	 * it. The lock is let go for a moment; what another process does in
+	 * it is its own action, after the cycle. */
+	ss = store_commit(st);
+	return ss == STORE_OK ? begin_seq(st) : ss;
 }
 
 store_status store_day_roll_if_due(store *st, int64_t now)

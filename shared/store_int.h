@@ -142,8 +142,9 @@ store_status store_append_desk_event(store *st, int desk, event_type kind, const
 /* --- store_day.c ------------------------------------------------------ */
 
 /* BEGIN IMMEDIATE, read the next seq once, then run the day cycle for now
- * inside the same transaction (*expired, may be NULL: tickets it closed).
- * On error nothing is open. */
+ * (*expired, may be NULL: tickets it closed). When the cycle changed
+ * something it is committed on its own and a new transaction begun, so a
+ * failing action cannot undo it. On error nothing is open. */
 store_status store_begin_action(store *st, int64_t now, int *expired);
 /* 1 if the wall clock at now can be believed (not a board in 1970). */
 int store_clock_trusted(int64_t now);
@@ -154,8 +155,9 @@ void store_day_of(const store *st, int64_t now, char day[11]);
  * good one (so its codes continue that day's, and moving the ticket to the
  * real day later cannot repeat a code of either). */
 store_status store_day_for_take(store *st, int64_t now, char day[11]);
-/* The day cycle inside the caller's write transaction (see store.h). */
-store_status store_day_roll_locked(store *st, int64_t now, int *expired);
+/* The day cycle inside the caller's write transaction (see store.h);
+ * *changed: tickets and desks it expired, closed or moved to today. */
+store_status store_day_roll_locked(store *st, int64_t now, int *expired, int *changed);
 /* The day cycle before a read: a cheap look, and a write transaction
  * only when something must close. */
 store_status store_day_roll_if_due(store *st, int64_t now);

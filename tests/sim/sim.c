@@ -83,15 +83,15 @@
  *    2026-03-25) stayed called there. The week stopped with
  *      4 legal order: seq 802: desk.closed for desk 1 while ticket A041
  *      (...) is at it
- *    Still so after the fix: a desk opened yesterday and opened again on
- *    the unset clock with nobody at it at the correction is closed then
- *    (its student works on; the next call opens it again). No invariant
- *    breaks, but waits say "no desk" for it meanwhile.
+ *    Also fixed since: a desk opened yesterday and opened again on the
+ *    unset clock with nobody at it was closed at the correction; opening
+ *    it on an unset clock now marks it for the move to today.
  *
- * Not a bug, how the store is: an action that fails (STORE_EMPTY from a
- * call once yesterday's tickets expired) rolls back the day cycle it ran,
- * so "the first action runs the cycle" is checked on the first action
- * that succeeds (until then there are no reads either).
+ * Once found here and changed in the store since: an action that failed
+ * (STORE_EMPTY from a call once yesterday's tickets expired) rolled back
+ * the day cycle it ran. The cycle is now committed on its own, so "the
+ * first action runs the cycle" is checked on the first action that gets
+ * past its start, failed or not.
  *
  * And --selftest (in make test) feeds the checker broken histories (a seq
  * gap, a call after served, two open tickets with one code, a count that
@@ -304,7 +304,7 @@ typedef struct {
 	/* counts */
 	int64_t minutes, reads, actions, unknown_est, expired_at_desk, left_waiting;
 	int64_t morning_kept, morning_called_pm, rolls_checked;
-	int64_t rolled_back; /* failed first actions (their cycle rolled back) */
+	int64_t rolled_back; /* first actions refused before they began */
 	int64_t fixed_wall;  /* the wall clock when it was corrected (0: not yet) */
 	/* A diagnostic, not the store's: call-to-call intervals of busy
 	 * desks and the desk times (call to finish) within them, last 200. */
@@ -552,10 +552,11 @@ static int left_open(sim *s, roll_watch *w, int *which)
 static void after_action(sim *s, roll_watch *w, store_status ss)
 {
 	drain(s);
-	if (ss != STORE_OK) {
-		/* A failed action rolls back the day cycle it ran with it (a
-		 * call with nobody waiting once yesterday's tickets expired): the
-		 * next action is the one to watch. */
+	if (ss != STORE_OK && ss != STORE_EMPTY && ss != STORE_CONFLICT && ss != STORE_NOTFOUND) {
+		/* An action refused before it began (a bad argument), or one
+		 * the disk failed: the next action is the one to watch. One that
+		 * began and then found nobody waiting, or a ticket in the wrong
+		 * state, has run the day cycle, committed on its own. */
 		if (w->active)
 			s->rolled_back++;
 		free(w->idx);

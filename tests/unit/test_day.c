@@ -237,6 +237,25 @@ static void test_desk_kept_for_its_resident(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* The first thing of the morning fails ("nobody is waiting", once
+ * yesterday's tickets are gone): the day's end it ran stays done. */
+static void test_failed_action_keeps_the_day_end(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	at("2026-11-30 16:00");
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	int64_t seq = last_seq(f->st);
+	at("2026-12-01 09:00");
+	assert_int_equal(store_call_next(f->st, 1, NULL, 0, &t), STORE_EMPTY);
+	typelist l;
+	int64_t last;
+	l.types[0] = '\0';
+	l.expect = seq + 1;
+	assert_int_equal(store_events_after(f->st, seq, 0, 0, add_type, &l, &last), STORE_OK);
+	assert_string_equal(l.types, "ticket.expired");
+}
+
 /* History left two open tickets with one code (a database from before the
  * day cycle): a code given at a desk is refused, naming both. */
 static void test_ambiguous_code_is_refused(void **state)
@@ -447,6 +466,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_clock_corrected_codes_stay_unique, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_kept_for_its_resident, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_action_keeps_the_day_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ambiguous_code_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_waits_follow_how_desks_call, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desks_open_and_close, setup, teardown),
