@@ -123,14 +123,20 @@ static const char *const queries[Q_COUNT] = {
     [Q_CALL_TRIM] = "DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?1",
     [Q_RECENT_CALLS] = "SELECT code, category, desk, at_ms, recalled FROM calls WHERE day = ?2 "
 		       "ORDER BY id DESC LIMIT ?1",
-    /* How long a desk spends on a ticket it called (served or no-show),
-     * among the last 2000 tickets: a bounded scan, no index to keep up. */
-    [Q_SERVICE_TIMES] = "SELECT finished_ms - called_ms FROM tickets WHERE id > "
-			"(SELECT max(id) - 2000 FROM tickets) AND state IN (2, 3) AND "
-			"category = ?1 AND finished_ms >= called_ms ORDER BY id DESC LIMIT 25",
-    [Q_SERVICE_TIMES_ALL] = "SELECT finished_ms - called_ms FROM tickets WHERE id > "
-			    "(SELECT max(id) - 2000 FROM tickets) AND state IN (2, 3) AND "
-			    "finished_ms >= called_ms ORDER BY id DESC LIMIT 50",
+/* How long a desk spends on a ticket it called (served or no-show),
+ * among the last 1000 tickets (a bounded scan, no index to keep up):
+ * from its call to the desk's next call, when that came within five
+ * minutes of the finish (the student's pause between residents is
+ * desk time too), else to its finish (nobody was waiting, a break). */
+#define DESK_TIMES                                                                                 \
+	"WITH c AS (SELECT id, category, state, called_ms, finished_ms, lead(called_ms) "          \
+	"OVER (PARTITION BY desk ORDER BY called_ms) AS nxt FROM tickets WHERE id > "              \
+	"(SELECT max(id) - 1000 FROM tickets) AND desk IS NOT NULL AND called_ms IS NOT "          \
+	"NULL) SELECT CASE WHEN nxt >= finished_ms AND nxt <= finished_ms + 300000 THEN nxt "      \
+	"- called_ms ELSE finished_ms - called_ms END FROM c WHERE state IN (2, 3) AND "           \
+	"finished_ms >= called_ms "
+    [Q_SERVICE_TIMES] = DESK_TIMES "AND category = ?1 ORDER BY id DESC LIMIT 25",
+    [Q_SERVICE_TIMES_ALL] = DESK_TIMES "ORDER BY id DESC LIMIT 50",
     [Q_DESKS] = "SELECT desk, opened_ms, day, clock_ok, cats FROM desks ORDER BY desk",
     [Q_DESK_GET] = "SELECT cats FROM desks WHERE desk = ?1",
     [Q_DESK_OPEN] =
