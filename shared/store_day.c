@@ -374,21 +374,10 @@ store_status store_begin_action(store *st, int64_t now, int *expired)
 	return ss == STORE_OK ? begin_seq(st) : ss;
 }
 
-store_status store_day_roll_if_due(store *st, int64_t now)
+/* The day cycle at now in a transaction of its own, if it has anything
+ * to do (a cheap look first). */
+static store_status roll_at(store *st, int64_t now, int *expired)
 {
-	roll_plan p = {0};
-	int work = 0;
-	store_status ss = plan_roll(st, now, &p, &work);
-	free(p.tickets);
-	if (ss != STORE_OK || work == 0)
-		return ss;
-	ss = store_begin_action(st, now, NULL); /* rolls, under the lock */
-	return ss == STORE_OK ? store_commit(st) : ss;
-}
-
-store_status store_day_roll(store *st, int *expired)
-{
-	int64_t now = clock_now_ms();
 	if (expired)
 		*expired = 0;
 	roll_plan p = {0};
@@ -397,8 +386,18 @@ store_status store_day_roll(store *st, int *expired)
 	free(p.tickets);
 	if (ss != STORE_OK || work == 0)
 		return ss;
-	ss = store_begin_action(st, now, expired);
+	ss = store_begin_action(st, now, expired); /* rolls, under the lock */
 	return ss == STORE_OK ? store_commit(st) : ss;
+}
+
+store_status store_day_roll_if_due(store *st, int64_t now)
+{
+	return roll_at(st, now, NULL);
+}
+
+store_status store_day_roll(store *st, int *expired)
+{
+	return roll_at(st, clock_now_ms(), expired);
 }
 
 /* --- desks ------------------------------------------------------------- */

@@ -34,6 +34,19 @@ static store_status desk_in_range(store *st, int desk)
 	return STORE_OK;
 }
 
+/* Reads the one ticket row s finds into t and *id: STORE_NOTFOUND (no
+ * message) when there is none. */
+static store_status step_ticket(store *st, sqlite3_stmt *s, store_ticket *t, int64_t *id)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_read_ticket(s, t, id);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : store_db_fail(st, rc, "reading the ticket");
+}
+
 /* The open tickets with code: one is the answer, several are refused with
  * their names, none falls back to the most recent ticket with the code. */
 static store_status load_code(store *st, const char *code, store_ticket *t, int64_t *id)
@@ -82,15 +95,10 @@ static store_status load_code(store *st, const char *code, store_ticket *t, int6
 	if (!s)
 		return STORE_IO;
 	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		store_read_ticket(s, t, id);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, "finding the ticket");
-	return store_fail(st, STORE_NOTFOUND, "there is no ticket %s", code);
+	store_status ss = step_ticket(st, s, t, id);
+	if (ss == STORE_NOTFOUND)
+		return store_fail(st, STORE_NOTFOUND, "there is no ticket %s", code);
+	return ss;
 }
 
 /* Loads the ticket named by ref. STORE_NOTFOUND if there is none. */
@@ -105,15 +113,10 @@ static store_status load_ref(store *st, store_ref ref, store_ticket *t, int64_t 
 	if (!s)
 		return STORE_IO;
 	sqlite3_bind_int(s, 1, ref.desk);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		store_read_ticket(s, t, id);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, "finding the ticket");
-	return store_fail(st, STORE_NOTFOUND, "there is no ticket at desk %d", ref.desk);
+	ss = step_ticket(st, s, t, id);
+	if (ss == STORE_NOTFOUND)
+		return store_fail(st, STORE_NOTFOUND, "there is no ticket at desk %d", ref.desk);
+	return ss;
 }
 
 static store_status load_id(store *st, int64_t id, store_ticket *t)
@@ -122,16 +125,9 @@ static store_status load_id(store *st, int64_t id, store_ticket *t)
 	if (!s)
 		return STORE_IO;
 	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
 	int64_t same;
-	if (rc == SQLITE_ROW)
-		store_read_ticket(s, t, &same);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE)
-		return store_fail(st, STORE_NOTFOUND, "ticket vanished");
-	return store_db_fail(st, rc, "reading the ticket");
+	store_status ss = step_ticket(st, s, t, &same);
+	return ss == STORE_NOTFOUND ? store_fail(st, ss, "ticket vanished") : ss;
 }
 
 /* --- take -------------------------------------------------------------- */
