@@ -31,9 +31,14 @@ if [ -f assets/demo/central.json ]; then
 fi
 
 pids=()
+# Stopped newest first: the kiosks (the counter closes its desk) before
+# the virtual display they draw on, and the sync daemon after them.
 cleanup() {
 	trap - EXIT INT TERM
-	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	local i
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		kill "${pids[i]}" 2>/dev/null && wait "${pids[i]}" 2>/dev/null
+	done
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -54,7 +59,9 @@ fi
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
 	echo "no display found (DISPLAY/WAYLAND_DISPLAY unset): starting a virtual one (Xvfb :77)"
-	Xvfb :77 -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+	# Its own session: Ctrl-C reaches the kiosks, which then close their desks
+	# while the display is still there; cleanup stops it last.
+	setsid Xvfb :77 -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
 	pids+=($!)
 	export DISPLAY=:77
 	sleep 1
