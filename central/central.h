@@ -72,7 +72,8 @@ void web_login_form(request *rq, reply *rp);
 void web_login(request *rq, reply *rp);
 void web_logout(request *rq, reply *rp);
 void report_dashboard(request *rq, reply *rp);
-void csv_export(request *rq, reply *rp);
+void csv_export(request *rq, reply *rp);  /* /export/tickets.csv */
+void csv_staffed(request *rq, reply *rp); /* /export/staffed.csv */
 
 /* The site part of /api/v1/sites/{site}/events, or NULL if path is not that
  * route; copies the raw segment (maybe invalid) into site. */

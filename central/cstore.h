@@ -9,8 +9,7 @@
  *   events   the truth: one row per (site, seq), the event's JSON text as
  *            the site sent it, plus its parsed fields. Never deleted, its
  *            text never changed; an event UUID appears once across all
- *            sites. Desk events (desk.opened, desk.closed) are events
- *            only. An event of a type unknown here is held all the same,
+ *            sites. An event of a type unknown here is held all the same,
  *            marked unread (only its envelope parsed) until a version that
  *            reads it rebuilds (cstore_rebuild_tickets): the one update an
  *            event row ever sees fills its parsed fields then.
@@ -18,6 +17,13 @@
  *            last call, end, outcome, desk, transfers), updated in the same
  *            transaction as the events it derives from, and rebuildable
  *            from them at any time (cstore_rebuild_tickets).
+ *   desk spans  staffed time derived from the desk events the same way:
+ *            per site and desk, in seq order, a span from a desk.opened to
+ *            the desk's next desk.closed (a second opening of an open desk
+ *            and a closing of a closed one change nothing), dated on the
+ *            local day of the opening; its length is closed - opened, 0 if
+ *            the clock went back, at most 24 h. A span not closed yet has
+ *            no length and counts nothing.
  *
  * Every function is safe to call from several threads at once: writes are
  * serialised inside, reads use their own connections and never wait for a
@@ -99,10 +105,31 @@ typedef int (*cstore_ticket_cb)(void *ctx, const cstore_ticket *t);
 int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const char *site,
 		   cstore_ticket_cb cb, void *ctx);
 
-/* Recomputes the tickets from the events, in one transaction. Unread
- * events are read again first: those this version understands (a type it
- * has learnt since they came) get their parsed fields and count from now
- * on; the others stay unread. */
+/* One desk span (a desk from its desk.opened to its next desk.closed).
+ * Strings valid only during the callback. */
+typedef struct {
+	const char *site;
+	const char *day; /* the local date of the desk.opened's "at" */
+	int desk;
+	int64_t opened_seq, closed_seq;	   /* closed_seq 0 while open */
+	const char *opened_at, *closed_at; /* as the site wrote them; closed_at "" while open */
+	/* closed - opened in ms, 0 if the clock went back, at most 24 h; -1
+	 * while open (it counts nothing) */
+	int64_t staffed_ms;
+	int64_t minutes; /* staffed_ms rounded to the nearest minute; -1 while open */
+} cstore_desk_span;
+
+/* Calls cb for each desk span opened on a local day in [from_day, to_day]
+ * ("YYYY-MM-DD", inclusive), of site (NULL: all), ordered by site, day,
+ * desk and opening; stops early if cb returns non-zero. */
+typedef int (*cstore_span_cb)(void *ctx, const cstore_desk_span *d);
+int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
+		      cstore_span_cb cb, void *ctx);
+
+/* Recomputes the tickets and the desk spans from the events, in one
+ * transaction. Unread events are read again first: those this version
+ * understands (a type it has learnt since they came) get their parsed
+ * fields and count from now on; the others stay unread. */
 int cstore_rebuild_tickets(cstore *st);
 
 /* CSTORE_OK if the database answers a read. */

@@ -1,7 +1,7 @@
 /*
  * cstore_sqlite — the SQLite implementation of cstore.h.
  *
- * Schema (version 2; meta('schema') holds the version):
+ * Schema (version 3; meta('schema') holds the version):
  *
  *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms)
  *   events(site, seq, uuid UNIQUE, type, at, at_ms, ticket, code, category,
@@ -12,15 +12,21 @@
  *           issued_at, issued_ms, called_at, called_ms, last_called_ms,
  *           finished_at, finished_ms, outcome, desk, calls, transfers,
  *           PRIMARY KEY(site, ticket)), index on day
+ *   desk_spans(site, desk, day, opened_seq, opened_at, opened_ms, closed_seq,
+ *           closed_at, closed_ms, staffed_ms, PRIMARY KEY(site, opened_seq)),
+ *           a unique index on (site, desk) of the open ones (closed_seq
+ *           NULL: at most one per desk), an index on day
  *
  * In events, ticket, code, category and lang are NULL for desk events (and
  * from_category for all but transfers, desk when there is none). Schema 1
  * had them NOT NULL; cstore_open copies a schema 1 table into the new
- * shape once, in one transaction (migrate_1_2). An event of a type this
- * version does not know has only its envelope parsed (at too, when it is
- * a time), the rest NULL, and unread = why; the rebuild reads such events
- * again (reread) and fills them in when it can. No other update of an
- * event row exists, and body is never changed.
+ * shape once, in one transaction (migrate_1_2); schema 2 lacked desk_spans,
+ * which the update to 3 derives from the desk events held, with the code
+ * ingest uses (derive). An event of a type this version does not know has
+ * only its envelope parsed (at too, when it is a time), the rest NULL, and
+ * unread = why; the rebuild reads such events again (reread) and fills them
+ * in when it can. No other update of an event row exists, and body is
+ * never changed.
  *
  * Transactions: one writer connection behind a mutex; each batch is one
  * BEGIN IMMEDIATE ... COMMIT that inserts its new events, updates their
@@ -39,9 +45,18 @@
  *   served, no_show   finished_*, outcome, desk
  *   cancelled, expired   finished_*, outcome, desk if the event names one
  *   transferred  category, transfers+1, desk cleared
- *   desk.opened, desk.closed   none (kept as events only)
  *   unread events   none
  * Wait = first call - issue; service = end - last call (served only).
+ *
+ * Desk spans (staffed time), per site and desk in seq order (never by
+ * "at"), by the same code at ingest and rebuild:
+ *   desk.opened  a new span (day: the first 10 characters of "at"), unless
+ *                the desk already has an open one: then nothing (the desk
+ *                has been open since that first opening)
+ *   desk.closed  closes the desk's open span: staffed_ms = closed - opened,
+ *                0 if the clock went back, at most 24 h; nothing if the
+ *                desk has no open span
+ * A span still open has staffed_ms NULL and counts nothing until closed.
  */
 #include "cstore.h"
 
@@ -63,14 +78,14 @@ struct cstore {
 	sqlite3 *w;
 	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
 	    *ev_by_uuid;
-	sqlite3_stmt *tk[EV_TYPE_COUNT]; /* ticket upsert per event type, as tk_sql */
+	sqlite3_stmt *fx[EV_TYPE_COUNT]; /* the fact per event type, as fact_sql */
 	pthread_mutex_t rlock;		 /* the reader pool */
 	sqlite3 *readers[READERS];
 	int nreaders;
 };
 
 /* The schema this code writes; cstore_open brings older ones up to it. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS sites("
@@ -94,7 +109,20 @@ static const char schema[] =
     " last_called_ms INTEGER, finished_at TEXT, finished_ms INTEGER, outcome TEXT,"
     " desk INTEGER, calls INTEGER NOT NULL DEFAULT 0, transfers INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(site, ticket));"
-    "CREATE INDEX IF NOT EXISTS tickets_day ON tickets(day, site);";
+    "CREATE INDEX IF NOT EXISTS tickets_day ON tickets(day, site);"
+    "CREATE TABLE IF NOT EXISTS desk_spans("
+    " site INTEGER NOT NULL, desk INTEGER NOT NULL, day TEXT NOT NULL,"
+    " opened_seq INTEGER NOT NULL, opened_at TEXT NOT NULL, opened_ms INTEGER NOT NULL,"
+    " closed_seq INTEGER, closed_at TEXT, closed_ms INTEGER, staffed_ms INTEGER,"
+    " PRIMARY KEY(site, opened_seq));"
+    "CREATE UNIQUE INDEX IF NOT EXISTS desk_spans_open ON desk_spans(site, desk)"
+    " WHERE closed_seq IS NULL;"
+    "CREATE INDEX IF NOT EXISTS desk_spans_day ON desk_spans(day, site);";
+
+/* A span counts at most this long: a clock that jumped forward between the
+ * opening and the closing (or a desk opened on an unset 1970 clock) is not
+ * weeks of staffing. The sites close every desk at their day's end. */
+#define SPAN_MAX_MS "86400000"
 
 /* Schema 1 -> 2: events without a ticket (desk events) or not understood
  * (unread) have NULL where schema 1 said NOT NULL. SQLite cannot drop a
@@ -116,9 +144,10 @@ static const char migrate_1_2[] =
     "DROP TABLE events;"
     "ALTER TABLE events_2 RENAME TO events;";
 
-/* Ticket upserts, one per ticket event type (NULL: the type derives no
- * ticket fact). Parameters: ?1 site ?2 ticket ?3 code ?4 day ?5 category
- * ?6 lang ?7 at ?8 at_ms ?9 desk (NULL if none). */
+/* The fact each event type derives (fact_apply binds the parameters).
+ * Ticket events upsert their ticket: ?1 site ?2 ticket ?3 code ?4 day
+ * ?5 category ?6 lang ?7 at ?8 at_ms ?9 desk (NULL if none). Desk events
+ * open or close a desk span: ?1 site ?2 desk ?3 seq ?4 day ?5 at ?6 at_ms. */
 #define TK_INSERT "INSERT INTO tickets(site, ticket, code, day, category, first_category, lang"
 #define TK_VALUES "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6"
 #define TK_FINISH(outcome)                                                                         \
@@ -126,7 +155,7 @@ static const char migrate_1_2[] =
 		  "', ?9) ON CONFLICT(site, ticket) DO UPDATE"                                     \
 		  " SET finished_at = ?7, finished_ms = ?8, outcome = '" outcome "',"              \
 		  " desk = coalesce(?9, desk)"
-static const char *const tk_sql[EV_TYPE_COUNT] = {
+static const char *const fact_sql[EV_TYPE_COUNT] = {
     [EV_TICKET_ISSUED] = TK_INSERT
     ", issued_at, issued_ms) " TK_VALUES ", ?7, ?8) ON CONFLICT(site, ticket) DO UPDATE"
     " SET code = ?3, day = ?4, category = ?5, first_category = ?5, lang = ?6,"
@@ -151,6 +180,14 @@ static const char *const tk_sql[EV_TYPE_COUNT] = {
 	TK_INSERT ", transfers) " TK_VALUES ", 1) ON CONFLICT(site, ticket) DO UPDATE"
 		  " SET category = ?5, transfers = transfers + 1, desk = NULL",
     [EV_TICKET_EXPIRED] = TK_FINISH("expired"),
+    /* A second opening of an open desk changes nothing. */
+    [EV_DESK_OPENED] = "INSERT INTO desk_spans(site, desk, day, opened_seq, opened_at, opened_ms)"
+		       " SELECT ?1, ?2, ?4, ?3, ?5, ?6 WHERE NOT EXISTS(SELECT 1 FROM desk_spans"
+		       " WHERE site = ?1 AND desk = ?2 AND closed_seq IS NULL)",
+    /* A closing without an open span changes nothing. */
+    [EV_DESK_CLOSED] = "UPDATE desk_spans SET closed_seq = ?3, closed_at = ?5, closed_ms = ?6,"
+		       " staffed_ms = max(0, min(?6 - opened_ms, " SPAN_MAX_MS "))"
+		       " WHERE site = ?1 AND desk = ?2 AND closed_seq IS NULL",
 };
 
 static int map_rc(int rc)
@@ -204,6 +241,10 @@ static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size
 	return 0;
 }
 
+static int facts_prepare(sqlite3 *db, sqlite3_stmt *fx[EV_TYPE_COUNT], char *err, size_t errlen);
+static void facts_finalize(sqlite3_stmt *fx[EV_TYPE_COUNT]);
+static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_only, int64_t *n);
+
 /* Creates the schema in a new database, or brings an older one up to
  * SCHEMA_VERSION, in one transaction (another process opening the same
  * file at once waits, then finds it done). A database from a newer
@@ -237,12 +278,31 @@ static int schema_update(sqlite3 *db, const char *path, char *err, size_t errlen
 		return -1;
 	}
 	if (rc == SQLITE_OK && version == 1) {
-		log_info("%s: schema 1 -> %d: events may lack ticket fields (desk events)", path,
-			 SCHEMA_VERSION);
+		log_info("%s: schema 1 -> 2: events may lack ticket fields (desk events)", path);
 		rc = sqlite3_exec(db, migrate_1_2, NULL, NULL, &msg);
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+	if (rc == SQLITE_OK && version >= 1 && version < 3) {
+		/* Schema 2 -> 3: desk_spans (just created, empty) from the desk
+		 * events held, by the code ingest uses. */
+		sqlite3_stmt *fx[EV_TYPE_COUNT] = {0};
+		int64_t n = 0;
+		if (facts_prepare(db, fx, err, errlen) == 0)
+			rc = derive(db, fx, 1, &n);
+		else
+			rc = SQLITE_ERROR;
+		facts_finalize(fx);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "%s: schema 2 -> 3: cannot derive the desk spans: %s",
+				 path, sqlite3_errmsg(db));
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info("%s: schema 2 -> 3: desk spans (staffed hours) derived from %lld desk "
+			 "events",
+			 path, (long long)n);
+	}
 	if (rc == SQLITE_OK && version != SCHEMA_VERSION) {
 		char set[96];
 		snprintf(set, sizeof set, "INSERT OR REPLACE INTO meta VALUES('schema', '%d')",
@@ -300,9 +360,8 @@ cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t err
 		 " WHERE e.uuid = ?1",
 		 &st->ev_by_uuid, err, errlen))
 		goto fail;
-	for (int t = 0; t < EV_TYPE_COUNT; t++)
-		if (tk_sql[t] && prep(st->w, tk_sql[t], &st->tk[t], err, errlen))
-			goto fail;
+	if (facts_prepare(st->w, st->fx, err, errlen))
+		goto fail;
 	return st;
 fail:
 	cstore_close(st);
@@ -317,8 +376,7 @@ void cstore_close(cstore *st)
 			       st->site_set, st->ev_get, st->ev_put,   st->ev_by_uuid};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
-	for (int t = 0; t < EV_TYPE_COUNT; t++)
-		sqlite3_finalize(st->tk[t]);
+	facts_finalize(st->fx);
 	sqlite3_close(st->w);
 	for (int i = 0; i < st->nreaders; i++)
 		sqlite3_close(st->readers[i]);
@@ -374,14 +432,39 @@ static const char *col_text(sqlite3_stmt *s, int i)
 
 /* --- writing ---------------------------------------------------------- */
 
-/* The ticket fact event e of site id derives (none for desk events). */
-static int ticket_apply(sqlite3_stmt *const tk[EV_TYPE_COUNT], sqlite3_int64 site, const event *e)
+static int facts_prepare(sqlite3 *db, sqlite3_stmt *fx[EV_TYPE_COUNT], char *err, size_t errlen)
+{
+	for (int t = 0; t < EV_TYPE_COUNT; t++)
+		if (fact_sql[t] && prep(db, fact_sql[t], &fx[t], err, errlen))
+			return -1;
+	return 0;
+}
+
+static void facts_finalize(sqlite3_stmt *fx[EV_TYPE_COUNT])
+{
+	for (int t = 0; t < EV_TYPE_COUNT; t++) {
+		sqlite3_finalize(fx[t]);
+		fx[t] = NULL;
+	}
+}
+
+/* The fact event e of site id derives: its ticket's, or its desk span's.
+ * Events of one site must come in seq order. */
+static int fact_apply(sqlite3_stmt *const fx[EV_TYPE_COUNT], sqlite3_int64 site, const event *e)
 {
 	assert((int)e->kind >= 0 && e->kind < EV_TYPE_COUNT);
-	sqlite3_stmt *s = tk[e->kind];
+	sqlite3_stmt *s = fx[e->kind];
 	if (!s)
 		return SQLITE_OK;
 	sqlite3_bind_int64(s, 1, site);
+	if (event_type_is_desk(e->kind)) {
+		sqlite3_bind_int(s, 2, e->desk);
+		sqlite3_bind_int64(s, 3, e->seq);
+		sqlite3_bind_text(s, 4, e->at, 10, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, e->at, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, e->at_ms);
+		return step_done(s);
+	}
 	sqlite3_bind_text(s, 2, e->ticket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, e->code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, e->at, 10, SQLITE_STATIC);
@@ -533,7 +616,7 @@ int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t n
 		if (ev->unread[0]) {
 			r->unread++; /* kept as it came; no fact until a version reads it */
 		} else {
-			rc = ticket_apply(st->tk, sid, &ev->e);
+			rc = fact_apply(st->fx, sid, &ev->e);
 			if (rc != SQLITE_OK)
 				goto fail;
 		}
@@ -634,11 +717,54 @@ static int reread(cstore *st, int64_t *nread, int64_t *nstill)
 	return rc;
 }
 
+/* The facts of the events held (those read; only desk events if
+ * desks_only), site by site in seq order, through fact_apply as at ingest.
+ * Inside the caller's transaction, on tables the caller emptied. */
+static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_only, int64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	*n = 0;
+	/* Only desk events: through their partial index (events_desk). */
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    desks_only ? "SELECT site, seq, type, at, at_ms, ticket, code, category, lang, desk"
+			 " FROM events WHERE type IN ('desk.opened', 'desk.closed')"
+			 " AND unread IS NULL ORDER BY site, seq"
+		       : "SELECT site, seq, type, at, at_ms, ticket, code, category, lang, desk"
+			 " FROM events WHERE unread IS NULL ORDER BY site, seq",
+	    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int t = event_type_parse(col_text(s, 2));
+		if (t < 0)
+			continue; /* cannot be (unknown types are unread): no fact */
+		event e;
+		memset(&e, 0, sizeof e);
+		e.kind = (event_type)t;
+		e.seq = sqlite3_column_int64(s, 1);
+		snprintf(e.at, sizeof e.at, "%s", col_text(s, 3));
+		e.at_ms = sqlite3_column_int64(s, 4);
+		snprintf(e.ticket, sizeof e.ticket, "%s", col_text(s, 5));
+		snprintf(e.code, sizeof e.code, "%s", col_text(s, 6));
+		snprintf(e.category, sizeof e.category, "%s", col_text(s, 7));
+		snprintf(e.lang, sizeof e.lang, "%s", col_text(s, 8));
+		e.desk = sqlite3_column_int(s, 9);
+		int r2 = fact_apply(fx, sqlite3_column_int64(s, 0), &e);
+		if (r2 != SQLITE_OK) {
+			rc = r2;
+			break;
+		}
+		++*n;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int cstore_rebuild_tickets(cstore *st)
 {
 	int status = CSTORE_OK;
-	sqlite3_stmt *s = NULL;
-	int64_t nread = 0, nstill = 0;
+	int64_t nread = 0, nstill = 0, nfacts = 0;
 	pthread_mutex_lock(&st->wlock);
 	int rc = step_done(st->begin);
 	if (rc != SQLITE_OK)
@@ -646,44 +772,18 @@ int cstore_rebuild_tickets(cstore *st)
 	rc = reread(st, &nread, &nstill);
 	if (rc != SQLITE_OK)
 		goto out;
-	rc = sqlite3_exec(st->w, "DELETE FROM tickets", NULL, NULL, NULL);
+	rc = sqlite3_exec(st->w, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(st->w,
-				"SELECT site, type, at, at_ms, ticket, code, category, lang, desk"
-				" FROM events WHERE unread IS NULL ORDER BY site, seq",
-				-1, &s, NULL);
-	if (rc != SQLITE_OK)
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int t = event_type_parse(col_text(s, 1));
-		if (t < 0)
-			continue; /* cannot be (unknown types are unread): no fact */
-		event e;
-		memset(&e, 0, sizeof e);
-		e.kind = (event_type)t;
-		snprintf(e.at, sizeof e.at, "%s", col_text(s, 2));
-		e.at_ms = sqlite3_column_int64(s, 3);
-		snprintf(e.ticket, sizeof e.ticket, "%s", col_text(s, 4));
-		snprintf(e.code, sizeof e.code, "%s", col_text(s, 5));
-		snprintf(e.category, sizeof e.category, "%s", col_text(s, 6));
-		snprintf(e.lang, sizeof e.lang, "%s", col_text(s, 7));
-		e.desk = sqlite3_column_int(s, 8);
-		int r2 = ticket_apply(st->tk, sqlite3_column_int64(s, 0), &e);
-		if (r2 != SQLITE_OK) {
-			rc = r2;
-			break;
-		}
-	}
-	if (rc == SQLITE_DONE)
+	rc = derive(st->w, st->fx, 0, &nfacts);
+	if (rc == SQLITE_OK)
 		rc = step_done(st->commit);
 out:
-	sqlite3_finalize(s);
-	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+	if (rc != SQLITE_OK) {
 		status = map_rc(rc);
 		if (status == CSTORE_OK || status == CSTORE_CONFLICT)
 			status = CSTORE_ERROR;
-		log_error("rebuilding tickets: %s", sqlite3_errmsg(st->w));
+		log_error("rebuilding tickets and desk spans: %s", sqlite3_errmsg(st->w));
 		if (sqlite3_get_autocommit(st->w) == 0)
 			step_done(st->rollback);
 	} else if (nread || nstill) {
@@ -812,6 +912,54 @@ int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const c
 	}
 	if (rc != SQLITE_DONE)
 		log_error("reading tickets: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
+		      cstore_span_cb cb, void *ctx)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT s.name, d.day, d.desk, d.opened_seq, d.opened_at, coalesce(d.closed_seq, 0),"
+	    " coalesce(d.closed_at, ''), coalesce(d.staffed_ms, -1),"
+	    " coalesce((d.staffed_ms + 30000) / 60000, -1)"
+	    " FROM desk_spans d JOIN sites s ON s.id = d.site"
+	    " WHERE d.day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR s.name = ?3)"
+	    " ORDER BY s.name, d.day, d.desk, d.opened_seq",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, from_day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, to_day, -1, SQLITE_STATIC);
+		if (site)
+			sqlite3_bind_text(s, 3, site, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 3);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_desk_span d = {
+			    .site = col_text(s, 0),
+			    .day = col_text(s, 1),
+			    .desk = sqlite3_column_int(s, 2),
+			    .opened_seq = sqlite3_column_int64(s, 3),
+			    .opened_at = col_text(s, 4),
+			    .closed_seq = sqlite3_column_int64(s, 5),
+			    .closed_at = col_text(s, 6),
+			    .staffed_ms = sqlite3_column_int64(s, 7),
+			    .minutes = sqlite3_column_int64(s, 8),
+			};
+			if (cb(ctx, &d)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	}
+	if (rc != SQLITE_DONE)
+		log_error("reading desk spans: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	reader_put(st, db);
 	return map_rc(rc);

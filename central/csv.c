@@ -1,13 +1,20 @@
 /*
- * csv — /export/tickets.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&site=ID&sep=;
+ * csv — the exports for spreadsheets:
  *
- * One row per ticket issued in [from, to] (the site's local days), with a
- * header row, RFC 4180 quoting, CRLF line ends, UTF-8. Dutch spreadsheets
- * expect ';' (the default); sep=, or sep=tab for others. With ';' the file
- * starts with a UTF-8 byte order mark, so Excel reads it as UTF-8 (bom=0 or
- * bom=1 overrides). Text cells starting with = + - @ get a leading
- * apostrophe, so no cell is ever run as a formula (CSV injection).
- * Durations are whole seconds; times are as the site wrote them.
+ *   /export/tickets.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&site=ID&sep=;
+ *       one row per ticket issued in [from, to] (the site's local days)
+ *   /export/staffed.csv?from=&to=&site=&sep=
+ *       one row per desk span (a desk from its desk.opened to its next
+ *       desk.closed) opened in [from, to]: site, day, desk, opened_at,
+ *       closed_at, minutes (closed_at and minutes empty while still open)
+ *
+ * Both with a header row, RFC 4180 quoting, CRLF line ends, UTF-8. Dutch
+ * spreadsheets expect ';' (the default); sep=, or sep=tab for others. With
+ * ';' the file starts with a UTF-8 byte order mark, so Excel reads it as
+ * UTF-8 (bom=0 or bom=1 overrides). Text cells starting with = + - @ get a
+ * leading apostrophe, so no cell is ever run as a formula (CSV injection).
+ * Durations are whole seconds (tickets) or minutes (desks); times are as
+ * the site wrote them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -85,13 +92,35 @@ static int row(void *ctx, const cstore_ticket *t)
 	return x->full;
 }
 
-void csv_export(request *rq, reply *rp)
+static int span_row(void *ctx, const cstore_desk_span *d)
+{
+	csv_ctx *x = ctx;
+	cell(x, d->site, 1, 0);
+	cell(x, d->day, 1, 0);
+	num_cell(x, d->desk, 1, 0);
+	cell(x, d->opened_at, 1, 0);
+	cell(x, d->closed_at, 1, 0);
+	num_cell(x, d->minutes, d->minutes >= 0, 1);
+	x->rows++;
+	return x->full;
+}
+
+typedef struct {
+	const char *from, *to, *site; /* NULL if not given */
+} csv_args;
+
+/* The arguments both exports take, checked into *x and *a; 0, or -1 when
+ * rp holds the answer (401 or 400). On 0 the body holds the byte order
+ * mark (if any) and the header row of head[0..n). */
+
+static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char *const *head,
+		     size_t n)
 {
 	if (!req_is_admin(rq)) {
 		reply_text(rp, 401,
 			   "sign in at /login, or send Authorization: Bearer <admin token>");
 		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
-		return;
+		return -1;
 	}
 	const char *from = req_arg(rq, "from"), *to = req_arg(rq, "to");
 	const char *site = req_arg(rq, "site"), *sep = req_arg(rq, "sep");
@@ -104,11 +133,11 @@ void csv_export(request *rq, reply *rp)
 		site = NULL;
 	if ((from && day_valid(from)) || (to && day_valid(to))) {
 		reply_text(rp, 400, "from and to must be dates as YYYY-MM-DD");
-		return;
+		return -1;
 	}
 	if (site && !cconf_site_find(rq->app->cfg, site)) {
 		reply_text(rp, 400, "site: not a site of this central office");
-		return;
+		return -1;
 	}
 	char s = ';';
 	if (sep && (!strcmp(sep, ",") || !strcmp(sep, "comma")))
@@ -117,26 +146,26 @@ void csv_export(request *rq, reply *rp)
 		s = '\t';
 	else if (sep && *sep && strcmp(sep, ";") && strcmp(sep, "semicolon")) {
 		reply_text(rp, 400, "sep: one of ; , tab");
-		return;
+		return -1;
 	}
 	int with_bom = s == ';';
 	if (bom && (!strcmp(bom, "0") || !strcmp(bom, "1")))
 		with_bom = bom[0] == '1';
 	buf_init(&rp->body, CSV_MAX);
-	csv_ctx x = {&rp->body, s, rq->app->cfg, 0, 0};
+	*x = (csv_ctx){&rp->body, s, rq->app->cfg, 0, 0};
+	*a = (csv_args){from, to, site};
 	if (with_bom)
-		buf_add(x.o, "\xEF\xBB\xBF", 3);
-	static const char *const head[] = {"site",	   "site_name",	      "day",
-					   "code",	   "category",	      "first_category",
-					   "lang",	   "issued_at",	      "called_at",
-					   "finished_at",  "outcome",	      "desk",
-					   "wait_seconds", "service_seconds", "calls",
-					   "transfers",	   "ticket"};
-	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-		cell(&x, head[i], 0, i + 1 == sizeof head / sizeof head[0]);
-	int st = cstore_tickets(rq->app->st, from ? from : "0000-00-00", to ? to : "9999-99-99",
-				site, row, &x);
-	if (x.full) {
+		buf_add(x->o, "\xEF\xBB\xBF", 3);
+	for (size_t i = 0; i < n; i++)
+		cell(x, head[i], 0, i + 1 == n);
+	return 0;
+}
+
+/* The answer after the rows: the file, or why not. */
+static void csv_end(reply *rp, const csv_ctx *x, const csv_args *a, int st, const char *name,
+		    const char *what)
+{
+	if (x->full) {
 		buf_reset(&rp->body);
 		reply_text(rp, 400, "more than 256 MiB: choose a shorter period (from, to)");
 		return;
@@ -146,14 +175,44 @@ void csv_export(request *rq, reply *rp)
 		return;
 	}
 	if (st != CSTORE_OK) {
-		reply_text(rp, 500, "the central office could not read its tickets");
+		reply_text(rp, 500, "the central office could not read its %s", what);
 		return;
 	}
 	char disp[128];
-	snprintf(disp, sizeof disp, "attachment; filename=\"loket-tickets%s%s%s%s.csv\"",
-		 from ? "-" : "", from ? from : "", to ? "-" : "", to ? to : "");
+	snprintf(disp, sizeof disp, "attachment; filename=\"loket-%s%s%s%s%s.csv\"", name,
+		 a->from ? "-" : "", a->from ? a->from : "", a->to ? "-" : "", a->to ? a->to : "");
 	rp->status = 200;
 	rp->ctype = "text/csv; charset=utf-8; header=present";
 	reply_header(rp, "Content-Disposition", disp);
-	reply_note(rp, "%ld rows", x.rows);
+	reply_note(rp, "%ld rows", x->rows);
+}
+
+void csv_export(request *rq, reply *rp)
+{
+	static const char *const head[] = {"site",	   "site_name",	      "day",
+					   "code",	   "category",	      "first_category",
+					   "lang",	   "issued_at",	      "called_at",
+					   "finished_at",  "outcome",	      "desk",
+					   "wait_seconds", "service_seconds", "calls",
+					   "transfers",	   "ticket"};
+	csv_ctx x;
+	csv_args a;
+	if (csv_begin(rq, rp, &x, &a, head, sizeof head / sizeof head[0]))
+		return;
+	int st = cstore_tickets(rq->app->st, a.from ? a.from : "0000-00-00",
+				a.to ? a.to : "9999-99-99", a.site, row, &x);
+	csv_end(rp, &x, &a, st, "tickets", "tickets");
+}
+
+void csv_staffed(request *rq, reply *rp)
+{
+	static const char *const head[] = {"site",	"day",	     "desk",
+					   "opened_at", "closed_at", "minutes"};
+	csv_ctx x;
+	csv_args a;
+	if (csv_begin(rq, rp, &x, &a, head, sizeof head / sizeof head[0]))
+		return;
+	int st = cstore_desk_spans(rq->app->st, a.from ? a.from : "0000-00-00",
+				   a.to ? a.to : "9999-99-99", a.site, span_row, &x);
+	csv_end(rp, &x, &a, st, "staffed", "desk spans");
 }

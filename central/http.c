@@ -148,7 +148,7 @@ static int route_of(const char *path)
 		return ROUTE_INGEST; /* or ROUTE_EVENTS: decided by the method */
 	if (!strcmp(path, "/"))
 		return ROUTE_DASHBOARD;
-	if (!strcmp(path, "/export/tickets.csv"))
+	if (!strcmp(path, "/export/tickets.csv") || !strcmp(path, "/export/staffed.csv"))
 		return ROUTE_EXPORT;
 	if (!strcmp(path, "/login") || !strcmp(path, "/logout"))
 		return ROUTE_LOGIN;
@@ -192,7 +192,9 @@ static void dispatch(conn_state *cs)
 			method_not_allowed(rp, "GET, HEAD");
 		break;
 	case ROUTE_EXPORT:
-		if (get)
+		if (get && !strcmp(rq->path, "/export/staffed.csv"))
+			csv_staffed(rq, rp);
+		else if (get)
 			csv_export(rq, rp);
 		else
 			method_not_allowed(rp, "GET, HEAD");

@@ -41,10 +41,12 @@ static void usage(FILE *f)
 		   "\n"
 		   "  -c FILE            the central configuration (default: $LOKET_CONFIG)\n"
 		   "  --check-config     validate the configuration and exit (0 or 78)\n"
-		   "  --rebuild-tickets  recompute every ticket's facts from the events, exit\n"
+		   "  --rebuild-tickets  recompute every ticket's facts and the desks' staffed\n"
+		   "                     time from the events, exit\n"
 		   "\n"
 		   "Serves POST /api/v1/sites/{site}/events (site tokens), the dashboard at /,\n"
-		   "/export/tickets.csv, GET /api/v1/sites/{site}/events (admin token),\n"
+		   "/export/tickets.csv, /export/staffed.csv, GET /api/v1/sites/{site}/events\n"
+		   "(admin token),\n"
 		   "/healthz and /metrics. See docs/central.md.\n");
 }
 

@@ -15,6 +15,10 @@
  *     expired (still open when the site's day ended), median and 90th
  *     percentile wait (issue to first call), median service time (last
  *     call to served);
+ *   - per site and day: tickets, served and staffed hours (the desk spans,
+ *     cstore_desk_spans: each desk from its desk.opened to its next
+ *     desk.closed, on the day of the opening; a desk still open counts
+ *     nothing yet), with a total per site;
  *   - tickets per day per site (lines) and per category (stacked bars).
  *
  * Percentiles are nearest-rank: the p-th of n sorted values is the one at
@@ -55,7 +59,10 @@ typedef struct {
 	long helped_today, helped_week, helped_month, tickets;
 	group *g;
 	size_t ng, gcap;
-	long *site_day; /* [nsites][ndays] */
+	long *site_day;	    /* tickets [nsites][ndays] */
+	long *site_served;  /* [nsites][ndays] */
+	long *site_minutes; /* staffed minutes of the closed desk spans, [nsites][ndays] */
+	long *site_spans;   /* closed desk spans, [nsites][ndays] */
 	int ncats;
 	char cats[MAX_CATS + 1][32]; /* the last one collects the rest */
 	long *cat_day;		     /* [MAX_CATS + 1][ndays] */
@@ -144,8 +151,10 @@ static int take(void *ctx, const cstore_ticket *t)
 	long nd = a->to - a->from + 1, di = d - a->from;
 	a->tickets++;
 	for (int i = 0; i < a->cfg->nsites; i++)
-		if (!strcmp(a->cfg->sites[i].id, t->site))
+		if (!strcmp(a->cfg->sites[i].id, t->site)) {
 			a->site_day[(long)i * nd + di]++;
+			a->site_served[(long)i * nd + di] += served;
+		}
 	a->cat_day[(long)cat_index(a, t->category) * nd + di]++;
 	group *g = group_of(a, t->site, t->category);
 	if (!g) {
@@ -169,6 +178,24 @@ static int take(void *ctx, const cstore_ticket *t)
 	return 0;
 }
 
+/* A desk span: its minutes to its site and day (a span still open: none). */
+static int take_span(void *ctx, const cstore_desk_span *d)
+{
+	agg *a = ctx;
+	if (!d->closed_seq || day_valid(d->day))
+		return 0;
+	long day = days_from_label(d->day);
+	if (day < a->from || day > a->to)
+		return 0;
+	long nd = a->to - a->from + 1, di = day - a->from;
+	for (int i = 0; i < a->cfg->nsites; i++)
+		if (!strcmp(a->cfg->sites[i].id, d->site)) {
+			a->site_minutes[(long)i * nd + di] += (long)d->minutes;
+			a->site_spans[(long)i * nd + di]++;
+		}
+	return 0;
+}
+
 static void agg_free(agg *a)
 {
 	for (size_t i = 0; i < a->ng; i++) {
@@ -177,6 +204,9 @@ static void agg_free(agg *a)
 	}
 	free(a->g);
 	free(a->site_day);
+	free(a->site_served);
+	free(a->site_minutes);
+	free(a->site_spans);
 	free(a->cat_day);
 }
 
@@ -187,7 +217,8 @@ typedef struct {
 	    *tickets_period, *sites, *site, *last_sync, *never, *events, *acked, *unread, *per_cat,
 	    *cat, *tickets, *served, *no_show, *cancelled, *expired, *wait_med, *wait_p90,
 	    *service_med, *chart_sites, *chart_cats, *no_data, *download, *logout, *updated,
-	    *ago_min, *ago_h, *ago_d, *just_now, *total, *note;
+	    *ago_min, *ago_h, *ago_d, *just_now, *total, *note, *per_day, *day, *staffed,
+	    *download_staffed, *note_day;
 } words;
 
 static const words nl = {
@@ -229,47 +260,62 @@ static const words nl = {
     "Totaal",
     "Wachttijd: van ticket tot eerste oproep. Hulptijd: van laatste oproep tot geholpen. "
     "Geholpen = ticket afgerond als geholpen (één inwoner per ticket). "
-    "Verlopen = nog open toen de dag van de locatie eindigde."};
+    "Verlopen = nog open toen de dag van de locatie eindigde.",
+    "Per locatie en dag",
+    "Dag",
+    "Bemande uren",
+    "Bemande uren als CSV",
+    "Bemande uren: elke balie van openen tot sluiten opgeteld, op de dag waarop hij "
+    "openging (hooguit 24 uur per keer). Een balie die nog open is telt pas mee als hij "
+    "dicht is."};
 
-static const words en = {"Central office",
-			 "Period",
-			 "to",
-			 "Show",
-			 "Helped today",
-			 "Helped this week",
-			 "Helped this month",
-			 "Tickets in the period",
-			 "Sites",
-			 "Site",
-			 "Last sync",
-			 "never",
-			 "Events",
-			 "Complete through seq",
-			 "Unread",
-			 "Per site and kind of help",
-			 "Kind of help",
-			 "Tickets",
-			 "Helped",
-			 "No-shows",
-			 "Cancelled",
-			 "Expired",
-			 "Wait (median)",
-			 "Wait (90th pct)",
-			 "Service (median)",
-			 "Tickets per day per site",
-			 "Tickets per day per kind of help",
-			 "No tickets in this period yet.",
-			 "Download CSV",
-			 "Sign out",
-			 "Updated",
-			 "min ago",
-			 "h ago",
-			 "days ago",
-			 "just now",
-			 "Total",
-			 "Wait: from ticket to first call. Service: from last call to helped. "
-			 "Helped = ticket closed as served (one resident per ticket). "
-			 "Expired = still open when the site's day ended."};
+static const words en = {
+    "Central office",
+    "Period",
+    "to",
+    "Show",
+    "Helped today",
+    "Helped this week",
+    "Helped this month",
+    "Tickets in the period",
+    "Sites",
+    "Site",
+    "Last sync",
+    "never",
+    "Events",
+    "Complete through seq",
+    "Unread",
+    "Per site and kind of help",
+    "Kind of help",
+    "Tickets",
+    "Helped",
+    "No-shows",
+    "Cancelled",
+    "Expired",
+    "Wait (median)",
+    "Wait (90th pct)",
+    "Service (median)",
+    "Tickets per day per site",
+    "Tickets per day per kind of help",
+    "No tickets in this period yet.",
+    "Download CSV",
+    "Sign out",
+    "Updated",
+    "min ago",
+    "h ago",
+    "days ago",
+    "just now",
+    "Total",
+    "Wait: from ticket to first call. Service: from last call to helped. "
+    "Helped = ticket closed as served (one resident per ticket). "
+    "Expired = still open when the site's day ended.",
+    "Per site and day",
+    "Day",
+    "Staffed hours",
+    "Staffed hours as CSV",
+    "Staffed hours: each desk from opening to closing, added up, on the day it "
+    "opened (at most 24 hours at a time). A desk still open counts once it "
+    "has closed."};
 
 /* Labels of the categories the demo configuration uses; others show their id. */
 static const char *cat_label(const char *id, int english)
@@ -666,6 +712,70 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 		   w->note);
 }
 
+/* Minutes as hours with one decimal: "11,0" (nl) or "11.0" (en). */
+static void hours(buf *o, long minutes, int english)
+{
+	long tenths = (minutes * 10 + 30) / 60;
+	buf_printf(o, "%ld%c%ld", tenths / 10, english ? '.' : ',', tenths % 10);
+}
+
+static void day_row(buf *o, const char *site_name, const char *day, long tickets, long served,
+		    long minutes, long spans, int english, int sub)
+{
+	buf_printf(o, "<tr%s><td>", sub ? " class=\"sub\"" : "");
+	buf_add_html(o, site_name);
+	buf_adds(o, "</td><td>");
+	buf_add_html(o, day);
+	buf_printf(o, "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">",
+		   tickets, served);
+	if (spans)
+		hours(o, minutes, english);
+	else
+		buf_adds(o, "–");
+	buf_adds(o, "</td></tr>");
+}
+
+/* Per site and day: tickets, served, staffed hours; a total row per site
+ * with more than one day. Days without tickets or closed desk spans are
+ * left out. */
+static void days_table(buf *o, const agg *a, const words *w, int english, const char *from_s,
+		       const char *to_s)
+{
+	long nd = a->to - a->from + 1;
+	buf_printf(o,
+		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
+		   w->per_day, w->site, w->day, w->tickets, w->served, w->staffed);
+	int any = 0;
+	for (int s = 0; s < a->cfg->nsites; s++) {
+		long rows = 0, tickets = 0, served = 0, minutes = 0, spans = 0;
+		const char *name = a->cfg->sites[s].name;
+		for (long i = 0; i < nd; i++) {
+			long k = (long)s * nd + i;
+			if (!a->site_day[k] && !a->site_spans[k])
+				continue;
+			char day[DAY_LEN];
+			days_to_label(a->from + i, day);
+			day_row(o, name, day, a->site_day[k], a->site_served[k], a->site_minutes[k],
+				a->site_spans[k], english, 0);
+			rows++;
+			tickets += a->site_day[k];
+			served += a->site_served[k];
+			minutes += a->site_minutes[k];
+			spans += a->site_spans[k];
+		}
+		if (rows > 1)
+			day_row(o, name, w->total, tickets, served, minutes, spans, english, 1);
+		any |= rows > 0;
+	}
+	if (!any)
+		buf_printf(o, "<tr><td colspan=\"5\" class=\"mute\">%s</td></tr>", w->no_data);
+	buf_printf(o,
+		   "</table><p class=\"mute\" style=\"font-size:12px;margin:8px 0 0\">%s "
+		   "<a href=\"/export/staffed.csv?from=%s&amp;to=%s\">%s</a></p></section>",
+		   w->note_day, from_s, to_s, w->download_staffed);
+}
+
 void report_dashboard(request *rq, reply *rp)
 {
 	if (!req_is_admin(rq)) {
@@ -704,8 +814,11 @@ void report_dashboard(request *rq, reply *rp)
 	}
 	long nd = a.to - a.from + 1;
 	a.site_day = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_day);
+	a.site_served = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_served);
+	a.site_minutes = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_minutes);
+	a.site_spans = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_spans);
 	a.cat_day = calloc((size_t)(MAX_CATS + 1) * (size_t)nd, sizeof *a.cat_day);
-	if (!a.site_day || !a.cat_day) {
+	if (!a.site_day || !a.site_served || !a.site_minutes || !a.site_spans || !a.cat_day) {
 		agg_free(&a);
 		reply_unavailable(rp, 5, "out of memory");
 		return;
@@ -723,6 +836,8 @@ void report_dashboard(request *rq, reply *rp)
 	days_to_label(a.from, from_s);
 	days_to_label(a.to, to_s);
 	int st = cstore_tickets(rq->app->st, lo_s, hi_s, NULL, take, &a);
+	if (st == CSTORE_OK && !a.nomem)
+		st = cstore_desk_spans(rq->app->st, from_s, to_s, NULL, take_span, &a);
 	if (st != CSTORE_OK || a.nomem) {
 		agg_free(&a);
 		if (st == CSTORE_BUSY || a.nomem)
@@ -767,6 +882,7 @@ void report_dashboard(request *rq, reply *rp)
 	chart_sites(o, &a, english, w);
 	chart_cats(o, &a, english, w);
 	groups_table(o, &a, w, english);
+	days_table(o, &a, w, english, from_s, to_s);
 	sites_table(o, rq, w, english, now);
 	char iso[CLOCK_ISO_LEN];
 	clock_format_iso(now, iso, sizeof iso);

@@ -347,6 +347,98 @@ else
 	note "no loketctl in $BIN: the site store's day end not tested"
 fi
 
+# --- staffed hours: desk spans from desk.opened to the desk's next desk.closed ----------------
+# On fixed days in the past (D1, D2, D4), so that no other test's events
+# (dated today) fall on them.
+note "staffed hours"
+D1=2026-11-03 D2=2026-11-04 D4=2026-11-06
+# dsk SEQ TYPE DESK HH:MM [DAY [CATEGORIES]]: a desk event of DAY (D1), +01:00.
+dsk() {
+	local cats=""
+	[ "$2" = desk.opened ] && cats=",\"categories\":${6:-null}"
+	printf '{"seq":%d,"uuid":"01937000-0000-7000-8000-%012d","type":"%s","at":"%sT%s:00.000+01:00","desk":%s%s}' \
+		"$1" "$1" "$2" "${5:-$D1}" "$4" "$3" "$cats"
+}
+# tkt SEQ TYPE TICKET CODE DESK HH:MM: a tax ticket's event on D1.
+tkt() {
+	printf '{"seq":%d,"uuid":"01937000-0000-7000-8000-%012d","type":"%s","at":"%sT%s:00.000+01:00","ticket":"01937000-0000-7000-9000-%012d","code":"%s","category":"tax","lang":"nl","desk":%s}' \
+		"$1" "$1" "$2" "$D1" "$6" "$3" "$4" "$5"
+}
+staffed_csv() { admin_get "/export/staffed.csv?site=paddepoel&sep=,&from=$1&to=$2" | tr -d '\r'; }
+# day_row LANG FROM TO DAY: the dashboard's per-site-and-day row of paddepoel on DAY.
+day_row() {
+	admin_get "/?lang=$1&from=$2&to=$3" |
+		grep -o "<tr[^>]*><td>WIJS Paddepoel</td><td>$4</td><td class=\"n\">[^<]*</td><td class=\"n\">[^<]*</td><td class=\"n\">[^<]*</td></tr>"
+}
+n=$next
+# During the day: desk 1 09:00-12:30, opened a second time at 10:00 with
+# no close between (no new span); desk 2 from 09:30, still open; desk 3
+# closed without being open (nothing), then opened at 14:00 and closed at
+# 13:10 after the clock was put back (0, not negative); a ticket served.
+batch "$(dsk $n desk.opened 1 09:00)" "$(dsk $((n + 1)) desk.opened 2 09:30 $D1 '["tax"]')" \
+	"$(tkt $((n + 2)) ticket.issued $((n + 2)) S001 null 09:40)" "$(dsk $((n + 3)) desk.opened 1 10:00)" \
+	"$(tkt $((n + 4)) ticket.called $((n + 2)) S001 2 10:05)" "$(tkt $((n + 5)) ticket.served $((n + 2)) S001 2 10:25)" \
+	"$(dsk $((n + 6)) desk.closed 1 12:30)" "$(dsk $((n + 7)) desk.closed 3 13:00)" \
+	"$(dsk $((n + 8)) desk.opened 3 14:00)" "$(dsk $((n + 9)) desk.closed 3 13:10)" >"$dir/staff1.json"
+expect_post "200 {\"acked_through\":$((n + 9))}" paddepoel "$TOK_PADDEPOEL" "$dir/staff1.json"
+cat >"$dir/staff1.want" <<EOF
+site,day,desk,opened_at,closed_at,minutes
+paddepoel,$D1,1,${D1}T09:00:00.000+01:00,${D1}T12:30:00.000+01:00,210
+paddepoel,$D1,2,${D1}T09:30:00.000+01:00,,
+paddepoel,$D1,3,${D1}T14:00:00.000+01:00,${D1}T13:10:00.000+01:00,0
+EOF
+staffed_csv $D1 $D1 >"$dir/staff1.got"
+cmp -s "$dir/staff1.want" "$dir/staff1.got" || fail "staffed.csv during the day: $(diff "$dir/staff1.want" "$dir/staff1.got")"
+# Desk 2 is still open: it counts nothing yet (desk 1's 210 min = 3.5 h).
+got=$(day_row en $D1 $D1 $D1)
+[ "$got" = "<tr><td>WIJS Paddepoel</td><td>$D1</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">3.5</td></tr>" ] ||
+	fail "dashboard during the day: $got"
+# The next morning: the day's end closed desk 2, stamped with the closing
+# time 17:00 (the machine was off overnight); a desk opened on D2 and
+# closed only two days later counts 24 h, on D2.
+batch "$(dsk $((n + 10)) desk.closed 2 17:00)" "$(dsk $((n + 11)) desk.opened 5 09:00 $D2)" \
+	"$(dsk $((n + 12)) desk.closed 5 09:00 $D4)" >"$dir/staff2.json"
+expect_post "200 {\"acked_through\":$((n + 12))}" paddepoel "$TOK_PADDEPOEL" "$dir/staff2.json"
+# The first batch again (a resend): acknowledged, counted once.
+expect_post "200 {\"acked_through\":$((n + 12))}" paddepoel "$TOK_PADDEPOEL" "$dir/staff1.json"
+next=$((n + 13))
+cat >"$dir/staffed.want" <<EOF
+site,day,desk,opened_at,closed_at,minutes
+paddepoel,$D1,1,${D1}T09:00:00.000+01:00,${D1}T12:30:00.000+01:00,210
+paddepoel,$D1,2,${D1}T09:30:00.000+01:00,${D1}T17:00:00.000+01:00,450
+paddepoel,$D1,3,${D1}T14:00:00.000+01:00,${D1}T13:10:00.000+01:00,0
+paddepoel,$D2,5,${D2}T09:00:00.000+01:00,${D4}T09:00:00.000+01:00,1440
+EOF
+staffed_csv $D1 $D4 >"$dir/staffed.got"
+cmp -s "$dir/staffed.want" "$dir/staffed.got" || fail "staffed.csv: $(diff "$dir/staffed.want" "$dir/staffed.got")"
+[ "$(awk -F, -v d=$D1 '$2 == d { m += $6 } END { print m }' "$dir/staffed.got")" = 660 ] || fail "staffed.csv: $D1 is not 660 minutes"
+# 210 + 450 + 0 min = 11.0 h, next to the day's ticket counts (1 ticket, 1 served).
+want_row="<tr><td>WIJS Paddepoel</td><td>$D1</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">11.0</td></tr>"
+got=$(day_row en $D1 $D1 $D1)
+[ "$got" = "$want_row" ] || fail "dashboard: $D1 is not 11.0 staffed hours: $got"
+got=$(day_row nl $D1 $D1 $D1)
+[ "$got" = "${want_row/11.0/11,0}" ] || fail "Dutch dashboard: $D1 is not 11,0 staffed hours: $got"
+got=$(day_row en $D1 $D4 $D2)
+[ "$got" = "<tr><td>WIJS Paddepoel</td><td>$D2</td><td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">24.0</td></tr>" ] ||
+	fail "dashboard: a span over two days is not capped at 24.0 h: $got"
+got=$(day_row en $D1 $D4 Total)
+[ "$got" = '<tr class="sub"><td>WIJS Paddepoel</td><td>Total</td><td class="n">1</td><td class="n">1</td><td class="n">35.0</td></tr>' ] ||
+	fail "dashboard: the period's total is not 35.0 h: $got"
+admin_get "/" | grep -q '<th class="n">Bemande uren</th>' || fail "Dutch dashboard has no Bemande uren column"
+admin_get "/?lang=en" | grep -q '<th class="n">Staffed hours</th>' || fail "English dashboard has no Staffed hours column"
+admin_get "/export/staffed.csv?from=$D1&to=$D1" >"$dir/staffed-semi.csv"
+head -c 3 "$dir/staffed-semi.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "staffed.csv with ; lacks the BOM"
+grep -q "^paddepoel;$D1;2;${D1}T09:30:00.000+01:00;${D1}T17:00:00.000+01:00;450"$'\r$' "$dir/staffed-semi.csv" ||
+	fail "staffed.csv with ;: $(cat "$dir/staffed-semi.csv")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/export/staffed.csv")
+[ "$code" = 401 ] || fail "staffed.csv without a token: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_PADDEPOEL" "$URL/export/staffed.csv")
+[ "$code" = 401 ] || fail "staffed.csv with a site token: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_ADMIN" "$URL/export/staffed.csv?to=2026-13-01")
+[ "$code" = 400 ] || fail "staffed.csv with a bad date: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_ADMIN" "$URL/export/staffed.csv?site=nowhere")
+[ "$code" = 400 ] || fail "staffed.csv of an unknown site: $code"
+
 # --- reports ----------------------------------------------------------------------------
 note "CSV, dashboard, login, metrics"
 admin_get "/export/tickets.csv" >"$dir/all.csv"
@@ -472,15 +564,44 @@ next=$((next + 12))
 # --- restart: everything still there; tickets rebuild to the same facts --------------------------
 note "restart and rebuild"
 admin_get "/export/tickets.csv" >"$dir/before.csv"
+admin_get "/export/staffed.csv" >"$dir/staffed-before.csv"
+staffed_same() { # WHEN: the staffed hours are what they were before the restart
+	admin_get "/export/staffed.csv" | cmp -s - "$dir/staffed-before.csv" ||
+		fail "staffed.csv differs $1: $(admin_get /export/staffed.csv | diff - "$dir/staffed-before.csv" | head -4)"
+	local got
+	got=$(day_row en $D1 $D1 $D1)
+	[ "$got" = "$want_row" ] || fail "dashboard $1: $got"
+}
 stop
+start
+staffed_same "after a restart"
+stop
+# The rebuild derives the spans again from the events: emptied first (when
+# the sqlite3 CLI is there), they must come back the same.
+command -v sqlite3 >/dev/null && sqlite3 "$dir/central.db" "DELETE FROM desk_spans"
 "$CENTRAL" -c "$dir/central.json" --rebuild-tickets 2>>"$dir/log" || fail "--rebuild-tickets"
 start
 admin_get "/export/tickets.csv" | cmp -s - "$dir/before.csv" || fail "rebuilt tickets differ: $(admin_get /export/tickets.csv | diff - "$dir/before.csv" | head -4)"
+staffed_same "after --rebuild-tickets"
 expect_post '200 {"acked_through":'"$((next - 1))"'}' paddepoel "$TOK_PADDEPOEL" "$dir/b23.json"
 grep -q "unread events: 0 read now, 3 still unread" "$dir/log" || fail "the rebuild did not try the unread events again"
 curl -s "$URL/metrics" | grep -q '^loket_central_events_unread{site="paddepoel"} 3$' || fail "metrics after a restart do not count 3 unread events"
 valid_post "restart"
 stop
+
+# A schema 2 database (no desk_spans) gets them derived from its desk events.
+if command -v sqlite3 >/dev/null; then
+	note "schema 2 database"
+	sqlite3 "$dir/central.db" ".backup '$dir/v2.db'"
+	sqlite3 "$dir/v2.db" "DROP TABLE desk_spans; UPDATE meta SET value = '2' WHERE key = 'schema'"
+	sed 's/"central.db"/"v2.db"/' "$dir/central.json" >"$dir/v2.json"
+	start "$dir/v2.json"
+	grep -q "schema 2 -> 3: desk spans (staffed hours) derived from [1-9][0-9]* desk events" "$dir/log.new" ||
+		fail "no schema 2 -> 3 migration logged: $(grep schema "$dir/log.new")"
+	staffed_same "after the schema 2 -> 3 migration"
+	stop
+	[ "$(sqlite3 "$dir/v2.db" "SELECT value FROM meta WHERE key = 'schema'")" = 3 ] || fail "schema not 3 after the migration from 2"
+fi
 
 # --- a database of schema 1 (events' ticket fields NOT NULL) is brought up to date ------------
 note "schema 1 database"
@@ -517,7 +638,7 @@ INSERT INTO events VALUES(1, 2, '01937000-0000-7000-8000-000000000002', 'ticket.
 EOF
 	"$CENTRAL" -c "$dir/old.json" --rebuild-tickets 2>"$dir/old.log" || fail "--rebuild-tickets on a schema 1 database: $(cat "$dir/old.log")"
 	grep -q "schema 1 -> 2" "$dir/old.log" || fail "no migration logged: $(cat "$dir/old.log")"
-	[ "$(sqlite3 "$dir/old.db" "SELECT value FROM meta WHERE key = 'schema'")" = 2 ] || fail "schema not 2 after the migration"
+	[ "$(sqlite3 "$dir/old.db" "SELECT value FROM meta WHERE key = 'schema'")" = 3 ] || fail "schema not 3 after the migration from 1"
 	[ "$(sqlite3 "$dir/old.db" "SELECT count(*) FROM pragma_table_info('events') WHERE name IN ('ticket', 'code', 'category', 'lang') AND \"notnull\" = 0")" = 4 ] ||
 		fail "events' ticket columns still NOT NULL after the migration"
 	start "$dir/old.json"
@@ -541,10 +662,10 @@ EOF
 	[ "$(sqlite3 "$dir/old.db" "SELECT unread IS NULL, code, at = '$(grep -o '"at":"[^"]*"' <<<"$e7" | cut -d'"' -f4)' FROM events WHERE seq = 7")" = "1|A003|1" ] ||
 		fail "the event read again was not filled in: $(sqlite3 "$dir/old.db" "SELECT * FROM events WHERE seq = 7")"
 	[ "$(sqlite3 "$dir/old.db" "SELECT count(*) FROM tickets WHERE code = 'A003'")" = 1 ] || fail "the event read again made no ticket"
-	sqlite3 "$dir/old.db" "UPDATE meta SET value = '3' WHERE key = 'schema'"
+	sqlite3 "$dir/old.db" "UPDATE meta SET value = '4' WHERE key = 'schema'"
 	"$CENTRAL" -c "$dir/old.json" --rebuild-tickets 2>"$dir/old.log"; rc=$?
 	[ $rc -eq 74 ] || fail "a database of a newer schema: exit $rc, want 74"
-	grep -q "newer loket-central (schema 3" "$dir/old.log" || fail "a newer schema not named: $(cat "$dir/old.log")"
+	grep -q "newer loket-central (schema 4" "$dir/old.log" || fail "a newer schema not named: $(cat "$dir/old.log")"
 else
 	note "no sqlite3 CLI: schema 1 test skipped"
 fi
