@@ -107,11 +107,13 @@ static json_t *ticket_json(const store_ticket *t)
 {
 	char issued[CLOCK_ISO_LEN];
 	clock_format_iso(t->issued_ms, issued, sizeof issued);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o}", "code", t->code,
+	/* A ticket taken on an unset clock has no issue time to show. */
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:i, s:o}", "code", t->code,
 			 "uuid", t->uuid, "category", t->category, "lang", t->lang, "state",
 			 store_ticket_state_name(t->state), "desk",
-			 t->desk ? json_integer(t->desk) : json_null(), "issued", issued, "day",
-			 t->day, "ahead", t->ahead, "est_wait_s", wait_json(t->est_wait_s));
+			 t->desk ? json_integer(t->desk) : json_null(), "issued",
+			 t->issued_known ? json_string(issued) : json_null(), "day", t->day,
+			 "ahead", t->ahead, "est_wait_s", wait_json(t->est_wait_s));
 }
 
 static void print_json(json_t *j)
@@ -304,7 +306,10 @@ static int cmd_list(store *st, const config *cfg, const options *o)
 		for (int i = 0; i < n; i++) {
 			char waited[32], est[32];
 			int64_t w = now - t[i].issued_ms;
-			format_wait(w > 0 ? (int)(w / 1000) : 0, waited, sizeof waited);
+			if (t[i].issued_known)
+				format_wait(w > 0 ? (int)(w / 1000) : 0, waited, sizeof waited);
+			else
+				snprintf(waited, sizeof waited, "?"); /* an unset clock */
 			format_wait(t[i].est_wait_s, est, sizeof est);
 			printf("%-6s %-12s %-8s %-8d %s\n", t[i].code, t[i].category, waited,
 			       t[i].ahead, est);

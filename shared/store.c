@@ -16,10 +16,12 @@
  *       a wall-clock comparison (a kiosk may boot with a wrong date).
  *       day is the opening day the ticket belongs to (config_day_of);
  *       state 0 waiting, 1 at a desk, 2 served, 3 no-show, 4 cancelled,
- *       5 expired. clock_ok is 0 for a ticket taken while the clock was
- *       unset (before STORE_CLOCK_FLOOR_MS): its day is the clock's guess,
- *       and the first action with a good clock moves it to the real day
- *       instead of expiring it (store_day.c).
+ *       5 expired. clock_ok is 1 for a ticket taken with the clock set,
+ *       0 for one taken while it was unset (before STORE_CLOCK_FLOOR_MS):
+ *       its day is a guess until the first action with a good clock moves
+ *       it to the real day instead of expiring it (store_day.c), which
+ *       makes it 2: its day is known, its issued_ms (the unset clock's
+ *       reading) is still not a time anyone waited from.
  *   counters(day, prefix, last)  the daily number per code prefix. A day's
  *       counter only grows and is never purged, so a code is never given
  *       twice on a day, also after a restart or when the clock jumps back
@@ -81,7 +83,7 @@
 
 #define TICKET_COLS                                                                                \
 	"id, uuid, code, category, lang, state, desk, issued_ms, called_ms, finished_ms, "         \
-	"recalls, day"
+	"recalls, day, clock_ok"
 
 static const char *const queries[Q_COUNT] = {
     [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -108,11 +110,11 @@ static const char *const queries[Q_COUNT] = {
 			"finished_ms = ?6, recalls = ?7, last_seq = ?8 WHERE id = ?1",
     [Q_TICKET_EXPIRE] = "UPDATE tickets SET state = 5, finished_ms = ?2, last_seq = ?3 "
 			"WHERE id = ?1",
-    [Q_TICKET_ADOPT] = "UPDATE tickets SET day = ?2, clock_ok = 1 WHERE id = ?1",
+    [Q_TICKET_ADOPT] = "UPDATE tickets SET day = ?2, clock_ok = 2 WHERE id = ?1",
     [Q_CALLS_ADOPT] = "UPDATE calls SET day = ?2 WHERE day = ?1",
     [Q_NEXT_WAITING] = "SELECT id FROM tickets WHERE state = 0 AND (?1 IS NULL OR category IN "
 		       "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1",
-    [Q_OPEN_TICKETS] = "SELECT " TICKET_COLS ", clock_ok FROM tickets WHERE state IN (0, 1) "
+    [Q_OPEN_TICKETS] = "SELECT " TICKET_COLS " FROM tickets WHERE state IN (0, 1) "
 		       "ORDER BY id",
     /* In the index's order; store_estimate.c sorts by id. */
     [Q_WAITING] = "SELECT id, category FROM tickets WHERE state = 0",
@@ -497,6 +499,7 @@ void store_read_ticket(sqlite3_stmt *s, store_ticket *t, int64_t *id)
 	t->finished_ms = sqlite3_column_int64(s, 9);
 	t->recalls = sqlite3_column_int(s, 10);
 	snprintf(t->day, sizeof t->day, "%s", (const char *)sqlite3_column_text(s, 11));
+	t->issued_known = sqlite3_column_int(s, 12) == 1;
 }
 /* --- opening --------------------------------------------------------- */
 

@@ -67,7 +67,9 @@ typedef struct {
 	int64_t called_ms; /* 0 if never called */
 	int64_t finished_ms;
 	int recalls;
-	char day[11]; /* the opening day it belongs to, "YYYY-MM-DD" */
+	char day[11];	  /* the opening day it belongs to, "YYYY-MM-DD" */
+	int issued_known; /* 0: taken while the clock was unset: issued_ms is
+			   * that clock's reading, not a time to count from */
 	/* Filled for a waiting ticket by store_take, store_transfer, store_find
 	 * and store_list_waiting (see store_estimate.c): */
 	int ahead;	/* tickets the open desks will call before this one */

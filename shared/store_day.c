@@ -176,7 +176,7 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		store_ticket t;
 		int64_t id;
 		store_read_ticket(s, &t, &id);
-		int adopt = sqlite3_column_int(s, 12) == 0;
+		int adopt = sqlite3_column_int(s, 12) == 0; /* not yet on a real day */
 		end = now;
 		other_days |= strcmp(t.day, p->today) != 0;
 		int stays = adopt || !day_ended(st, t.day, t.issued_ms, now, &end);

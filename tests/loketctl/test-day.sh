@@ -46,6 +46,9 @@ want 0 A004 "${C[@]}" take digital
 codes=$("${C[@]}" --json list | grep -o '"code":"[A-Z0-9]*"' | sort)
 [ "$(wc -l <<<"$codes")" = 5 ] || fail "the morning's residents lost their tickets: $codes"
 [ -z "$(uniq -d <<<"$codes")" ] || fail "two open tickets share a code: $codes"
+# How long the 1970 morning waited is unknown: "?", not 56 years.
+"${C[@]}" list | grep -q '^A002 .* ? ' || fail "list shows a wait for a 1970 ticket: $("${C[@]}" list)"
+"${C[@]}" --json list | grep -q '"code":"A002",[^}]*"issued":null' || fail "issued of a 1970 ticket"
 want 0 A002 "${C[@]}" next --desk 1
 want 0 A002 "${C[@]}" serve A002
 want 0 A003 "${C[@]}" cancel A003

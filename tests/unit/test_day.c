@@ -198,6 +198,8 @@ static void test_clock_corrected_codes_stay_unique(void **state)
 	assert_int_equal(n, 3);
 	for (int i = 0; i < n; i++) {
 		assert_string_equal(open[i].day, "2026-12-01"); /* moved to the real day */
+		/* How long the 1970 residents waited is not known; today's is. */
+		assert_int_equal(open[i].issued_known, i == 2);
 		for (int j = 0; j < i; j++)
 			assert_string_not_equal(open[i].code, open[j].code);
 	}
