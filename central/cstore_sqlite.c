@@ -38,8 +38,11 @@
  * event is on disk before the 200 leaves.
  *
  * Ticket facts, per event type (the same code serves ingest and rebuild):
- *   issued       code, day (the first 10 characters of "at": the site's
- *                local date), category, first_category, lang, issued_*
+ *   issued       code, day (the event's "day", the opening day the site
+ *                put it on, else the first 10 characters of "at": the
+ *                site's local date), category, first_category, lang,
+ *                issued_*; any later ticket event that names a day moves
+ *                the ticket there (a ticket taken on an unset clock)
  *   called       called_* (first call only), last_called_ms, desk, calls+1
  *   recalled     desk
  *   served, no_show   finished_*, outcome, desk
@@ -145,16 +148,21 @@ static const char migrate_1_2[] =
     "ALTER TABLE events_2 RENAME TO events;";
 
 /* The fact each event type derives (fact_apply binds the parameters).
- * Ticket events upsert their ticket: ?1 site ?2 ticket ?3 code ?4 day
- * ?5 category ?6 lang ?7 at ?8 at_ms ?9 desk (NULL if none). Desk events
+ * Ticket events upsert their ticket: ?1 site ?2 ticket ?3 code ?4 day (the
+ * event's "day", else the date of "at") ?5 category ?6 lang ?7 at ?8 at_ms
+ * ?9 desk (NULL if none) ?10 1 when the event names its day. Desk events
  * open or close a desk span: ?1 site ?2 desk ?3 seq ?4 day ?5 at ?6 at_ms. */
+/* A ticket event that names its opening day ("day", ?10 = 1) moves the
+ * ticket there: the site moved a ticket taken on an unset clock to the real
+ * day, and its later events say so. */
+#define TK_DAY	  ", day = CASE WHEN ?10 THEN ?4 ELSE day END"
 #define TK_INSERT "INSERT INTO tickets(site, ticket, code, day, category, first_category, lang"
 #define TK_VALUES "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6"
 #define TK_FINISH(outcome)                                                                         \
 	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES ", ?7, ?8, '" outcome    \
 		  "', ?9) ON CONFLICT(site, ticket) DO UPDATE"                                     \
 		  " SET finished_at = ?7, finished_ms = ?8, outcome = '" outcome "',"              \
-		  " desk = coalesce(?9, desk)"
+		  " desk = coalesce(?9, desk)" TK_DAY
 static const char *const fact_sql[EV_TYPE_COUNT] = {
     [EV_TICKET_ISSUED] = TK_INSERT
     ", issued_at, issued_ms) " TK_VALUES ", ?7, ?8) ON CONFLICT(site, ticket) DO UPDATE"
@@ -164,21 +172,21 @@ static const char *const fact_sql[EV_TYPE_COUNT] = {
 	TK_INSERT ", called_at, called_ms, last_called_ms, desk, calls) " TK_VALUES
 		  ", ?7, ?8, ?8, ?9, 1) ON CONFLICT(site, ticket) DO UPDATE"
 		  " SET called_at = coalesce(called_at, ?7), called_ms = coalesce(called_ms, ?8),"
-		  " last_called_ms = ?8, desk = ?9, calls = calls + 1, category = ?5",
-    [EV_TICKET_RECALLED] =
-	TK_INSERT ", desk) " TK_VALUES ", ?9) ON CONFLICT(site, ticket) DO UPDATE SET desk = ?9",
+		  " last_called_ms = ?8, desk = ?9, calls = calls + 1, category = ?5" TK_DAY,
+    [EV_TICKET_RECALLED] = TK_INSERT
+    ", desk) " TK_VALUES ", ?9) ON CONFLICT(site, ticket) DO UPDATE SET desk = ?9" TK_DAY,
     [EV_TICKET_SERVED] =
 	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
 		  ", ?7, ?8, 'served', ?9) ON CONFLICT(site, ticket) DO UPDATE"
-		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'served', desk = ?9",
+		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'served', desk = ?9" TK_DAY,
     [EV_TICKET_NO_SHOW] =
 	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
 		  ", ?7, ?8, 'no_show', ?9) ON CONFLICT(site, ticket) DO UPDATE"
-		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'no_show', desk = ?9",
+		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'no_show', desk = ?9" TK_DAY,
     [EV_TICKET_CANCELLED] = TK_FINISH("cancelled"),
     [EV_TICKET_TRANSFERRED] =
 	TK_INSERT ", transfers) " TK_VALUES ", 1) ON CONFLICT(site, ticket) DO UPDATE"
-		  " SET category = ?5, transfers = transfers + 1, desk = NULL",
+		  " SET category = ?5, transfers = transfers + 1, desk = NULL" TK_DAY,
     [EV_TICKET_EXPIRED] = TK_FINISH("expired"),
     /* A second opening of an open desk changes nothing. */
     [EV_DESK_OPENED] = "INSERT INTO desk_spans(site, desk, day, opened_seq, opened_at, opened_ms)"
@@ -467,7 +475,11 @@ static int fact_apply(sqlite3_stmt *const fx[EV_TYPE_COUNT], sqlite3_int64 site,
 	}
 	sqlite3_bind_text(s, 2, e->ticket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, e->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, e->at, 10, SQLITE_STATIC);
+	if (e->day[0])
+		sqlite3_bind_text(s, 4, e->day, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(s, 4, e->at, 10, SQLITE_STATIC);
+	sqlite3_bind_int(s, 10, e->day[0] != '\0');
 	sqlite3_bind_text(s, 5, e->category, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, e->lang, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, e->at, -1, SQLITE_STATIC);
@@ -727,11 +739,12 @@ static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_
 	/* Only desk events: through their partial index (events_desk). */
 	int rc = sqlite3_prepare_v2(
 	    db,
-	    desks_only ? "SELECT site, seq, type, at, at_ms, ticket, code, category, lang, desk"
-			 " FROM events WHERE type IN ('desk.opened', 'desk.closed')"
+	    desks_only ? "SELECT site, seq, type, at, at_ms, ticket, code, category, lang, desk,"
+			 " NULL FROM events WHERE type IN ('desk.opened', 'desk.closed')"
 			 " AND unread IS NULL ORDER BY site, seq"
-		       : "SELECT site, seq, type, at, at_ms, ticket, code, category, lang, desk"
-			 " FROM events WHERE unread IS NULL ORDER BY site, seq",
+		       : "SELECT site, seq, type, at, at_ms, ticket, code, category, lang, desk,"
+			 " json_extract(body, '$.day') FROM events WHERE unread IS NULL"
+			 " ORDER BY site, seq",
 	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -750,6 +763,9 @@ static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_
 		snprintf(e.category, sizeof e.category, "%s", col_text(s, 7));
 		snprintf(e.lang, sizeof e.lang, "%s", col_text(s, 8));
 		e.desk = sqlite3_column_int(s, 9);
+		/* The day a ticket event names (checked at ingest). */
+		if (sqlite3_column_type(s, 10) == SQLITE_TEXT && sqlite3_column_bytes(s, 10) == 10)
+			snprintf(e.day, sizeof e.day, "%s", col_text(s, 10));
 		int r2 = fact_apply(fx, sqlite3_column_int64(s, 0), &e);
 		if (r2 != SQLITE_OK) {
 			rc = r2;

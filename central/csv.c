@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "central.h"
+#include "clock.h"
 
 #define CSV_MAX (256u << 20)
 
@@ -81,7 +82,7 @@ static int row(void *ctx, const cstore_ticket *t)
 	cell(x, t->outcome[0] ? t->outcome : "open", 1, 0);
 	num_cell(x, t->desk, t->desk > 0, 0);
 	int64_t wait = t->called_ms - t->issued_ms;
-	num_cell(x, wait / 1000, t->called_ms >= 0 && t->issued_ms >= 0 && wait >= 0, 0);
+	num_cell(x, wait / 1000, t->called_ms >= 0 && clock_is_set(t->issued_ms) && wait >= 0, 0);
 	int64_t serv = t->finished_ms - t->last_called_ms;
 	num_cell(x, serv / 1000,
 		 !strcmp(t->outcome, "served") && t->last_called_ms >= 0 && serv >= 0, 0);

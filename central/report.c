@@ -167,7 +167,9 @@ static int take(void *ctx, const cstore_ticket *t)
 	g->cancelled += !strcmp(t->outcome, "cancelled");
 	g->expired += !strcmp(t->outcome, "expired");
 	int bad = 0;
-	if (t->called_ms >= 0 && t->issued_ms >= 0 && t->called_ms >= t->issued_ms)
+	/* A ticket taken on a site's unset clock has no issue time to count a
+	 * wait from (docs/day.md). */
+	if (t->called_ms >= 0 && clock_is_set(t->issued_ms) && t->called_ms >= t->issued_ms)
 		bad |= vec_push(&g->wait, t->called_ms - t->issued_ms);
 	if (served && t->last_called_ms >= 0 && t->finished_ms >= t->last_called_ms)
 		bad |= vec_push(&g->service, t->finished_ms - t->last_called_ms);

@@ -14,6 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Before this instant (2026-01-01T00:00:00Z) a wall clock is taken to be
+ * unset: a board without a real-time clock boots in 1970. Times read then
+ * are a guess (the store keeps such tickets on no known day; reports do
+ * not count a wait from them). Raised with releases. */
+#define CLOCK_SET_MIN_MS 1767225600000LL
+
+/* 1 if ms can be a time the clock was set at (see CLOCK_SET_MIN_MS). */
+static inline int clock_is_set(int64_t ms)
+{
+	return ms >= CLOCK_SET_MIN_MS;
+}
+
 /* Milliseconds since the Unix epoch (wall clock, may jump). */
 int64_t clock_now_ms(void);
 

@@ -72,6 +72,8 @@ json_t *event_encode(const event *e)
 		bad |= json_object_set_new(o, "lang", json_string(e->lang));
 	}
 	bad |= json_object_set_new(o, "desk", e->desk > 0 ? json_integer(e->desk) : json_null());
+	if (!event_type_is_desk((event_type)t) && e->day[0])
+		bad |= json_object_set_new(o, "day", json_string(e->day));
 	if (t == EV_DESK_OPENED) {
 		json_t *cats = e->ncats ? json_array() : json_null();
 		for (int i = 0; cats && i < e->ncats; i++)
@@ -218,6 +220,16 @@ int event_decode_envelope(const json_t *obj, event *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* "YYYY-MM-DD" with digits where digits go and a month and day in range. */
+static int day_valid(const char *d)
+{
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+			return 0;
+	int m = (d[5] - '0') * 10 + (d[6] - '0'), dd = (d[8] - '0') * 10 + (d[9] - '0');
+	return d[10] == '\0' && m >= 1 && m <= 12 && dd >= 1 && dd <= 31;
+}
+
 int event_decode(const json_t *obj, event *e, char *err, size_t errlen)
 {
 	if (get_envelope(obj, e, err, errlen))
@@ -247,6 +259,12 @@ int event_decode(const json_t *obj, event *e, char *err, size_t errlen)
 		return -1;
 	if (!uuid_valid(e->ticket)) {
 		snprintf(err, errlen, "ticket: not a UUID");
+		return -1;
+	}
+	if (get_str(obj, "day", e->day, sizeof e->day, 0, err, errlen))
+		return -1;
+	if (e->day[0] && !day_valid(e->day)) {
+		snprintf(err, errlen, "day: must be a date \"YYYY-MM-DD\"");
 		return -1;
 	}
 	return get_desk(obj, 0, &e->desk, err, errlen);

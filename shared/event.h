@@ -66,6 +66,11 @@ typedef struct {
 	char category[EVENT_CAT_LEN];
 	char from[EVENT_CAT_LEN]; /* transferred only, else "" */
 	char lang[8];
+	/* Optional: the opening day the ticket belongs to ("YYYY-MM-DD"), as
+	 * the site decided it; "" when absent. It can differ from the date of
+	 * "at": a site open past midnight, or a ticket taken while the site's
+	 * clock was unset and later moved to the real day. */
+	char day[11];
 	int desk; /* 0 = null; always 1..999 in desk events */
 	/* desk.opened only: the kinds of help the desk takes, 0 = every kind. */
 	int ncats;

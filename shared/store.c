@@ -466,6 +466,7 @@ store_status store_append_ticket_event(store *st, const store_ticket *t, event_t
 	snprintf(e.category, sizeof e.category, "%s", t->category);
 	snprintf(e.from, sizeof e.from, "%s", from ? from : "");
 	snprintf(e.lang, sizeof e.lang, "%s", t->lang);
+	snprintf(e.day, sizeof e.day, "%s", t->day);
 	e.desk = t->desk;
 	return append(st, &e, now);
 }

@@ -21,15 +21,15 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "event.h"
 #include "store.h"
 
 #define STORE_CALLS_KEPT      64
 #define STORE_ESTIMATE_TTL_MS 30000
-/* Before this instant (2026-01-01T00:00:00Z) the wall clock is taken to
- * be unset (a board without a real-time clock boots in 1970): tickets then
- * belong to no known day until the clock is right. Raised with releases. */
-#define STORE_CLOCK_FLOOR_MS 1767225600000LL
+/* Before this the clock is unset (clock.h): tickets then belong to no
+ * known day until the clock is right (store_day.c). */
+#define STORE_CLOCK_FLOOR_MS CLOCK_SET_MIN_MS
 
 enum {
 	Q_META_GET,

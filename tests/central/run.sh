@@ -343,6 +343,23 @@ if [ -x "$BIN/loketctl" ]; then
 	grep -q "^selwerd;Wijkplein Selwerd;$TODAY;B001;tax;tax;nl;[^;]*;;[^;]\+;expired;;;;0;0;" "$dir/selwerd.csv" ||
 		fail "CSV: the site's B001 is not expired: $(grep B001 "$dir/selwerd.csv")"
 	[ "$(grep -c '^selwerd;' "$dir/selwerd.csv")" -eq 2 ] || fail "CSV: the site's desk events made tickets"
+
+	# The next morning the kiosk boots with its clock in 1970, a resident
+	# takes a ticket, the clock is right at noon and she is served: her
+	# ticket counts on the real day (the events name it: "day"), and no
+	# wait is counted from a 1970 issue time.
+	note "a ticket taken on an unset clock counts on its real day"
+	n1=$(wc -l <"$dir/site.events")
+	tomorrow=$(date -d "$TODAY + 1 day" +%F)
+	LOKET_FAKE_NOW=28800000 ctl take letters
+	LOKET_FAKE_NOW=$((t10 + 26 * 3600000)) ctl next --desk 1
+	LOKET_FAKE_NOW=$((t10 + 26 * 3600000 + 600000)) ctl serve --desk 1
+	"$BIN/loketctl" -c "$dir/site.json" events --after "$n1" >"$dir/site2.events"
+	{ printf '{"events":['; paste -sd, "$dir/site2.events" | tr -d '\n'; printf ']}'; } >"$dir/site2.batch"
+	expect_post "200 {\"acked_through\":$((n1 + $(wc -l <"$dir/site2.events")))}" selwerd "$TOK_SELWERD" "$dir/site2.batch"
+	admin_get "/export/tickets.csv?site=selwerd&from=$tomorrow&to=$tomorrow" >"$dir/selwerd2.csv"
+	grep -q "^selwerd;Wijkplein Selwerd;$tomorrow;C001;letters;letters;nl;1970-01-01T[^;]*;[^;]\+;[^;]\+;served;1;;600;1;0;" "$dir/selwerd2.csv" ||
+		fail "CSV: the 1970 ticket is not served on $tomorrow without a wait: $(cat "$dir/selwerd2.csv")"
 else
 	note "no loketctl in $BIN: the site store's day end not tested"
 fi

@@ -222,6 +222,9 @@ static void test_event_roundtrip(void **state)
 	assert_int_equal(e.desk, 3);
 	assert_string_equal(e.code, "A001");
 	assert_int_equal(e.at_ms, 1795363200000);
+	/* The opening day a ticket event may name ("day"), after "desk". */
+	roundtrip(ENV(6, "ticket.served") TICKET ",\"desk\":3,\"day\":\"2026-11-21\"}", &e);
+	assert_string_equal(e.day, "2026-11-21");
 	/* desk.opened with the kinds of help it takes, and for every kind. */
 	roundtrip(ENV(5, "desk.opened") ",\"desk\":2,\"categories\":[\"digital\",\"tax\"]}", &e);
 	assert_int_equal(e.kind, EV_DESK_OPENED);
@@ -344,6 +347,13 @@ static void test_event_bad(void **state)
 			    "ticket: missing");
 	assert_string_equal(decode_error(ENV(1, "ticket.expired") TICKET ",\"desk\":0}"),
 			    "desk: must be null or an integer 1..999");
+	/* A day that is not a date. */
+	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"day\":\"2026-13-01\"}"),
+			    "day: must be a date \"YYYY-MM-DD\"");
+	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"day\":\"1 dec\"}"),
+			    "day: must be a date \"YYYY-MM-DD\"");
+	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"day\":7}"),
+			    "day: must be a string");
 	/* The envelope. */
 	assert_string_equal(decode_error(ENV(1, "ticket.exploded") TICKET "}"),
 			    "type: unknown event type \"ticket.exploded\"");
