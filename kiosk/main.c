@@ -198,7 +198,8 @@ void app_refresh(app *a, int force)
 				 a->calls[0].desk, (long long)a->calls[0].called_ms,
 				 a->calls[0].recalled);
 		if (strcmp(key, a->last_call_key) != 0) {
-			if (a->last_call_key[0] || (a->frames > 0 && key[0])) {
+			/* A new call, not the list emptying at the day's end. */
+			if (a->ncalls > 0 && (a->last_call_key[0] || (a->frames > 0 && key[0]))) {
 				log_info("call %s to desk %d", a->calls[0].code, a->calls[0].desk);
 				audio_chime(app_now(a));
 				announce(a, &a->calls[0]);

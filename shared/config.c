@@ -105,6 +105,28 @@ static void load_hours(jcheck *v, const json_t *hours, config *cfg)
 	}
 }
 
+/* An opening day runs from day_change to day_change: a span that starts
+ * before it is the evening before's, after midnight, and must end by it;
+ * no span may run across it (nobody could tell which day it is on). */
+static void check_day_change(jcheck *v, const config *cfg)
+{
+	int dc = cfg->day_change_min;
+	for (int d = 0; cfg->has_hours && d < 7; d++)
+		for (int k = 0; k < cfg->nspans[d]; k++) {
+			const config_span *sp = &cfg->spans[d][k];
+			if (sp->open_min >= dc || sp->close_min <= dc)
+				continue;
+			char p[64];
+			snprintf(p, sizeof p, "hours.%s[%d]", weekdays[d], k);
+			jcheck_err(v, p,
+				   "%02d:%02d-%02d:%02d runs across day_change %02d:%02d: the day "
+				   "changes after the last closing past midnight and before the "
+				   "first opening",
+				   sp->open_min / 60, sp->open_min % 60, sp->close_min / 60,
+				   sp->close_min % 60, dc / 60, dc % 60);
+		}
+}
+
 static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 {
 	static const char *const keys[] = {"id", "prefix", "label", "icon", NULL};
@@ -333,6 +355,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 		else
 			cfg->day_change_min = m;
 	}
+	check_day_change(&v, cfg);
 	const json_t *kiosk = jcheck_want(&v, root, "", "kiosk", JSON_OBJECT, 0);
 	if (kiosk)
 		load_kiosk(&v, kiosk, cfg);
@@ -416,9 +439,18 @@ int config_is_open(const config *cfg, int64_t ms, int64_t *next_open_ms)
 
 void config_day_of(const config *cfg, int64_t ms, char *buf, size_t len)
 {
-	time_t sec = (time_t)(ms / 1000 - (ms % 1000 < 0)) - (time_t)cfg->day_change_min * 60;
+	time_t sec = (time_t)(ms / 1000 - (ms % 1000 < 0));
 	struct tm tm;
 	localtime_r(&sec, &tm);
+	/* Before the day change on the wall clock (not day_change minutes
+	 * of elapsed time: a summer-time change may lie between) it is still
+	 * the day before. */
+	if (tm.tm_hour * 60 + tm.tm_min < cfg->day_change_min) {
+		tm.tm_mday--;
+		tm.tm_hour = 12;
+		tm.tm_isdst = -1;
+		mktime(&tm);
+	}
 	snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 

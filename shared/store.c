@@ -111,7 +111,9 @@ static const char *const queries[Q_COUNT] = {
     [Q_TICKET_EXPIRE] = "UPDATE tickets SET state = 5, finished_ms = ?2, last_seq = ?3 "
 			"WHERE id = ?1",
     [Q_TICKET_ADOPT] = "UPDATE tickets SET day = ?2, clock_ok = 2 WHERE id = ?1",
-    [Q_CALLS_ADOPT] = "UPDATE calls SET day = ?2 WHERE day = ?1",
+    /* Calls made on an unset clock go to the real day with their tickets
+     * (and only those: yesterday's calls stay yesterday's). */
+    [Q_CALLS_ADOPT] = "UPDATE calls SET day = ?1 WHERE at_ms < ?2",
     [Q_NEXT_WAITING] = "SELECT id FROM tickets WHERE state = 0 AND (?1 IS NULL OR category IN "
 		       "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1",
     [Q_OPEN_TICKETS] = "SELECT " TICKET_COLS " FROM tickets WHERE state IN (0, 1) "
@@ -136,17 +138,19 @@ static const char *const queries[Q_COUNT] = {
 	"(SELECT max(id) - 1000 FROM tickets) AND desk IS NOT NULL AND called_ms IS NOT "          \
 	"NULL) SELECT CASE WHEN nxt >= finished_ms AND nxt <= finished_ms + 300000 THEN nxt "      \
 	"- called_ms ELSE finished_ms - called_ms END FROM c WHERE state IN (2, 3) AND "           \
-	"finished_ms >= called_ms "
+	"finished_ms >= called_ms AND finished_ms - called_ms <= 14400000 AND called_ms >= "       \
+	"1767225600000 "
     [Q_SERVICE_TIMES] = DESK_TIMES "AND category = ?1 ORDER BY id DESC LIMIT 25",
     [Q_SERVICE_TIMES_ALL] = DESK_TIMES "ORDER BY id DESC LIMIT 50",
     [Q_DESKS] = "SELECT desk, opened_ms, day, clock_ok, cats FROM desks ORDER BY desk",
     [Q_DESK_GET] = "SELECT cats FROM desks WHERE desk = ?1",
-    [Q_DESK_OPEN] =
-	"INSERT INTO desks(desk, opened_ms, day, clock_ok, cats) "
-	"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(desk) DO UPDATE SET cats = excluded.cats, "
-	"clock_ok = min(clock_ok, excluded.clock_ok)",
+    [Q_DESK_OPEN] = "INSERT INTO desks(desk, opened_ms, day, clock_ok, cats) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(desk) DO UPDATE SET cats = CASE WHEN "
+		    "?6 THEN cats ELSE excluded.cats END, "
+		    "clock_ok = min(clock_ok, excluded.clock_ok)",
     [Q_DESK_CLOSE] = "DELETE FROM desks WHERE desk = ?1",
     [Q_DESK_ADOPT] = "UPDATE desks SET day = ?2, clock_ok = 1 WHERE desk = ?1",
+    [Q_DESK_REOPEN] = "UPDATE desks SET opened_ms = ?2 WHERE desk = ?1",
     [Q_STATUS_COUNTS] = "SELECT category, sum(state = 0), sum(state = 1), "
 			"sum(state = 2 AND day = ?1) FROM tickets "
 			"WHERE state IN (0, 1) OR day = ?1 GROUP BY category",
@@ -263,6 +267,8 @@ store_status store_db_fail(store *st, int rc, const char *what)
 		why = "the disk is read-only";
 		rc = SQLITE_READONLY;
 	}
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		why = "another loket program kept the database locked for 5 s; try again";
 	if ((rc & 0xff) == SQLITE_FULL)
 		why = "the disk is full";
 	else if ((rc & 0xff) == SQLITE_READONLY)

@@ -43,7 +43,9 @@ typedef struct {
 
 typedef struct {
 	int desk;
-	int adopt;
+	int adopt;  /* 1: move to today; 0: close */
+	int reopen; /* with adopt: its day's session ended, a new one began
+		     * on an unset clock: close that one, open this one */
 	int64_t at;
 } roll_desk;
 
@@ -176,10 +178,15 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		store_ticket t;
 		int64_t id;
 		store_read_ticket(s, &t, &id);
-		int adopt = sqlite3_column_int(s, 12) == 0; /* not yet on a real day */
+		/* Not yet on a real day: taken on an unset clock, or on a day
+		 * after today (a clock that ran ahead and was put back). */
+		int adopt = sqlite3_column_int(s, 12) == 0 || strcmp(t.day, p->today) > 0;
 		end = now;
 		other_days |= strcmp(t.day, p->today) != 0;
-		int stays = adopt || !day_ended(st, t.day, t.issued_ms, now, &end);
+		/* A resident at a desk at closing time is being helped: that
+		 * ticket lasts until the day changes (as if taken after closing). */
+		int64_t began = t.state == TICKET_CALLED ? INT64_MAX : t.issued_ms;
+		int stays = adopt || !day_ended(st, t.day, began, now, &end);
 		if (stays && t.state == TICKET_CALLED && t.desk > 0 && t.desk < 1000)
 			p->keep[t.desk] = 1;
 		if (!adopt && stays) {
@@ -201,16 +208,29 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		int desk = sqlite3_column_int(s, 0);
 		int64_t opened = sqlite3_column_int64(s, 1);
 		const char *day = (const char *)sqlite3_column_text(s, 2);
-		int adopt = sqlite3_column_int(s, 3) == 0;
+		day = day ? day : "";
+		int adopt = sqlite3_column_int(s, 3) == 0 || strcmp(day, p->today) > 0;
 		end = now;
-		if (!adopt && !day_ended(st, day ? day : "", opened, now, &end)) {
+		/* Opened with a good clock, opened again on an unset one: the
+		 * first session ended with its day, if that day is over. */
+		int reopen = adopt && store_clock_trusted(opened) && strcmp(day, p->today) < 0 &&
+			     day_ended(st, day, opened, now, &end);
+		if (!adopt && !day_ended(st, day, opened, now, &end)) {
 			until = end < until ? end : until;
 			continue;
 		}
-		if (desk > 0 && desk < 1000 && p->keep[desk])
-			adopt = 1; /* it ended, but its resident did not */
+		if (desk > 0 && desk < 1000 && p->keep[desk]) {
+			/* It ended, but its resident did not: it stays open with
+			 * them (moved to today if it was another day's); the
+			 * ticket's end already bounds until. */
+			if (!adopt && !strcmp(day, p->today))
+				continue;
+			if (!adopt) /* its day ended: a new session began since */
+				reopen = store_clock_trusted(opened) && strcmp(day, p->today) < 0;
+			adopt = 1;
+		}
 		if (p->nd < (int)(sizeof p->desks / sizeof p->desks[0]))
-			p->desks[p->nd++] = (roll_desk){desk, adopt, end < now ? end : now};
+			p->desks[p->nd++] = (roll_desk){desk, adopt, reopen, end < now ? end : now};
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -260,12 +280,12 @@ static store_status adopt_ticket(store *st, const roll_plan *p, const roll_ticke
 		sqlite3_bind_int64(s, 3, number);
 		rc = store_step_done(s);
 	}
-	if (rc == SQLITE_OK && strcmp(r->t.day, p->today) != 0) {
+	if (rc == SQLITE_OK) {
 		s = store_q(st, Q_CALLS_ADOPT);
 		if (!s)
 			return STORE_IO;
-		sqlite3_bind_text(s, 1, r->t.day, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, p->today, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, p->today, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, STORE_CLOCK_FLOOR_MS);
 		rc = store_step_done(s);
 	}
 	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "moving a ticket to today");
@@ -300,6 +320,45 @@ static store_status close_desk(store *st, int desk, int64_t at)
 	return store_append_desk_event(st, desk, EV_DESK_CLOSED, NULL, 0, at);
 }
 
+/* desk.closed at the end of its old session's day, desk.opened now with
+ * the kinds it takes: the staffed hours do not run through the night. */
+static store_status reopen_desk(store *st, int desk, int64_t closed_at, int64_t now)
+{
+	sqlite3_stmt *s = store_q(st, Q_DESK_GET);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int(s, 1, desk);
+	int rc = sqlite3_step(s);
+	json_t *arr = NULL;
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_TEXT)
+		arr = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, rc, "reading the desk");
+	const char *cats[CONFIG_MAX_CATEGORIES];
+	int n = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		if (n < CONFIG_MAX_CATEGORIES && json_is_string(v))
+			cats[n++] = json_string_value(v);
+	}
+	store_status ss = store_append_desk_event(st, desk, EV_DESK_CLOSED, NULL, 0, closed_at);
+	if (ss == STORE_OK)
+		ss = store_append_desk_event(st, desk, EV_DESK_OPENED, cats, n, now);
+	json_decref(arr);
+	if (ss != STORE_OK)
+		return ss;
+	s = store_q(st, Q_DESK_REOPEN);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int(s, 1, desk);
+	sqlite3_bind_int64(s, 2, now);
+	rc = store_step_done(s);
+	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "opening the desk again");
+}
+
 static store_status adopt_desk(store *st, const roll_plan *p, int desk)
 {
 	sqlite3_stmt *s = store_q(st, Q_DESK_ADOPT);
@@ -326,9 +385,14 @@ store_status store_day_roll_locked(store *st, int64_t now, int *expired, int *ch
 			n++;
 		}
 	}
-	for (int i = 0; ss == STORE_OK && i < p.nd; i++)
-		ss = p.desks[i].adopt ? adopt_desk(st, &p, p.desks[i].desk)
-				      : close_desk(st, p.desks[i].desk, p.desks[i].at);
+	for (int i = 0; ss == STORE_OK && i < p.nd; i++) {
+		const roll_desk *d = &p.desks[i];
+		if (d->adopt && d->reopen)
+			ss = reopen_desk(st, d->desk, d->at, now);
+		if (ss == STORE_OK)
+			ss =
+			    d->adopt ? adopt_desk(st, &p, d->desk) : close_desk(st, d->desk, d->at);
+	}
 	free(p.tickets);
 	if (expired)
 		*expired = ss == STORE_OK ? n : 0;
@@ -392,7 +456,11 @@ static store_status roll_at(store *st, int64_t now, int *expired)
 
 store_status store_day_roll_if_due(store *st, int64_t now)
 {
-	return roll_at(st, now, NULL);
+	/* A read goes on when the cycle cannot write now (another program
+	 * holds the lock, a read-only or full disk): it shows what there is,
+	 * and the next action or look closes the day. */
+	store_status ss = roll_at(st, now, NULL);
+	return ss == STORE_BUSY || ss == STORE_IO ? STORE_OK : ss;
 }
 
 store_status store_day_roll(store *st, int *expired)
@@ -411,7 +479,7 @@ static store_status desk_check(store *st, int desk)
 }
 
 store_status store_desk_open_locked(store *st, int desk, const char *const *cats, int ncats,
-				    int64_t now)
+				    int keep_cats, int64_t now)
 {
 	sqlite3_stmt *s = store_q(st, Q_DESK_GET);
 	if (!s)
@@ -445,6 +513,7 @@ store_status store_desk_open_locked(store *st, int desk, const char *const *cats
 	sqlite3_bind_int(s, 4, store_clock_trusted(now));
 	if (list)
 		sqlite3_bind_text(s, 5, list, -1, free);
+	sqlite3_bind_int(s, 6, keep_cats);
 	rc = store_step_done(s);
 	if (rc != SQLITE_OK)
 		return store_db_fail(st, rc, "opening the desk");
@@ -466,7 +535,7 @@ store_status store_desk_open(store *st, int desk, const char *const *cats, int n
 	ss = store_begin_action(st, now, NULL);
 	if (ss != STORE_OK)
 		return ss;
-	ss = store_desk_open_locked(st, desk, cats, ncats, now);
+	ss = store_desk_open_locked(st, desk, cats, ncats, 0, now);
 	if (ss != STORE_OK) {
 		store_rollback(st);
 		return ss;

@@ -43,6 +43,7 @@
 #define EST_MIN_SERVICE 30000
 #define EST_OUTLIER	4
 #define EST_MIN_SAMPLES 3
+#define EST_MAX_WAIT_MS (7 * 86400000LL)
 
 typedef struct {
 	int desk;
@@ -212,7 +213,9 @@ static void simulate(const store *st, const sim_desk *desks, int nd, const int *
 		while (next[c] < n && cat[next[c]] != c);
 		int64_t wait = d[k].free_at - now;
 		out[pick].ahead = called++;
-		out[pick].est_s = (int)((wait > 0 ? wait : 0) / 1000);
+		/* At most a week: an int, and never STORE_WAIT_UNKNOWN. */
+		wait = wait < 0 ? 0 : wait > EST_MAX_WAIT_MS ? EST_MAX_WAIT_MS : wait;
+		out[pick].est_s = (int)(wait / 1000);
 		d[k].free_at += service_of(st, c);
 	}
 	/* Not called by any open desk: the wait is unknown; ahead counts

@@ -63,6 +63,7 @@ enum {
 	Q_DESK_OPEN,
 	Q_DESK_CLOSE,
 	Q_DESK_ADOPT,
+	Q_DESK_REOPEN,
 	Q_STATUS_COUNTS,
 	Q_EVENTS_AFTER,
 	Q_OLDEST_SEQ,
@@ -170,10 +171,11 @@ int store_day_only(const store *st, const char *day);
 /* Something of `day` began at began_ms (a ticket taken, a desk opened by
  * this connection): the day cycle's shortcut must look again by its end. */
 void store_day_note_open(store *st, const char *day, int64_t began_ms);
-/* Opens desk inside the caller's transaction if it is closed (desk.opened),
- * else updates the kinds of help it takes. */
+/* Opens desk inside the caller's transaction if it is closed (desk.opened
+ * with cats), else sets the kinds of help it takes to cats, or, with
+ * keep_cats, leaves them as they are. */
 store_status store_desk_open_locked(store *st, int desk, const char *const *cats, int ncats,
-				    int64_t now);
+				    int keep_cats, int64_t now);
 
 /* --- store_estimate.c ------------------------------------------------- */
 

@@ -267,7 +267,11 @@ static int remember_call(store *st, const store_ticket *t, int recalled, int64_t
 	sqlite3_bind_int(s, 3, t->desk);
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int(s, 5, recalled);
-	sqlite3_bind_text(s, 6, t->day, -1, SQLITE_STATIC);
+	/* The display shows the calls of the day it is on (store_day_of
+	 * now): on an unset clock too, the room must hear the call. */
+	char day[11];
+	store_day_of(st, now, day);
+	sqlite3_bind_text(s, 6, day, -1, SQLITE_TRANSIENT);
 	int rc = store_step_done(s);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -340,6 +344,29 @@ store_status store_call_next(store *st, int desk, const char *const *cats, int n
 	}
 	if (ss != STORE_NOTFOUND)
 		goto fail;
+	/* Without kinds of help named, an open desk calls the kinds it was
+	 * opened for (a tax desk stays a tax desk). */
+	if (!filter) {
+		sqlite3_stmt *d = store_q(st, Q_DESK_GET);
+		if (!d) {
+			ss = STORE_IO;
+			goto fail;
+		}
+		sqlite3_bind_int(d, 1, desk);
+		int drc = sqlite3_step(d);
+		int oom = 0;
+		if (drc == SQLITE_ROW && sqlite3_column_type(d, 0) == SQLITE_TEXT)
+			oom = !(filter = strdup((const char *)sqlite3_column_text(d, 0)));
+		sqlite3_reset(d);
+		if (oom) {
+			ss = store_fail(st, STORE_IO, "out of memory");
+			goto fail;
+		}
+		if (drc != SQLITE_ROW && drc != SQLITE_DONE) {
+			ss = store_db_fail(st, drc, "reading the desk");
+			goto fail;
+		}
+	}
 	sqlite3_stmt *s = store_q(st, Q_NEXT_WAITING);
 	if (!s) {
 		ss = STORE_IO;
@@ -359,7 +386,7 @@ store_status store_call_next(store *st, int desk, const char *const *cats, int n
 		goto fail;
 	}
 	/* A desk that calls is working: open it (or note the kinds it takes). */
-	ss = store_desk_open_locked(st, desk, cats, ncats, now);
+	ss = store_desk_open_locked(st, desk, cats, ncats, ncats == 0, now);
 	if (ss != STORE_OK)
 		goto fail;
 	ss = load_id(st, id, t);

@@ -224,6 +224,7 @@ static void test_desk_kept_for_its_resident(void **state)
 	setenv("LOKET_FAKE_NOW", "28800000", 1); /* Tuesday, but the clock says 1970 */
 	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
 	assert_int_equal(store_call_next(f->st, 1, NULL, 0, &t), STORE_OK);
+	int64_t seq = last_seq(f->st);
 	at("2026-12-01 12:00");
 	int expired = -1;
 	assert_int_equal(store_day_roll(f->st, &expired), STORE_OK);
@@ -232,6 +233,10 @@ static void test_desk_kept_for_its_resident(void **state)
 	int n;
 	assert_int_equal(store_desks_open(f->st, d, 4, &n), STORE_OK);
 	assert_int_equal(n, 1);
+	/* Monday's session ended at Monday's closing; Tuesday's is a new one
+	 * (staffed hours do not run through the night). */
+	typelist l;
+	assert_string_equal(types_after(f->st, seq, &l), "desk.closed desk.opened");
 	assert_int_equal(store_serve(f->st, (store_ref){NULL, 1}, &t), STORE_OK);
 	/* Tuesday's closing time closes it. */
 	at("2026-12-01 17:00");
@@ -342,17 +347,32 @@ static void test_desks_open_and_close(void **state)
 	assert_non_null(strstr(store_errmsg(f->st), "A001 is still at desk 1"));
 	assert_int_equal(store_serve(f->st, (store_ref){NULL, 1}, &t), STORE_OK);
 	assert_int_equal(store_desk_close(f->st, 1), STORE_OK);
+	/* A tax desk called without naming kinds stays a tax desk. */
+	const char *tax[] = {"tax"};
+	assert_int_equal(store_desk_open(f->st, 2, tax, 1), STORE_OK);
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_int_equal(store_take(f->st, "tax", "nl", &t), STORE_OK);
+	assert_int_equal(store_call_next(f->st, 2, NULL, 0, &t), STORE_OK);
+	assert_string_equal(t.code, "B001");
+	assert_int_equal(store_serve(f->st, (store_ref){NULL, 2}, &t), STORE_OK);
+	assert_int_equal(store_call_next(f->st, 2, NULL, 0, &t), STORE_EMPTY);
+	assert_int_equal(store_desk_close(f->st, 2), STORE_OK);
+	assert_int_equal(store_cancel(f->st, (store_ref){"A002", 0}, &t), STORE_OK);
 	store_desk d[4];
 	int n;
 	assert_int_equal(store_desks_open(f->st, d, 4, &n), STORE_OK);
 	assert_int_equal(n, 0);
 	typelist l;
 	assert_string_equal(types_after(f->st, 0, &l),
-			    "desk.opened ticket.issued ticket.called ticket.served desk.closed");
+			    "desk.opened ticket.issued ticket.called ticket.served desk.closed "
+			    "desk.opened ticket.issued ticket.issued ticket.called ticket.served "
+			    "desk.closed ticket.cancelled");
 }
 
-/* Closing time with residents waiting and a desk still open; a ticket
- * staff take after closing lasts until the day changes. */
+/* Closing time with residents waiting, one at a desk and desks still
+ * open: the waiting expire at 17:00, the one at the desk is being helped
+ * and stays with their desk until the day changes (04:00 here). A ticket
+ * staff take after closing lasts until the day changes too. */
 static void test_closing_time(void **state)
 {
 	fixture *f = *state;
@@ -366,13 +386,21 @@ static void test_closing_time(void **state)
 	at("2026-11-30 16:59");
 	assert_int_equal(store_day_roll(f->st, &expired), STORE_OK);
 	assert_int_equal(expired, 0);
+	assert_int_equal(store_desk_open(f->st, 1, NULL, 0), STORE_OK);
+	seq = last_seq(f->st);
 	at("2026-11-30 17:00");
 	assert_int_equal(store_day_roll(f->st, &expired), STORE_OK);
-	assert_int_equal(expired, 2);
+	assert_int_equal(expired, 1);
 	typelist l;
-	assert_string_equal(types_after(f->st, seq, &l),
-			    "ticket.expired ticket.expired desk.closed");
+	assert_string_equal(types_after(f->st, seq, &l), "ticket.expired desk.closed");
 	store_status_info info;
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	assert_int_equal(info.waiting, 0);
+	assert_int_equal(info.at_desks, 1);
+	assert_int_equal(info.desks_open, 1); /* desk 2, with its resident */
+	at("2026-11-30 17:10");
+	assert_int_equal(store_serve(f->st, (store_ref){NULL, 2}, &t), STORE_OK);
+	assert_int_equal(store_desk_close(f->st, 2), STORE_OK);
 	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
 	assert_int_equal(info.waiting + info.at_desks + info.desks_open, 0);
 	/* The display shows no call of a closed day the next morning. */
