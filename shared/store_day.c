@@ -159,8 +159,11 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 	*work = 0;
 	int trusted = store_clock_trusted(now);
 	int64_t dv = data_version(st);
+	store_day_of(st, now, p->today);
+	/* The day must be the same too: a clock put back to an earlier day
+	 * leaves tickets of a later one to move to today. */
 	if (st->roll.valid && st->roll.trusted == trusted && now < st->roll.until_ms &&
-	    dv == st->roll.data_version)
+	    dv == st->roll.data_version && (!trusted || !strcmp(p->today, st->roll.today)))
 		return STORE_OK;
 	st->roll.valid = 0;
 	if (!trusted) {
@@ -169,7 +172,6 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 	}
 	int64_t until = INT64_MAX, end;
 	int other_days = 0;
-	store_day_of(st, now, p->today);
 	sqlite3_stmt *s = store_q(st, Q_OPEN_TICKETS);
 	if (!s)
 		return STORE_IO;
@@ -185,7 +187,9 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 		other_days |= strcmp(t.day, p->today) != 0;
 		/* A resident at a desk at closing time is being helped: that
 		 * ticket lasts until the day changes (as if taken after closing). */
-		int64_t began = t.state == TICKET_CALLED ? INT64_MAX : t.issued_ms;
+		int64_t began = t.state == TICKET_CALLED ? INT64_MAX
+				: t.issued_known	 ? t.issued_ms
+							 : INT64_MIN; /* in opening hours */
 		int stays = adopt || !day_ended(st, t.day, began, now, &end);
 		if (stays && t.state == TICKET_CALLED && t.desk > 0 && t.desk < 1000)
 			p->keep[t.desk] = 1;

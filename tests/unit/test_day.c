@@ -263,6 +263,67 @@ static void test_failed_action_keeps_the_day_end(void **state)
 	assert_string_equal(l.types, "ticket.expired");
 }
 
+/* Found in review: on an unset clock the display showed no call (calls
+ * were filed under the ticket's day, the display looked at 1970's), and at
+ * the correction yesterday's calls came back onto the display. */
+static void test_display_on_an_unset_clock(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	store_call calls[8];
+	int n;
+	at("2026-11-30 10:00");
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_int_equal(store_call_next(f->st, 1, NULL, 0, &t), STORE_OK);
+	assert_int_equal(store_serve(f->st, (store_ref){NULL, 1}, &t), STORE_OK);
+	setenv("LOKET_FAKE_NOW", "28800000", 1); /* Tuesday on a 1970 clock */
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_int_equal(store_call_next(f->st, 2, NULL, 0, &t), STORE_OK);
+	assert_int_equal(store_recent_calls(f->st, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(calls[0].code, t.code);
+	at("2026-12-01 12:00");
+	assert_int_equal(store_recent_calls(f->st, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 1); /* this morning's call, not Monday's */
+	assert_string_equal(calls[0].code, t.code);
+}
+
+/* Found in review: with day_change 04:00, a ticket at 04:30 on the night
+ * summer time starts was put on the day before and expired at once. */
+static void test_day_change_and_summer_time(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	at("2026-03-29 04:30"); /* a Sunday, CEST since 02:00 */
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_string_equal(t.day, "2026-03-29");
+	at("2026-03-29 05:00");
+	store_ticket open[4];
+	int n;
+	assert_int_equal(store_list_open(f->st, open, 4, &n), STORE_OK);
+	assert_int_equal(n, 1);
+}
+
+/* Found in review: a clock that ran ahead and was put back left its
+ * tickets open for weeks. They move to today and end with it. */
+static void test_clock_put_back(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	at("2026-12-10 10:00");
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	at("2026-12-01 10:00");
+	store_ticket open[4];
+	int n;
+	assert_int_equal(store_list_open(f->st, open, 4, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(open[0].day, "2026-12-01");
+	assert_int_equal(open[0].issued_known, 0);
+	at("2026-12-01 17:00");
+	assert_int_equal(store_list_open(f->st, open, 4, &n), STORE_OK);
+	assert_int_equal(n, 0);
+}
+
 /* History left two open tickets with one code (a database from before the
  * day cycle): a code given at a desk is refused, naming both. */
 static void test_ambiguous_code_is_refused(void **state)
@@ -497,6 +558,9 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_kept_for_its_resident, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_action_keeps_the_day_end, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_display_on_an_unset_clock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_day_change_and_summer_time, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clock_put_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ambiguous_code_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_waits_follow_how_desks_call, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desks_open_and_close, setup, teardown),
