@@ -507,7 +507,13 @@ done
 if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then
 	d=$tmp/x11
 	mksite "$d"
+	# A display number nobody uses (another Xvfb on this machine, say a
+	# second test run, would own its socket and the window search fails).
 	n=$((90 + RANDOM % 9))
+	for _ in $(seq 20); do
+		[ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ] && break
+		n=$((90 + RANDOM % 60))
+	done
 	Xvfb :$n -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &
 	xp=$!
 	pids+=($xp)
