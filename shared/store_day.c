@@ -229,8 +229,9 @@ static store_status plan_roll(store *st, int64_t now, roll_plan *p, int *work)
 			 * ticket's end already bounds until. */
 			if (!adopt && !strcmp(day, p->today))
 				continue;
-			if (!adopt) /* its day ended: a new session began since */
-				reopen = store_clock_trusted(opened) && strcmp(day, p->today) < 0;
+			/* No desk.closed while a resident is at the desk (the
+			 * events would say the desk closed with them there). */
+			reopen = 0;
 			adopt = 1;
 		}
 		if (p->nd < (int)(sizeof p->desks / sizeof p->desks[0]))

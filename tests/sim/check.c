@@ -519,7 +519,9 @@ int chk_day(chk *c, const config *cfg, int64_t now, const store_ticket *t, int n
 			return fail(c, "3 day", "ticket %s (%s, %s) of day %s is open on %s",
 				    t[i].code, t[i].uuid, store_ticket_state_name(t[i].state),
 				    t[i].day, today);
-		if (now >= close_ms && t[i].issued_ms < close_ms)
+		/* A resident at a desk at closing time is being helped: that
+		 * ticket (and its desk) lasts until the day changes. */
+		if (now >= close_ms && t[i].issued_ms < close_ms && t[i].state != TICKET_CALLED)
 			return fail(c, "3 day",
 				    "ticket %s (%s, issued %lld) still open after the closing at "
 				    "%lld",
@@ -527,7 +529,10 @@ int chk_day(chk *c, const config *cfg, int64_t now, const store_ticket *t, int n
 				    (long long)t[i].issued_ms, (long long)close_ms);
 	}
 	for (int i = 0; i < nd; i++) {
-		if (now >= close_ms && d[i].opened_ms < close_ms)
+		int helping = 0;
+		for (int k = 0; k < n; k++)
+			helping |= t[k].state == TICKET_CALLED && t[k].desk == d[i].desk;
+		if (now >= close_ms && d[i].opened_ms < close_ms && !helping)
 			return fail(c, "3 day",
 				    "desk %d (opened %lld) still open after the closing at %lld",
 				    d[i].desk, (long long)d[i].opened_ms, (long long)close_ms);

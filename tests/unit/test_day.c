@@ -233,15 +233,38 @@ static void test_desk_kept_for_its_resident(void **state)
 	int n;
 	assert_int_equal(store_desks_open(f->st, d, 4, &n), STORE_OK);
 	assert_int_equal(n, 1);
-	/* Monday's session ended at Monday's closing; Tuesday's is a new one
-	 * (staffed hours do not run through the night). */
+	/* The desk stays open with its resident: no desk.closed while they
+	 * are there (its Monday session runs on; a known limit). */
 	typelist l;
-	assert_string_equal(types_after(f->st, seq, &l), "desk.closed desk.opened");
+	assert_string_equal(types_after(f->st, seq, &l), "");
 	assert_int_equal(store_serve(f->st, (store_ref){NULL, 1}, &t), STORE_OK);
 	/* Tuesday's closing time closes it. */
 	at("2026-12-01 17:00");
 	assert_int_equal(store_desks_open(f->st, d, 4, &n), STORE_OK);
 	assert_int_equal(n, 0);
+}
+
+/* A desk left open on Monday and opened again on Tuesday morning on an
+ * unset clock, nobody at it at the correction: Monday's session closes at
+ * Monday's closing and a new one opens (found in review: the staffed
+ * hours ran through the night). */
+static void test_desk_reopened_on_an_unset_clock(void **state)
+{
+	fixture *f = *state;
+	at("2026-11-30 16:00");
+	assert_int_equal(store_desk_open(f->st, 1, NULL, 0), STORE_OK);
+	setenv("LOKET_FAKE_NOW", "28800000", 1);
+	assert_int_equal(store_desk_open(f->st, 1, NULL, 0), STORE_OK);
+	int64_t seq = last_seq(f->st);
+	at("2026-12-01 12:00");
+	int expired = -1;
+	assert_int_equal(store_day_roll(f->st, &expired), STORE_OK);
+	typelist l;
+	assert_string_equal(types_after(f->st, seq, &l), "desk.closed desk.opened");
+	store_desk d[4];
+	int n;
+	assert_int_equal(store_desks_open(f->st, d, 4, &n), STORE_OK);
+	assert_int_equal(n, 1);
 }
 
 /* The first thing of the morning fails ("nobody is waiting", once
@@ -557,6 +580,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_clock_corrected_codes_stay_unique, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_kept_for_its_resident, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_reopened_on_an_unset_clock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_action_keeps_the_day_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_display_on_an_unset_clock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_day_change_and_summer_time, setup, teardown),
