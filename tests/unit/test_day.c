@@ -347,6 +347,32 @@ static void test_clock_put_back(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Found in review: visits that span an unset clock's correction measured
+ * 56 years and made every wait absurd (and an int overflow). They are not
+ * desk times. */
+static void test_estimate_ignores_unset_clock_visits(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	setenv("LOKET_FAKE_NOW", "28800000", 1);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+		assert_int_equal(store_call_next(f->st, 1 + i, NULL, 0, &t), STORE_OK);
+	}
+	at("2026-12-01 12:00");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_serve(f->st, (store_ref){NULL, 1 + i}, &t), STORE_OK);
+	assert_int_equal(store_desk_close(f->st, 2), STORE_OK);
+	assert_int_equal(store_desk_close(f->st, 3), STORE_OK);
+	/* A fresh handle: the estimate reads the desk times anew. */
+	store_close(f->st);
+	char err[512];
+	assert_int_equal(store_open(f->db, f->cfg, &f->st, err, sizeof err), STORE_OK);
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_int_equal(t.est_wait_s, 600); /* kiosk.service_minutes, no history */
+}
+
 /* History left two open tickets with one code (a database from before the
  * day cycle): a code given at a desk is refused, naming both. */
 static void test_ambiguous_code_is_refused(void **state)
@@ -585,6 +611,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_display_on_an_unset_clock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_day_change_and_summer_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clock_put_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_estimate_ignores_unset_clock_visits, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ambiguous_code_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_waits_follow_how_desks_call, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desks_open_and_close, setup, teardown),
