@@ -20,12 +20,12 @@
 #include "store.h"
 #include "ui.h"
 
-#define KIOSK_MAX_WAITING   60
-#define KIOSK_MAX_CALLS	    8
-#define KIOSK_PIN_MAX	    8
+#define KIOSK_MAX_WAITING 60
+#define KIOSK_MAX_CALLS	  8
+#define KIOSK_PIN_MAX	  8
 #define KIOSK_LONG_PRESS_MS 2000
-#define KIOSK_POLL_MS	    300
-#define KIOSK_MAX_SAMPLES   4096
+#define KIOSK_POLL_MS	  300
+#define KIOSK_MAX_SAMPLES 4096
 
 /* Marks a msgid that is translated later with T() (for xgettext). */
 #define N_(s) s
@@ -52,8 +52,8 @@ typedef struct app {
 	 * moves during `wait` (so a script's timing is deterministic) */
 	int replay;
 	int64_t vnow;
-	int guard_ms; /* taps on a fresh ticket screen are ignored this long */
-	int after_ms; /* category taps right after dismissing are ignored */
+	int guard_ms;	    /* taps on a fresh ticket screen are ignored this long */
+	int after_ms;	    /* category taps right after dismissing are ignored */
 
 	/* ticket view */
 	ticket_screen tscreen;

@@ -176,8 +176,8 @@ void app_refresh(app *a, int force)
 		if (store_list_waiting(a->st, cats, nc, a->waiting, KIOSK_MAX_WAITING,
 				       &a->nwaiting) != STORE_OK)
 			a->nwaiting = 0;
-		a->have_at_desk =
-		    store_find(a->st, (store_ref){NULL, a->desk}, &a->at_desk) == STORE_OK;
+		a->have_at_desk = store_find(a->st, (store_ref){NULL, a->desk}, &a->at_desk) ==
+				  STORE_OK;
 		h = mix(h, &a->status, sizeof a->status);
 		for (int i = 0; i < a->nwaiting; i++)
 			h = mix(h, a->waiting[i].code, sizeof a->waiting[i].code);
@@ -227,9 +227,15 @@ void app_build(app *a, int draw)
 	}
 	rd_rect all = {0, 0, w, h};
 	switch (a->view) {
-	case VIEW_TICKET: view_ticket(a, all, 1); break;
-	case VIEW_COUNTER: view_counter(a); break;
-	case VIEW_DISPLAY: view_display(a, all, 0); break;
+	case VIEW_TICKET:
+		view_ticket(a, all, 1);
+		break;
+	case VIEW_COUNTER:
+		view_counter(a);
+		break;
+	case VIEW_DISPLAY:
+		view_display(a, all, 0);
+		break;
 	case VIEW_COMBINED: {
 		int band = h > w ? h * 34 / 100 : h * 30 / 100;
 		if (band < 120)
@@ -391,7 +397,9 @@ static void handle(app *a, const SDL_Event *ev)
 			tap(a, x, y);
 		}
 		break;
-	case SDL_MOUSEBUTTONUP: a->corner_down = 0; break;
+	case SDL_MOUSEBUTTONUP:
+		a->corner_down = 0;
+		break;
 	case SDL_MOUSEMOTION:
 		if (a->corner_down) {
 			int x = ev->motion.x, y = ev->motion.y;
@@ -404,7 +412,9 @@ static void handle(app *a, const SDL_Event *ev)
 		if (!ev->key.repeat)
 			key(a, ev->key.keysym.sym);
 		break;
-	case SDL_TEXTINPUT: text_input(a, ev->text.text); break;
+	case SDL_TEXTINPUT:
+		text_input(a, ev->text.text);
+		break;
 	case SDL_WINDOWEVENT:
 		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
 		    ev->window.event == SDL_WINDOWEVENT_RESIZED)
@@ -416,8 +426,11 @@ static void handle(app *a, const SDL_Event *ev)
 			a->dirty = 1;
 		break;
 	case SDL_RENDER_TARGETS_RESET:
-	case SDL_RENDER_DEVICE_RESET: a->dirty = 1; break;
-	default: break;
+	case SDL_RENDER_DEVICE_RESET:
+		a->dirty = 1;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -428,8 +441,8 @@ static int64_t timers(app *a)
 	int64_t next = KIOSK_POLL_MS;
 #define DUE(t)                                                                                     \
 	do {                                                                                       \
-		if ((t)-now < next)                                                                \
-			next = (t)-now;                                                            \
+		if ((t) - now < next)                                                              \
+			next = (t) - now;                                                          \
 	} while (0)
 
 	if (!a->st && now >= a->store_retry_at) {
@@ -452,8 +465,7 @@ static int64_t timers(app *a)
 			DUE(end);
 	}
 	int64_t idle = a->last_input + (int64_t)a->cfg->kiosk.reset_seconds * 1000;
-	if (resident_view(a) &&
-	    (a->lang != 0 || a->staff != STAFF_NONE || a->tscreen != TK_START)) {
+	if (resident_view(a) && (a->lang != 0 || a->staff != STAFF_NONE || a->tscreen != TK_START)) {
 		if (now >= idle) {
 			log_info("idle for %d s: back to the start", a->cfg->kiosk.reset_seconds);
 			a->lang = 0;
@@ -642,7 +654,7 @@ static void report_samples(app *a)
 	}
 	double med = a->samples[a->nsamples / 2];
 	double p99 = a->samples[(a->nsamples * 99) / 100 < a->nsamples ? (a->nsamples * 99) / 100
-								       : a->nsamples - 1];
+								     : a->nsamples - 1];
 	log_info("tap to frame: %d taps, median %.2f ms, p99 %.2f ms", a->nsamples, med, p99);
 }
 
@@ -664,15 +676,21 @@ int main(int argc, char **argv)
 	log_init("loket-kiosk");
 	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': cfg_arg = optarg; break;
-		case 'v': view = optarg; break;
+		case 'c':
+			cfg_arg = optarg;
+			break;
+		case 'v':
+			view = optarg;
+			break;
 		case 'w':
 			if (parse_size(optarg, &win_w, &win_h) != 0) {
 				fprintf(stderr, "loket-kiosk: --window wants WxH, like 800x480\n");
 				return EX_USAGE;
 			}
 			break;
-		case 'f': fullscreen = 1; break;
+		case 'f':
+			fullscreen = 1;
+			break;
 		case 'd': {
 			char *end;
 			long d = strtol(optarg, &end, 10);
@@ -683,13 +701,27 @@ int main(int argc, char **argv)
 			desk = (int)d;
 			break;
 		}
-		case 'l': lang = optarg; break;
-		case 'r': replay_path = optarg; break;
-		case 'k': check = 1; break;
-		case 'S': speech = 0; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("loket-kiosk %s\n", LOKET_VERSION); return 0;
-		default: usage(stderr); return EX_USAGE;
+		case 'l':
+			lang = optarg;
+			break;
+		case 'r':
+			replay_path = optarg;
+			break;
+		case 'k':
+			check = 1;
+			break;
+		case 'S':
+			speech = 0;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("loket-kiosk %s\n", LOKET_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
 		}
 	}
 	if (optind < argc) {
@@ -712,8 +744,7 @@ int main(int argc, char **argv)
 	a->first_view = a->view;
 	const char *path = config_path_from(cfg_arg);
 	if (!path) {
-		fprintf(stderr,
-			"loket-kiosk: no configuration: give -c FILE or set LOKET_CONFIG\n");
+		fprintf(stderr, "loket-kiosk: no configuration: give -c FILE or set LOKET_CONFIG\n");
 		return EX_USAGE;
 	}
 	char err[4096];
@@ -807,9 +838,9 @@ int main(int argc, char **argv)
 		char wav[1100];
 		snprintf(wav, sizeof wav, "%s/sounds/chime.wav", a->assets);
 		const char *env = getenv("LOKET_SPEECH");
-		const char *off = !speech			 ? "--no-speech"
+		const char *off = !speech			   ? "--no-speech"
 				  : env && strcmp(env, "0") == 0 ? "LOKET_SPEECH=0"
-								 : NULL;
+								   : NULL;
 		if (off)
 			log_info("speech: off (%s)", off);
 		audio_init(wav, off == NULL);

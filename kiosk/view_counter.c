@@ -46,8 +46,8 @@ static void failed(app *a, store_status s, const char *what)
 	} else {
 		log_error("%s at desk %d: %s (%s)", what, a->desk, store_status_str(s),
 			  a->st ? store_errmsg(a->st) : "no database");
-		snprintf(a->counter_msg, sizeof a->counter_msg, "%s %s", T(a, "That did not work:"),
-			 a->st ? store_errmsg(a->st) : a->problem);
+		snprintf(a->counter_msg, sizeof a->counter_msg, "%s %s",
+			 T(a, "That did not work:"), a->st ? store_errmsg(a->st) : a->problem);
 	}
 }
 
@@ -130,10 +130,9 @@ static void chooser(app *a, int w, int h)
 	int g = view_gap(w, h);
 	int th = clampi(h / 9, 36, 90);
 	int bh_close = 88;
-	const char *title = a->overlay == CO_DESK ? N_("Choose your desk")
-			    : a->overlay == CO_CATEGORIES
-				? N_("Which kinds of help do you take?")
-				: N_("Send this resident to another kind of help");
+	const char *title = a->overlay == CO_DESK	  ? N_("Choose your desk")
+			  : a->overlay == CO_CATEGORIES ? N_("Which kinds of help do you take?")
+							: N_("Send this resident to another kind of help");
 	ui_style s = view_style_text(TH_INK, TH_BG, th * 60 / 100);
 	s.bold = 1;
 	ui_text(&a->ui, "chooser-title", T(a, title), (rd_rect){g, g, w - 2 * g, th}, &s);
@@ -160,8 +159,7 @@ static void chooser(app *a, int w, int h)
 	if (ch < 88)
 		ch = 88;
 	for (int i = 0; i < n; i++) {
-		rd_rect r = {grid.x + (i % cols) * (cw + g), grid.y + (i / cols) * (ch + g), cw,
-			     ch};
+		rd_rect r = {grid.x + (i % cols) * (cw + g), grid.y + (i / cols) * (ch + g), cw, ch};
 		ui_style b = view_style_button(ch);
 		b.max_px = ch * 30 / 100;
 		char id[64], label[300];
@@ -315,8 +313,7 @@ void view_counter(app *a)
 	rd_rect list, act_r;
 	if (portrait) {
 		act_r = (rd_rect){g, top, w - 2 * g, (bottom - top) * 45 / 100};
-		list =
-		    (rd_rect){g, act_r.y + act_r.h + g, w - 2 * g, bottom - act_r.y - act_r.h - g};
+		list = (rd_rect){g, act_r.y + act_r.h + g, w - 2 * g, bottom - act_r.y - act_r.h - g};
 	} else {
 		int lw = (w - 3 * g) * 48 / 100;
 		list = (rd_rect){g, top, lw, bottom - top};
@@ -409,8 +406,8 @@ void view_counter(app *a)
 	for (int i = 0; i < shown; i++) {
 		const char *cl = cat_label(a, a->waiting[i].category);
 		rd_fit_result f;
-		rd_fit(a->rd, cl, col_cat.w - 6, rh - 6, s.max_px, 12, 0,
-		       a->ui.rtl || rd_has_rtl(cl), 0, &f);
+		rd_fit(a->rd, cl, col_cat.w - 6, rh - 6, s.max_px, 12, 0, a->ui.rtl || rd_has_rtl(cl), 0,
+		       &f);
 		if (f.px < s.max_px)
 			s.max_px = f.px;
 	}
@@ -446,8 +443,8 @@ void view_counter(app *a)
 	s = view_style_text(TH_INK, TH_BG, status_h * 60 / 100);
 	s.align = RD_START;
 	s.wrap = 0;
-	ui_text(&a->ui, "counter-message", a->counter_msg,
-		(rd_rect){g, sy, (w - 3 * g) / 2, status_h}, &s);
+	ui_text(&a->ui, "counter-message", a->counter_msg, (rd_rect){g, sy, (w - 3 * g) / 2, status_h},
+		&s);
 	char st[512];
 	sync_text(a, st, sizeof st);
 	s.align = RD_END;

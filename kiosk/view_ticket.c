@@ -148,9 +148,8 @@ static void next_open_text(app *a, char *out, size_t n)
 		snprintf(out, n, "%s", T(a, "Please ask a student for help."));
 		return;
 	}
-	static const char *const days[7] = {N_("Sunday"),    N_("Monday"),   N_("Tuesday"),
-					    N_("Wednesday"), N_("Thursday"), N_("Friday"),
-					    N_("Saturday")};
+	static const char *const days[7] = {N_("Sunday"),   N_("Monday"), N_("Tuesday"), N_("Wednesday"),
+					    N_("Thursday"), N_("Friday"), N_("Saturday")};
 	time_t now = (time_t)(clock_now_ms() / 1000), nx = (time_t)(a->next_open_ms / 1000);
 	struct tm tn, tx;
 	localtime_r(&now, &tn);
@@ -190,8 +189,8 @@ static void start_screen(app *a, rd_rect area, int with_header)
 			   a->cfg->site_name);
 		ui_style s = view_style_text(TH_ON_HEAD, TH_HEAD, hh * 45 / 100);
 		s.bold = 1;
-		ui_text(&a->ui, "title", title,
-			(rd_rect){area.x + cz, area.y + 4, area.w - 2 * cz, hh - 8}, &s);
+		ui_text(&a->ui, "title", title, (rd_rect){area.x + cz, area.y + 4, area.w - 2 * cz, hh - 8},
+			&s);
 		y = area.y + hh + g;
 	}
 	int lh = clampi(area.h * 13 / 100, 88, 130);
@@ -284,8 +283,8 @@ static void show_ticket(app *a, rd_rect area)
 	wait_text(a, wait, sizeof wait);
 	int ci = config_category_index(a->cfg, a->ticket.category);
 	const char *cl = ci >= 0 ? cat_label(a, ci) : a->ticket.category;
-	const char *icon =
-	    ci >= 0 && a->cfg->categories[ci].icon[0] ? a->cfg->categories[ci].icon : "question";
+	const char *icon = ci >= 0 && a->cfg->categories[ci].icon[0] ? a->cfg->categories[ci].icon
+								      : "question";
 
 	rd_rect r_title, r_code, r_cat, r_ahead, r_wait, r_seat, r_done;
 	if (wide) {
@@ -306,8 +305,7 @@ static void show_ticket(app *a, rd_rect area)
 		int done = clampi(in.h * 10 / 100, 88, 180);
 		int R = in.h - done - 5 * g;
 		int y = in.y;
-		int hs[6] = {R * 8 / 100,  R * 34 / 100, R * 14 / 100,
-			     R * 12 / 100, R * 12 / 100, 0};
+		int hs[6] = {R * 8 / 100, R * 34 / 100, R * 14 / 100, R * 12 / 100, R * 12 / 100, 0};
 		hs[5] = R - hs[0] - hs[1] - hs[2] - hs[3] - hs[4];
 		rd_rect *rs[6] = {&r_title, &r_code, &r_cat, &r_ahead, &r_wait, &r_seat};
 		for (int i = 0; i < 6; i++) {
@@ -371,8 +369,14 @@ static void error_screen(app *a, rd_rect area)
 void view_ticket(app *a, rd_rect area, int with_header)
 {
 	switch (a->tscreen) {
-	case TK_TICKET: show_ticket(a, area); break;
-	case TK_ERROR: error_screen(a, area); break;
-	case TK_START: start_screen(a, area, with_header); break;
+	case TK_TICKET:
+		show_ticket(a, area);
+		break;
+	case TK_ERROR:
+		error_screen(a, area);
+		break;
+	case TK_START:
+		start_screen(a, area, with_header);
+		break;
 	}
 }

@@ -91,11 +91,10 @@ static void load_hours(jcheck *v, const json_t *hours, config *cfg)
 			b[5] = '\0';
 			int o = parse_hhmm(a), c = parse_hhmm(b);
 			if (o < 0 || c < 0 || o >= c) {
-				jcheck_err(
-				    v, p,
-				    "\"%s\" is not a span \"HH:MM-HH:MM\" with opening before "
-				    "closing",
-				    str);
+				jcheck_err(v, p,
+				     "\"%s\" is not a span \"HH:MM-HH:MM\" with opening before "
+				     "closing",
+				     str);
 				continue;
 			}
 			int n = cfg->nspans[d]++;
@@ -158,9 +157,8 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 		if (cat->prefix[0]) {
 			for (const char *q = cat->prefix; *q; q++)
 				if (*q < 'A' || *q > 'Z') {
-					jcheck_err(v, p,
-						   "\"%s\" must be 1 to 3 capital letters A-Z",
-						   cat->prefix);
+					jcheck_err(v, p, "\"%s\" must be 1 to 3 capital letters A-Z",
+					     cat->prefix);
 					break;
 				}
 		}
@@ -168,13 +166,13 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 		for (int k = 0; k < cfg->ncategories - 1; k++) {
 			if (cat->id[0] && !strcmp(cfg->categories[k].id, cat->id)) {
 				snprintf(p, sizeof p, "%s.id", path);
-				jcheck_err(v, p, "\"%s\" is already the id of categories[%d]",
-					   cat->id, k);
+				jcheck_err(v, p, "\"%s\" is already the id of categories[%d]", cat->id,
+				     k);
 			}
 			if (cat->prefix[0] && !strcmp(cfg->categories[k].prefix, cat->prefix)) {
 				snprintf(p, sizeof p, "%s.prefix", path);
 				jcheck_err(v, p, "\"%s\" is already the prefix of categories[%d]",
-					   cat->prefix, k);
+				     cat->prefix, k);
 			}
 		}
 		const json_t *label = jcheck_want(v, c, path, "label", JSON_OBJECT, 1);
@@ -188,16 +186,15 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 			if (config_lang_index(cfg, lang) < 0) {
 				char lp[128];
 				snprintf(lp, sizeof lp, "%s.%s", p, lang);
-				jcheck_err(v, lp, "\"%s\" is not one of the site's languages",
-					   lang);
+				jcheck_err(v, lp, "\"%s\" is not one of the site's languages", lang);
 			}
 		}
 		for (int l = 0; l < cfg->nlangs; l++) {
 			if (!json_object_get(label, cfg->langs[l]))
 				jcheck_err(v, p, "no label for language \"%s\"", cfg->langs[l]);
 			else
-				jcheck_text(v, label, p, cfg->langs[l], cat->label[l],
-					    CONFIG_TEXT_LEN, 1);
+				jcheck_text(v, label, p, cfg->langs[l], cat->label[l], CONFIG_TEXT_LEN,
+					 1);
 		}
 	}
 }
@@ -212,11 +209,10 @@ static void load_sync(jcheck *v, const json_t *sync, config *cfg)
 	jcheck_text(v, sync, "sync", "url", cfg->sync.url, sizeof cfg->sync.url, 1);
 	if (cfg->sync.url[0] && strncmp(cfg->sync.url, "https://", 8) &&
 	    strncmp(cfg->sync.url, "http://", 7))
-		jcheck_err(v, "sync.url",
-			   "\"%s\" must start with https:// (or http:// on a test bench)",
-			   cfg->sync.url);
-	jcheck_text(v, sync, "sync", "token_file", cfg->sync.token_file,
-		    sizeof cfg->sync.token_file, 1);
+		jcheck_err(v, "sync.url", "\"%s\" must start with https:// (or http:// on a test bench)",
+		     cfg->sync.url);
+	jcheck_text(v, sync, "sync", "token_file", cfg->sync.token_file, sizeof cfg->sync.token_file,
+		 1);
 	jcheck_text(v, sync, "sync", "ca_file", cfg->sync.ca_file, sizeof cfg->sync.ca_file, 0);
 	jcheck_int(v, sync, "sync", "batch_events", &cfg->sync.batch_events, 1, 10000, 0);
 	jcheck_int(v, sync, "sync", "batch_bytes", &cfg->sync.batch_bytes, 1024, 16 << 20, 0);
@@ -229,10 +225,9 @@ static void load_kiosk(jcheck *v, const json_t *k, config *cfg)
 					   "service_minutes", NULL};
 	jcheck_keys(v, k, "kiosk", keys);
 	jcheck_text(v, k, "kiosk", "staff_pin_sha256", cfg->kiosk.staff_pin_sha256,
-		    sizeof cfg->kiosk.staff_pin_sha256, 0);
+		 sizeof cfg->kiosk.staff_pin_sha256, 0);
 	if (cfg->kiosk.staff_pin_sha256[0] && !hash_hex_valid(cfg->kiosk.staff_pin_sha256)) {
-		jcheck_err(v, "kiosk.staff_pin_sha256",
-			   "must be 64 hex digits (sha256 of the PIN)");
+		jcheck_err(v, "kiosk.staff_pin_sha256", "must be 64 hex digits (sha256 of the PIN)");
 		cfg->kiosk.staff_pin_sha256[0] = '\0';
 	}
 	jcheck_int(v, k, "kiosk", "ticket_seconds", &cfg->kiosk.ticket_seconds, 3, 600, 0);
@@ -296,7 +291,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 		jcheck_text(&v, site, "site", "id", cfg->site_id, sizeof cfg->site_id, 1);
 		if (cfg->site_id[0] && !valid_id(cfg->site_id))
 			jcheck_err(&v, "site.id", "\"%s\" may hold only a-z, 0-9, '-' and '_'",
-				   cfg->site_id);
+			     cfg->site_id);
 		jcheck_text(&v, site, "site", "name", cfg->site_name, sizeof cfg->site_name, 1);
 	}
 	jcheck_text(&v, root, "", "database", cfg->database, sizeof cfg->database, 1);
@@ -317,8 +312,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 			if (i >= CONFIG_MAX_LANGS)
 				break;
 			if (!json_is_string(l) || !valid_lang(json_string_value(l))) {
-				jcheck_err(&v, p,
-					   "must be a language code such as \"nl\" or \"ar\"");
+				jcheck_err(&v, p, "must be a language code such as \"nl\" or \"ar\"");
 				continue;
 			}
 			if (config_lang_index(cfg, json_string_value(l)) >= 0) {
