@@ -517,7 +517,12 @@ if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then
 	Xvfb :$n -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &
 	xp=$!
 	pids+=($xp)
-	for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
+	# Wait until the display answers (a loaded machine may take seconds
+	# to start Xvfb; bounded at 30 s).
+	for _ in $(seq 300); do
+		DISPLAY=:$n xdotool getdisplaygeometry >/dev/null 2>&1 && break
+		sleep 0.1
+	done
 	DISPLAY=:$n SDL_VIDEODRIVER=x11 LSAN_OPTIONS=suppressions=$PWD/tests/kiosk/lsan.supp \
 		timeout -k 5 60 "$KIOSK" -c "$d/site.json" --view ticket \
 		--window 800x480 2>>"$d/kiosk.log" &
