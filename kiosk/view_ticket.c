@@ -106,6 +106,9 @@ static void take(app *a, int ci)
 
 void view_ticket_dismiss(app *a)
 {
+	/* The next resident starts in the site's first language, not in the
+	 * last one's (a mirrored Arabic screen for a Dutch speaker). */
+	app_set_lang(a, 0);
 	a->tscreen = TK_START;
 	a->guard_until = app_now(a) + a->after_ms;
 	a->dirty = 1;
@@ -126,6 +129,12 @@ static int lang_row(app *a, rd_rect area, int y, int g, int lh)
 	}
 	for (int i = 0; i < n; i++) {
 		int r = i / cols, c = i % cols;
+		/* The row keeps its order in every language: the ui mirrors a
+		 * right-to-left screen, so place it mirrored there. Otherwise a
+		 * double tap on "English" from Arabic lands, after the first tap
+		 * turns the screen left-to-right, on another language. */
+		if (app_rtl(a))
+			c = cols - 1 - c;
 		rd_rect b = {area.x + g + c * (bw + g), y + r * (lh + g), bw, lh};
 		ui_style s = view_style_button(lh);
 		s.max_px = lh * 30 / 100;
