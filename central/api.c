@@ -1,5 +1,5 @@
 /*
- * api — the sync protocol's server half (DESIGN.md, "The sync protocol"):
+ * api — the sync protocol's server half (docs/protocol.md, "Delivery"):
  *
  *   POST /api/v1/sites/{site}/events      site token   store a batch
  *   GET  /api/v1/sites/{site}/events      admin token  the events as JSON lines

@@ -14,7 +14,7 @@
  * An event whose envelope (seq, uuid, a type string) is valid but whose
  * type this version does not know (a newer site's) is not an error: it is
  * kept as it came, marked unread with the reason, so one event never
- * blocks a site (DESIGN.md, "Events added"). An event of a known type with
+ * blocks a site (docs/protocol.md). An event of a known type with
  * a bad field is still refused, naming the field.
  *
  * Answers map straight to HTTP: 0 ok, 400 malformed (the message says

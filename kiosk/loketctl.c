@@ -1,5 +1,5 @@
 /*
- * loketctl — the site store from the command line (DESIGN.md, "loketctl").
+ * loketctl — the site store from the command line (README.md, docs/day.md).
  *
  *   loketctl -c site.json take digital [--lang ar]     prints "A001"
  *   loketctl -c site.json next --desk 1 [--category digital,tax]

@@ -1,5 +1,5 @@
 /*
- * replay — the kiosk's test hook (DESIGN.md, "Test hooks of the kiosk"):
+ * replay — the kiosk's test hook (docs/kiosk.md, "Test hooks"):
  * a script of input, one command a line, run through the same event loop
  * as a person's taps:
  *

@@ -1,5 +1,5 @@
 /*
- * event — the wire format of one outbox event (DESIGN.md, "The event";
+ * event — the wire format of one outbox event (docs/protocol.md;
  * docs/protocol.md lists every type and field).
  *
  * Every event has the envelope seq, uuid, type and at. Ticket events

@@ -2,7 +2,7 @@
  * daemon — loket-syncd's loop: pushes the site's outbox to the central
  * office, exactly once as far as the central office can tell.
  *
- * The protocol (DESIGN.md, "The sync protocol"):
+ * The protocol (docs/protocol.md, "Delivery"):
  *
  *   POST {sync.url}/api/v1/sites/{site}/events
  *   Authorization: Bearer <token>, Content-Type: application/json,

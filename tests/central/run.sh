@@ -1,6 +1,6 @@
 #!/bin/bash
 # loket-central as a site and an office worker meet it: the sync protocol's
-# answers (DESIGN.md), every bad request in cases/ (each followed by a valid
+# answers (docs/protocol.md), every bad request in cases/ (each followed by a valid
 # one that must still succeed), the semantics of acked_through, conflicts
 # and atomicity, the reports, the configuration errors in configs/, a busy
 # database, a slow client, a restart, and a short fuzz run.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# loketctl as scripts and people use it: the outputs DESIGN.md promises and
+# loketctl as scripts and people use it: the outputs README.md and loketctl --help promise and
 # the sysexits statuses, including every way to call it wrongly.
 set -u
 . "$(dirname "$0")/../store/lib.sh"
