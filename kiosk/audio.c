@@ -2,8 +2,9 @@
  * audio — see audio.h. One static state: a process plays one call at a
  * time. Chime and announcement share one SDL audio queue in the chime's
  * format (SDL converts to the hardware's), so the voice follows the chime
- * without a gap to schedule, and a new call clears both with one
- * SDL_ClearQueuedAudio.
+ * without a gap to schedule. Calls play one after the other: the display
+ * starts the next chime only when audio_playing says the last call's
+ * chime and voice have played (main.c, announce_step).
  */
 #include "audio.h"
 
@@ -19,6 +20,7 @@ static struct {
 	SDL_AudioDeviceID dev;
 	int64_t until_ms;
 	int failed, chimes, inited, speech;
+	int spoke; /* the announcement of the current call was queued */
 } au;
 
 int audio_init(const char *wav_path, int speech)
@@ -86,16 +88,29 @@ static void play_until(int64_t now_ms)
 	    now_ms + (bytes_per_s > 0 ? (int64_t)queued * 1000 / bytes_per_s : 2000) + 300;
 }
 
-void audio_chime(int64_t now_ms)
+int audio_chime(int64_t now_ms)
 {
 	au.chimes++;
+	au.spoke = 0;
 	if ((!au.buf && !au.speech) || open_device() != 0)
-		return;
+		return 0;
 	SDL_ClearQueuedAudio(au.dev);
-	if (au.buf)
-		SDL_QueueAudio(au.dev, au.buf, au.len);
+	int chimed = au.buf && SDL_QueueAudio(au.dev, au.buf, au.len) == 0;
 	SDL_PauseAudioDevice(au.dev, 0);
 	play_until(now_ms);
+	return chimed;
+}
+
+int audio_playing(void)
+{
+	if (!au.dev)
+		return 0;
+	return SDL_GetQueuedAudioSize(au.dev) > 0 || (au.speech && speech_busy());
+}
+
+int audio_spoke(void)
+{
+	return au.spoke;
 }
 
 void audio_announce(const char *ssml, const char *voice)
@@ -112,6 +127,7 @@ int64_t audio_tick(int64_t now_ms)
 		if (au.dev) {
 			Uint32 before = SDL_GetQueuedAudioSize(au.dev);
 			if (SDL_QueueAudio(au.dev, pcm, len) == 0) { /* behind the chime */
+				au.spoke = 1;
 				SDL_PauseAudioDevice(au.dev, 0);
 				play_until(now_ms);
 				int bps = au.spec.freq * au.spec.channels *

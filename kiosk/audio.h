@@ -20,8 +20,9 @@ int audio_init(const char *wav_path, int speech);
 void audio_quit(void);
 
 /* Starts the chime (restarts it if playing; an announcement of an earlier
- * call stops). */
-void audio_chime(int64_t now_ms);
+ * call stops: the caller waits for audio_playing to say 0 first). Returns
+ * 1 if the chime plays, 0 if not (no chime file, no sound device). */
+int audio_chime(int64_t now_ms);
 
 /* Asks for ssml (speech_compose) to be spoken with voice after the chime
  * of audio_chime. Returns at once; audio_tick queues the speech when it
@@ -32,6 +33,13 @@ void audio_announce(const char *ssml, const char *voice);
  * played. Returns the delay in ms after which it wants to be called again,
  * or -1 if idle. */
 int64_t audio_tick(int64_t now_ms);
+
+/* 1 while the chime or the announcement of the last audio_chime is still
+ * queued or being synthesised: the next call waits for 0. Cheap. */
+int audio_playing(void);
+
+/* 1 if the announcement of the last audio_chime was queued to be spoken. */
+int audio_spoke(void);
 
 /* How many chimes were started (for tests and logs). */
 int audio_chimes(void);

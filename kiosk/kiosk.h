@@ -14,6 +14,7 @@
 #define KIOSK_KIOSK_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "render.h"
@@ -26,6 +27,10 @@
 #define KIOSK_LONG_PRESS_MS 2000
 #define KIOSK_POLL_MS	  300
 #define KIOSK_MAX_SAMPLES 4096
+/* Calls waiting to be announced, and how old (since the display first saw
+ * them, on its monotonic clock) a call may be and still be spoken. */
+#define KIOSK_ANNOUNCE_QUEUE	  32
+#define KIOSK_ANNOUNCE_MAX_AGE_MS 60000
 
 /* Marks a msgid that is translated later with T() (for xgettext). */
 #define N_(s) s
@@ -91,8 +96,19 @@ typedef struct app {
 	int ncalls;
 	store_ticket at_desk;
 	int have_at_desk;
-	char last_call_key[96];
 	int64_t minute_at;
+
+	/* announcements (display views, main.c): every call and recall once,
+	 * in commit order, one after the other */
+	int announce_ready;		     /* announced_id is known (nothing before it is said) */
+	int64_t announced_id;		     /* the newest call id taken into the queue */
+	store_call aq[KIOSK_ANNOUNCE_QUEUE]; /* a ring, from aq_head */
+	int64_t aq_seen[KIOSK_ANNOUNCE_QUEUE]; /* app time it was first seen */
+	int aq_head, aq_n;
+	int aq_more;	     /* the store may hold more than fitted */
+	int announcing;	     /* the queue's head is playing */
+	int announce_chimed; /* its chime plays */
+	FILE *announce_log;  /* LOKET_ANNOUNCE_LOG, or NULL */
 
 	/* measurements */
 	int frames;

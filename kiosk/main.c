@@ -79,8 +79,12 @@ void app_set_lang(app *a, int lang)
 	a->dirty = 1;
 }
 
+static void announce_reset(app *a);
+
 void app_set_view(app *a, view_kind v)
 {
+	if (v != VIEW_DISPLAY && v != VIEW_COMBINED)
+		announce_reset(a);
 	a->view = v;
 	a->staff = STAFF_NONE;
 	a->overlay = CO_NONE;
@@ -111,6 +115,117 @@ static void announce(app *a, const store_call *c)
 		return;
 	}
 	audio_announce(ssml, voice);
+}
+
+/* --- the announcement queue -----------------------------------------------
+ *
+ * Every call and recall is announced once, in the order the store committed
+ * them (the calls table's id), however many desks call at once: the display
+ * keeps the id of the newest call it took, reads the calls after it
+ * (store_calls_after) into a ring of KIOSK_ANNOUNCE_QUEUE, and plays them
+ * one after the other: chime and voice of one call, then the next
+ * (announce_step, a timer; audio_playing says when one is done). At start
+ * it takes the newest id as it is, so nothing already called is said. A
+ * call that waited longer than KIOSK_ANNOUNCE_MAX_AGE_MS since the display
+ * first saw it (its monotonic clock, so a wrong wall clock cannot make a
+ * call old or new) is only shown, and logged. When more calls wait in the
+ * store than fit, the rest are read as the ring empties.
+ *
+ * Test hook LOKET_ANNOUNCE_LOG=FILE: one line per call when it was played
+ * or skipped, "ID CODE DESK spoken|chime|silent" (ID is the call's id in
+ * the calls table; spoken: the voice played, chime: the chime alone,
+ * silent: too old, or no sound). */
+
+static void announce_logline(app *a, const store_call *c, const char *how)
+{
+	if (!a->announce_log)
+		return;
+	fprintf(a->announce_log, "%lld %s %d %s\n", (long long)c->id, c->code, c->desk, how);
+	fflush(a->announce_log);
+}
+
+/* Takes the calls after announced_id into the ring, as many as fit. */
+static void announce_fetch(app *a)
+{
+	if (!a->st)
+		return;
+	if (!a->announce_ready) {
+		if (store_last_call_id(a->st, &a->announced_id) != STORE_OK) {
+			log_warn("calls: %s", store_errmsg(a->st));
+			return;
+		}
+		a->announce_ready = 1;
+		a->aq_more = 0;
+		return;
+	}
+	int room = KIOSK_ANNOUNCE_QUEUE - a->aq_n;
+	a->aq_more = room == 0;
+	if (room == 0)
+		return;
+	store_call got[KIOSK_ANNOUNCE_QUEUE];
+	int n = 0;
+	if (store_calls_after(a->st, a->announced_id, got, room, &n) != STORE_OK) {
+		log_warn("calls: %s", store_errmsg(a->st));
+		return;
+	}
+	int64_t now = app_now(a);
+	for (int i = 0; i < n; i++) {
+		int k = (a->aq_head + a->aq_n++) % KIOSK_ANNOUNCE_QUEUE;
+		a->aq[k] = got[i];
+		a->aq_seen[k] = now;
+		a->announced_id = got[i].id;
+	}
+	a->aq_more = n == room;
+}
+
+static void announce_pop(app *a, const char *how)
+{
+	announce_logline(a, &a->aq[a->aq_head], how);
+	a->aq_head = (a->aq_head + 1) % KIOSK_ANNOUNCE_QUEUE;
+	a->aq_n--;
+	a->announcing = 0;
+}
+
+/* Plays the queue: finishes the call playing, starts the next. Returns ms
+ * until it wants to look again, or -1 if there is nothing to do. */
+static int64_t announce_step(app *a, int64_t now)
+{
+	for (;;) {
+		if (a->announcing) {
+			if (audio_playing())
+				return 50;
+			announce_pop(a, audio_spoke()	     ? "spoken"
+					: a->announce_chimed ? "chime"
+							     : "silent");
+		}
+		if (a->aq_more)
+			announce_fetch(a);
+		if (a->aq_n == 0)
+			return -1;
+		const store_call *c = &a->aq[a->aq_head];
+		int64_t age = now - a->aq_seen[a->aq_head];
+		if (age > KIOSK_ANNOUNCE_MAX_AGE_MS) {
+			log_info("call %s to desk %d waited %lld s to be announced: shown, not "
+				 "said",
+				 c->code, c->desk, (long long)(age / 1000));
+			announce_pop(a, "silent");
+			continue;
+		}
+		log_info("call %s to desk %d", c->code, c->desk);
+		a->announce_chimed = audio_chime(now);
+		announce(a, c);
+		a->announcing = 1;
+	}
+}
+
+/* Forgets the queue (the view stops being a display). */
+static void announce_reset(app *a)
+{
+	a->announce_ready = 0;
+	a->aq_n = 0;
+	a->aq_head = 0;
+	a->aq_more = 0;
+	a->announcing = 0;
 }
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)
@@ -192,20 +307,7 @@ void app_refresh(app *a, int force)
 		h = mix(h, a->calls, sizeof a->calls[0] * (size_t)a->ncalls);
 		for (int i = 0; i < a->status.ncategories; i++)
 			h = mix(h, &a->status.categories[i].waiting, sizeof(int));
-		char key[96] = "";
-		if (a->ncalls > 0)
-			snprintf(key, sizeof key, "%s/%d/%lld/%d", a->calls[0].code,
-				 a->calls[0].desk, (long long)a->calls[0].called_ms,
-				 a->calls[0].recalled);
-		if (strcmp(key, a->last_call_key) != 0) {
-			/* A new call, not the list emptying at the day's end. */
-			if (a->ncalls > 0 && (a->last_call_key[0] || (a->frames > 0 && key[0]))) {
-				log_info("call %s to desk %d", a->calls[0].code, a->calls[0].desk);
-				audio_chime(app_now(a));
-				announce(a, &a->calls[0]);
-			}
-			snprintf(a->last_call_key, sizeof a->last_call_key, "%s", key);
-		}
+		announce_fetch(a);
 	}
 	if (force || h != a->model_hash)
 		a->dirty = 1;
@@ -521,6 +623,9 @@ static int64_t timers(app *a)
 	int64_t au = audio_tick(now);
 	if (au >= 0 && au < next)
 		next = au;
+	int64_t an = announce_step(a, now);
+	if (an >= 0 && an < next)
+		next = an;
 #undef DUE
 	return next < 0 ? 0 : next;
 }
@@ -844,6 +949,9 @@ int main(int argc, char **argv)
 		if (off)
 			log_info("speech: off (%s)", off);
 		audio_init(wav, off == NULL);
+		const char *logp = getenv("LOKET_ANNOUNCE_LOG"); /* test hook */
+		if (logp && *logp && !(a->announce_log = fopen(logp, "a")))
+			log_warn("LOKET_ANNOUNCE_LOG: cannot open %s: %s", logp, strerror(errno));
 	}
 	for (int i = 0; i < a->cfg->ncategories; i++)
 		a->handles[i] = 1;
@@ -872,6 +980,8 @@ int main(int argc, char **argv)
 	log_info("exit: %d frames drawn, %d chimes", a->frames, audio_chimes());
 	report_samples(a);
 	audio_quit();
+	if (a->announce_log)
+		fclose(a->announce_log);
 	/* A ticket still at the desk keeps it open: the day's end closes it. */
 	if (a->st && a->view == VIEW_COUNTER && store_desk_close(a->st, a->desk) != STORE_OK)
 		log_info("desk %d stays open: %s", a->desk, store_errmsg(a->st));

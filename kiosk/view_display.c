@@ -1,12 +1,14 @@
 /*
  * view_display — "now serving" for the waiting room: the newest call large
  * and highlighted (yellow panel, a frame and the word "Now": never colour
- * alone), the calls before it as "code → desk", and how many wait per kind
- * of help. Compact (the band of the combined view): newest and the three
- * before it, no counts. Nothing here is a tap target.
+ * alone), the four calls before it as "code → desk", and how many wait per
+ * kind of help. Compact (the band of the combined view): newest and the
+ * three before it, no counts. Nothing here is a tap target. Which calls
+ * are shown is the store's (store_recent_calls: each ticket once, at its
+ * newest call; none transferred, cancelled or expired); this only draws.
  *
- * The chime and the spoken announcement (audio.h, speech.h) are started by
- * app_refresh when the newest call changes.
+ * The chime and the spoken announcement (audio.h, speech.h) of every call
+ * are played by main.c's announcement queue.
  */
 #include <stdio.h>
 #include <string.h>
@@ -99,7 +101,7 @@ void view_display(app *a, rd_rect area, int compact)
 	} else {
 		rd_rect now_r, prev_r;
 		int nprev = a->ncalls - 1;
-		int maxprev = compact ? 3 : (portrait ? 4 : 5);
+		int maxprev = compact ? 3 : 4;
 		if (nprev > maxprev)
 			nprev = maxprev;
 		if (portrait && !compact) {

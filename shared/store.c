@@ -3,7 +3,7 @@
  * The only module that writes SQL for a site database; its files are listed
  * in store_int.h, and every SQL text is in the query table below.
  *
- * Schema (PRAGMA user_version = 2, application_id = 0x4c4f4b54 "LOKT"):
+ * Schema (PRAGMA user_version = 3, application_id = 0x4c4f4b54 "LOKT"):
  *
  *   meta(key PRIMARY KEY, value)
  *       site_id          the site this database belongs to (never changes)
@@ -29,9 +29,16 @@
  *   outbox(seq INTEGER PRIMARY KEY, uuid, at_ms, body)
  *       body is the event's JSON as committed: what syncd sends, byte for byte.
  *       The newest seq is max(seq); store_purge always keeps the newest row.
- *   calls(id INTEGER PRIMARY KEY, code, category, desk, at_ms, recalled, day)
+ *   calls(id INTEGER PRIMARY KEY, code, category, desk, at_ms, recalled, day,
+ *         ticket)
  *       the last calls for the "now serving" display, trimmed to 64 rows;
- *       the display shows those of the current opening day.
+ *       the display shows those of the current opening day. id is the
+ *       order of commit (the newest row is never trimmed, so an id is
+ *       never given twice): the display announces each call after the
+ *       last id it announced. ticket is the row id of the called ticket
+ *       (NULL in rows from schema 2): the display shows a ticket once, at
+ *       its newest call, and not once it was transferred, cancelled or
+ *       expired.
  *   desks(desk INTEGER PRIMARY KEY, opened_ms, day, clock_ok, cats)
  *       the desks working now (a row from desk.opened to desk.closed);
  *       cats is a JSON array of the kinds of help it takes, NULL for all.
@@ -78,7 +85,7 @@
 #include "uuid.h"
 
 #define STORE_APP_ID	     0x4c4f4b54
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_MS	     5000
 
 #define TICKET_COLS                                                                                \
@@ -122,11 +129,18 @@ static const char *const queries[Q_COUNT] = {
     [Q_WAITING] = "SELECT id, category FROM tickets WHERE state = 0",
     [Q_AT_DESKS] = "SELECT desk, category, called_ms FROM tickets WHERE state = 1",
     [Q_OUTBOX_INSERT] = "INSERT INTO outbox(seq, uuid, at_ms, body) VALUES (?1, ?2, ?3, ?4)",
-    [Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled, day) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_CALL_INSERT] = "INSERT INTO calls(code, category, desk, at_ms, recalled, day, ticket) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_CALL_TRIM] = "DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?1",
-    [Q_RECENT_CALLS] = "SELECT code, category, desk, at_ms, recalled FROM calls WHERE day = ?2 "
-		       "ORDER BY id DESC LIMIT ?1",
+    /* Each ticket once, at its newest call (a code is one ticket on a
+     * day); none that waits again (transferred), was cancelled or expired. */
+    [Q_RECENT_CALLS] = "SELECT c.id, c.code, c.category, c.desk, c.at_ms, c.recalled FROM calls c "
+		       "LEFT JOIN tickets t ON t.id = c.ticket WHERE c.day = ?2 AND c.id = "
+		       "(SELECT max(id) FROM calls WHERE day = c.day AND code = c.code) AND "
+		       "(t.state IS NULL OR t.state NOT IN (0, 4, 5)) ORDER BY c.id DESC LIMIT ?1",
+    [Q_CALLS_AFTER] = "SELECT id, code, category, desk, at_ms, recalled FROM calls "
+		      "WHERE id > ?1 AND day = ?2 ORDER BY id LIMIT ?3",
+    [Q_LAST_CALL_ID] = "SELECT coalesce(max(id), 0) FROM calls",
 /* How long a desk spends on a ticket it called (served or no-show),
  * among the last 1000 tickets (a bounded scan, no index to keep up):
  * from its call to the desk's next call, when that came within five
@@ -164,7 +178,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_DATA_VERSION] = "PRAGMA data_version",
 };
 
-static const char schema_v2[] =
+static const char schema_v3[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
     "CREATE TABLE tickets("
     "  id INTEGER PRIMARY KEY,"
@@ -188,7 +202,7 @@ static const char schema_v2[] =
     "  at_ms INTEGER NOT NULL, body TEXT NOT NULL);"
     "CREATE TABLE calls(id INTEGER PRIMARY KEY, code TEXT NOT NULL, category TEXT NOT NULL,"
     "  desk INTEGER NOT NULL, at_ms INTEGER NOT NULL, recalled INTEGER NOT NULL,"
-    "  day TEXT NOT NULL DEFAULT '');"
+    "  day TEXT NOT NULL DEFAULT '', ticket INTEGER);"
     "CREATE TABLE desks(desk INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL,"
     "  day TEXT NOT NULL, clock_ok INTEGER NOT NULL, cats TEXT);";
 
@@ -210,6 +224,9 @@ static const char migrate_v1_v2[] =
     "ALTER TABLE calls ADD COLUMN day TEXT NOT NULL DEFAULT '';"
     "CREATE TABLE desks(desk INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL,"
     "  day TEXT NOT NULL, clock_ok INTEGER NOT NULL, cats TEXT);";
+
+/* Version 2 did not know which ticket a call was of. */
+static const char migrate_v2_v3[] = "ALTER TABLE calls ADD COLUMN ticket INTEGER;";
 
 static const char *const ticket_state_names[TICKET_STATE_COUNT] = {
     [TICKET_WAITING] = "waiting", [TICKET_CALLED] = "called",	    [TICKET_SERVED] = "served",
@@ -561,13 +578,15 @@ static store_status migrate(store *st)
 		 STORE_SCHEMA_VERSION);
 	rc = SQLITE_OK;
 	if (now_ver == 0) {
-		rc = exec(st, schema_v2);
+		rc = exec(st, schema_v3);
 		if (rc == SQLITE_OK)
 			rc = store_meta_set_text(st, "site_id", st->cfg->site_id);
 		if (rc == SQLITE_OK)
 			rc = store_meta_set_int(st, "acked_through", 0);
-	} else if (now_ver == 1) {
-		rc = exec(st, migrate_v1_v2);
+	} else if (now_ver == 1 || now_ver == 2) {
+		rc = now_ver == 1 ? exec(st, migrate_v1_v2) : SQLITE_OK;
+		if (rc == SQLITE_OK)
+			rc = exec(st, migrate_v2_v3);
 	}
 	if (rc == SQLITE_OK && now_ver < STORE_SCHEMA_VERSION)
 		rc = exec(st, sql);

@@ -117,6 +117,7 @@ typedef struct {
 } store_status_info;
 
 typedef struct {
+	int64_t id; /* order of commit: a later call has a higher id */
 	char code[16];
 	char category[32];
 	int desk;
@@ -190,8 +191,21 @@ store_status store_find(store *st, store_ref ref, store_ticket *t);
 store_status store_list_waiting(store *st, const char *const *cats, int ncats, store_ticket *out,
 				int max, int *n);
 
-/* The most recent calls (and recalls), newest first, for the display. */
+/* What the display shows: the most recent calls of the current opening
+ * day, newest first, each ticket once at its newest call (a recall moves
+ * it to the front), leaving out tickets that wait again (transferred),
+ * were cancelled or expired. */
 store_status store_recent_calls(store *st, store_call *out, int max, int *n);
+
+/* What the display announces: every call and recall of the current
+ * opening day with an id above after_id, in commit (id) order, at most
+ * max. The 64 newest calls are kept, so a reader further behind misses
+ * the older ones. */
+store_status store_calls_after(store *st, int64_t after_id, store_call *out, int max, int *n);
+
+/* The id of the newest call of any day (0 if none): where a display that
+ * starts begins announcing. */
+store_status store_last_call_id(store *st, int64_t *id);
 
 store_status store_status_get(store *st, store_status_info *info);
 

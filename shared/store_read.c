@@ -95,6 +95,27 @@ store_status store_list_waiting(store *st, const char *const *cats, int ncats, s
 	return rc == SQLITE_DONE ? STORE_OK : store_db_fail(st, rc, "listing");
 }
 
+/* Reads call rows (id, code, category, desk, at_ms, recalled) of s, bound
+ * by the caller, up to max. */
+static store_status read_calls(store *st, sqlite3_stmt *s, store_call *out, int max, int *n)
+{
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_call *c = &out[(*n)++];
+		c->id = sqlite3_column_int64(s, 0);
+		snprintf(c->code, sizeof c->code, "%s", (const char *)sqlite3_column_text(s, 1));
+		snprintf(c->category, sizeof c->category, "%s",
+			 (const char *)sqlite3_column_text(s, 2));
+		c->desk = sqlite3_column_int(s, 3);
+		c->called_ms = sqlite3_column_int64(s, 4);
+		c->recalled = sqlite3_column_int(s, 5);
+	}
+	if (*n >= max)
+		rc = SQLITE_DONE;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_db_fail(st, rc, "reading calls");
+}
+
 store_status store_recent_calls(store *st, store_call *out, int max, int *n)
 {
 	*n = 0;
@@ -109,20 +130,38 @@ store_status store_recent_calls(store *st, store_call *out, int max, int *n)
 		return STORE_IO;
 	sqlite3_bind_int(s, 1, max);
 	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-	int rc = SQLITE_DONE;
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		store_call *c = &out[(*n)++];
-		snprintf(c->code, sizeof c->code, "%s", (const char *)sqlite3_column_text(s, 0));
-		snprintf(c->category, sizeof c->category, "%s",
-			 (const char *)sqlite3_column_text(s, 1));
-		c->desk = sqlite3_column_int(s, 2);
-		c->called_ms = sqlite3_column_int64(s, 3);
-		c->recalled = sqlite3_column_int(s, 4);
-	}
-	if (*n >= max)
-		rc = SQLITE_DONE;
+	return read_calls(st, s, out, max, n);
+}
+
+store_status store_calls_after(store *st, int64_t after_id, store_call *out, int max, int *n)
+{
+	*n = 0;
+	int64_t now = clock_now_ms();
+	store_status ss = store_day_roll_if_due(st, now);
+	if (ss != STORE_OK)
+		return ss;
+	char day[11];
+	store_day_of(st, now, day);
+	sqlite3_stmt *s = store_q(st, Q_CALLS_AFTER);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, max);
+	return read_calls(st, s, out, max, n);
+}
+
+store_status store_last_call_id(store *st, int64_t *id)
+{
+	*id = 0;
+	sqlite3_stmt *s = store_q(st, Q_LAST_CALL_ID);
+	if (!s)
+		return STORE_IO;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? STORE_OK : store_db_fail(st, rc, "reading calls");
+	return rc == SQLITE_ROW ? STORE_OK : store_db_fail(st, rc, "reading calls");
 }
 
 store_status store_status_get(store *st, store_status_info *info)

@@ -257,7 +257,7 @@ static int write_ticket(store *st, int64_t id, const store_ticket *t, int64_t se
 	return store_step_done(s);
 }
 
-static int remember_call(store *st, const store_ticket *t, int recalled, int64_t now)
+static int remember_call(store *st, int64_t id, const store_ticket *t, int recalled, int64_t now)
 {
 	sqlite3_stmt *s = store_q(st, Q_CALL_INSERT);
 	if (!s)
@@ -272,6 +272,7 @@ static int remember_call(store *st, const store_ticket *t, int recalled, int64_t
 	char day[11];
 	store_day_of(st, now, day);
 	sqlite3_bind_text(s, 6, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 7, id);
 	int rc = store_step_done(s);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -293,7 +294,7 @@ static store_status save_change(store *st, int64_t id, const store_ticket *t, ev
 	if (ss != STORE_OK)
 		return ss;
 	if (kind == EV_TICKET_CALLED || kind == EV_TICKET_RECALLED) {
-		rc = remember_call(st, t, kind == EV_TICKET_RECALLED, now);
+		rc = remember_call(st, id, t, kind == EV_TICKET_RECALLED, now);
 		if (rc != SQLITE_OK)
 			return store_db_fail(st, rc, "recording the call");
 	}

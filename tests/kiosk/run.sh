@@ -4,8 +4,10 @@
 # size (tests/tools/kiosk_check.c: nothing overflows or overlaps, targets
 # >= 88 px, contrast >= 7:1, screenshots not blank), a real X11 window
 # clicked with xdotool, a tap storm, the staff corner, the closed screen, a
-# store failure, and the display's spoken announcement in each language
-# (espeak-ng) with its fallbacks. Screenshots stay in $B/test-out/kiosk/.
+# store failure, the display's spoken announcement in each language
+# (espeak-ng) with its fallbacks, and every call announced once, in commit
+# order, with four desks calling at once (LOKET_ANNOUNCE_LOG). Screenshots
+# stay in $B/test-out/kiosk/.
 #
 # Runs headless (SDL_VIDEODRIVER=offscreen, SDL_AUDIODRIVER=dummy), bounded
 # by timeouts; `make test` runs it against the ASan + UBSan build.
@@ -345,6 +347,81 @@ if [ -n "$sys" ]; then
 else
 	echo "skip missing-voice test: espeak-ng-data not found"
 fi
+
+# --- display: every call announced once, in commit order --------------------
+# Four desks call within a few milliseconds of each other, 20 rounds, with
+# the residents served between rounds: the display (LOKET_ANNOUNCE_LOG)
+# plays all 80 calls one after the other, in the order the store committed
+# them (the order of ticket.called in the outbox), each once. A chime of
+# 0.05 s (LOKET_ASSETS) keeps it short: the dummy audio plays in real time.
+d=$tmp/announce
+mksite "$d"
+mkdir -p "$d/assets/sounds"
+for f in assets/*; do [ "${f##*/}" = sounds ] || ln -s "$PWD/$f" "$d/assets/"; done
+le() { for ((i = 0; i < $2; i++)); do printf "\\x$(printf %02x $(($1 >> (8 * i) & 255)))"; done; }
+{
+	printf 'RIFF'; le $((36 + 2206)) 4; printf 'WAVEfmt '; le 16 4; le 1 2; le 1 2
+	le 22050 4; le 44100 4; le 2 2; le 16 2; printf 'data'; le 2206 4; head -c 2206 /dev/zero
+} >"$d/assets/sounds/chime.wav"
+for i in $(seq 84); do "$CTL" -c "$d/site.json" take digital >/dev/null; done
+LOKET_ASSETS=$d/assets LOKET_ANNOUNCE_LOG=$d/announce.log timeout -k 5 150 "$KIOSK" \
+	-c "$d/site.json" --view display --window 800x480 --no-speech 2>"$d/kiosk.log" &
+kp=$!
+wait_log "$d/kiosk.log" "first frame"
+for r in $(seq 20); do
+	cp=()
+	for k in 1 2 3 4; do
+		"$CTL" -c "$d/site.json" next --desk $k >/dev/null &
+		cp+=($!)
+	done
+	wait "${cp[@]}"
+	for k in 1 2 3 4; do "$CTL" -c "$d/site.json" serve --desk $k >/dev/null; done
+done
+# lines_at_least FILE N: wait (60 s at most) until FILE has N lines
+lines_at_least() {
+	for _ in $(seq 600); do
+		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+lines_at_least "$d/announce.log" 80
+want=$("$CTL" -c "$d/site.json" events | jq -r 'select(.type == "ticket.called") | "\(.code) \(.desk)"')
+got=$(awk '{ print $2, $3 }' "$d/announce.log")
+[ "$(wc -l <"$d/announce.log")" = 80 ] && [ "$got" = "$want" ] &&
+	[ "$(awk '{ print $4 }' "$d/announce.log" | sort -u)" = chime ] &&
+	[ "$(awk '{ print $1 }' "$d/announce.log" | sort -n | uniq | tr '\n' ' ')" = "$(awk '{ print $1 }' "$d/announce.log" | tr '\n' ' ')" ] &&
+	ok "4 desks x 20 rounds: 80 calls announced, each once, in commit order" ||
+	bad "announcements: $(wc -l <"$d/announce.log") lines; first differences: $(diff <(echo "$want") <(echo "$got") | head -4 | tr '\n' ' ')"
+# A recall is announced again, and moves its ticket to the top of the
+# display without a second row.
+"$CTL" -c "$d/site.json" next --desk 1 >/dev/null  # A081
+"$CTL" -c "$d/site.json" next --desk 2 >/dev/null  # A082
+"$CTL" -c "$d/site.json" recall --desk 1 >/dev/null
+lines_at_least "$d/announce.log" 83
+printf 'dump %s\nquit\n' "$d/d.json" >"$d/r.txt"
+kiosk "$d" display 1920x1080 "$d/r.txt"
+# shown DUMP: the calls on the display, "ID LABEL" per line
+shown() { jq -r '.[] | select(.id == "now" or (.id | startswith("call:"))) | "\(.id) \(.label)"' "$1"; }
+rows=$(shown "$d/d.json")
+[ "$(tail -3 "$d/announce.log" | awk '{ print $2, $3 }' | tr '\n' ' ')" = "A081 1 A082 2 A081 1 " ] &&
+	[ "$(echo "$rows" | head -2 | tr '\n' ' ')" = "now A081 → Balie 1 call:2 A082 → Balie 2 " ] &&
+	[ "$(echo "$rows" | grep -c 'A081 →')" = 1 ] &&
+	ok "a recall is announced again and moves to the top, one row" ||
+	bad "recall: $(tail -3 "$d/announce.log" | tr '\n' ' '); $(echo "$rows" | tr '\n' ' ')"
+# A transferred ticket leaves the display; "Called before" shows four.
+"$CTL" -c "$d/site.json" transfer tax --desk 1 >/dev/null
+printf 'dump %s\nquit\n' "$d/d2.json" >"$d/r2.txt"
+kiosk "$d" display 1920x1080 "$d/r2.txt"
+rows=$(shown "$d/d2.json")
+! echo "$rows" | grep -q 'A081 →' && [ "$(echo "$rows" | head -1)" = "now A082 → Balie 2" ] &&
+	[ "$(echo "$rows" | grep -c '^call:')" = 4 ] &&
+	ok "a transferred ticket leaves the display; four calls before the newest" ||
+	bad "after a transfer: $(echo "$rows" | tr '\n' ' ')"
+kill -TERM $kp 2>/dev/null
+wait $kp
+[ $? = 0 ] && [ "$(wc -l <"$d/announce.log")" = 83 ] && ok "display ends cleanly, nothing announced twice" ||
+	bad "display exit or extra lines: $(wc -l <"$d/announce.log")"
 
 # --- views see each other: a kiosk's ticket appears in a counter -----------
 d=$tmp/together

@@ -203,13 +203,31 @@ static void test_call_order_filter_and_lifecycle(void **state)
 	assert_string_equal(t.code, "A002");
 	assert_int_equal(store_cancel(f->st, (store_ref){NULL, 3}, &t), STORE_OK);
 
+	/* The display: each ticket once, at its newest call (A001's recall);
+	 * A002, cancelled, is no longer shown. Announced: all four calls. */
 	store_call calls[8];
 	int n;
 	assert_int_equal(store_recent_calls(f->st, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(calls[0].code, "A001");
+	assert_int_equal(calls[0].desk, 1);
+	assert_int_equal(calls[0].recalled, 1);
+	assert_string_equal(calls[1].code, "B001");
+	assert_int_equal(store_calls_after(f->st, 0, calls, 8, &n), STORE_OK);
 	assert_int_equal(n, 4);
-	assert_string_equal(calls[0].code, "A002");
-	assert_int_equal(calls[0].desk, 3);
-	assert_int_equal(calls[1].recalled, 1);
+	const char *said[] = {"B001", "A001", "A001", "A002"};
+	for (int i = 0; i < 4; i++) {
+		assert_string_equal(calls[i].code, said[i]);
+		assert_true(i == 0 || calls[i].id > calls[i - 1].id);
+	}
+	assert_int_equal(calls[2].recalled, 1);
+	assert_int_equal(calls[3].desk, 3);
+	int64_t last;
+	assert_int_equal(store_last_call_id(f->st, &last), STORE_OK);
+	assert_true(last == calls[3].id);
+	assert_int_equal(store_calls_after(f->st, calls[1].id, calls, 1, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(calls[0].recalled, 1);
 
 	collected c;
 	events(f, &c);
@@ -230,6 +248,54 @@ static void test_call_order_filter_and_lifecycle(void **state)
 	assert_int_equal(info.desks_open, 3);
 	assert_int_equal(info.last_seq, 15);
 	assert_int_equal(info.backlog, 15);
+}
+
+/* The display shows the truth: a recall moves its ticket to the front
+ * without a second row; a transferred ticket leaves it until it is called
+ * again; an expired or cancelled one leaves it. */
+static void test_display_calls(void **state)
+{
+	fixture *f = *state;
+	store_ticket t;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	int64_t start;
+	assert_int_equal(store_last_call_id(f->st, &start), STORE_OK);
+	assert_int_equal(store_call_next(f->st, 1, NULL, 0, &t), STORE_OK); /* A001 */
+	assert_int_equal(store_call_next(f->st, 2, NULL, 0, &t), STORE_OK); /* A002 */
+	assert_int_equal(store_call_next(f->st, 3, NULL, 0, &t), STORE_OK); /* A003 */
+	assert_int_equal(store_recall(f->st, (store_ref){"A001", 0}, &t), STORE_OK);
+	store_call calls[8];
+	int n;
+	assert_int_equal(store_recent_calls(f->st, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(calls[0].code, "A001");
+	assert_string_equal(calls[1].code, "A003");
+	assert_string_equal(calls[2].code, "A002");
+	/* A003 goes to another kind of help: off the display, and back when
+	 * a desk calls it again */
+	assert_int_equal(store_transfer(f->st, (store_ref){"A003", 0}, "tax", &t), STORE_OK);
+	assert_int_equal(store_recent_calls(f->st, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(calls[0].code, "A001");
+	assert_string_equal(calls[1].code, "A002");
+	assert_int_equal(store_cancel(f->st, (store_ref){"A001", 0}, &t), STORE_OK);
+	assert_int_equal(store_recent_calls(f->st, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(calls[0].code, "A002");
+	const char *tax[] = {"tax"};
+	assert_int_equal(store_call_next(f->st, 1, tax, 1, &t), STORE_OK);
+	assert_string_equal(t.code, "A003");
+	assert_int_equal(store_recent_calls(f->st, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(calls[0].code, "A003");
+	assert_int_equal(calls[0].desk, 1);
+	/* announced: every call and recall since the start, in order */
+	assert_int_equal(store_calls_after(f->st, start, calls, 8, &n), STORE_OK);
+	assert_int_equal(n, 5);
+	const char *said[] = {"A001", "A002", "A003", "A001", "A003"};
+	for (int i = 0; i < 5; i++)
+		assert_string_equal(calls[i].code, said[i]);
 }
 
 static void test_sync_state_and_purge(void **state)
@@ -350,6 +416,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_codes_per_category_and_day, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_arguments_change_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_order_filter_and_lifecycle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_display_calls, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_state_and_purge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_keeps_day_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_limits, setup, teardown),
