@@ -386,7 +386,8 @@ lines_at_least() {
 	return 1
 }
 lines_at_least "$d/announce.log" 80
-want=$("$CTL" -c "$d/site.json" events | jq -r 'select(.type == "ticket.called") | "\(.code) \(.desk)"')
+want=$("$CTL" -c "$d/site.json" events | grep '"type":"ticket.called"' |
+	sed -E 's/.*"code":"([^"]*)".*"desk":([0-9]+).*/\1 \2/')
 got=$(awk '{ print $2, $3 }' "$d/announce.log")
 [ "$(wc -l <"$d/announce.log")" = 80 ] && [ "$got" = "$want" ] &&
 	[ "$(awk '{ print $4 }' "$d/announce.log" | sort -u)" = chime ] &&
@@ -402,7 +403,10 @@ lines_at_least "$d/announce.log" 83
 printf 'dump %s\nquit\n' "$d/d.json" >"$d/r.txt"
 kiosk "$d" display 1920x1080 "$d/r.txt"
 # shown DUMP: the calls on the display, "ID LABEL" per line
-shown() { jq -r '.[] | select(.id == "now" or (.id | startswith("call:"))) | "\(.id) \(.label)"' "$1"; }
+# (the dump writes "id" and then "label" on lines of their own)
+shown() {
+	awk -F'"' '$2 == "id" { id = $4 } $2 == "label" && (id == "now" || id ~ /^call:/) { print id, $4 }' "$1"
+}
 rows=$(shown "$d/d.json")
 [ "$(tail -3 "$d/announce.log" | awk '{ print $2, $3 }' | tr '\n' ' ')" = "A081 1 A082 2 A081 1 " ] &&
 	[ "$(echo "$rows" | head -2 | tr '\n' ' ')" = "now A081 → Balie 1 call:2 A082 → Balie 2 " ] &&
