@@ -113,10 +113,10 @@ int audio_spoke(void)
 	return au.spoke;
 }
 
-void audio_announce(const char *ssml, const char *voice)
+void audio_announce(const speech_part *parts, int n)
 {
 	if (au.speech && au.dev)
-		speech_say(ssml, voice);
+		speech_say(parts, n);
 }
 
 int64_t audio_tick(int64_t now_ms)

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "speech.h"
+
 /* Loads the chime and, if speech, starts the speech worker in the chime's
  * format. Returns 0, or -1 if the chime is missing (logged; only the
  * announcement plays then). A speech that cannot start is logged and
@@ -24,10 +26,10 @@ void audio_quit(void);
  * 1 if the chime plays, 0 if not (no chime file, no sound device). */
 int audio_chime(int64_t now_ms);
 
-/* Asks for ssml (speech_compose) to be spoken with voice after the chime
- * of audio_chime. Returns at once; audio_tick queues the speech when it
- * has been synthesised. */
-void audio_announce(const char *ssml, const char *voice);
+/* Asks for parts (speech_compose'd sentences, each with its voice) to be
+ * spoken one after the other after the chime of audio_chime. Returns at
+ * once; audio_tick queues the speech when it has been synthesised. */
+void audio_announce(const speech_part *parts, int n);
 
 /* Queues a finished announcement, closes the device when everything has
  * played. Returns the delay in ms after which it wants to be called again,

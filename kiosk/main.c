@@ -96,25 +96,45 @@ void app_set_view(app *a, view_kind v)
 
 /* --- model ------------------------------------------------------------- */
 
-/* Speaks the newest call after the chime, in the display's language
- * (docs/kiosk.md, "Spoken announcement"). The combined view's language is
- * the resident's at the buttons below, so there the hall hears the site's
- * own language (the first configured) instead. The sentence is the
- * catalog's; a language whose catalog lacks it says the English msgid, with
- * the English voice. espeak-ng's voices are named by language code. */
-static void announce(app *a, const store_call *c)
+/* Composes the call's sentence in language index lang into *p: the
+ * catalog's sentence with that language's voice, or the English msgid with
+ * the English voice where the catalog lacks it (espeak-ng's voices are
+ * named by language code). Returns 0, or -1 (logged) if it is too long. */
+static int announce_part(app *a, int lang, const store_call *c, speech_part *p)
 {
-	int lang = a->view == VIEW_COMBINED ? 0 : a->lang;
 	const char *msgid = N_("Number {code}, desk {desk}");
 	const char *sentence = i18n_tr(lang, msgid);
-	const char *voice = sentence == msgid ? "en" : a->cfg->langs[lang];
-	char ssml[SPEECH_MAX_TEXT];
-	if (speech_compose(ssml, sizeof ssml, sentence, c->code, c->desk) != 0) {
+	snprintf(p->voice, sizeof p->voice, "%s", sentence == msgid ? "en" : a->cfg->langs[lang]);
+	if (speech_compose(p->text, sizeof p->text, sentence, c->code, c->desk) != 0) {
 		log_warn("the announcement of %s in \"%s\" is too long: not spoken", c->code,
 			 a->cfg->langs[lang]);
-		return;
+		return -1;
 	}
-	audio_announce(ssml, voice);
+	return 0;
+}
+
+/* Speaks a call after the chime (docs/kiosk.md, "Spoken announcement"):
+ * in the display's language, and then, where the ticket was taken in
+ * another of the site's languages, in the resident's, so someone who took
+ * a ticket in Arabic hears the number in Arabic too. The combined view's
+ * language is the resident's at the buttons below, so there the hall
+ * hears the site's own language (the first configured) first. */
+static void announce(app *a, const store_call *c)
+{
+	int hall = a->view == VIEW_COMBINED ? 0 : a->lang;
+	speech_part parts[SPEECH_MAX_PARTS];
+	int n = 0;
+	if (announce_part(a, hall, c, &parts[n]) == 0)
+		n++;
+	int res = -1;
+	for (int i = 0; i < a->cfg->nlangs; i++)
+		if (strcmp(a->cfg->langs[i], c->lang) == 0)
+			res = i;
+	if (res >= 0 && res != hall && announce_part(a, res, c, &parts[n]) == 0 &&
+	    (n == 0 || strcmp(parts[0].voice, parts[n].voice) != 0))
+		n++;
+	if (n > 0)
+		audio_announce(parts, n);
 }
 
 /* --- the announcement queue -----------------------------------------------

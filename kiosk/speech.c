@@ -28,6 +28,7 @@
 #define SPEECH_LEAD_MS	  200 /* silence between the chime and the voice */
 #define SPEECH_MIN_MS	  100 /* less sound than this from a voice: it said nothing */
 #define SPEECH_QUIET	  512 /* |sample| below this is not sound */
+#define SPEECH_GAP_MS	  600 /* silence between two languages of one call */
 #define SPEECH_CHUNK_MS	  100 /* espeak-ng's buffer: how soon a superseded job stops */
 #define SPEECH_MAX_VOICES 16  /* voices remembered as not working */
 #define SPEECH_DUMP_PATH  1024
@@ -46,8 +47,9 @@ static struct {
 	char dump[SPEECH_DUMP_PATH];
 
 	/* under mu */
-	int quit, pending; /* pending: a request waits in text and voice */
-	char text[SPEECH_MAX_TEXT], voice[SPEECH_MAX_VOICE];
+	int quit, pending; /* pending: a request waits in req */
+	speech_part req[SPEECH_MAX_PARTS];
+	int nreq;
 	unsigned gen;  /* of the newest request */
 	unsigned done; /* of the last request the worker finished with */
 	Uint8 *pcm;    /* the result for gen, not yet taken */
@@ -206,13 +208,13 @@ static int synth_cb(short *wav, int n, espeak_EVENT *events)
 	return 0;
 }
 
-/* How many of the job's samples are sound, not (near) silence. A voice
+/* How many of the job's samples after from are sound, not (near) silence. A voice
  * whose dictionary is missing loads without an error and then produces
  * only the pauses of the sentence, all zeros. */
-static size_t loud_samples(void)
+static size_t loud_samples(size_t from)
 {
 	size_t loud = 0;
-	for (size_t i = 0; i < sp.n; i++)
+	for (size_t i = from; i < sp.n; i++)
 		loud += sp.buf[i] > SPEECH_QUIET || sp.buf[i] < -SPEECH_QUIET;
 	return loud;
 }
@@ -228,7 +230,8 @@ static int voice_bad(const char *voice)
 
 static void voice_failed(const char *voice, const char *why)
 {
-	log_warn("no spoken announcements in \"%s\": %s; the chime plays alone", voice, why);
+	log_warn("no spoken announcements in \"%s\": %s; calls are not said in this language",
+		 voice, why);
 	if (sp.nbad < SPEECH_MAX_VOICES)
 		snprintf(sp.bad[sp.nbad++], sizeof sp.bad[0], "%s", voice);
 }
@@ -245,9 +248,9 @@ static void le32(unsigned char *p, uint32_t v)
 	le16(p + 2, v >> 16);
 }
 
-/* The test hook: the job's samples as a WAV file, written beside and
- * renamed into place so a reader never sees half of it. */
-static void dump_wav(const char *voice)
+/* The test hook: one part's samples (from `from` on) as a WAV file,
+ * written beside and renamed into place so a reader never sees half of it. */
+static void dump_wav(const char *voice, size_t from)
 {
 	char path[SPEECH_DUMP_PATH + SPEECH_MAX_VOICE], tmp[sizeof path + 8];
 	size_t o = 0;
@@ -262,7 +265,7 @@ static void dump_wav(const char *voice)
 	}
 	path[o < sizeof path ? o : sizeof path - 1] = '\0';
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	uint32_t bytes = (uint32_t)(sp.n * 2);
+	uint32_t bytes = (uint32_t)((sp.n - from) * 2);
 	unsigned char h[44];
 	memcpy(h, "RIFF", 4);
 	le32(h + 4, 36 + bytes);
@@ -280,7 +283,7 @@ static void dump_wav(const char *voice)
 	int ok = f != NULL;
 	if (f) {
 		ok = fwrite(h, sizeof h, 1, f) == 1;
-		for (size_t i = 0; ok && i < sp.n; i++) {
+		for (size_t i = from; ok && i < sp.n; i++) {
 			unsigned char s[2];
 			le16(s, (uint16_t)sp.buf[i]);
 			ok = fwrite(s, 2, 1, f) == 1;
@@ -328,80 +331,122 @@ out:
 	return rc;
 }
 
-/* One request: text in voice, to *pcm (NULL if nothing is to be played). */
-static void job(const char *text, const char *voice, unsigned gen, Uint8 **pcm, Uint32 *len)
+/* Appends ms of silence to the job's samples. Returns 0, or -1 (no room). */
+static int put_silence(int ms)
+{
+	size_t k = (size_t)sp.rate * (size_t)ms / 1000;
+	static short zeros[1024];
+	while (k > 0) {
+		int c = k < 1024 ? (int)k : 1024;
+		if (synth_cb(zeros, c, NULL) != 0)
+			return -1;
+		k -= (size_t)c;
+	}
+	return 0;
+}
+
+/* One part of a request: text in voice, appended to the job's samples.
+ * Returns 1 if it was added; 0 if it was skipped (its samples are taken
+ * back); -1 if the request was superseded. */
+static int part(const char *text, const char *voice, unsigned gen)
 {
 	if (voice_bad(voice))
-		return;
-	Uint64 t0 = SDL_GetPerformanceCounter();
+		return 0;
 	espeak_ng_STATUS s = espeak_ng_SetVoiceByName(voice);
 	if (s != ENS_OK) {
 		char msg[128];
 		espeak_ng_GetStatusCodeMessage(s, msg, sizeof msg);
 		voice_failed(voice, msg);
-		return;
+		return 0;
 	}
 	espeak_ng_SetParameter(espeakRATE, SPEECH_RATE_WPM, 0);
-	sp.n = 0;
-	sp.job = gen;
-	sp.too_long = 0;
+	size_t from = sp.n;
+	if (from > 0 && put_silence(SPEECH_GAP_MS) != 0) {
+		sp.n = from;
+		return (unsigned)SDL_AtomicGet(&sp.newest) != gen ? -1 : 0;
+	}
+	size_t start = sp.n;
 	s = espeak_ng_Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
 				 espeakCHARS_UTF8 | espeakSSML, NULL, NULL);
 	char said[256];
 	plain(text, said, sizeof said);
 	if ((unsigned)SDL_AtomicGet(&sp.newest) != gen) {
 		log_debug("speech %s: \"%s\" superseded by a newer call", voice, said);
-		return;
+		return -1;
 	}
 	if (s != ENS_OK) {
 		char msg[128];
 		espeak_ng_GetStatusCodeMessage(s, msg, sizeof msg);
 		log_warn("speech %s: \"%s\" not spoken: %s", voice, said, msg);
-		return;
+		sp.n = from;
+		return 0;
 	}
 	if (sp.too_long) {
 		log_warn("speech %s: \"%s\" not spoken: longer than %d s", voice, said,
 			 SPEECH_MAX_SECONDS);
-		return;
+		sp.too_long = 0;
+		sp.n = from;
+		return 0;
 	}
-	if (loud_samples() < (size_t)sp.rate * SPEECH_MIN_MS / 1000) {
+	if (loud_samples(start) < (size_t)sp.rate * SPEECH_MIN_MS / 1000) {
 		voice_failed(voice, "the voice says nothing (is its dictionary in "
 				    "espeak-ng-data?)");
-		return;
+		sp.n = from;
+		return 0;
 	}
-	if (convert(pcm, len) != 0) {
-		log_warn("speech %s: cannot convert to the device's format: %s", voice,
-			 SDL_GetError());
-		return;
-	}
-	/* the worker's cost of one announcement: voice, synthesis, conversion */
-	double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
-		    (double)SDL_GetPerformanceFrequency();
-	log_info("speech %s: \"%s\": %.2f s of audio in %.1f ms", voice, said,
-		 (double)sp.n / sp.rate, ms);
+	log_info("speech %s: \"%s\": %.2f s of audio", voice, said,
+		 (double)(sp.n - start) / sp.rate);
 	if (sp.dump[0])
-		dump_wav(voice);
+		dump_wav(voice, start);
+	return 1;
+}
+
+/* One request: its parts one after the other, to *pcm (NULL if nothing is
+ * to be played). A part that fails is left out; the others still play. */
+static void job(const speech_part *req, int nreq, unsigned gen, Uint8 **pcm, Uint32 *len)
+{
+	Uint64 t0 = SDL_GetPerformanceCounter();
+	sp.n = 0;
+	sp.job = gen;
+	sp.too_long = 0;
+	int spoken = 0;
+	for (int i = 0; i < nreq; i++) {
+		int r = part(req[i].text, req[i].voice, gen);
+		if (r < 0)
+			return;
+		spoken += r;
+	}
+	if (!spoken)
+		return;
+	if (convert(pcm, len) != 0) {
+		log_warn("speech: cannot convert to the device's format: %s", SDL_GetError());
+		return;
+	}
+	/* the worker's cost of one announcement: voices, synthesis, conversion */
+	log_info("speech: %.2f s of audio in %.1f ms", (double)sp.n / sp.rate,
+		 (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
+		     (double)SDL_GetPerformanceFrequency());
 }
 
 static int worker(void *unused)
 {
 	(void)unused;
-	char text[SPEECH_MAX_TEXT], voice[SPEECH_MAX_VOICE];
+	speech_part req[SPEECH_MAX_PARTS];
 	SDL_LockMutex(sp.mu);
 	for (;;) {
 		while (!sp.quit && !sp.pending)
 			SDL_CondWait(sp.cv, sp.mu);
 		if (sp.quit)
 			break;
-		memcpy(text, sp.text, sizeof text);
-		memcpy(voice, sp.voice, sizeof voice);
+		memcpy(req, sp.req, sizeof req);
+		int nreq = sp.nreq;
 		unsigned gen = sp.gen;
 		sp.pending = 0;
 		SDL_UnlockMutex(sp.mu);
 
 		Uint8 *pcm = NULL;
 		Uint32 len = 0;
-		job(text, voice, gen, &pcm, &len);
+		job(req, nreq, gen, &pcm, &len);
 
 		SDL_LockMutex(sp.mu);
 		int wake = 0;
@@ -510,19 +555,25 @@ void speech_quit(void)
 	memset(&sp, 0, sizeof sp);
 }
 
-void speech_say(const char *ssml, const char *voice)
+void speech_say(const speech_part *parts, int n)
 {
-	if (!sp.ok)
+	if (!sp.ok || n <= 0)
 		return;
-	size_t tl = strlen(ssml), vl = strlen(voice);
-	if (tl >= sizeof sp.text || vl == 0 || vl >= sizeof sp.voice) {
-		log_warn("announcement not spoken: %zu bytes of text, voice \"%.*s\"", tl,
-			 SPEECH_MAX_VOICE, voice);
-		return;
+	if (n > SPEECH_MAX_PARTS)
+		n = SPEECH_MAX_PARTS;
+	for (int i = 0; i < n; i++) {
+		size_t tl = strnlen(parts[i].text, sizeof parts[i].text);
+		size_t vl = strnlen(parts[i].voice, sizeof parts[i].voice);
+		if (tl == 0 || tl >= sizeof parts[i].text || vl == 0 || vl >= sizeof parts[i].voice) {
+			log_warn("announcement not spoken: part %d has %zu bytes of text, voice "
+				 "\"%.*s\"",
+				 i + 1, tl, SPEECH_MAX_VOICE, parts[i].voice);
+			return;
+		}
 	}
 	SDL_LockMutex(sp.mu);
-	memcpy(sp.text, ssml, tl + 1);
-	memcpy(sp.voice, voice, vl + 1);
+	memcpy(sp.req, parts, (size_t)n * sizeof *parts);
+	sp.nreq = n;
 	sp.gen++;
 	sp.pending = 1;
 	SDL_AtomicSet(&sp.newest, (int)sp.gen);

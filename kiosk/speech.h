@@ -36,7 +36,8 @@
  *
  * Test hook: LOKET_SPEECH_DUMP=FILE writes each announcement's PCM, as
  * espeak-ng made it (16-bit mono), to FILE as WAV; "{lang}" in FILE is
- * replaced by the voice name.
+ * replaced by the voice name. An announcement in two languages writes
+ * one file per language.
  */
 #ifndef KIOSK_SPEECH_H
 #define KIOSK_SPEECH_H
@@ -46,6 +47,7 @@
 
 #define SPEECH_MAX_TEXT	   1024 /* bytes of SSML in one announcement */
 #define SPEECH_MAX_VOICE   32
+#define SPEECH_MAX_PARTS   2	/* sentences in one announcement */
 #define SPEECH_MAX_SECONDS 15  /* longer output is cut off and skipped */
 #define SPEECH_RATE_WPM	   150 /* espeak-ng's default is 175: slower carries in a hall */
 
@@ -64,10 +66,19 @@ int speech_init(const SDL_AudioSpec *out);
 /* Stops the worker (waiting for at most one synthesis) and espeak-ng. */
 void speech_quit(void);
 
-/* Asks for ssml to be spoken with the espeak-ng voice `voice` ("nl",
- * "ar"); supersedes any earlier request and drops a result not yet taken.
- * Does not wait for the synthesis. */
-void speech_say(const char *ssml, const char *voice);
+/* One sentence of an announcement: SSML and the espeak-ng voice ("nl",
+ * "ar") to say it with. */
+typedef struct {
+	char text[SPEECH_MAX_TEXT];
+	char voice[SPEECH_MAX_VOICE];
+} speech_part;
+
+/* Asks for parts[0..n) to be spoken one after the other, with a short
+ * pause between (a call in the site's language and then in the
+ * resident's); at most SPEECH_MAX_PARTS. A part that cannot be said is
+ * left out and the others still play. Supersedes any earlier request and
+ * drops a result not yet taken. Does not wait for the synthesis. */
+void speech_say(const speech_part *parts, int n);
 
 /* If the newest request has been synthesised, hands its PCM (in the
  * format given to speech_init) to the caller, who frees it with SDL_free,

@@ -134,12 +134,14 @@ static const char *const queries[Q_COUNT] = {
     [Q_CALL_TRIM] = "DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?1",
     /* Each ticket once, at its newest call (a code is one ticket on a
      * day); none that waits again (transferred), was cancelled or expired. */
-    [Q_RECENT_CALLS] = "SELECT c.id, c.code, c.category, c.desk, c.at_ms, c.recalled FROM calls c "
+    [Q_RECENT_CALLS] = "SELECT c.id, c.code, c.category, c.desk, c.at_ms, c.recalled, t.lang "
+		       "FROM calls c "
 		       "LEFT JOIN tickets t ON t.id = c.ticket WHERE c.day = ?2 AND c.id = "
 		       "(SELECT max(id) FROM calls WHERE day = c.day AND code = c.code) AND "
 		       "(t.state IS NULL OR t.state NOT IN (0, 4, 5)) ORDER BY c.id DESC LIMIT ?1",
-    [Q_CALLS_AFTER] = "SELECT id, code, category, desk, at_ms, recalled FROM calls "
-		      "WHERE id > ?1 AND day = ?2 ORDER BY id LIMIT ?3",
+    [Q_CALLS_AFTER] = "SELECT c.id, c.code, c.category, c.desk, c.at_ms, c.recalled, t.lang "
+		      "FROM calls c LEFT JOIN tickets t ON t.id = c.ticket "
+		      "WHERE c.id > ?1 AND c.day = ?2 ORDER BY c.id LIMIT ?3",
     [Q_LAST_CALL_ID] = "SELECT coalesce(max(id), 0) FROM calls",
 /* How long a desk spends on a ticket it called (served or no-show),
  * among the last 1000 tickets (a bounded scan, no index to keep up):

@@ -123,6 +123,7 @@ typedef struct {
 	int desk;
 	int64_t called_ms;
 	int recalled; /* 1 if this call was a recall */
+	char lang[8]; /* the ticket's language; "" for a call from before schema 3 */
 } store_call;
 
 /* Opens (creating if needed) the database at path and migrates its schema.

@@ -109,6 +109,9 @@ static store_status read_calls(store *st, sqlite3_stmt *s, store_call *out, int 
 		c->desk = sqlite3_column_int(s, 3);
 		c->called_ms = sqlite3_column_int64(s, 4);
 		c->recalled = sqlite3_column_int(s, 5);
+		const unsigned char *lang = sqlite3_column_text(s, 6); /* NULL: a call from
+									  before schema 3 */
+		snprintf(c->lang, sizeof c->lang, "%s", lang ? (const char *)lang : "");
 	}
 	if (*n >= max)
 		rc = SQLITE_DONE;

@@ -261,7 +261,7 @@ speak() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
 	mksite "$s"
-	"$CTL" -c "$s/site.json" take digital >/dev/null
+	"$CTL" -c "$s/site.json" take digital --lang "${TAKE_LANG:-nl}" >/dev/null
 	"$CTL" -c "$s/site.json" next --desk 3 >/dev/null
 	env "${envs[@]}" LOKET_SPEECH_DUMP="$s/say-{lang}.wav" timeout -k 5 60 "$KIOSK" \
 		-c "$s/site.json" --view display --window 800x480 "$@" 2>"$s/kiosk.log" &
@@ -300,6 +300,9 @@ sp+=($!)
 # the combined view speaks the site's language, whatever a resident chose below
 speak combined "announcement queued" -- --lang ar --view combined &
 sp+=($!)
+# a ticket taken in Arabic: the hall hears Dutch, then Arabic
+TAKE_LANG=ar speak resident "announcement queued" -- --lang nl &
+sp+=($!)
 # espeak-ng without its data, and a voice without its dictionary: one
 # warning, the chime plays alone, nothing crashes or waits
 mkdir -p "$d/empty/espeak-ng-data"
@@ -329,6 +332,11 @@ s=$d/combined
 [ "$(cat "$s/rc")" = 0 ] && [ -n "$(wav_secs "$s/say-nl.wav")" ] && ! [ -e "$s/say-ar.wav" ] &&
 	ok "combined view in Arabic: the hall hears Dutch" ||
 	bad "combined view announcement (rc $(cat "$s/rc")): $(ls "$s"; grep -E 'speech' "$s/kiosk.log" | head -3)"
+s=$d/resident
+[ "$(cat "$s/rc")" = 0 ] && [ -n "$(wav_secs "$s/say-nl.wav")" ] && [ -n "$(wav_secs "$s/say-ar.wav")" ] &&
+	[ "$(grep -o 'speech [a-z]*: "' "$s/kiosk.log" | head -2 | tr '\n' ' ')" = 'speech nl: " speech ar: " ' ] &&
+	ok "a ticket taken in Arabic: the call in Dutch, then in Arabic" ||
+	bad "resident's language: $(grep -E 'speech' "$s/kiosk.log" | head -3)"
 for c in off:LOKET_SPEECH=0 noflag:--no-speech; do
 	s=$d/${c%%:*}
 	[ "$(cat "$s/rc")" = 0 ] && grep -q "speech: off (${c#*:})" "$s/kiosk.log" && ! ls "$s"/say-*.wav >/dev/null 2>&1 &&
@@ -341,8 +349,9 @@ s=$d/nodata
 if [ -n "$sys" ]; then
 	s=$d/novoice
 	[ "$(cat "$s/rc")" = 0 ] && [ "$(grep -c 'no spoken announcements in "tr"' "$s/kiosk.log")" = 1 ] &&
-		! grep -q "announcement queued" "$s/kiosk.log" && grep -q "exit: .* 2 chimes" "$s/kiosk.log" &&
-		ok "a voice without its dictionary: one warning, chimes alone" ||
+		[ -n "$(wav_secs "$s/say-nl.wav")" ] && ! [ -e "$s/say-tr.wav" ] &&
+		grep -q "exit: .* 2 chimes" "$s/kiosk.log" &&
+		ok "a voice without its dictionary: one warning, the call said in the resident's Dutch only" ||
 		bad "missing voice (rc $(cat "$s/rc")): $(grep -E 'warn|error|speech' "$s/kiosk.log" | head -3)"
 else
 	echo "skip missing-voice test: espeak-ng-data not found"

@@ -83,6 +83,15 @@ static Uint32 wait_result(void)
 
 #define BYTES_PER_S (48000 * 2 * 4) /* the test's device: 48 kHz stereo float */
 
+/* Asks for one sentence in one voice. */
+static void say1(const char *ssml, const char *voice)
+{
+	static speech_part p;
+	snprintf(p.text, sizeof p.text, "%s", ssml);
+	snprintf(p.voice, sizeof p.voice, "%s", voice);
+	speech_say(&p, 1);
+}
+
 static void test_six_languages(void **state)
 {
 	(void)state;
@@ -100,7 +109,7 @@ static void test_six_languages(void **state)
 		char ssml[SPEECH_MAX_TEXT];
 		assert_int_equal(speech_compose(ssml, sizeof ssml, langs[i].sentence, "A012", 3),
 				 0);
-		speech_say(ssml, langs[i].voice);
+		say1(ssml, langs[i].voice);
 		Uint32 len = wait_result();
 		double s = (double)len / BYTES_PER_S;
 		print_message("%s: %.2f s\n", langs[i].voice, s);
@@ -117,11 +126,11 @@ static void test_missing_voice(void **state)
 	(void)state;
 	char ssml[SPEECH_MAX_TEXT];
 	speech_compose(ssml, sizeof ssml, "Number {code}, desk {desk}", "A1", 1);
-	speech_say(ssml, "xx-none");
+	say1(ssml, "xx-none");
 	assert_int_equal(wait_result(), 0);
-	speech_say(ssml, "xx-none"); /* known bad: skipped at once */
+	say1(ssml, "xx-none"); /* known bad: skipped at once */
 	assert_int_equal(wait_result(), 0);
-	speech_say(ssml, "en"); /* and the others still speak */
+	say1(ssml, "en"); /* and the others still speak */
 	assert_true(wait_result() > BYTES_PER_S / 2);
 }
 
@@ -134,18 +143,46 @@ static void test_newest_wins(void **state)
 		       "balie {desk}.",
 		       "A123", 4);
 	speech_compose(b, sizeof b, "Nummer {code}", "B2", 1);
-	speech_say(a, "nl");
+	say1(a, "nl");
 	Uint32 la = wait_result();
-	speech_say(a, "nl");
-	speech_say(b, "nl"); /* before a is done: a is dropped */
+	say1(a, "nl");
+	say1(b, "nl"); /* before a is done: a is dropped */
 	Uint32 lb = wait_result();
 	assert_true(lb > 0);
 	assert_true(lb < la / 2);
-	/* too long for the request: refused, nothing to wait for */
-	static char huge[SPEECH_MAX_TEXT + 10];
-	memset(huge, 'a', sizeof huge - 1);
-	speech_say(huge, "nl");
+	/* not a string (no end within the request): refused, nothing to
+	 * wait for */
+	static speech_part huge = {.voice = "nl"};
+	memset(huge.text, 'a', sizeof huge.text);
+	speech_say(&huge, 1);
 	assert_false(speech_busy());
+}
+
+/* A call in the site's language and then in the resident's: one result,
+ * longer than either alone (with the pause between); a part whose voice
+ * does not work is left out and the other still plays. */
+static void test_two_languages(void **state)
+{
+	(void)state;
+	speech_part p[2];
+	speech_compose(p[0].text, sizeof p[0].text, "Nummer {code}, balie {desk}", "A12", 3);
+	snprintf(p[0].voice, sizeof p[0].voice, "nl");
+	speech_compose(p[1].text, sizeof p[1].text, "رقم {code}، المكتب {desk}", "A12", 3);
+	snprintf(p[1].voice, sizeof p[1].voice, "ar");
+	speech_say(&p[0], 1);
+	Uint32 nl = wait_result();
+	speech_say(&p[1], 1);
+	Uint32 ar = wait_result();
+	speech_say(p, 2);
+	Uint32 both = wait_result();
+	print_message("nl %.2f s, ar %.2f s, both %.2f s\n", (double)nl / BYTES_PER_S,
+		      (double)ar / BYTES_PER_S, (double)both / BYTES_PER_S);
+	assert_true(nl > 0 && ar > 0);
+	assert_true(both > nl + ar - BYTES_PER_S / 5); /* one lead-in, plus the pause */
+	snprintf(p[1].voice, sizeof p[1].voice, "xx-none");
+	speech_say(p, 2);
+	Uint32 one = wait_result();
+	assert_true(one > nl - BYTES_PER_S / 20 && one < nl + BYTES_PER_S / 20);
 }
 
 static int setup(void **state)
@@ -174,6 +211,7 @@ int main(void)
 	    cmocka_unit_test(test_six_languages),
 	    cmocka_unit_test(test_missing_voice),
 	    cmocka_unit_test(test_newest_wins),
+	    cmocka_unit_test(test_two_languages),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -174,7 +174,7 @@ static void test_call_order_filter_and_lifecycle(void **state)
 	fixture *f = *state;
 	store_ticket t;
 	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK); /* A001 */
-	assert_int_equal(store_take(f->st, "tax", "nl", &t), STORE_OK);	    /* B001 */
+	assert_int_equal(store_take(f->st, "tax", "en", &t), STORE_OK);	    /* B001 */
 	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK); /* A002 */
 
 	const char *only_tax[] = {"tax"};
@@ -222,6 +222,9 @@ static void test_call_order_filter_and_lifecycle(void **state)
 	}
 	assert_int_equal(calls[2].recalled, 1);
 	assert_int_equal(calls[3].desk, 3);
+	/* each call says its ticket's language, for the announcement */
+	assert_string_equal(calls[0].lang, "en");
+	assert_string_equal(calls[1].lang, "nl");
 	int64_t last;
 	assert_int_equal(store_last_call_id(f->st, &last), STORE_OK);
 	assert_true(last == calls[3].id);
