@@ -173,6 +173,26 @@ const char *i18n_native_name(const char *code)
 	return code;
 }
 
+/* English names, the msgids of the languages' names in the catalogs. */
+static const struct {
+	const char *code, *name;
+} english[] = {
+    {"nl", N_("Dutch")},     {"en", N_("English")},   {"ar", N_("Arabic")},
+    {"tr", N_("Turkish")},   {"pl", N_("Polish")},    {"uk", N_("Ukrainian")},
+    {"de", N_("German")},    {"fr", N_("French")},    {"es", N_("Spanish")},
+    {"pt", N_("Portuguese")}, {"ru", N_("Russian")},  {"so", N_("Somali")},
+    {"fa", N_("Persian")},   {"ro", N_("Romanian")},  {"bg", N_("Bulgarian")},
+    {"it", N_("Italian")},   {"fy", N_("Frisian")},   {"pap", N_("Papiamento")},
+};
+
+const char *i18n_lang_name(int lang, const char *code)
+{
+	for (size_t i = 0; i < sizeof english / sizeof *english; i++)
+		if (strcmp(english[i].code, code) == 0)
+			return i18n_tr(lang, english[i].name);
+	return code;
+}
+
 int i18n_is_rtl(const char *code)
 {
 	static const char *const rtl[] = {"ar", "fa", "he", "ur", "ps", "ckb", "yi"};

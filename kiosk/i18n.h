@@ -22,6 +22,9 @@
 
 #define I18N_MAX_LANGS 16
 
+/* Marks a msgid that is translated later (for xgettext). */
+#define N_(s) s
+
 /* Loads the catalog of each language (index i for langs[i]); languages
  * without one log a warning and show the English msgids. Returns how many
  * catalogs were loaded. */
@@ -33,6 +36,10 @@ const char *i18n_tr(int lang, const char *msgid);
 
 /* The language's name in itself ("Nederlands", "العربية"), or the code. */
 const char *i18n_native_name(const char *code);
+
+/* The language's name in language lang ("Arabisch" in Dutch), for staff;
+ * the code if the name is not known. */
+const char *i18n_lang_name(int lang, const char *code);
 
 /* 1 for right-to-left languages (ar, fa, he, ur, ...). */
 int i18n_is_rtl(const char *code);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "i18n.h"
 #include "render.h"
 #include "store.h"
 #include "ui.h"
@@ -25,6 +26,7 @@
 #define KIOSK_MAX_CALLS	  8
 #define KIOSK_PIN_MAX	  8
 #define KIOSK_LONG_PRESS_MS 2000
+#define KIOSK_CONFIRM_MS    5000 /* a confirming second tap (Cancel) counts this long */
 #define KIOSK_POLL_MS	  300
 #define KIOSK_MAX_SAMPLES 4096
 /* Calls waiting to be announced, and how old (since the display first saw
@@ -32,8 +34,6 @@
 #define KIOSK_ANNOUNCE_QUEUE	  32
 #define KIOSK_ANNOUNCE_MAX_AGE_MS 60000
 
-/* Marks a msgid that is translated later with T() (for xgettext). */
-#define N_(s) s
 
 typedef enum { VIEW_TICKET, VIEW_COUNTER, VIEW_DISPLAY, VIEW_COMBINED } view_kind;
 typedef enum { TK_START, TK_TICKET, TK_ERROR } ticket_screen;
@@ -47,7 +47,7 @@ typedef struct app {
 	render *rd;
 	ui ui;
 
-	view_kind view, first_view;
+	view_kind view;
 	int lang; /* index into cfg->langs */
 	int fullscreen;
 	int quit;
@@ -84,6 +84,8 @@ typedef struct app {
 	int handles[CONFIG_MAX_CATEGORIES]; /* 1 = this desk takes the category */
 	counter_overlay overlay;
 	char counter_msg[256]; /* already translated, or "" */
+	int64_t cancel_armed_until; /* app_now ms: a second tap on Cancel cancels */
+	char cancel_code[16];	    /* the ticket that tap would cancel */
 
 	/* model: what the views show, refreshed when data_version moves */
 	int64_t data_version;
@@ -97,6 +99,7 @@ typedef struct app {
 	store_ticket at_desk;
 	int have_at_desk;
 	int64_t minute_at;
+	int sync_state; /* the counter's sync line state at the last look (redraw on change) */
 
 	/* announcements (display views, main.c): every call and recall once,
 	 * in commit order, one after the other */
@@ -137,8 +140,6 @@ void app_set_lang(app *a, int lang);
 void app_set_view(app *a, view_kind v);
 
 /* --- views ---------------------------------------------------------------- */
-/* The common measure of a layout: a gap in pixels for an area. */
-int view_gap(int w, int h);
 void view_ticket(app *a, rd_rect area, int with_header);
 void view_ticket_dismiss(app *a);
 void view_counter(app *a);
@@ -147,8 +148,5 @@ void view_display(app *a, rd_rect area, int compact);
 void view_staff(app *a);
 void view_staff_key(app *a, const char *key);
 void view_staff_open(app *a);
-/* The style of text and targets (theme colours, sizes). */
-ui_style view_style_button(int h);
-ui_style view_style_text(rd_color fg, rd_color bg, int max_px);
 
 #endif

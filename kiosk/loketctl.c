@@ -28,6 +28,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "syncstate.h"
 
 #define MAX_LIST 10000
 
@@ -334,9 +335,11 @@ static int cmd_status(store *st, const config *cfg, const options *o)
 	store_status s = store_status_get(st, &info);
 	if (s != STORE_OK)
 		return store_error(st, s);
-	char attempt[CLOCK_ISO_LEN], success[CLOCK_ISO_LEN];
+	char attempt[CLOCK_ISO_LEN], success[CLOCK_ISO_LEN], since[CLOCK_ISO_LEN];
 	format_when(info.last_attempt_ms, attempt, sizeof attempt);
 	format_when(info.last_success_ms, success, sizeof success);
+	sync_view sv = sync_state_of(&info, cfg->sync.enabled, clock_now_ms());
+	format_when(sv.since_ms, since, sizeof since);
 	if (o->json) {
 		json_t *cats = json_array();
 		for (int i = 0; cats && i < info.ncategories; i++)
@@ -347,10 +350,14 @@ static int cmd_status(store *st, const config *cfg, const options *o)
 					    wait_json(info.categories[i].est_wait_s),
 					    "served_today", info.categories[i].served_today));
 		print_json(json_pack(
-		    "{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:{s:I, s:I, s:I, s:o, s:o, s:s}}", "site",
+		    "{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:{s:s, s:o, s:s, s:I, s:I, s:I, s:o, s:o, "
+		    "s:s}}",
+		    "site",
 		    cfg->site_id, "day", info.day, "waiting", info.waiting, "at_desks",
 		    info.at_desks, "desks_open", info.desks_open, "served_today", info.served_today,
-		    "categories", cats, "sync", "last_seq", (json_int_t)info.last_seq,
+		    "categories", cats, "sync", "state", sync_state_name(sv.state), "since",
+		    sv.since_ms ? json_string(since) : json_null(), "fault", sync_fault_name(sv.fault),
+		    "last_seq", (json_int_t)info.last_seq,
 		    "acked_through", (json_int_t)info.acked_through, "backlog",
 		    (json_int_t)info.backlog, "last_attempt",
 		    info.last_attempt_ms ? json_string(attempt) : json_null(), "last_success",
@@ -371,7 +378,13 @@ static int cmd_status(store *st, const config *cfg, const options *o)
 		       info.categories[i].category, label_of(cfg, info.categories[i].category),
 		       info.categories[i].waiting, est, info.categories[i].served_today);
 	}
-	printf("sync: %lld events, central office holds through %lld, backlog %lld\n",
+	if (sv.state == SYNC_STATE_OFFLINE)
+		printf("sync: offline since %s (%s)\n", since, sync_fault_name(sv.fault));
+	else if (sv.state == SYNC_STATE_NOT_RUNNING)
+		printf("sync: loket-syncd is not running (last sign of life %s)\n", since);
+	else
+		printf("sync: %s\n", sync_state_name(sv.state));
+	printf("      %lld events, central office holds through %lld, backlog %lld\n",
 	       (long long)info.last_seq, (long long)info.acked_through, (long long)info.backlog);
 	printf("      last attempt %s, last success %s\n", attempt, success);
 	if (info.last_error[0])

@@ -35,6 +35,7 @@
 #include "kiosk.h"
 #include "log.h"
 #include "png.h"
+#include "syncstate.h"
 #include "replay.h"
 #include "speech.h"
 #include "theme.h"
@@ -450,7 +451,9 @@ static void tap(app *a, int x, int y)
 			return;
 		}
 	}
-	if (a->staff == STAFF_NONE && resident_view(a) &&
+	/* on the error screen the language row still switches the language */
+	int lang_tap = a->tscreen == TK_ERROR && hit >= 0 && strncmp(a->ui.c[hit].id, "lang:", 5) == 0;
+	if (a->staff == STAFF_NONE && resident_view(a) && !lang_tap &&
 	    (a->tscreen == TK_TICKET || a->tscreen == TK_ERROR)) {
 		/* any tap leaves the ticket screen, but not the one that made
 		 * it (double tap, resting palm): guard time first */
@@ -639,6 +642,21 @@ static int64_t timers(app *a)
 			a->dirty = 1;
 		}
 		DUE(a->minute_at + 30000);
+		if (a->cancel_armed_until) {
+			if (now >= a->cancel_armed_until) {
+				a->cancel_armed_until = 0; /* Cancel disarms */
+				a->dirty = 1;
+			} else {
+				DUE(a->cancel_armed_until);
+			}
+		}
+		/* the sync line turns to "not running" when syncd's heartbeat
+		 * ages, without any write to the store */
+		int ss = (int)sync_state_of(&a->status, a->cfg->sync.enabled, clock_now_ms()).state;
+		if (ss != a->sync_state) {
+			a->sync_state = ss;
+			a->dirty = 1;
+		}
 	}
 	int64_t au = audio_tick(now);
 	if (au >= 0 && au < next)
@@ -866,7 +884,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loket-kiosk: --view is ticket, counter, display or combined\n");
 		return EX_USAGE;
 	}
-	a->first_view = a->view;
 	const char *path = config_path_from(cfg_arg);
 	if (!path) {
 		fprintf(stderr, "loket-kiosk: no configuration: give -c FILE or set LOKET_CONFIG\n");

@@ -13,6 +13,7 @@
 
 #include "hash.h"
 #include "kiosk.h"
+#include "style.h"
 #include "log.h"
 #include "theme.h"
 
@@ -137,29 +138,33 @@ static void pin_pad(app *a, int w, int h)
 	static const char *const keys[12] = {"1", "2", "3", "4", "5",	 "6",
 					     "7", "8", "9", "clear", "0", "ok"};
 	int kw = (pad.w - 2 * g) / 3, kh = (pad.h - 3 * g) / 4;
+	/* one text size for the whole pad: the size "Clear" fits at */
+	const char *labels[12];
+	rd_rect rr[12];
+	ui_style st[12];
 	for (int i = 0; i < 12; i++) {
-		rd_rect r = {pad.x + (i % 3) * (kw + g), pad.y + (i / 3) * (kh + g), kw, kh};
-		ui_style k = view_style_button(kh < kw ? kh : kw);
-		k.max_px = kh * 45 / 100;
-		k.bold = 1;
-		const char *label = keys[i];
+		rr[i] = (rd_rect){pad.x + (i % 3) * (kw + g), pad.y + (i / 3) * (kh + g), kw, kh};
+		st[i] = view_style_button(kh < kw ? kh : kw);
+		st[i].max_px = kh * 45 / 100;
+		st[i].bold = 1;
+		labels[i] = keys[i];
 		if (strcmp(keys[i], "clear") == 0) {
-			label = T(a, "Clear");
-			k.max_px = kh * 30 / 100;
+			labels[i] = T(a, "Clear");
 		} else if (strcmp(keys[i], "ok") == 0) {
-			label = T(a, "OK");
-			k.bg = TH_PRIMARY;
-			k.fg = TH_ON_PRIMARY;
-			k.border_w = 0;
+			labels[i] = T(a, "OK");
+			st[i].bg = TH_PRIMARY;
+			st[i].fg = TH_ON_PRIMARY;
+			st[i].border_w = 0;
 		}
+	}
+	int rtl = a->ui.rtl;
+	a->ui.rtl = 0; /* the pad is a number pad: never mirrored */
+	int px = ui_row_px(&a->ui, 12, labels, rr, st, NULL);
+	for (int i = 0; i < 12; i++) {
 		char id[16];
 		snprintf(id, sizeof id, "pin:%s", keys[i]);
-		/* the pad is a number pad: never mirrored */
-		int rtl = a->ui.rtl;
-		a->ui.rtl = 0;
-		int hit = ui_button(&a->ui, id, label, r, &k);
-		a->ui.rtl = rtl;
-		if (!hit)
+		st[i].max_px = px;
+		if (!ui_button(&a->ui, id, labels[i], rr[i], &st[i]))
 			continue;
 		if (keys[i][0] >= '0' && keys[i][0] <= '9')
 			pin_digit(a, keys[i][0]);
@@ -168,50 +173,73 @@ static void pin_pad(app *a, int w, int h)
 		else
 			pin_ok(a);
 	}
+	a->ui.rtl = rtl;
 }
 
+/* The staff menu: the views (the combined one too, whatever view the kiosk
+ * started in), Back as the main action, and Quit last and quiet: it is
+ * rarely wanted and must not look like the way out of the menu. */
 static void menu(app *a, int w, int h)
 {
 	int g = view_gap(w, h);
-	struct {
+	static const struct {
 		const char *id, *label;
 	} items[] = {
 	    {"staff:ticket", N_("Ticket screen for residents")},
+	    {"staff:combined", N_("Tickets and now serving on one screen")},
 	    {"staff:counter", N_("Counter (call the next number)")},
 	    {"staff:display", N_("Now serving screen")},
-	    {"staff:quit", N_("Quit the kiosk")},
 	    {"staff:close", N_("Back")},
+	    {"staff:quit", N_("Quit the kiosk")},
 	};
-	int n = 5;
+	enum { N = sizeof items / sizeof *items };
 	int th = h / 8 < 40 ? 40 : h / 8;
 	ui_style s = view_style_text(TH_INK, TH_BG, th * 60 / 100);
 	s.bold = 1;
 	ui_text(&a->ui, "staff-title", T(a, "Staff menu"), (rd_rect){g, g, w - 2 * g, th}, &s);
 	int cols = w >= h && w >= 700 ? 2 : 1;
-	int rows = (n + cols - 1) / cols;
+	int rows = (N + cols - 1) / cols;
 	int bw = (w - 2 * g - (cols - 1) * g) / cols;
 	int bh = (h - th - 3 * g - (rows - 1) * g) / rows;
 	if (bh > 160)
 		bh = 160;
-	for (int i = 0; i < n; i++) {
-		rd_rect r = {g + (i % cols) * (bw + g), th + 2 * g + (i / cols) * (bh + g), bw, bh};
-		ui_style b = view_style_button(bh);
-		b.max_px = bh * 30 / 100;
+	const char *labels[N];
+	rd_rect rr[N];
+	ui_style st[N];
+	for (int i = 0; i < N; i++) {
+		labels[i] = T(a, items[i].label);
+		rr[i] = (rd_rect){g + (i % cols) * (bw + g), th + 2 * g + (i / cols) * (bh + g), bw, bh};
+		st[i] = view_style_button(bh);
+		st[i].max_px = bh * 30 / 100;
+		st[i].bold = 1; /* measured bold: Back is */
 		if (strcmp(items[i].id, "staff:quit") == 0) {
+			st[i].bg = TH_BG; /* quiet: no card, a thin frame */
+			st[i].border_w = 2;
+		}
+	}
+	int px = ui_row_px(&a->ui, N, labels, rr, st, NULL);
+	for (int i = 0; i < N; i++) {
+		ui_style b = st[i];
+		b.max_px = px;
+		b.bold = 0;
+		if (strcmp(items[i].id, "staff:close") == 0) {
 			b.bg = TH_PRIMARY;
 			b.fg = TH_ON_PRIMARY;
 			b.border_w = 0;
+			b.bold = 1;
 		}
-		if (!ui_button(&a->ui, items[i].id, T(a, items[i].label), r, &b))
+		if (!ui_button(&a->ui, items[i].id, labels[i], rr[i], &b))
 			continue;
 		log_info("staff menu: %s", items[i].id);
-		if (i == 0)
-			app_set_view(a, a->first_view == VIEW_COMBINED ? VIEW_COMBINED : VIEW_TICKET);
-		else if (i == 1)
+		if (strcmp(items[i].id, "staff:ticket") == 0)
+			app_set_view(a, VIEW_TICKET);
+		else if (strcmp(items[i].id, "staff:combined") == 0)
+			app_set_view(a, VIEW_COMBINED);
+		else if (strcmp(items[i].id, "staff:counter") == 0)
 			app_set_view(a, VIEW_COUNTER);
-		else if (i == 2)
+		else if (strcmp(items[i].id, "staff:display") == 0)
 			app_set_view(a, VIEW_DISPLAY);
-		else if (i == 3)
+		else if (strcmp(items[i].id, "staff:quit") == 0)
 			a->quit = 1;
 		else
 			close_staff(a);

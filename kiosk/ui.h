@@ -42,6 +42,7 @@ typedef struct {
 	int tap;
 	rd_color fg, bg;
 	int px;
+	int cut; /* the label did not fit and was shortened with "…" */
 } ui_control;
 
 typedef struct {
@@ -59,6 +60,15 @@ void ui_begin(ui *u, render *rd, int rtl, int draw);
 
 /* A tap target. Returns 1 when u->clicked is id (and clears it). */
 int ui_button(ui *u, const char *id, const char *label, rd_rect r, const ui_style *s);
+
+/* One size for a row: the largest text size at which every labels[i] fits
+ * rects[i] in styles[i] (each at most its max_px); 0 if none has a label.
+ * Draw the row with max_px set to it; nothing is drawn here. Measure with
+ * the boldest style a control can take (selected), so the size does not
+ * change when the selection does. *cut (if not NULL) is 1 when some label
+ * does not fit even at its min_px: the layout should give it more room. */
+int ui_row_px(ui *u, int n, const char *const labels[], const rd_rect rects[],
+	      const ui_style styles[], int *cut);
 
 /* Visible text that is not a target (still listed in the dump). */
 void ui_text(ui *u, const char *id, const char *text, rd_rect r, const ui_style *s);

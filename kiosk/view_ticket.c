@@ -18,45 +18,9 @@
 #include "clock.h"
 #include "i18n.h"
 #include "kiosk.h"
+#include "style.h"
 #include "log.h"
 #include "theme.h"
-
-int view_gap(int w, int h)
-{
-	int m = (w < h ? w : h) / 60;
-	return m < 6 ? 6 : m;
-}
-
-ui_style view_style_button(int h)
-{
-	ui_style s;
-	memset(&s, 0, sizeof s);
-	s.bg = TH_CARD;
-	s.fg = TH_INK;
-	s.border = TH_LINE;
-	s.border_w = h / 40 < 2 ? 2 : h / 40;
-	s.radius = h / 7 > 16 ? 16 : h / 7;
-	s.max_px = h * 32 / 100;
-	s.min_px = 14;
-	s.align = RD_CENTER;
-	s.wrap = 1;
-	return s;
-}
-
-ui_style view_style_text(rd_color fg, rd_color bg, int max_px)
-{
-	ui_style s;
-	memset(&s, 0, sizeof s);
-	s.fg = fg;
-	s.bg = bg;
-	s.no_bg = 1;
-	s.max_px = max_px;
-	s.min_px = 12;
-	s.align = RD_CENTER;
-	s.wrap = 1;
-	s.pad = 2;
-	return s;
-}
 
 static int clampi(int v, int lo, int hi)
 {
@@ -121,31 +85,54 @@ static int lang_row(app *a, rd_rect area, int y, int g, int lh)
 	if (n < 2)
 		return 0;
 	int cols = n, rows = 1;
-	int bw = (area.w - 2 * g - (cols - 1) * g) / cols;
-	if (bw < 110 || (area.h > area.w && n > 4)) {
+	if (area.h > area.w && n > 4) {
 		cols = (n + 1) / 2;
 		rows = 2;
-		bw = (area.w - 2 * g - (cols - 1) * g) / cols;
 	}
+	const char *labels[CONFIG_MAX_LANGS];
+	rd_rect rr[CONFIG_MAX_LANGS];
+	ui_style st[CONFIG_MAX_LANGS];
+	/* one row if every name fits it (the names, and so this, are the same
+	 * in every language: the row never moves under a finger), else two */
+	for (;;) {
+		int bw = (area.w - 2 * g - (cols - 1) * g) / cols;
+		for (int i = 0; i < n; i++) {
+			int r = i / cols, c = i % cols;
+			/* The row keeps its order in every language: the ui
+			 * mirrors a right-to-left screen, so place it mirrored
+			 * there. Otherwise a double tap on "English" from Arabic
+			 * lands, after the first tap turns the screen
+			 * left-to-right, on another language. */
+			if (app_rtl(a))
+				c = cols - 1 - c;
+			rr[i] = (rd_rect){area.x + g + c * (bw + g), y + r * (lh + g), bw, lh};
+			st[i] = view_style_button(lh);
+			st[i].max_px = lh * 30 / 100;
+			st[i].pad = 5; /* six names in a row at 800 px */
+			st[i].selected = 1; /* measured as the chosen one is drawn */
+			labels[i] = i18n_native_name(a->cfg->langs[i]);
+		}
+		int cut = 0;
+		ui_row_px(&a->ui, n, labels, rr, st, &cut);
+		if (!cut || rows > 1)
+			break;
+		cols = (n + 1) / 2;
+		rows = 2;
+	}
+	/* one size for all: the chosen language is marked by its colours,
+	 * bold and a bar, not by a bigger text */
+	int px = ui_row_px(&a->ui, n, labels, rr, st, NULL);
 	for (int i = 0; i < n; i++) {
-		int r = i / cols, c = i % cols;
-		/* The row keeps its order in every language: the ui mirrors a
-		 * right-to-left screen, so place it mirrored there. Otherwise a
-		 * double tap on "English" from Arabic lands, after the first tap
-		 * turns the screen left-to-right, on another language. */
-		if (app_rtl(a))
-			c = cols - 1 - c;
-		rd_rect b = {area.x + g + c * (bw + g), y + r * (lh + g), bw, lh};
-		ui_style s = view_style_button(lh);
-		s.max_px = lh * 30 / 100;
-		if (i == a->lang) {
+		ui_style s = st[i];
+		s.max_px = px;
+		s.selected = i == a->lang;
+		if (s.selected) {
 			s.bg = TH_INK;
 			s.fg = TH_ON_HEAD;
-			s.selected = 1;
 		}
 		char id[32];
 		snprintf(id, sizeof id, "lang:%s", a->cfg->langs[i]);
-		if (ui_button(&a->ui, id, i18n_native_name(a->cfg->langs[i]), b, &s))
+		if (ui_button(&a->ui, id, labels[i], rr[i], &s))
 			app_set_lang(a, i);
 	}
 	return rows * (lh + g);
@@ -228,34 +215,64 @@ static void start_screen(app *a, rd_rect area, int with_header)
 	int cols = portrait ? 2 : (n <= 4 ? 2 : 3);
 	if (n == 1)
 		cols = 1;
-	int rows = (n + cols - 1) / cols;
 	int ph = clampi(area.h * 7 / 100, 28, 80);
-	int cell_h = (rest.h - (rows - 1) * g) / rows;
-	if ((rest.h - ph - g - (rows - 1) * g) / rows >= 100) {
+	{
+		int pw, plh; /* the prompt's line, in this language's script */
+		rd_text_size(a->rd, T(a, "What do you need help with? Tap one."), STYLE_MIN_PX, 1,
+			     app_rtl(a), &pw, &plh);
+		if (ph < plh + 6)
+			ph = plh + 6;
+	}
+	const char *labels[CONFIG_MAX_CATEGORIES];
+	rd_rect rr[CONFIG_MAX_CATEGORIES];
+	ui_style st[CONFIG_MAX_CATEGORIES];
+	rd_rect area0 = rest;
+	/* three columns where every kind of help fits them, else two */
+	for (;;) {
+		rest = area0;
+		int rows = (n + cols - 1) / cols;
+		int cell_h = (rest.h - (rows - 1) * g) / rows;
+		if ((rest.h - ph - g - (rows - 1) * g) / rows >= 100) {
+			rest.y += ph + g;
+			rest.h -= ph + g;
+			cell_h = (rest.h - (rows - 1) * g) / rows;
+		}
+		int cell_w = (rest.w - (cols - 1) * g) / cols;
+		for (int i = 0; i < n; i++) {
+			int r = i / cols, c = i % cols;
+			/* a last row with fewer buttons is centred */
+			int in_row = (r == rows - 1) ? n - r * cols : cols;
+			int x0 = rest.x + (rest.w - (in_row * cell_w + (in_row - 1) * g)) / 2;
+			rr[i] = (rd_rect){x0 + c * (cell_w + g), rest.y + r * (cell_h + g), cell_w,
+					  cell_h};
+			st[i] = view_style_button(cell_h < cell_w ? cell_h : cell_w);
+			st[i].border_w = 3;
+			st[i].max_px = clampi(cell_h * 22 / 100, 14, 64);
+			st[i].bold = 1;
+			st[i].icon =
+			    a->cfg->categories[i].icon[0] ? a->cfg->categories[i].icon : "question";
+			st[i].align = portrait ? RD_CENTER : RD_START;
+			labels[i] = cat_label(a, i);
+		}
+		int cut = 0;
+		ui_row_px(&a->ui, n, labels, rr, st, &cut);
+		if (!cut || cols <= 2)
+			break;
+		cols = 2;
+	}
+	if (rest.y > area0.y) {
 		ui_style s = view_style_text(TH_INK, TH_BG, ph * 80 / 100);
 		s.bold = 1;
 		ui_text(&a->ui, "prompt", T(a, "What do you need help with? Tap one."),
-			(rd_rect){rest.x, rest.y, rest.w, ph}, &s);
-		rest.y += ph + g;
-		rest.h -= ph + g;
-		cell_h = (rest.h - (rows - 1) * g) / rows;
+			(rd_rect){area0.x, area0.y, area0.w, ph}, &s);
 	}
-	int cell_w = (rest.w - (cols - 1) * g) / cols;
+	/* every kind of help at one size */
+	int px = ui_row_px(&a->ui, n, labels, rr, st, NULL);
 	for (int i = 0; i < n; i++) {
-		int r = i / cols, c = i % cols;
-		/* a last row with fewer buttons is centred */
-		int in_row = (r == rows - 1) ? n - r * cols : cols;
-		int x0 = rest.x + (rest.w - (in_row * cell_w + (in_row - 1) * g)) / 2;
-		rd_rect b = {x0 + c * (cell_w + g), rest.y + r * (cell_h + g), cell_w, cell_h};
-		ui_style s = view_style_button(cell_h < cell_w ? cell_h : cell_w);
-		s.border_w = 3;
-		s.max_px = clampi(cell_h * 22 / 100, 14, 64);
-		s.bold = 1;
-		s.icon = a->cfg->categories[i].icon[0] ? a->cfg->categories[i].icon : "question";
-		s.align = portrait ? RD_CENTER : RD_START;
+		st[i].max_px = px;
 		char id[64];
 		snprintf(id, sizeof id, "category:%s", a->cfg->categories[i].id);
-		if (ui_button(&a->ui, id, cat_label(a, i), b, &s))
+		if (ui_button(&a->ui, id, labels[i], rr[i], &st[i]))
 			take(a, i);
 	}
 }
@@ -354,9 +371,15 @@ static void show_ticket(app *a, rd_rect area)
 	ui_button(&a->ui, "ticket-done", T(a, "Done"), r_done, &b);
 }
 
+/* The calm error screen, with the language row: a resident who has not
+ * chosen a language yet (a store that fails at start) reads it in theirs. */
 static void error_screen(app *a, rd_rect area)
 {
 	int g = view_gap(area.w, area.h);
+	int lh = clampi(area.h * 13 / 100, 88, 130);
+	int used = lang_row(a, area, area.y + g, g, lh);
+	area.y += used;
+	area.h -= used;
 	rd_rect in = ui_inset(area, g);
 	int done = clampi(in.h * 18 / 100, 88, 160);
 	int h1 = (in.h - done - 2 * g) * 55 / 100;

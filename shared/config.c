@@ -202,8 +202,8 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 static void load_sync(jcheck *v, const json_t *sync, config *cfg)
 {
 	static const char *const keys[] = {
-	    "url",	   "token_file",	  "ca_file", "batch_events",
-	    "batch_bytes", "backoff_max_seconds", NULL};
+	    "url",	   "token_file",	  "ca_file",	       "batch_events",
+	    "batch_bytes", "backoff_max_seconds", "heartbeat_seconds", NULL};
 	jcheck_keys(v, sync, "sync", keys);
 	cfg->sync.enabled = 1;
 	jcheck_text(v, sync, "sync", "url", cfg->sync.url, sizeof cfg->sync.url, 1);
@@ -217,6 +217,7 @@ static void load_sync(jcheck *v, const json_t *sync, config *cfg)
 	jcheck_int(v, sync, "sync", "batch_events", &cfg->sync.batch_events, 1, 10000, 0);
 	jcheck_int(v, sync, "sync", "batch_bytes", &cfg->sync.batch_bytes, 1024, 16 << 20, 0);
 	jcheck_int(v, sync, "sync", "backoff_max_seconds", &cfg->sync.backoff_max_s, 1, 3600, 0);
+	jcheck_int(v, sync, "sync", "heartbeat_seconds", &cfg->sync.heartbeat_s, 1, 300, 0);
 }
 
 static void load_kiosk(jcheck *v, const json_t *k, config *cfg)
@@ -275,6 +276,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 	cfg->sync.batch_events = 500;
 	cfg->sync.batch_bytes = 256 * 1024;
 	cfg->sync.backoff_max_s = 300;
+	cfg->sync.heartbeat_s = 15;
 	cfg->kiosk.ticket_seconds = 20;
 	cfg->kiosk.reset_seconds = 90;
 	cfg->kiosk.service_minutes = 10;

@@ -63,6 +63,7 @@ typedef struct {
 		int batch_events;		  /* default 500 */
 		int batch_bytes;		  /* default 262144, uncompressed */
 		int backoff_max_s;		  /* default 300 */
+		int heartbeat_s; /* syncd's sign of life in the store; default 15 */
 	} sync;
 
 	int retention_days; /* acknowledged events older than this may be purged; default 30 */

@@ -9,6 +9,8 @@
  *       site_id          the site this database belongs to (never changes)
  *       acked_through    the central office holds every seq <= this
  *       last_attempt_ms, last_success_ms, last_error   sync status
+ *       failing_since_ms, last_fault   since when, and why, delivery fails
+ *       heartbeat_ms, heartbeat_every_ms   syncd's sign of life
  *   tickets(id INTEGER PRIMARY KEY, uuid, day, code, category, lang,
  *           state, desk, issued_ms, called_ms, finished_ms, recalls,
  *           last_seq, clock_ok)

@@ -100,6 +100,21 @@ typedef struct {
 	int served_today;
 } store_category_status;
 
+/* Why the last delivery failed, in words staff can act on (the counter
+ * says each as a translated sentence; last_error keeps the details for the
+ * log). Stored as its number: never renumber, only add. */
+typedef enum {
+	SYNC_FAULT_NONE = 0,
+	SYNC_FAULT_UNREACHABLE = 1, /* no answer: network, name, timeout */
+	SYNC_FAULT_CERT = 2,	    /* TLS: the office's certificate is not trusted */
+	SYNC_FAULT_SERVER = 3,	    /* the office answered with a failure (5xx, 429) */
+	SYNC_FAULT_TOKEN = 4,	    /* 401 or 403: this site's token is refused */
+	SYNC_FAULT_REFUSED = 5,	    /* the office refused the events (400, 413, 422) */
+	SYNC_FAULT_MISMATCH = 6,    /* site and office disagree on what was sent */
+	SYNC_FAULT_LOCAL = 7,	    /* this machine: its database, memory */
+} sync_fault;
+#define SYNC_FAULT_MAX SYNC_FAULT_LOCAL
+
 typedef struct {
 	int waiting;  /* all categories */
 	int at_desks; /* tickets called and not finished */
@@ -114,6 +129,10 @@ typedef struct {
 	int64_t last_attempt_ms; /* 0 = never */
 	int64_t last_success_ms; /* 0 = never */
 	char last_error[256];	 /* "" after a success */
+	int64_t failing_since_ms; /* first failure since the last success; 0 = none */
+	sync_fault fault;	  /* the last failure's kind; SYNC_FAULT_NONE after a success */
+	int64_t heartbeat_ms;	  /* syncd's last sign of life (wall clock); 0 = never */
+	int64_t heartbeat_every_ms; /* how often it writes one; 0 = it stopped cleanly */
 } store_status_info;
 
 typedef struct {
@@ -237,8 +256,14 @@ store_status store_sync_acked(store *st, int64_t through, int64_t at_ms);
  * to through, which may be lower than what it acknowledged before. */
 store_status store_sync_reset(store *st, int64_t through);
 
-/* Record a failed attempt (message "" clears the error). */
-store_status store_sync_failed(store *st, int64_t at_ms, const char *message);
+/* Record a failed attempt of kind fault (message "" clears the error).
+ * The first failure after a success starts failing_since_ms. */
+store_status store_sync_failed(store *st, int64_t at_ms, sync_fault fault, const char *message);
+
+/* syncd's sign of life, written every every_ms while it runs and with
+ * every_ms 0 when it stops cleanly: readers call it "not running" when the
+ * heartbeat is older than twice every_ms (sync_state_of). */
+store_status store_sync_heartbeat(store *st, int64_t at_ms, int64_t every_ms);
 
 /* Delete acknowledged events (and finished tickets whose every event is
  * acknowledged) older than days. Never touches an unacknowledged event.

@@ -213,6 +213,19 @@ store_status store_status_get(store *st, store_status_info *info)
 					 sizeof info->last_error);
 	if (rc == SQLITE_OK)
 		rc = store_meta_get_int(st, "last_success_ms", &info->last_success_ms);
+	if (rc == SQLITE_OK)
+		rc = store_meta_get_int(st, "failing_since_ms", &info->failing_since_ms);
+	int64_t fault = 0;
+	if (rc == SQLITE_OK)
+		rc = store_meta_get_int(st, "last_fault", &fault);
+	/* a database written by an older syncd: an error without a kind */
+	if (fault < 0 || fault > SYNC_FAULT_MAX || (fault == 0 && info->last_error[0]))
+		fault = SYNC_FAULT_UNREACHABLE;
+	info->fault = (sync_fault)fault;
+	if (rc == SQLITE_OK)
+		rc = store_meta_get_int(st, "heartbeat_ms", &info->heartbeat_ms);
+	if (rc == SQLITE_OK)
+		rc = store_meta_get_int(st, "heartbeat_every_ms", &info->heartbeat_every_ms);
 	if (rc == SQLITE_OK) {
 		store_desk *desks = malloc(100 * sizeof *desks);
 		ss = desks ? store_desks_read(st, desks, 100, &info->desks_open)

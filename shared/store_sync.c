@@ -1,7 +1,8 @@
 /*
  * store_sync — the outbox as loket-syncd reads it, the sync state it
  * records (what the central office acknowledged, the last attempt and
- * error), and the purge of what was acknowledged long ago.
+ * error, since when delivery fails, syncd's heartbeat), and the purge of
+ * what was acknowledged long ago.
  *
  * acked_through only moves forward, except through store_sync_reset (the
  * central office lost data and says so with a 409). Nothing with seq >
@@ -89,6 +90,10 @@ static store_status set_acked(store *st, int64_t through, int64_t at_ms, int all
 			rc = store_meta_set_int(st, "last_attempt_ms", at_ms);
 		if (rc == SQLITE_OK)
 			rc = store_meta_set_text(st, "last_error", "");
+		if (rc == SQLITE_OK)
+			rc = store_meta_set_int(st, "failing_since_ms", 0);
+		if (rc == SQLITE_OK)
+			rc = store_meta_set_int(st, "last_fault", SYNC_FAULT_NONE);
 	}
 	if (rc != SQLITE_OK) {
 		ss = store_db_fail(st, rc, "writing the sync state");
@@ -110,16 +115,41 @@ store_status store_sync_reset(store *st, int64_t through)
 	return set_acked(st, through, 0, 1);
 }
 
-store_status store_sync_failed(store *st, int64_t at_ms, const char *message)
+store_status store_sync_failed(store *st, int64_t at_ms, sync_fault fault, const char *message)
 {
+	if ((int)fault < 0 || fault > SYNC_FAULT_MAX)
+		return store_fail(st, STORE_INVALID, "unknown sync fault %d", (int)fault);
 	store_status ss = store_begin(st);
 	if (ss != STORE_OK)
 		return ss;
-	int rc = store_meta_set_int(st, "last_attempt_ms", at_ms);
+	int64_t since = 0;
+	int rc = store_meta_get_int(st, "failing_since_ms", &since);
+	if (rc == SQLITE_OK && since == 0)
+		rc = store_meta_set_int(st, "failing_since_ms", at_ms);
+	if (rc == SQLITE_OK)
+		rc = store_meta_set_int(st, "last_attempt_ms", at_ms);
+	if (rc == SQLITE_OK)
+		rc = store_meta_set_int(st, "last_fault", fault);
 	if (rc == SQLITE_OK)
 		rc = store_meta_set_text(st, "last_error", message ? message : "");
 	if (rc != SQLITE_OK) {
 		ss = store_db_fail(st, rc, "writing the sync state");
+		store_rollback(st);
+		return ss;
+	}
+	return store_commit(st);
+}
+
+store_status store_sync_heartbeat(store *st, int64_t at_ms, int64_t every_ms)
+{
+	store_status ss = store_begin(st);
+	if (ss != STORE_OK)
+		return ss;
+	int rc = store_meta_set_int(st, "heartbeat_ms", at_ms);
+	if (rc == SQLITE_OK)
+		rc = store_meta_set_int(st, "heartbeat_every_ms", every_ms > 0 ? every_ms : 0);
+	if (rc != SQLITE_OK) {
+		ss = store_db_fail(st, rc, "writing the sync heartbeat");
 		store_rollback(st);
 		return ss;
 	}

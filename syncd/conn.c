@@ -226,6 +226,10 @@ int sync_conn_step(sync_conn *c, sync_answer *a)
 			    ra >= 0 && (a->status == 429 || a->status == 503))
 				a->retry_after_s = (long)ra;
 		} else {
+			a->tls = res == CURLE_PEER_FAILED_VERIFICATION ||
+				 res == CURLE_SSL_CONNECT_ERROR || res == CURLE_SSL_CERTPROBLEM ||
+				 res == CURLE_SSL_CACERT_BADFILE || res == CURLE_SSL_ISSUER_ERROR ||
+				 res == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
 			snprintf(a->error, sizeof a->error, "%s",
 				 c->overflow	? "the answer is longer than 64 KiB"
 				 : c->errbuf[0] ? c->errbuf

@@ -32,6 +32,7 @@ typedef struct {
 			       valid until the next sync_conn_start */
 	size_t body_len;
 	char error[CURL_ERROR_SIZE + 64]; /* why no answer came ("" otherwise) */
+	int tls;			  /* 1 if that was TLS: a certificate not trusted */
 	int64_t bytes_up, bytes_down;	  /* headers and bodies, this request */
 } sync_answer;
 

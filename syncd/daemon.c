@@ -27,6 +27,10 @@
  *              the backoff after a failure, IDLE_MS when there is nothing
  *              to send (a fallback: inotify usually wakes us first)
  *   purge_at   hourly store_purge (and after a backlog drained)
+ *   beat_at    the heartbeat (sync.heartbeat_seconds): the store says when
+ *              syncd last ran its loop, so the counter can tell "not
+ *              running" from "idle"; a clean stop writes one with interval
+ *              0. --once writes none: it is not a service that runs.
  *
  * Retry policy: see policy.h (the table) and docs/syncd.md. A failure of
  * the network or the central office (no answer, 408, 5xx) backs off with
@@ -190,15 +194,15 @@ static int load_acked(syncd *d)
 	return 0;
 }
 
-static void status_failed(syncd *d, const char *msg)
+static void status_failed(syncd *d, sync_fault fault, const char *msg)
 {
-	store_status ss = store_sync_failed(d->st, clock_now_ms(), msg);
+	store_status ss = store_sync_failed(d->st, clock_now_ms(), fault, msg);
 	if (ss != STORE_OK)
 		log_warn("cannot record the sync status: %s", store_errmsg(d->st));
 }
 
 /* A transient failure: back off (with Retry-After when given). */
-static void failed(syncd *d, const char *what, long retry_after_s)
+static void failed(syncd *d, sync_fault fault, const char *what, long retry_after_s)
 {
 	d->failures++;
 	int64_t delay = retry_after_s >= 0
@@ -210,12 +214,12 @@ static void failed(syncd *d, const char *what, long retry_after_s)
 	/* The first failure is news; the rest are the same story. */
 	log_msg(d->failures == 1 ? LOG_WARN : LOG_INFO, "%s; attempt %d, next in %.1f s", what,
 		d->failures, (double)delay / 1000.0);
-	status_failed(d, msg);
+	status_failed(d, fault, msg);
 }
 
 /* The central office refuses, or says something we must not believe: no
  * blind retries. Staff see msg in the status. */
-static void refused(syncd *d, const char *msg, int exit_status)
+static void refused(syncd *d, sync_fault fault, const char *msg, int exit_status)
 {
 	d->failures++;
 	d->refused = 1;
@@ -224,7 +228,7 @@ static void refused(syncd *d, const char *msg, int exit_status)
 	d->next_at = clock_mono_ms() + delay;
 	log_error("%s; not retrying for %d s (or send SIGHUP after fixing it)", msg,
 		  d->cfg->sync.backoff_max_s);
-	status_failed(d, msg);
+	status_failed(d, fault, msg);
 }
 
 static void progressed(syncd *d)
@@ -277,7 +281,7 @@ static void on_ok(syncd *d, const sync_answer *a)
 {
 	int64_t n;
 	if (sync_answer_parse(a->body, a->body_len, &n)) {
-		failed(d, "the central office answered 200 without acked_through", -1);
+		failed(d, SYNC_FAULT_SERVER, "the central office answered 200 without acked_through", -1);
 		return;
 	}
 	int64_t first = d->batch.first, last = d->batch.last;
@@ -290,7 +294,7 @@ static void on_ok(syncd *d, const sync_answer *a)
 			 "the central office answered 200 but holds only through %lld (sent "
 			 "%lld..%lld)",
 			 (long long)n, (long long)first, (long long)last);
-		failed(d, msg, -1);
+		failed(d, SYNC_FAULT_MISMATCH, msg, -1);
 		return;
 	}
 	if (n == last)
@@ -302,7 +306,7 @@ static void on_ok(syncd *d, const sync_answer *a)
 			 "the central office claims to hold seq %lld, beyond this site's events "
 			 "(wrong central office or a replaced site database?)",
 			 (long long)n);
-		refused(d, msg, SYNCD_EX_PROTOCOL);
+		refused(d, SYNC_FAULT_MISMATCH, msg, SYNCD_EX_PROTOCOL);
 		return;
 	}
 	if (ss != STORE_OK) {
@@ -310,7 +314,7 @@ static void on_ok(syncd *d, const sync_answer *a)
 		 * it will acknowledge it again. */
 		log_error("cannot record acked_through %lld: %s", (long long)n,
 			  store_errmsg(d->st));
-		failed(d, "cannot write the site database", -1);
+		failed(d, SYNC_FAULT_LOCAL, "cannot write the site database", -1);
 		return;
 	}
 	d->stat_events += n - d->acked;
@@ -326,7 +330,7 @@ static void on_gap(syncd *d, const sync_answer *a)
 	int64_t n;
 	char msg[256];
 	if (sync_answer_parse(a->body, a->body_len, &n)) {
-		failed(d, "the central office answered 409 without acked_through", -1);
+		failed(d, SYNC_FAULT_SERVER, "the central office answered 409 without acked_through", -1);
 		return;
 	}
 	if (n > d->acked) {
@@ -340,12 +344,12 @@ static void on_gap(syncd *d, const sync_answer *a)
 			 "the central office answered 409 (holds through %lld) to a batch "
 			 "starting at %lld",
 			 (long long)n, (long long)d->batch.first);
-		failed(d, msg, -1);
+		failed(d, SYNC_FAULT_MISMATCH, msg, -1);
 		return;
 	}
 	int64_t oldest = 0;
 	if (store_oldest_seq(d->st, &oldest) != STORE_OK) {
-		failed(d, "cannot read the outbox", -1);
+		failed(d, SYNC_FAULT_LOCAL, "cannot read the outbox", -1);
 		return;
 	}
 	if (oldest > n + 1) {
@@ -354,7 +358,7 @@ static void on_gap(syncd *d, const sync_answer *a)
 			 "site purged events up to %lld after they were acknowledged; "
 			 "they cannot be sent again",
 			 (long long)n, (long long)oldest - 1);
-		refused(d, msg, SYNCD_EX_PROTOCOL);
+		refused(d, SYNC_FAULT_MISMATCH, msg, SYNCD_EX_PROTOCOL);
 		return;
 	}
 	store_status ss = store_sync_reset(d->st, n);
@@ -363,9 +367,9 @@ static void on_gap(syncd *d, const sync_answer *a)
 			 "cannot record the central office's acked_through %lld: %s", (long long)n,
 			 store_errmsg(d->st));
 		if (ss == STORE_INVALID)
-			refused(d, msg, SYNCD_EX_PROTOCOL);
+			refused(d, SYNC_FAULT_MISMATCH, msg, SYNCD_EX_PROTOCOL);
 		else
-			failed(d, msg, -1);
+			failed(d, SYNC_FAULT_LOCAL, msg, -1);
 		return;
 	}
 	log_warn("the central office holds only through seq %lld (restored from a backup?); "
@@ -389,7 +393,7 @@ static void on_answer(syncd *d, const sync_answer *a)
 	d->stat_bytes_down += a->bytes_down;
 	if (a->status == 0) {
 		snprintf(msg, sizeof msg, "cannot reach the central office: %s", a->error);
-		failed(d, msg, -1);
+		failed(d, a->tls ? SYNC_FAULT_CERT : SYNC_FAULT_UNREACHABLE, msg, -1);
 		return;
 	}
 	switch (sync_classify(a->status)) {
@@ -407,20 +411,20 @@ static void on_answer(syncd *d, const sync_answer *a)
 		snprintf(msg, sizeof msg,
 			 "the central office refuses event %lld as too large (413)",
 			 (long long)d->batch.first);
-		refused(d, msg, SYNCD_EX_PROTOCOL);
+		refused(d, SYNC_FAULT_REFUSED, msg, SYNCD_EX_PROTOCOL);
 		return;
 	case SYNC_RETRY:
 	case SYNC_RETRY_AFTER:
 		snprintf(msg, sizeof msg, "central office: %s (HTTP %ld)",
 			 sync_status_words(a->status), a->status);
-		failed(d, msg, a->retry_after_s);
+		failed(d, SYNC_FAULT_SERVER, msg, a->retry_after_s);
 		return;
 	case SYNC_REFUSED:
 		/* The body may explain (central's words, capped by the log line). */
 		snprintf(msg, sizeof msg, "central office refused: %s (HTTP %ld) %.*s",
 			 sync_status_words(a->status), a->status,
 			 (int)(a->body_len > 120 ? 120 : a->body_len), a->body);
-		refused(d, msg,
+		refused(d, a->status == 401 || a->status == 403 ? SYNC_FAULT_TOKEN : SYNC_FAULT_REFUSED, msg,
 			a->status == 401 || a->status == 403 ? SYNCD_EX_NOPERM : SYNCD_EX_PROTOCOL);
 		return;
 	}
@@ -461,7 +465,7 @@ static int look(syncd *d)
 	if (ss != STORE_OK) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "cannot read the outbox: %s", store_errmsg(d->st));
-		failed(d, msg, -1);
+		failed(d, SYNC_FAULT_LOCAL, msg, -1);
 		return 0;
 	}
 	if (d->batch.n == 0) {
@@ -486,7 +490,7 @@ static int look(syncd *d)
 			 "EVENTS LOST: the central office needs seq %lld.., but this site's "
 			 "outbox starts at %lld (purged)",
 			 (long long)d->acked + 1, (long long)d->batch.first);
-		refused(d, msg, SYNCD_EX_PROTOCOL);
+		refused(d, SYNC_FAULT_MISMATCH, msg, SYNCD_EX_PROTOCOL);
 		return 0;
 	}
 	start_batch(d, now);
@@ -501,14 +505,14 @@ static int start_batch(syncd *d, int64_t now)
 	size_t len = d->batch.json_len;
 	if (!d->naive) {
 		if (!d->batch.gz_len && sync_batch_gzip(&d->batch, GZIP_LEVEL)) {
-			failed(d, "gzip failed (out of memory?)", -1);
+			failed(d, SYNC_FAULT_LOCAL, "gzip failed (out of memory?)", -1);
 			return -1;
 		}
 		body = d->batch.gz;
 		len = d->batch.gz_len;
 	}
 	if (sync_conn_start(d->conn, body, len, !d->naive)) {
-		failed(d, "libcurl refused to start a transfer", -1);
+		failed(d, SYNC_FAULT_LOCAL, "libcurl refused to start a transfer", -1);
 		return -1;
 	}
 	d->stat_json_bytes += (int64_t)d->batch.json_len;
@@ -554,6 +558,25 @@ static void log_totals(const syncd *d)
 		 (long long)d->stat_json_bytes);
 }
 
+/* The heartbeat: one small write transaction. Our own write wakes the
+ * inotify watch; what it queued is drained here and one look replaces
+ * the second of quick looks that file activity would start (a commit by a
+ * kiosk in that moment changes the data version, which that look sees). */
+static void heartbeat(syncd *d, int stopping)
+{
+	int64_t every = (int64_t)d->cfg->sync.heartbeat_s * 1000;
+	d->beat_at = clock_mono_ms() + every;
+	if (store_sync_heartbeat(d->st, clock_now_ms(), stopping ? 0 : every) != STORE_OK) {
+		log_warn("cannot write the sync heartbeat: %s", store_errmsg(d->st));
+		return;
+	}
+	if (d->inotify_fd >= 0 && !stopping) {
+		drain_inotify(d);
+		if (d->idle && !d->failures && !d->refused && d->next_at > clock_mono_ms())
+			d->next_at = clock_mono_ms();
+	}
+}
+
 int syncd_run(syncd *d)
 {
 	if (load_acked(d))
@@ -568,6 +591,8 @@ int syncd_run(syncd *d)
 					 "again)");
 			sync_conn_abort(d->conn);
 			log_info("stopping (signal)");
+			if (!d->once)
+				heartbeat(d, 1);
 			break;
 		}
 		if (syncd_got_hup) {
@@ -582,6 +607,8 @@ int syncd_run(syncd *d)
 		else if (sync_conn_busy(d->conn))
 			prepare_next(d);
 		int64_t now = clock_mono_ms();
+		if (!d->once && now >= d->beat_at)
+			heartbeat(d, 0);
 		if (!sync_conn_busy(d->conn)) {
 			if (d->once && d->refused) {
 				rc = d->refused_exit;
@@ -598,7 +625,8 @@ int syncd_run(syncd *d)
 		}
 		int timeout = 1000;
 		if (!sync_conn_busy(d->conn)) {
-			int64_t t = d->next_at - clock_mono_ms();
+			int64_t due = d->once || d->next_at < d->beat_at ? d->next_at : d->beat_at;
+			int64_t t = due - clock_mono_ms();
 			timeout = t < 0 ? 0 : t > INT_MAX ? INT_MAX : (int)t;
 		}
 		struct curl_waitfd fds[2] = {{sig_pipe[0], CURL_WAIT_POLLIN, 0},

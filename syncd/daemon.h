@@ -52,6 +52,7 @@ typedef struct {
 	int poke_n;	    /* looks since the last file activity */
 	int64_t dv;	    /* store_data_version at the last look */
 	int64_t purge_at;   /* monotonic ms of the next purge */
+	int64_t beat_at;    /* monotonic ms of the next heartbeat (not with --once) */
 	int64_t last_purge;
 	int64_t sent_at; /* monotonic ms the transfer in flight started */
 	uint64_t rng;

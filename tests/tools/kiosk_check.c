@@ -11,6 +11,10 @@
  *  - every label has a contrast of at least 7:1 against its background
  *    (WCAG relative luminance, from the dump's "fg" and "bg");
  *  - control ids are unique;
+ *  - no text is smaller than 18 px, and none is cut short ("cut" in the
+ *    dump: it did not fit even at its smallest size and ends in "…");
+ *  - one type scale: controls of one row (the same top and height, both
+ *    targets or both labels) have one text size;
  *  - the screenshot has the window's size and is not blank (the spread of
  *    its luminance is real).
  *
@@ -28,6 +32,7 @@
 
 #define MIN_TARGET   88
 #define MIN_CONTRAST 7.0
+#define MIN_PX	     18
 
 static int problems;
 
@@ -201,6 +206,13 @@ int main(int argc, char **argv)
 			problem(file, id, "label \"%s\" not drawn (does not fit at all)", label);
 		if (json_is_true(json_object_get(c, "tap")) && (r[2] < MIN_TARGET || r[3] < MIN_TARGET))
 			problem(file, id, "target %dx%d, smaller than 88 px", r[2], r[3]);
+		int px = (int)json_integer_value(json_object_get(c, "px"));
+		int tap = json_is_true(json_object_get(c, "tap"));
+		if (label[0] && px > 0 && px < MIN_PX)
+			problem(file, id, "text \"%s\" at %d px, smaller than %d px", label, px,
+				MIN_PX);
+		if (json_is_true(json_object_get(c, "cut")))
+			problem(file, id, "text \"%s\" cut short: it does not fit", label);
 		const char *fg = json_string_value(json_object_get(c, "fg"));
 		const char *bg = json_string_value(json_object_get(c, "bg"));
 		if (label[0] && fg && bg && fg[0] == '#' && bg[0] == '#') {
@@ -218,6 +230,12 @@ int main(int argc, char **argv)
 				continue;
 			if (strcmp(id, id2) == 0)
 				problem(file, id, "id used twice");
+			const char *label2 = json_string_value(json_object_get(d, "label"));
+			int px2 = (int)json_integer_value(json_object_get(d, "px"));
+			if (label[0] && label2 && label2[0] && px > 0 && px2 > 0 && px != px2 &&
+			    q[1] == r[1] && q[3] == r[3] &&
+			    tap == json_is_true(json_object_get(d, "tap")))
+				problem(file, id, "%d px beside %s at %d px in one row", px, id2, px2);
 			int ox = (r[0] + r[2] < q[0] + q[2] ? r[0] + r[2] : q[0] + q[2]) -
 				 (r[0] > q[0] ? r[0] : q[0]);
 			int oy = (r[1] + r[3] < q[1] + q[3] ? r[1] + r[3] : q[1] + q[3]) -

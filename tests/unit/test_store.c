@@ -19,6 +19,7 @@
 #include "config.h"
 #include "event.h"
 #include "store.h"
+#include "syncstate.h"
 
 typedef struct {
 	char dir[64];
@@ -341,10 +342,67 @@ static void test_sync_state_and_purge(void **state)
 	assert_int_equal(store_sync_reset(f->st, 1), STORE_OK);
 	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
 	assert_int_equal(info.acked_through, 1);
-	assert_int_equal(store_sync_failed(f->st, 5, "central said 503"), STORE_OK);
+	assert_int_equal(store_sync_failed(f->st, 5, SYNC_FAULT_SERVER, "central said 503"),
+			 STORE_OK);
 	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
 	assert_string_equal(info.last_error, "central said 503");
 	assert_int_equal(info.last_attempt_ms, 5);
+	assert_int_equal(info.fault, SYNC_FAULT_SERVER);
+	assert_int_equal(info.failing_since_ms, 5);
+	/* a second failure keeps the first one's time, and says its own kind */
+	assert_int_equal(store_sync_failed(f->st, 9, SYNC_FAULT_UNREACHABLE, "no route"), STORE_OK);
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	assert_int_equal(info.failing_since_ms, 5);
+	assert_int_equal(info.fault, SYNC_FAULT_UNREACHABLE);
+	assert_int_equal(store_sync_failed(f->st, 9, (sync_fault)99, "?"), STORE_INVALID);
+	/* a success clears both */
+	assert_int_equal(store_sync_acked(f->st, 2, 12), STORE_OK);
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	assert_int_equal(info.failing_since_ms, 0);
+	assert_int_equal(info.fault, SYNC_FAULT_NONE);
+	assert_string_equal(info.last_error, "");
+}
+
+/* The sync line's states, from the stored status and the time. */
+static void test_sync_state(void **state)
+{
+	fixture *f = *state;
+	store_status_info info;
+	int64_t t0 = 1790000000000; /* 2026 */
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	assert_int_equal(sync_state_of(&info, 0, t0).state, SYNC_STATE_OFF);
+	assert_int_equal(sync_state_of(&info, 1, t0).state, SYNC_STATE_NEVER_RAN);
+
+	assert_int_equal(store_sync_heartbeat(f->st, t0, 15000), STORE_OK);
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	sync_view v = sync_state_of(&info, 1, t0 + 30000);
+	assert_int_equal(v.state, SYNC_STATE_UP_TO_DATE);
+	/* twice the interval and a moment: syncd is gone */
+	v = sync_state_of(&info, 1, t0 + 30001);
+	assert_int_equal(v.state, SYNC_STATE_NOT_RUNNING);
+	assert_true(v.since_ms == t0);
+
+	store_ticket t;
+	assert_int_equal(store_take(f->st, "digital", "nl", &t), STORE_OK);
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	assert_int_equal(sync_state_of(&info, 1, t0 + 1000).state, SYNC_STATE_SENDING);
+
+	assert_int_equal(store_sync_failed(f->st, t0 + 2000, SYNC_FAULT_TOKEN, "401"), STORE_OK);
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	v = sync_state_of(&info, 1, t0 + 3000);
+	assert_int_equal(v.state, SYNC_STATE_OFFLINE);
+	assert_int_equal(v.fault, SYNC_FAULT_TOKEN);
+	assert_true(v.since_ms == t0 + 2000);
+	assert_int_equal(v.backlog, 1);
+	/* not running wins over the last error: nobody is trying */
+	assert_int_equal(sync_state_of(&info, 1, t0 + 60000).state, SYNC_STATE_NOT_RUNNING);
+
+	/* a clean stop says so at once */
+	assert_int_equal(store_sync_heartbeat(f->st, t0 + 4000, 0), STORE_OK);
+	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
+	assert_int_equal(sync_state_of(&info, 1, t0 + 4001).state, SYNC_STATE_NOT_RUNNING);
+	assert_string_equal(sync_state_name(SYNC_STATE_NOT_RUNNING), "not-running");
+	assert_string_equal(sync_fault_name(SYNC_FAULT_TOKEN), "token");
 }
 
 /* A day's counter outlives a purge of that day's tickets: a kiosk whose
@@ -420,6 +478,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_arguments_change_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_order_filter_and_lifecycle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_display_calls, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_state_and_purge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_keeps_day_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_limits, setup, teardown),
