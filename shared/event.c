@@ -74,6 +74,20 @@ json_t *event_encode(const event *e)
 	bad |= json_object_set_new(o, "desk", e->desk > 0 ? json_integer(e->desk) : json_null());
 	if (!event_type_is_desk((event_type)t) && e->day[0])
 		bad |= json_object_set_new(o, "day", json_string(e->day));
+	if (t == EV_TICKET_SERVED) {
+		json_t *topics = e->has_topics ? json_array() : json_null();
+		for (int i = 0; topics && e->has_topics && i < e->ntopics && i < EVENT_MAX_CATS; i++)
+			bad |= json_array_append_new(topics, json_string(e->topics[i]));
+		bad |= json_object_set_new(o, "outcome",
+					   e->outcome[0] ? json_string(e->outcome) : json_null());
+		bad |= json_object_set_new(o, "referred_to", e->referred_to[0]
+								 ? json_string(e->referred_to)
+								 : json_null());
+		bad |= json_object_set_new(o, "topics", topics);
+		bad |= json_object_set_new(o, "first_visit",
+					   e->first_visit == EV_ANSWER_NULL ? json_null()
+					   : json_boolean(e->first_visit == EV_ANSWER_YES));
+	}
 	if (t == EV_DESK_OPENED) {
 		json_t *cats = e->ncats ? json_array() : json_null();
 		for (int i = 0; cats && i < e->ncats; i++)
@@ -181,6 +195,50 @@ static int get_cats(const json_t *obj, event *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* ticket.served's outcome fields: each absent or null (not recorded), or
+ * a value of its kind. */
+static int get_outcome(const json_t *obj, event *e, char *err, size_t errlen)
+{
+	if (get_str(obj, "outcome", e->outcome, sizeof e->outcome, 0, err, errlen) ||
+	    get_str(obj, "referred_to", e->referred_to, sizeof e->referred_to, 0, err, errlen))
+		return -1;
+	if (e->outcome[0] && strcmp(e->outcome, "solved") && strcmp(e->outcome, "referred") &&
+	    strcmp(e->outcome, "follow_up")) {
+		snprintf(err, errlen, "outcome: must be \"solved\", \"referred\", \"follow_up\" or null");
+		return -1;
+	}
+	const json_t *fv = json_object_get(obj, "first_visit");
+	if (fv && !json_is_null(fv) && !json_is_boolean(fv)) {
+		snprintf(err, errlen, "first_visit: must be true, false or null");
+		return -1;
+	}
+	e->first_visit = !fv || json_is_null(fv) ? EV_ANSWER_NULL
+			 : json_is_true(fv)	   ? EV_ANSWER_YES
+						   : EV_ANSWER_NO;
+	const json_t *tv = json_object_get(obj, "topics");
+	if (!tv || json_is_null(tv))
+		return 0;
+	if (!json_is_array(tv)) {
+		snprintf(err, errlen, "topics: must be null or an array of category ids");
+		return -1;
+	}
+	size_t n = json_array_size(tv);
+	if (n > EVENT_MAX_CATS) {
+		snprintf(err, errlen, "topics: %zu, at most %d", n, EVENT_MAX_CATS);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char name[24];
+		snprintf(name, sizeof name, "topics[%zu]", i);
+		if (str_value(json_array_get(tv, i), name, e->topics[i], sizeof e->topics[i], 1, err,
+			      errlen))
+			return -1;
+	}
+	e->has_topics = 1;
+	e->ntopics = (int)n;
+	return 0;
+}
+
 /* seq, uuid and type: what every event has, whatever its type. */
 static int get_envelope(const json_t *obj, event *e, char *err, size_t errlen)
 {
@@ -267,5 +325,7 @@ int event_decode(const json_t *obj, event *e, char *err, size_t errlen)
 		snprintf(err, errlen, "day: must be a date \"YYYY-MM-DD\"");
 		return -1;
 	}
+	if (e->kind == EV_TICKET_SERVED && get_outcome(obj, e, err, errlen))
+		return -1;
 	return get_desk(obj, 0, &e->desk, err, errlen);
 }

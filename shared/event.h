@@ -9,7 +9,11 @@
  *    "at":"2026-11-22T10:15:03.123+01:00","ticket":"<ticket uuid>",
  *    "code":"A012","category":"digital","lang":"nl","desk":null}
  *
- * ticket.transferred adds "from": the category the ticket left. Desk events
+ * ticket.transferred adds "from": the category the ticket left.
+ * ticket.served adds how the visit ended (each null when not recorded):
+ * "outcome" ("solved", "referred", "follow_up"), "referred_to" (an id of
+ * the site's referrals), "topics" (ids of further kinds of help dealt with,
+ * possibly []) and "first_visit" (true or false). Desk events
  * ("desk.*") carry no ticket fields, only the desk (1..999), and
  * desk.opened the kinds of help the desk takes ("categories": null for
  * every kind, else an array of category ids):
@@ -48,6 +52,9 @@ typedef enum {
 	EV_TYPE_COUNT
 } event_type;
 
+/* A yes/no question that may have been skipped; zero is "not recorded". */
+typedef enum { EV_ANSWER_NULL = 0, EV_ANSWER_YES = 1, EV_ANSWER_NO = 2 } event_answer;
+
 /* Room for a type string, also an unknown one from a newer site. */
 #define EVENT_TYPE_LEN 64
 #define EVENT_MAX_CATS 32 /* categories of a desk.opened */
@@ -75,6 +82,15 @@ typedef struct {
 	/* desk.opened only: the kinds of help the desk takes, 0 = every kind. */
 	int ncats;
 	char cats[EVENT_MAX_CATS][EVENT_CAT_LEN];
+	/* ticket.served only: how the visit ended, as the student recorded it.
+	 * A zeroed event records nothing: every field is "not recorded" (null
+	 * on the wire, also what a site from before these fields means). */
+	char outcome[16];		 /* "solved", "referred", "follow_up"; "" null */
+	char referred_to[EVENT_CAT_LEN]; /* an id of the site's referrals; "" null */
+	int has_topics;			 /* 0: topics null; 1: topics[0..ntopics) */
+	int ntopics;
+	char topics[EVENT_MAX_CATS][EVENT_CAT_LEN]; /* further kinds of help dealt with */
+	event_answer first_visit;
 } event;
 
 /* "ticket.issued", ..., "ticket.expired", "desk.opened", "desk.closed";
@@ -102,7 +118,10 @@ json_t *event_encode(const event *e);
  * "desk: missing", "categories[2]: must be a string"), to err. Ticket
  * events need their ticket fields; desk events need desk (1..999), and
  * desk.opened's categories are null, absent, or an array of 1..32 strings
- * of 1..31 bytes. Strings must be valid UTF-8 (jansson guarantees that for
+ * of 1..31 bytes. ticket.served's outcome fields may be absent (a site
+ * from before them) or null; present, outcome is one of the three words,
+ * referred_to and each topic 1..31 bytes, topics at most 32, first_visit a
+ * boolean. Strings must be valid UTF-8 (jansson guarantees that for
  * parsed text) and within the field's length; unknown fields are ignored.
  * An unknown type is an error ("type: unknown event type \"x.y\""). */
 int event_decode(const json_t *obj, event *e, char *err, size_t errlen);

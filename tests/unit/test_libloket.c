@@ -223,8 +223,35 @@ static void test_event_roundtrip(void **state)
 	assert_string_equal(e.code, "A001");
 	assert_int_equal(e.at_ms, 1795363200000);
 	/* The opening day a ticket event may name ("day"), after "desk". */
-	roundtrip(ENV(6, "ticket.served") TICKET ",\"desk\":3,\"day\":\"2026-11-21\"}", &e);
+	roundtrip(ENV(6, "ticket.served") TICKET ",\"desk\":3,\"day\":\"2026-11-21\",\"outcome\":null,"
+				       "\"referred_to\":null,\"topics\":null,\"first_visit\":null}",
+		  &e);
+	assert_int_equal(e.first_visit, EV_ANSWER_NULL);
+	assert_int_equal(e.has_topics, 0);
 	assert_string_equal(e.day, "2026-11-21");
+	/* how the visit ended, every field recorded */
+	roundtrip(ENV(6, "ticket.served") TICKET ",\"desk\":3,\"day\":\"2026-11-21\",\"outcome\":"
+				       "\"referred\",\"referred_to\":\"wij\",\"topics\":[\"tax\","
+				       "\"letters\"],\"first_visit\":false}",
+		  &e);
+	assert_string_equal(e.outcome, "referred");
+	assert_string_equal(e.referred_to, "wij");
+	assert_int_equal(e.ntopics, 2);
+	assert_string_equal(e.topics[1], "letters");
+	assert_int_equal(e.first_visit, EV_ANSWER_NO);
+	roundtrip(ENV(6, "ticket.served") TICKET ",\"desk\":3,\"outcome\":\"solved\","
+				       "\"referred_to\":null,\"topics\":[],\"first_visit\":true}",
+		  &e);
+	assert_int_equal(e.has_topics, 1);
+	assert_int_equal(e.ntopics, 0);
+	/* a site from before the outcome fields: nothing recorded */
+	event old;
+	json_t *jo = json_loads(ENV(6, "ticket.served") TICKET ",\"desk\":3}", 0, NULL);
+	char oerr[200];
+	assert_int_equal(event_decode(jo, &old, oerr, sizeof oerr), 0);
+	json_decref(jo);
+	assert_string_equal(old.outcome, "");
+	assert_int_equal(old.first_visit, EV_ANSWER_NULL);
 	/* desk.opened with the kinds of help it takes, and for every kind. */
 	roundtrip(ENV(5, "desk.opened") ",\"desk\":2,\"categories\":[\"digital\",\"tax\"]}", &e);
 	assert_int_equal(e.kind, EV_DESK_OPENED);
@@ -348,6 +375,12 @@ static void test_event_bad(void **state)
 	assert_string_equal(decode_error(ENV(1, "ticket.expired") TICKET ",\"desk\":0}"),
 			    "desk: must be null or an integer 1..999");
 	/* A day that is not a date. */
+	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"outcome\":\"done\"}"),
+			    "outcome: must be \"solved\", \"referred\", \"follow_up\" or null");
+	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"first_visit\":\"yes\"}"),
+			    "first_visit: must be true, false or null");
+	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"topics\":[1]}"),
+			    "topics[0]: must be a string");
 	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"day\":\"2026-13-01\"}"),
 			    "day: must be a date \"YYYY-MM-DD\"");
 	assert_string_equal(decode_error(ENV(1, "ticket.served") TICKET ",\"day\":\"1 dec\"}"),
