@@ -38,6 +38,7 @@ typedef struct {
 	const char *lang;
 	int desk;
 	const char *categories;
+	const char *outcome, *referred_to, *topics, *first_visit; /* serve only */
 	int64_t after;
 	int days;
 	int have_days;
@@ -50,7 +51,9 @@ static void usage(FILE *f)
 	      "  take CATEGORY [--lang L]           issue a ticket, print its code\n"
 	      "  next --desk N [--category C,...]   call the next waiting ticket to desk N\n"
 	      "  recall   [CODE | --desk N]         call the ticket at a desk again\n"
-	      "  serve    [CODE | --desk N]         the resident was helped\n"
+	      "  serve    [CODE | --desk N]         the resident was helped; how it ended:\n"
+	      "           [--outcome solved|referred|follow_up] [--referred-to ID]\n"
+	      "           [--topics C,...] [--first-visit yes|no]   (each optional)\n"
 	      "  no-show  [CODE | --desk N]         the resident did not come\n"
 	      "  cancel   [CODE | --desk N]         withdraw a waiting or called ticket\n"
 	      "  transfer CATEGORY [CODE | --desk N]  move a ticket to another kind of help\n"
@@ -202,6 +205,52 @@ static int cmd_next(store *st, const options *o, int argc)
 	return EX_OK;
 }
 
+/* serve's --outcome, --referred-to, --topics, --first-visit into *out;
+ * 1 if any was given, 0 if none, -1 after a message (usage). The store
+ * checks the values against the configuration. */
+static int outcome_of(const options *o, store_outcome *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!o->outcome && !o->referred_to && !o->topics && !o->first_visit)
+		return 0;
+	if (o->outcome)
+		snprintf(out->outcome, sizeof out->outcome, "%s", o->outcome);
+	if (o->referred_to) {
+		snprintf(out->referred_to, sizeof out->referred_to, "%s", o->referred_to);
+		if (!o->outcome)
+			snprintf(out->outcome, sizeof out->outcome, "referred");
+	}
+	if (o->topics) {
+		char *buf = strdup(o->topics);
+		if (!buf)
+			return -1;
+		const char *ids[EVENT_MAX_CATS + 1];
+		int n = split_list(buf, ids, EVENT_MAX_CATS + 1);
+		out->has_topics = 1;
+		for (int i = 0; i < n && i < EVENT_MAX_CATS; i++)
+			snprintf(out->topics[out->ntopics++], sizeof out->topics[0], "%s", ids[i]);
+		free(buf);
+		if (n > EVENT_MAX_CATS) {
+			fprintf(stderr, "loketctl: --topics takes at most %d kinds of help\n",
+				EVENT_MAX_CATS);
+			return -1;
+		}
+	}
+	if (o->first_visit) {
+		if (!strcmp(o->first_visit, "yes"))
+			out->first_visit = EV_ANSWER_YES;
+		else if (!strcmp(o->first_visit, "no"))
+			out->first_visit = EV_ANSWER_NO;
+		else {
+			fprintf(stderr, "loketctl: --first-visit takes yes or no, not \"%s\" (leave it "
+					"out when nobody knows)\n",
+				o->first_visit);
+			return -1;
+		}
+	}
+	return 1;
+}
+
 static int cmd_act(store *st, const options *o, const char *cmd, int argc, char **argv)
 {
 	int transfer = !strcmp(cmd, "transfer");
@@ -223,6 +272,15 @@ static int cmd_act(store *st, const options *o, const char *cmd, int argc, char 
 			cmd);
 		return EX_USAGE;
 	}
+	store_outcome oc;
+	int has_outcome = outcome_of(o, &oc);
+	if (has_outcome < 0)
+		return EX_USAGE;
+	if (has_outcome && strcmp(cmd, "serve")) {
+		fprintf(stderr, "loketctl: --outcome, --referred-to, --topics and --first-visit go "
+				"with serve only\n");
+		return EX_USAGE;
+	}
 	store_ticket t;
 	store_status s;
 	if (transfer)
@@ -230,7 +288,7 @@ static int cmd_act(store *st, const options *o, const char *cmd, int argc, char 
 	else if (!strcmp(cmd, "recall"))
 		s = store_recall(st, ref, &t);
 	else if (!strcmp(cmd, "serve"))
-		s = store_serve(st, ref, &t);
+		s = store_serve_outcome(st, ref, &oc, &t);
 	else if (!strcmp(cmd, "no-show"))
 		s = store_no_show(st, ref, &t);
 	else
@@ -453,6 +511,10 @@ int main(int argc, char **argv)
 	    {"category", required_argument, NULL, 'C'},
 	    {"after", required_argument, NULL, 'a'},
 	    {"days", required_argument, NULL, 'D'},
+	    {"outcome", required_argument, NULL, 'O'},
+	    {"referred-to", required_argument, NULL, 'R'},
+	    {"topics", required_argument, NULL, 'T'},
+	    {"first-visit", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"check-config", no_argument, NULL, 'k'},
@@ -468,6 +530,10 @@ int main(int argc, char **argv)
 		case 'j': o.json = 1; break;
 		case 'l': o.lang = optarg; break;
 		case 'C': o.categories = optarg; break;
+		case 'O': o.outcome = optarg; break;
+		case 'R': o.referred_to = optarg; break;
+		case 'T': o.topics = optarg; break;
+		case 'F': o.first_visit = optarg; break;
 		case 'k': check_only = 1; break;
 		case 'd':
 			if (parse_int64(optarg, 1, 999, &v)) {

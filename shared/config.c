@@ -126,6 +126,34 @@ static void check_day_change(jcheck *v, const config *cfg)
 		}
 }
 
+/* obj's "label": an object with a text for every one of the site's
+ * languages (and no others), into out (indexed like cfg->langs). */
+static void load_labels(jcheck *v, const json_t *obj, const char *path, config *cfg,
+			char out[][CONFIG_TEXT_LEN])
+{
+	const json_t *label = jcheck_want(v, obj, path, "label", JSON_OBJECT, 1);
+	if (!label)
+		return;
+	char p[96];
+	snprintf(p, sizeof p, "%s.label", path);
+	const char *lang;
+	json_t *text;
+	json_object_foreach((json_t *)label, lang, text)
+	{
+		if (config_lang_index(cfg, lang) < 0) {
+			char lp[128];
+			snprintf(lp, sizeof lp, "%s.%s", p, lang);
+			jcheck_err(v, lp, "\"%s\" is not one of the site's languages", lang);
+		}
+	}
+	for (int l = 0; l < cfg->nlangs; l++) {
+		if (!json_object_get(label, cfg->langs[l]))
+			jcheck_err(v, p, "no label for language \"%s\"", cfg->langs[l]);
+		else
+			jcheck_text(v, label, p, cfg->langs[l], out[l], CONFIG_TEXT_LEN, 1);
+	}
+}
+
 static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 {
 	static const char *const keys[] = {"id", "prefix", "label", "icon", NULL};
@@ -175,27 +203,39 @@ static void load_categories(jcheck *v, const json_t *cats, config *cfg)
 				     cat->prefix, k);
 			}
 		}
-		const json_t *label = jcheck_want(v, c, path, "label", JSON_OBJECT, 1);
-		if (!label)
+		load_labels(v, c, path, cfg, cat->label);
+	}
+}
+
+/* "referrals": where a student may send a resident, each with an id and a
+ * label in every language (the counter's outcome step, the reports). */
+static void load_referrals(jcheck *v, const json_t *refs, config *cfg)
+{
+	static const char *const keys[] = {"id", "label", NULL};
+	size_t i;
+	const json_t *r;
+	if (json_array_size(refs) > CONFIG_MAX_REFERRALS) {
+		jcheck_err(v, "referrals", "at most %d referrals", CONFIG_MAX_REFERRALS);
+		return;
+	}
+	json_array_foreach(refs, i, r)
+	{
+		char path[64], p[96];
+		snprintf(path, sizeof path, "referrals[%zu]", i);
+		if (!json_is_object(r)) {
+			jcheck_err(v, path, "must be an object, not %s", jcheck_type_name(r));
 			continue;
-		snprintf(p, sizeof p, "%s.label", path);
-		const char *lang;
-		json_t *text;
-		json_object_foreach((json_t *)label, lang, text)
-		{
-			if (config_lang_index(cfg, lang) < 0) {
-				char lp[128];
-				snprintf(lp, sizeof lp, "%s.%s", p, lang);
-				jcheck_err(v, lp, "\"%s\" is not one of the site's languages", lang);
-			}
 		}
-		for (int l = 0; l < cfg->nlangs; l++) {
-			if (!json_object_get(label, cfg->langs[l]))
-				jcheck_err(v, p, "no label for language \"%s\"", cfg->langs[l]);
-			else
-				jcheck_text(v, label, p, cfg->langs[l], cat->label[l], CONFIG_TEXT_LEN,
-					 1);
-		}
+		jcheck_keys(v, r, path, keys);
+		config_referral *ref = &cfg->referrals[cfg->nreferrals++];
+		jcheck_text(v, r, path, "id", ref->id, sizeof ref->id, 1);
+		snprintf(p, sizeof p, "%s.id", path);
+		if (ref->id[0] && !valid_id(ref->id))
+			jcheck_err(v, p, "\"%s\" may hold only a-z, 0-9, '-' and '_'", ref->id);
+		for (int k = 0; k < cfg->nreferrals - 1; k++)
+			if (ref->id[0] && !strcmp(cfg->referrals[k].id, ref->id))
+				jcheck_err(v, p, "\"%s\" is already the id of referrals[%d]", ref->id, k);
+		load_labels(v, r, path, cfg, ref->label);
 	}
 }
 
@@ -282,7 +322,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 	cfg->kiosk.service_minutes = 10;
 
 	static const char *const top[] = {
-	    "site",	      "database", "languages",	"categories", "desks", "sync",
+	    "site",	      "database", "languages",	"categories", "referrals", "desks", "sync",
 	    "retention_days", "hours",	  "day_change", "kiosk",      NULL};
 	jcheck_keys(&v, root, "", top);
 
@@ -328,6 +368,9 @@ config *config_load(const char *path, char *err, size_t errlen)
 	const json_t *cats = jcheck_want(&v, root, "", "categories", JSON_ARRAY, 1);
 	if (cats)
 		load_categories(&v, cats, cfg);
+	const json_t *refs = jcheck_want(&v, root, "", "referrals", JSON_ARRAY, 0);
+	if (refs)
+		load_referrals(&v, refs, cfg);
 	jcheck_int(&v, root, "", "desks", &cfg->desks, 1, 99, 0);
 	jcheck_int(&v, root, "", "retention_days", &cfg->retention_days, 1, 3650, 0);
 	const json_t *sync = jcheck_want(&v, root, "", "sync", JSON_OBJECT, 0);
@@ -507,4 +550,12 @@ int config_day_bounds(const config *cfg, const char *day, int64_t *close_ms, int
 	if (last >= 0)
 		*close_ms = last;
 	return 0;
+}
+
+int config_referral_index(const config *cfg, const char *id)
+{
+	for (int i = 0; i < cfg->nreferrals; i++)
+		if (strcmp(cfg->referrals[i].id, id) == 0)
+			return i;
+	return -1;
 }

@@ -21,6 +21,7 @@
 
 #define CONFIG_MAX_LANGS      16
 #define CONFIG_MAX_CATEGORIES 32
+#define CONFIG_MAX_REFERRALS  16
 #define CONFIG_ID_LEN	      32  /* category and site ids: [a-z0-9_-]{1,31} */
 #define CONFIG_PREFIX_LEN     4	  /* 1-3 upper-case letters */
 #define CONFIG_LANG_LEN	      8	  /* "nl", "en", "ar", "pt-BR" */
@@ -34,6 +35,13 @@ typedef struct {
 	char icon[CONFIG_ID_LEN];		       /* optional: icon name in assets/icons */
 	char label[CONFIG_MAX_LANGS][CONFIG_TEXT_LEN]; /* indexed like config.langs */
 } config_category;
+
+/* Where a student may send a resident ("referrals"): the WIJ-team, the
+ * municipality, the tax office, the library. */
+typedef struct {
+	char id[CONFIG_ID_LEN];
+	char label[CONFIG_MAX_LANGS][CONFIG_TEXT_LEN]; /* indexed like config.langs */
+} config_referral;
 
 typedef struct {
 	int open_min, close_min; /* minutes after local midnight, open < close */
@@ -51,6 +59,10 @@ typedef struct {
 
 	int ncategories;
 	config_category categories[CONFIG_MAX_CATEGORIES];
+
+	/* "referrals": optional, 0..CONFIG_MAX_REFERRALS */
+	int nreferrals;
+	config_referral referrals[CONFIG_MAX_REFERRALS];
 
 	int desks; /* 1..99 */
 
@@ -101,6 +113,9 @@ void config_free(config *cfg);
 
 /* Index of a category by id, or -1. */
 int config_category_index(const config *cfg, const char *id);
+
+/* Index of the referral with this id, or -1. */
+int config_referral_index(const config *cfg, const char *id);
 
 /* Index of a language by code, or -1. */
 int config_lang_index(const config *cfg, const char *lang);

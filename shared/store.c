@@ -484,9 +484,17 @@ static store_status append(store *st, event *e, int64_t now)
 }
 
 store_status store_append_ticket_event(store *st, const store_ticket *t, event_type kind,
-				       const char *from, int64_t now)
+				       const char *from, const store_outcome *o, int64_t now)
 {
 	event e = {0};
+	if (o && kind == EV_TICKET_SERVED) {
+		snprintf(e.outcome, sizeof e.outcome, "%s", o->outcome);
+		snprintf(e.referred_to, sizeof e.referred_to, "%s", o->referred_to);
+		e.has_topics = o->has_topics;
+		e.ntopics = o->ntopics;
+		memcpy(e.topics, o->topics, sizeof e.topics);
+		e.first_visit = o->first_visit;
+	}
 	e.kind = kind;
 	memcpy(e.ticket, t->uuid, sizeof e.ticket);
 	snprintf(e.code, sizeof e.code, "%s", t->code);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "event.h"
 
 typedef struct store store;
 
@@ -83,6 +84,18 @@ typedef struct {
 	int ncats; /* 0: it takes every kind of help */
 	char cats[CONFIG_MAX_CATEGORIES][CONFIG_ID_LEN];
 } store_desk;
+
+/* How a visit ended, as the student recorded it (ticket.served's fields,
+ * docs/protocol.md). Zeroed, nothing is recorded: skipping never records a
+ * default that would bias the figures. */
+typedef struct {
+	char outcome[16];		 /* "", "solved", "referred", "follow_up" */
+	char referred_to[EVENT_CAT_LEN]; /* a referral id, with "referred" only */
+	int has_topics;			 /* 0: not asked; 1: topics[0..ntopics) */
+	int ntopics;
+	char topics[EVENT_MAX_CATS][EVENT_CAT_LEN]; /* other kinds of help dealt with */
+	event_answer first_visit;
+} store_outcome;
 
 /* Which ticket an action is about: a code or the ticket at a desk (code
  * NULL). A code names the one open ticket with it; when none is open, the
@@ -173,6 +186,11 @@ store_status store_call_next(store *st, int desk, const char *const *cats, int n
 
 store_status store_recall(store *st, store_ref ref, store_ticket *t);
 store_status store_serve(store *st, store_ref ref, store_ticket *t);
+/* Served, with how the visit ended (store_outcome; NULL or zeroed records
+ * nothing). STORE_INVALID, naming it, for an outcome the site does not
+ * know: a word, a referral or a kind of help not in the configuration. */
+store_status store_serve_outcome(store *st, store_ref ref, const store_outcome *o,
+				 store_ticket *t);
 store_status store_no_show(store *st, store_ref ref, store_ticket *t);
 /* Cancel a waiting or called ticket (the resident left, a mistake). */
 store_status store_cancel(store *st, store_ref ref, store_ticket *t);

@@ -310,7 +310,7 @@ static store_status expire_ticket(store *st, roll_ticket *r)
 		return store_db_fail(st, rc, "expiring a ticket");
 	r->t.state = TICKET_EXPIRED;
 	r->t.finished_ms = now;
-	return store_append_ticket_event(st, &r->t, EV_TICKET_EXPIRED, NULL, now);
+	return store_append_ticket_event(st, &r->t, EV_TICKET_EXPIRED, NULL, NULL, now);
 }
 
 static store_status close_desk(store *st, int desk, int64_t at)

@@ -135,9 +135,10 @@ int store_meta_set_text(store *st, const char *key, const char *v);
 /* Fills t from a row of the ticket columns (TICKET_COLS) and *id. */
 void store_read_ticket(sqlite3_stmt *s, store_ticket *t, int64_t *id);
 /* Appends the ticket event kind for t (after its change) with seq
- * st->next_seq, inside the caller's transaction. from: transfers only. */
+ * st->next_seq, inside the caller's transaction. from: transfers only;
+ * o: ticket.served only (NULL records nothing). */
 store_status store_append_ticket_event(store *st, const store_ticket *t, event_type kind,
-				       const char *from, int64_t now);
+				       const char *from, const store_outcome *o, int64_t now);
 /* The same for a desk event; cats/ncats for desk.opened only. */
 store_status store_append_desk_event(store *st, int desk, event_type kind, const char *const *cats,
 				     int ncats, int64_t now);

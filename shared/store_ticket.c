@@ -219,7 +219,7 @@ store_status store_take(store *st, const char *category, const char *lang, store
 	}
 	int64_t id = sqlite3_last_insert_rowid(st->db);
 	store_day_note_open(st, t->day, now);
-	ss = store_append_ticket_event(st, t, EV_TICKET_ISSUED, NULL, now);
+	ss = store_append_ticket_event(st, t, EV_TICKET_ISSUED, NULL, NULL, now);
 	if (ss != STORE_OK)
 		goto fail;
 	/* A guess for the resident, made inside the transaction: its reads
@@ -285,12 +285,12 @@ static int remember_call(store *st, int64_t id, const store_ticket *t, int recal
 
 /* Writes t (already changed in memory) and its event, inside a transaction. */
 static store_status save_change(store *st, int64_t id, const store_ticket *t, event_type kind,
-				const char *from, int64_t now)
+				const char *from, const store_outcome *o, int64_t now)
 {
 	int rc = write_ticket(st, id, t, st->next_seq);
 	if (rc != SQLITE_OK)
 		return store_db_fail(st, rc, "updating the ticket");
-	store_status ss = store_append_ticket_event(st, t, kind, from, now);
+	store_status ss = store_append_ticket_event(st, t, kind, from, o, now);
 	if (ss != STORE_OK)
 		return ss;
 	if (kind == EV_TICKET_CALLED || kind == EV_TICKET_RECALLED) {
@@ -396,7 +396,7 @@ store_status store_call_next(store *st, int desk, const char *const *cats, int n
 	t->state = TICKET_CALLED;
 	t->desk = desk;
 	t->called_ms = now;
-	ss = save_change(st, id, t, EV_TICKET_CALLED, NULL, now);
+	ss = save_change(st, id, t, EV_TICKET_CALLED, NULL, NULL, now);
 	if (ss != STORE_OK)
 		goto fail;
 	ss = store_commit(st);
@@ -416,10 +416,47 @@ static const event_type action_events[ACT_COUNT] = {
     [ACT_TRANSFER] = EV_TICKET_TRANSFERRED,
 };
 
-static store_status act(store *st, store_ref ref, action a, const char *category, store_ticket *t)
+/* An outcome names only what the site knows: one of the three words, a
+ * referral of the configuration (and only with "referred"), kinds of help
+ * of the configuration, each once. */
+static store_status outcome_valid(store *st, const store_outcome *o)
+{
+	if (!o)
+		return STORE_OK;
+	if (o->outcome[0] && strcmp(o->outcome, "solved") && strcmp(o->outcome, "referred") &&
+	    strcmp(o->outcome, "follow_up"))
+		return store_fail(st, STORE_INVALID,
+				  "outcome \"%s\": must be solved, referred or follow_up", o->outcome);
+	if (o->referred_to[0] && strcmp(o->outcome, "referred"))
+		return store_fail(st, STORE_INVALID, "a referral (\"%s\") goes with outcome referred",
+				  o->referred_to);
+	if (o->referred_to[0] && config_referral_index(st->cfg, o->referred_to) < 0)
+		return store_fail(st, STORE_INVALID, "unknown referral \"%s\"", o->referred_to);
+	if (o->ntopics < 0 || o->ntopics > EVENT_MAX_CATS || (!o->has_topics && o->ntopics))
+		return store_fail(st, STORE_INVALID, "topics: at most %d", EVENT_MAX_CATS);
+	for (int i = 0; i < o->ntopics; i++) {
+		if (config_category_index(st->cfg, o->topics[i]) < 0)
+			return store_fail(st, STORE_INVALID, "unknown kind of help \"%s\" in topics",
+					  o->topics[i]);
+		for (int k = 0; k < i; k++)
+			if (!strcmp(o->topics[k], o->topics[i]))
+				return store_fail(st, STORE_INVALID, "\"%s\" is twice in topics",
+						  o->topics[i]);
+	}
+	if (o->first_visit != EV_ANSWER_NULL && o->first_visit != EV_ANSWER_YES &&
+	    o->first_visit != EV_ANSWER_NO)
+		return store_fail(st, STORE_INVALID, "first_visit: not an answer");
+	return STORE_OK;
+}
+
+static store_status act(store *st, store_ref ref, action a, const char *category,
+			const store_outcome *o, store_ticket *t)
 {
 	if (a == ACT_TRANSFER && config_category_index(st->cfg, category) < 0)
 		return store_fail(st, STORE_INVALID, "unknown category \"%s\"", category);
+	store_status vs = outcome_valid(st, o);
+	if (vs != STORE_OK)
+		return vs;
 	int64_t now = clock_now_ms();
 	store_status ss = store_begin_action(st, now, NULL);
 	if (ss != STORE_OK)
@@ -472,7 +509,7 @@ static store_status act(store *st, store_ref ref, action a, const char *category
 		break;
 	case ACT_COUNT: abort(); /* not an action: a bug of the caller above */
 	}
-	ss = save_change(st, id, t, action_events[a], a == ACT_TRANSFER ? from : NULL, now);
+	ss = save_change(st, id, t, action_events[a], a == ACT_TRANSFER ? from : NULL, o, now);
 	if (ss != STORE_OK)
 		goto fail;
 	if (a == ACT_TRANSFER && store_estimate_ticket(st, id, now, t) != STORE_OK)
@@ -485,23 +522,28 @@ fail:
 
 store_status store_recall(store *st, store_ref ref, store_ticket *t)
 {
-	return act(st, ref, ACT_RECALL, NULL, t);
+	return act(st, ref, ACT_RECALL, NULL, NULL, t);
 }
 store_status store_serve(store *st, store_ref ref, store_ticket *t)
 {
-	return act(st, ref, ACT_SERVE, NULL, t);
+	return act(st, ref, ACT_SERVE, NULL, NULL, t);
+}
+store_status store_serve_outcome(store *st, store_ref ref, const store_outcome *o,
+				 store_ticket *t)
+{
+	return act(st, ref, ACT_SERVE, NULL, o, t);
 }
 store_status store_no_show(store *st, store_ref ref, store_ticket *t)
 {
-	return act(st, ref, ACT_NO_SHOW, NULL, t);
+	return act(st, ref, ACT_NO_SHOW, NULL, NULL, t);
 }
 store_status store_cancel(store *st, store_ref ref, store_ticket *t)
 {
-	return act(st, ref, ACT_CANCEL, NULL, t);
+	return act(st, ref, ACT_CANCEL, NULL, NULL, t);
 }
 store_status store_transfer(store *st, store_ref ref, const char *category, store_ticket *t)
 {
-	return act(st, ref, ACT_TRANSFER, category, t);
+	return act(st, ref, ACT_TRANSFER, category, NULL, t);
 }
 
 store_status store_find(store *st, store_ref ref, store_ticket *t)

@@ -83,9 +83,32 @@ want 0 - "$BIN/loketctl" --version
 want 0 - "${C[@]}" check-config
 want 78 "" "$BIN/loketctl" -c "$dir/nonexistent.json" list
 
+# How a visit ended: every field, none (all null, never a default), and
+# every way to get it wrong (named, exit 65 or 64, nothing written).
+want 0 A003 "${C[@]}" take digital
+want 0 A003 "${C[@]}" next --desk 1 --category digital
+want 65 "" "${C[@]}" serve --desk 1 --referred-to nowhere
+stderr_says 'unknown referral "nowhere"'
+want 65 "" "${C[@]}" serve --desk 1 --outcome solved --referred-to wij
+stderr_says 'goes with outcome referred'
+want 65 "" "${C[@]}" serve --desk 1 --outcome done
+stderr_says 'outcome "done": must be solved, referred or follow_up'
+want 65 "" "${C[@]}" serve --desk 1 --topics tax,nope
+stderr_says 'unknown kind of help "nope" in topics'
+want 64 "" "${C[@]}" serve --desk 1 --first-visit maybe
+want 64 "" "${C[@]}" no-show --desk 1 --outcome solved
+want 0 A003 "${C[@]}" serve --desk 1 --outcome referred --referred-to wij --topics tax,letters --first-visit no
+"${C[@]}" events | tail -1 | grep -q '"outcome":"referred","referred_to":"wij","topics":\["tax","letters"\],"first_visit":false}$' ||
+	fail "served event with an outcome: $("${C[@]}" events | tail -1)"
+want 0 A004 "${C[@]}" take digital
+want 0 A004 "${C[@]}" next --desk 1 --category digital
+want 0 A004 "${C[@]}" serve --desk 1
+"${C[@]}" events | tail -1 | grep -q '"outcome":null,"referred_to":null,"topics":null,"first_visit":null}$' ||
+	fail "served event without an outcome: $("${C[@]}" events | tail -1)"
+
 # Retention: nothing unacknowledged goes.
 want 0 "purged 0 acknowledged events" "${C[@]}" purge --days 0
-[ "$("${C[@]}" events | wc -l)" -eq 15 ] || fail "purge deleted unacknowledged events"
+[ "$("${C[@]}" events | wc -l)" -eq 21 ] || fail "purge deleted unacknowledged events"
 
 # Busy: a database held locked past the busy timeout gives 75.
 # The sqlite3 shell holds the write lock for 7 s, past the 5 s busy timeout.
