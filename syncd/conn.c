@@ -11,7 +11,9 @@ struct sync_conn {
 	CURLM *multi;
 	CURL *easy;
 	int busy;
+	int profile; /* the transfer in flight is the profile's PUT */
 	char url[CONFIG_PATH_LEN + 128];
+	char profile_url[CONFIG_PATH_LEN + 128];
 	struct curl_slist *hdr_plain, *hdr_gzip;
 	char errbuf[CURL_ERROR_SIZE];
 	char *body; /* the answer, capped at SYNC_ANSWER_MAX */
@@ -117,6 +119,8 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
 		ulen--;
 	snprintf(c->url, sizeof c->url, "%.*s/api/v1/sites/%s/events", (int)ulen, cfg->sync.url,
 		 cfg->site_id);
+	snprintf(c->profile_url, sizeof c->profile_url, "%.*s/api/v1/sites/%s/profile", (int)ulen,
+		 cfg->sync.url, cfg->site_id);
 
 	char auth[64 + 1024];
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
@@ -161,6 +165,31 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
 		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(rc));
 		return -1;
 	}
+	return 0;
+}
+
+/* After the profile's PUT: the handle goes back to POSTing batches. */
+static void profile_done(sync_conn *c)
+{
+	if (!c->profile)
+		return;
+	c->profile = 0;
+	curl_easy_setopt(c->easy, CURLOPT_URL, c->url);
+	curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
+}
+
+int sync_conn_put_profile(sync_conn *c, const void *body, size_t len)
+{
+	if (c->busy)
+		return -1;
+	if (curl_easy_setopt(c->easy, CURLOPT_URL, c->profile_url) ||
+	    curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, "PUT") ||
+	    sync_conn_start(c, body, len, 0)) {
+		curl_easy_setopt(c->easy, CURLOPT_URL, c->url);
+		curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
+		return -1;
+	}
+	c->profile = 1;
 	return 0;
 }
 
@@ -237,6 +266,8 @@ int sync_conn_step(sync_conn *c, sync_answer *a)
 		}
 		curl_multi_remove_handle(c->multi, c->easy);
 		c->busy = 0;
+		a->profile = c->profile;
+		profile_done(c);
 		return 1;
 	}
 	return 0;
@@ -247,6 +278,7 @@ void sync_conn_abort(sync_conn *c)
 	if (c && c->busy) {
 		curl_multi_remove_handle(c->multi, c->easy);
 		c->busy = 0;
+		profile_done(c);
 	}
 }
 

@@ -33,6 +33,7 @@ typedef struct {
 	size_t body_len;
 	char error[CURL_ERROR_SIZE + 64]; /* why no answer came ("" otherwise) */
 	int tls;			  /* 1 if that was TLS: a certificate not trusted */
+	int profile;			  /* 1: the answer to sync_conn_put_profile */
 	int64_t bytes_up, bytes_down;	  /* headers and bodies, this request */
 } sync_answer;
 
@@ -49,6 +50,11 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
 /* Starts POSTing body (len bytes, borrowed until the answer came or the
  * transfer was aborted). Returns 0, or -1 if libcurl refused. */
 int sync_conn_start(sync_conn *c, const void *body, size_t len, int gzipped);
+
+/* Starts PUTting the site's profile (JSON, len bytes, borrowed like a
+ * batch) to {sync.url}/api/v1/sites/{site}/profile; its answer comes from
+ * sync_conn_step with a->profile set. Returns 0, or -1. */
+int sync_conn_put_profile(sync_conn *c, const void *body, size_t len);
 
 /* 1 while a transfer is in flight. */
 int sync_conn_busy(const sync_conn *c);

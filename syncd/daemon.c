@@ -27,6 +27,11 @@
  *              the backoff after a failure, IDLE_MS when there is nothing
  *              to send (a fallback: inotify usually wakes us first)
  *   purge_at   hourly store_purge (and after a backlog drained)
+ *   profile_at the site's profile (profile.h): PUT at start and after a
+ *              reload that changed it, before the next batch; a failure
+ *              backs off on its own counter and never holds up events; a
+ *              central office without the endpoint (404, 405: an older
+ *              version) is told once and not asked again
  *   beat_at    the heartbeat (sync.heartbeat_seconds): the store says when
  *              syncd last ran its loop, so the counter can tell "not
  *              running" from "idle"; a clean stop writes one with interval
@@ -57,6 +62,7 @@
 #include "clock.h"
 #include "log.h"
 #include "policy.h"
+#include "profile.h"
 
 #define IDLE_MS_INOTIFY	  2000 /* fallback look when inotify watches */
 #define IDLE_MS_POLL	  500  /* without inotify: poll the data version */
@@ -93,6 +99,26 @@ static int64_t cap_ms(const syncd *d)
 	if (d->once && cap > ONCE_CAP_MS)
 		cap = ONCE_CAP_MS;
 	return cap;
+}
+
+/* Builds the profile of the current configuration; marks it to be sent if
+ * it is new or changed. */
+static void profile_update(syncd *d)
+{
+	char *p = sync_profile_json(d->cfg);
+	if (!p) {
+		log_warn("cannot build the site's profile (out of memory)");
+		return;
+	}
+	if (d->profile && !strcmp(d->profile, p) && !d->profile_pending) {
+		free(p);
+		return;
+	}
+	free(d->profile);
+	d->profile = p;
+	d->profile_pending = 1;
+	d->profile_failures = 0;
+	d->profile_at = clock_mono_ms();
 }
 
 static void watch_db(syncd *d)
@@ -152,6 +178,8 @@ int syncd_init(syncd *d)
 	d->next_at = d->started;
 	d->purge_at = d->started + 60 * 1000;
 	d->dv = -1;
+	if (!d->once)
+		profile_update(d);
 	return SYNCD_EX_OK;
 }
 
@@ -169,6 +197,8 @@ void syncd_fini(syncd *d)
 	d->conn = NULL;
 	sync_batch_free(&d->batch);
 	sync_batch_free(&d->next);
+	free(d->profile);
+	d->profile = NULL;
 	if (d->st)
 		store_close(d->st);
 	d->st = NULL;
@@ -381,9 +411,43 @@ static void on_gap(syncd *d, const sync_answer *a)
 	d->next_at = clock_mono_ms();
 }
 
+static void on_profile(syncd *d, const sync_answer *a)
+{
+	long st = a->status;
+	if (st == 200 || st == 204) {
+		log_info("the central office has the site's profile");
+		d->profile_pending = 0;
+		return;
+	}
+	if (st == 404 || st == 405 || st == 501) {
+		log_warn("the central office takes no profile (HTTP %ld: an older version?): it "
+			 "shows this site's kinds of help by id",
+			 st);
+		d->profile_pending = 0;
+		return;
+	}
+	if (st == 400 || st == 413 || st == 422) {
+		log_error("the central office refuses the site's profile (HTTP %ld) %.*s; events go on",
+			  st, (int)(a->body_len > 160 ? 160 : a->body_len), a->body);
+		d->profile_pending = 0; /* the same text would be refused again */
+		return;
+	}
+	d->profile_failures++;
+	int64_t delay = sync_backoff_ms(d->profile_failures, cap_ms(d), &d->rng);
+	d->profile_at = clock_mono_ms() + delay;
+	log_msg(d->profile_failures == 1 ? LOG_WARN : LOG_INFO,
+		"the site's profile was not delivered (%s); next try in %.1f s",
+		st ? sync_status_words(st) : a->error, (double)delay / 1000.0);
+}
+
 static void on_answer(syncd *d, const sync_answer *a)
 {
 	char msg[384];
+	if (a->profile) {
+		d->next_ready = 0; /* read while the profile went: start afresh */
+		on_profile(d, a);
+		return;
+	}
 	int ready = d->next_ready;
 	d->next_ready = 0;
 	if (a->status == 200 && ready == 1)
@@ -620,12 +684,21 @@ int syncd_run(syncd *d)
 				rc = SYNCD_EX_TEMPFAIL;
 				break;
 			}
+			if (d->profile_pending && now >= d->profile_at && !d->once) {
+				if (sync_conn_put_profile(d->conn, d->profile, strlen(d->profile))) {
+					log_warn("libcurl refused to start the profile's PUT");
+					d->profile_pending = 0;
+				}
+				continue;
+			}
 			if (now >= d->next_at && look(d) && d->once && !d->failures)
 				break; /* drained */
 		}
 		int timeout = 1000;
 		if (!sync_conn_busy(d->conn)) {
 			int64_t due = d->once || d->next_at < d->beat_at ? d->next_at : d->beat_at;
+			if (d->profile_pending && !d->once && d->profile_at < due)
+				due = d->profile_at;
 			int64_t t = due - clock_mono_ms();
 			timeout = t < 0 ? 0 : t > INT_MAX ? INT_MAX : (int)t;
 		}
@@ -723,5 +796,7 @@ void syncd_reload(syncd *d)
 	d->idle = 0;
 	d->batch_limit = d->naive ? 1 : cfg->sync.batch_events;
 	d->next_at = clock_mono_ms();
+	if (!d->once)
+		profile_update(d);
 	log_info("reloaded %s", d->cfg_path);
 }

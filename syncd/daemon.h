@@ -53,6 +53,10 @@ typedef struct {
 	int64_t dv;	    /* store_data_version at the last look */
 	int64_t purge_at;   /* monotonic ms of the next purge */
 	int64_t beat_at;    /* monotonic ms of the next heartbeat (not with --once) */
+	char *profile;	    /* the site's profile as sent (profile.h), or NULL */
+	int profile_pending;	/* 1 until the central office has this profile */
+	int profile_failures;	/* PUTs in a row that failed (its own backoff) */
+	int64_t profile_at;	/* monotonic ms of the next PUT while pending */
 	int64_t last_purge;
 	int64_t sent_at; /* monotonic ms the transfer in flight started */
 	uint64_t rng;
