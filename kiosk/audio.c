@@ -4,7 +4,7 @@
  * format (SDL converts to the hardware's), so the voice follows the chime
  * without a gap to schedule. Calls play one after the other: the display
  * starts the next chime only when audio_playing says the last call's
- * chime and voice have played (main.c, announce_step).
+ * chime and voice have played (announce.c, announce_step).
  */
 #include "audio.h"
 

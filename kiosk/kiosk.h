@@ -1,18 +1,23 @@
 /*
  * kiosk — the state of one loket-kiosk process and the functions its
- * parts share. main.c owns the loop (events, timers, drawing); the views
- * (view_ticket.c, view_counter.c, view_display.c, staff.c) are functions
- * of this state that lay out controls with ui.h and act on the store when
- * a control was tapped; replay.c drives the same loop from a script.
+ * parts share. app.c keeps the state's helpers and the model (what the
+ * views show, read from the store); loop.c owns the loop (events, timers,
+ * drawing); the views (view_ticket.c, view_counter.c, view_display.c,
+ * staff.c) are functions of this state that lay out controls with ui.h and
+ * act on the store when a control was tapped; replay.c drives the same loop
+ * from a script; main.c starts the process. Calls run one way, down this
+ * list and never back up: main.c, replay.c, loop.c, the views, app.c,
+ * announce.c.
  *
  * State changes happen in exactly three places: a tapped control (through
- * the view that owns it), a timer (main.c) and a change in the database
- * seen through store_data_version (model refresh). Each sets `dirty`; a
- * frame is drawn only when dirty.
+ * the view that owns it), a timer (loop.c) and a change in the database
+ * seen through store_data_version (model refresh, app.c). Each sets
+ * `dirty`; a frame is drawn only when dirty.
  */
 #ifndef KIOSK_KIOSK_H
 #define KIOSK_KIOSK_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -101,7 +106,7 @@ typedef struct app {
 	int64_t minute_at;
 	int sync_state; /* the counter's sync line state at the last look (redraw on change) */
 
-	/* announcements (display views, main.c): every call and recall once,
+	/* announcements (display views, announce.c): every call and recall once,
 	 * in commit order, one after the other */
 	int announce_ready;		     /* announced_id is known (nothing before it is said) */
 	int64_t announced_id;		     /* the newest call id taken into the queue */
@@ -121,10 +126,24 @@ typedef struct app {
 	int64_t started_ms;
 } app;
 
-/* --- main.c ------------------------------------------------------------- */
+/* --- app.c: the state's helpers and the model --------------------------- */
+/* The app's clock in ms: monotonic, or a replay's virtual clock. */
 int64_t app_now(const app *a);
+/* msgid in the app's language. */
 const char *T(const app *a, const char *msgid);
 int app_rtl(const app *a);
+void app_set_lang(app *a, int lang);
+/* Switches view (from the staff menu). */
+void app_set_view(app *a, view_kind v);
+/* Opens the site database into a->st; if it cannot, a->st stays NULL and
+ * a->problem says why (the loop tries again). */
+void try_open_store(app *a);
+/* Reloads the model from the store if the database changed (or force). */
+void app_refresh(app *a, int force);
+
+/* --- loop.c: frames, input and timers ----------------------------------- */
+/* The signal that asked the process to end, or 0 (set by main.c's handler). */
+extern volatile sig_atomic_t kiosk_got_signal;
 /* Runs the views once: with draw, renders a frame (present if asked). */
 void app_build(app *a, int draw);
 void app_draw(app *a, int present);
@@ -133,13 +152,10 @@ void app_draw(app *a, int present);
 void app_pump(app *a, int64_t until_ms);
 int app_shot(app *a, const char *path);
 int app_dump(app *a, const char *path);
-/* Reloads the model from the store if the database changed (or force). */
-void app_refresh(app *a, int force);
-void app_set_lang(app *a, int lang);
-/* Switches view (from the staff menu). */
-void app_set_view(app *a, view_kind v);
+/* The view is one residents use (ticket or combined). */
+int resident_view(const app *a);
 
-/* --- views ---------------------------------------------------------------- */
+/* --- views: view_ticket.c, view_counter.c, view_display.c, staff.c ------ */
 void view_ticket(app *a, rd_rect area, int with_header);
 void view_ticket_dismiss(app *a);
 void view_counter(app *a);

@@ -8,7 +8,7 @@
  * newest call; none transferred, cancelled or expired); this only draws.
  *
  * The chime and the spoken announcement (audio.h, speech.h) of every call
- * are played by main.c's announcement queue.
+ * are played by the announcement queue (announce.c).
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,0 +1,140 @@
+/*
+ * app — the state helpers and the model: the app's clock, its language and
+ * view, the site database (opened, or retried while it cannot be) and the
+ * model the views show, reloaded when another process committed. Calls the
+ * store and the announcement queue (announce.h); never a view or the loop.
+ */
+#include <stdio.h>
+
+#include "announce.h"
+#include "clock.h"
+#include "i18n.h"
+#include "kiosk.h"
+#include "log.h"
+
+/* --- small shared helpers ---------------------------------------------- */
+
+int64_t app_now(const app *a)
+{
+	return a->replay ? a->vnow : clock_mono_ms();
+}
+
+const char *T(const app *a, const char *msgid)
+{
+	return i18n_tr(a->lang, msgid);
+}
+
+int app_rtl(const app *a)
+{
+	return i18n_is_rtl(a->cfg->langs[a->lang]);
+}
+
+void app_set_lang(app *a, int lang)
+{
+	if (lang < 0 || lang >= a->cfg->nlangs || lang == a->lang)
+		return;
+	a->lang = lang;
+	a->counter_msg[0] = '\0';
+	a->dirty = 1;
+}
+
+void app_set_view(app *a, view_kind v)
+{
+	if (v != VIEW_DISPLAY && v != VIEW_COMBINED)
+		announce_reset(a);
+	a->view = v;
+	a->staff = STAFF_NONE;
+	a->overlay = CO_NONE;
+	a->tscreen = TK_START;
+	a->counter_msg[0] = '\0';
+	app_refresh(a, 1);
+	a->dirty = 1;
+}
+
+/* --- model ------------------------------------------------------------- */
+
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The counter view works at its desk while it runs: desk.opened at start
+ * (with the kinds of help it takes), desk.closed at the end. */
+static void counter_desk_open(app *a)
+{
+	const char *cats[CONFIG_MAX_CATEGORIES];
+	int nc = 0;
+	for (int i = 0; i < a->cfg->ncategories; i++)
+		if (a->handles[i])
+			cats[nc++] = a->cfg->categories[i].id;
+	if (nc == a->cfg->ncategories)
+		nc = 0; /* every kind */
+	if (store_desk_open(a->st, a->desk, cats, nc) != STORE_OK)
+		log_warn("cannot open desk %d: %s", a->desk, store_errmsg(a->st));
+}
+
+void try_open_store(app *a)
+{
+	char err[512];
+	store *st = NULL;
+	store_status s = store_open(a->cfg->database, a->cfg, &st, err, sizeof err);
+	if (s != STORE_OK) {
+		snprintf(a->problem, sizeof a->problem, "%s", err);
+		log_error("cannot open the site database %s: %s", a->cfg->database, err);
+		a->st = NULL;
+		return;
+	}
+	a->st = st;
+	a->problem[0] = '\0';
+	a->data_version = -1;
+	log_info("site database %s", a->cfg->database);
+	if (a->view == VIEW_COUNTER)
+		counter_desk_open(a);
+}
+
+void app_refresh(app *a, int force)
+{
+	if (!a->st)
+		return;
+	int64_t v = store_data_version(a->st);
+	if (!force && v == a->data_version)
+		return;
+	a->data_version = v;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	store_status s = store_status_get(a->st, &a->status);
+	if (s != STORE_OK)
+		log_warn("status: %s", store_errmsg(a->st));
+	if (a->view == VIEW_COUNTER) {
+		const char *cats[CONFIG_MAX_CATEGORIES];
+		int nc = 0;
+		for (int i = 0; i < a->cfg->ncategories; i++)
+			if (a->handles[i])
+				cats[nc++] = a->cfg->categories[i].id;
+		if (store_list_waiting(a->st, cats, nc, a->waiting, KIOSK_MAX_WAITING,
+				       &a->nwaiting) != STORE_OK)
+			a->nwaiting = 0;
+		a->have_at_desk = store_find(a->st, (store_ref){NULL, a->desk}, &a->at_desk) ==
+				  STORE_OK;
+		h = mix(h, &a->status, sizeof a->status);
+		for (int i = 0; i < a->nwaiting; i++)
+			h = mix(h, a->waiting[i].code, sizeof a->waiting[i].code);
+		h = mix(h, &a->nwaiting, sizeof a->nwaiting);
+		if (a->have_at_desk)
+			h = mix(h, &a->at_desk, sizeof a->at_desk);
+		h = mix(h, &a->have_at_desk, sizeof a->have_at_desk);
+	}
+	if (a->view == VIEW_DISPLAY || a->view == VIEW_COMBINED) {
+		if (store_recent_calls(a->st, a->calls, KIOSK_MAX_CALLS, &a->ncalls) != STORE_OK)
+			a->ncalls = 0;
+		h = mix(h, a->calls, sizeof a->calls[0] * (size_t)a->ncalls);
+		for (int i = 0; i < a->status.ncategories; i++)
+			h = mix(h, &a->status.categories[i].waiting, sizeof(int));
+		announce_fetch(a, app_now(a));
+	}
+	if (force || h != a->model_hash)
+		a->dirty = 1;
+	a->model_hash = h;
+}
