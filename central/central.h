@@ -7,6 +7,7 @@
 #ifndef CENTRAL_CENTRAL_H
 #define CENTRAL_CENTRAL_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,6 +75,22 @@ void web_logout(request *rq, reply *rp);
 void report_dashboard(request *rq, reply *rp);
 void csv_export(request *rq, reply *rp);  /* /export/tickets.csv */
 void csv_staffed(request *rq, reply *rp); /* /export/staffed.csv */
+
+/* PUT /api/v1/sites/{site}/profile (profile.c). */
+#define PROFILE_MAX_BYTES (256u << 10)
+int profile_early(request *rq, reply *rp); /* 1 if answered before the body */
+void profile_put(request *rq, reply *rp);
+/* The site part of /api/v1/sites/{site}/profile, as route_site. */
+int route_profile(const char *path, char *site, size_t cap);
+/* Checks a profile; on 0 fills the labels (each id once with lang NULL,
+ * then one per language; pointers into root) and the languages as JSON
+ * (free both). -1 with the field named in err, -2 out of memory. */
+int profile_check(const json_t *root, cstore_label **lv, size_t *ln, char **languages, char *err,
+		  size_t errlen);
+
+/* The report page and its xlsx (report_page.c, xlsx.c). */
+void report_page(request *rq, reply *rp);
+void report_xlsx(request *rq, reply *rp);
 
 /* The site part of /api/v1/sites/{site}/events, or NULL if path is not that
  * route; copies the raw segment (maybe invalid) into site. */

@@ -96,6 +96,12 @@ typedef struct {
 	int64_t issued_ms, called_ms, last_called_ms, finished_ms;
 	int desk; /* 0 = none */
 	int calls, transfers;
+	/* How a served visit ended; "" (or first_visit -1) when not recorded,
+	 * which is all a site from before these fields sends. */
+	const char *served_outcome; /* "solved", "referred", "follow_up" or "" */
+	const char *referred_to;    /* a referral id of the site, or "" */
+	const char *topics;	    /* a JSON array of category ids, or "" */
+	int first_visit;	    /* 1 yes, 0 no, -1 not recorded */
 } cstore_ticket;
 
 /* Calls cb for each ticket issued on a local day in [from_day, to_day]
@@ -131,6 +137,33 @@ int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, cons
  * understands (a type it has learnt since they came) get their parsed
  * fields and count from now on; the others stay unread. */
 int cstore_rebuild_tickets(cstore *st);
+
+/* A site's profile (profile.c checked it): its name, languages as a JSON
+ * array, the body as sent, and its labels. */
+typedef struct {
+	const char *kind; /* "category" or "referral" */
+	const char *id, *lang, *label;
+} cstore_label;
+
+/* Replaces the profile of site and, for each (kind, id) it names, the
+ * labels held; labels of ids it no longer names stay (reports of earlier
+ * days still name them). One transaction; now_ms is kept as received. */
+int cstore_profile_put(cstore *st, const char *site, const char *name, const char *languages,
+		       const char *body, size_t len, const cstore_label *labels, size_t nlabels,
+		       int64_t now_ms);
+
+/* Each site's profile (site, name, languages as JSON, received_ms), in
+ * site order. Strings valid only during the callback. */
+typedef struct {
+	const char *site, *name, *languages;
+	int64_t received_ms;
+} cstore_profile;
+typedef int (*cstore_profile_cb)(void *ctx, const cstore_profile *p);
+int cstore_profiles(cstore *st, cstore_profile_cb cb, void *ctx);
+
+/* Every label held: site, kind, id, lang, label. */
+typedef int (*cstore_label_cb)(void *ctx, const char *site, const cstore_label *l);
+int cstore_labels(cstore *st, cstore_label_cb cb, void *ctx);
 
 /* CSTORE_OK if the database answers a read. */
 int cstore_ping(cstore *st);

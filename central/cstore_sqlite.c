@@ -1,7 +1,7 @@
 /*
  * cstore_sqlite — the SQLite implementation of cstore.h.
  *
- * Schema (version 3; meta('schema') holds the version):
+ * Schema (version 4; meta('schema') holds the version):
  *
  *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms)
  *   events(site, seq, uuid UNIQUE, type, at, at_ms, ticket, code, category,
@@ -11,7 +11,16 @@
  *   tickets(site, ticket, code, day, category, first_category, lang,
  *           issued_at, issued_ms, called_at, called_ms, last_called_ms,
  *           finished_at, finished_ms, outcome, desk, calls, transfers,
+ *           served_outcome, referred_to, topics, first_visit,
  *           PRIMARY KEY(site, ticket)), index on day
+ *   profiles(site PRIMARY KEY, name, languages (JSON array), body,
+ *           received_ms): the last profile each site PUT (profile.c)
+ *   labels(site, kind ('category' | 'referral'), id, lang, label,
+ *           received_ms, PRIMARY KEY(site, kind, id, lang)): the last
+ *           label seen per site, kind, id and language. A profile replaces
+ *           the labels of the ids it names and leaves the others, so a
+ *           kind of help a site has removed keeps its last label in the
+ *           reports of the days it was used.
  *   desk_spans(site, desk, day, opened_seq, opened_at, opened_ms, closed_seq,
  *           closed_at, closed_ms, staffed_ms, PRIMARY KEY(site, opened_seq)),
  *           a unique index on (site, desk) of the open ones (closed_seq
@@ -22,7 +31,10 @@
  * had them NOT NULL; cstore_open copies a schema 1 table into the new
  * shape once, in one transaction (migrate_1_2); schema 2 lacked desk_spans,
  * which the update to 3 derives from the desk events held, with the code
- * ingest uses (derive). An event of a type this version does not know has
+ * ingest uses (derive); schema 3 lacked the served outcome columns and
+ * the profiles: the update to 4 adds the columns and derives every ticket
+ * and desk span again from the events held (the outcome fields are read
+ * from the stored bodies). An event of a type this version does not know has
  * only its envelope parsed (at too, when it is a time), the rest NULL, and
  * unread = why; the rebuild reads such events again (reread) and fills them
  * in when it can. No other update of an event row exists, and body is
@@ -45,7 +57,10 @@
  *                the ticket there (a ticket taken on an unset clock)
  *   called       called_* (first call only), last_called_ms, desk, calls+1
  *   recalled     desk
- *   served, no_show   finished_*, outcome, desk
+ *   served       finished_*, outcome, desk, and how the visit ended:
+ *                served_outcome, referred_to, topics (a JSON array of
+ *                ids), first_visit (1, 0), each NULL when not recorded
+ *   no_show      finished_*, outcome, desk
  *   cancelled, expired   finished_*, outcome, desk if the event names one
  *   transferred  category, transfers+1, desk cleared
  *   unread events   none
@@ -88,7 +103,7 @@ struct cstore {
 };
 
 /* The schema this code writes; cstore_open brings older ones up to it. */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS sites("
@@ -111,7 +126,15 @@ static const char schema[] =
     " issued_at TEXT, issued_ms INTEGER, called_at TEXT, called_ms INTEGER,"
     " last_called_ms INTEGER, finished_at TEXT, finished_ms INTEGER, outcome TEXT,"
     " desk INTEGER, calls INTEGER NOT NULL DEFAULT 0, transfers INTEGER NOT NULL DEFAULT 0,"
+    " served_outcome TEXT, referred_to TEXT, topics TEXT, first_visit INTEGER,"
     " PRIMARY KEY(site, ticket));"
+    "CREATE TABLE IF NOT EXISTS profiles("
+    " site INTEGER PRIMARY KEY REFERENCES sites(id), name TEXT NOT NULL,"
+    " languages TEXT NOT NULL, body TEXT NOT NULL, received_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS labels("
+    " site INTEGER NOT NULL REFERENCES sites(id), kind TEXT NOT NULL, id TEXT NOT NULL,"
+    " lang TEXT NOT NULL, label TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(site, kind, id, lang));"
     "CREATE INDEX IF NOT EXISTS tickets_day ON tickets(day, site);"
     "CREATE TABLE IF NOT EXISTS desk_spans("
     " site INTEGER NOT NULL, desk INTEGER NOT NULL, day TEXT NOT NULL,"
@@ -175,10 +198,13 @@ static const char *const fact_sql[EV_TYPE_COUNT] = {
 		  " last_called_ms = ?8, desk = ?9, calls = calls + 1, category = ?5" TK_DAY,
     [EV_TICKET_RECALLED] = TK_INSERT
     ", desk) " TK_VALUES ", ?9) ON CONFLICT(site, ticket) DO UPDATE SET desk = ?9" TK_DAY,
+    /* ?11 served_outcome ?12 referred_to ?13 topics ?14 first_visit */
     [EV_TICKET_SERVED] =
-	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
-		  ", ?7, ?8, 'served', ?9) ON CONFLICT(site, ticket) DO UPDATE"
-		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'served', desk = ?9" TK_DAY,
+	TK_INSERT ", finished_at, finished_ms, outcome, desk, served_outcome, referred_to, topics,"
+		  " first_visit) " TK_VALUES
+		  ", ?7, ?8, 'served', ?9, ?11, ?12, ?13, ?14) ON CONFLICT(site, ticket) DO UPDATE"
+		  " SET finished_at = ?7, finished_ms = ?8, outcome = 'served', desk = ?9,"
+		  " served_outcome = ?11, referred_to = ?12, topics = ?13, first_visit = ?14" TK_DAY,
     [EV_TICKET_NO_SHOW] =
 	TK_INSERT ", finished_at, finished_ms, outcome, desk) " TK_VALUES
 		  ", ?7, ?8, 'no_show', ?9) ON CONFLICT(site, ticket) DO UPDATE"
@@ -253,6 +279,23 @@ static int facts_prepare(sqlite3 *db, sqlite3_stmt *fx[EV_TYPE_COUNT], char *err
 static void facts_finalize(sqlite3_stmt *fx[EV_TYPE_COUNT]);
 static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_only, int64_t *n);
 
+/* Adds column name to table unless it is there already. */
+static int add_column(sqlite3 *db, const char *table, const char *name, const char *type,
+		      char **msg)
+{
+	char sql[200];
+	sqlite3_stmt *s = NULL;
+	snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'", table,
+		 name);
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	int have = rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK || have)
+		return rc;
+	snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", table, name, type);
+	return sqlite3_exec(db, sql, NULL, NULL, msg);
+}
+
 /* Creates the schema in a new database, or brings an older one up to
  * SCHEMA_VERSION, in one transaction (another process opening the same
  * file at once waits, then finds it done). A database from a newer
@@ -289,27 +332,36 @@ static int schema_update(sqlite3 *db, const char *path, char *err, size_t errlen
 		log_info("%s: schema 1 -> 2: events may lack ticket fields (desk events)", path);
 		rc = sqlite3_exec(db, migrate_1_2, NULL, NULL, &msg);
 	}
+	static const char *const new_cols[][2] = {{"served_outcome", "TEXT"},
+						  {"referred_to", "TEXT"},
+						  {"topics", "TEXT"},
+						  {"first_visit", "INTEGER"}};
+	for (size_t i = 0; rc == SQLITE_OK && version >= 1 && version < 4 && i < 4; i++)
+		rc = add_column(db, "tickets", new_cols[i][0], new_cols[i][1], &msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
-	if (rc == SQLITE_OK && version >= 1 && version < 3) {
-		/* Schema 2 -> 3: desk_spans (just created, empty) from the desk
-		 * events held, by the code ingest uses. */
+	if (rc == SQLITE_OK && version >= 1 && version < 4) {
+		/* Schema 2 -> 3 -> 4: desk_spans and the served outcome columns,
+		 * derived from the events held by the code ingest uses. */
 		sqlite3_stmt *fx[EV_TYPE_COUNT] = {0};
 		int64_t n = 0;
-		if (facts_prepare(db, fx, err, errlen) == 0)
-			rc = derive(db, fx, 1, &n);
+		rc = sqlite3_exec(db, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL,
+				  NULL);
+		if (rc == SQLITE_OK && facts_prepare(db, fx, err, errlen) == 0)
+			rc = derive(db, fx, 0, &n);
 		else
 			rc = SQLITE_ERROR;
 		facts_finalize(fx);
 		if (rc != SQLITE_OK) {
-			snprintf(err, errlen, "%s: schema 2 -> 3: cannot derive the desk spans: %s",
-				 path, sqlite3_errmsg(db));
+			snprintf(err, errlen,
+				 "%s: schema %d -> 4: cannot derive the tickets and desk spans: %s",
+				 path, version, sqlite3_errmsg(db));
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
-		log_info("%s: schema 2 -> 3: desk spans (staffed hours) derived from %lld desk "
-			 "events",
-			 path, (long long)n);
+		log_info("%s: schema %d -> 4: tickets (with how each visit ended) and desk spans "
+			 "derived from %lld events",
+			 path, version, (long long)n);
 	}
 	if (rc == SQLITE_OK && version != SCHEMA_VERSION) {
 		char set[96];
@@ -456,6 +508,8 @@ static void facts_finalize(sqlite3_stmt *fx[EV_TYPE_COUNT])
 	}
 }
 
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
+
 /* The fact event e of site id derives: its ticket's, or its desk span's.
  * Events of one site must come in seq order. */
 static int fact_apply(sqlite3_stmt *const fx[EV_TYPE_COUNT], sqlite3_int64 site, const event *e)
@@ -488,7 +542,30 @@ static int fact_apply(sqlite3_stmt *const fx[EV_TYPE_COUNT], sqlite3_int64 site,
 		sqlite3_bind_int(s, 9, e->desk);
 	else
 		sqlite3_bind_null(s, 9);
-	return step_done(s);
+	char *topics = NULL;
+	if (e->kind == EV_TICKET_SERVED) {
+		bind_text_or_null(s, 11, e->outcome);
+		bind_text_or_null(s, 12, e->referred_to);
+		if (e->has_topics) {
+			json_t *a = json_array();
+			for (int i = 0; a && i < e->ntopics && i < EVENT_MAX_CATS; i++)
+				json_array_append_new(a, json_string(e->topics[i]));
+			topics = a ? json_dumps(a, JSON_COMPACT) : NULL;
+			json_decref(a);
+			if (!topics)
+				return SQLITE_NOMEM;
+			sqlite3_bind_text(s, 13, topics, -1, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_null(s, 13);
+		}
+		if (e->first_visit == EV_ANSWER_NULL)
+			sqlite3_bind_null(s, 14);
+		else
+			sqlite3_bind_int(s, 14, e->first_visit == EV_ANSWER_YES);
+	}
+	int rc = step_done(s);
+	free(topics);
+	return rc;
 }
 
 static int site_id(cstore *st, const char *site, sqlite3_int64 *id, int64_t *acked)
@@ -766,6 +843,23 @@ static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_
 		/* The day a ticket event names (checked at ingest). */
 		if (sqlite3_column_type(s, 10) == SQLITE_TEXT && sqlite3_column_bytes(s, 10) == 10)
 			snprintf(e.day, sizeof e.day, "%s", col_text(s, 10));
+		/* How a visit ended: from the served event's body, as ingest read it. */
+		if (!desks_only && e.kind == EV_TICKET_SERVED &&
+		    sqlite3_column_type(s, 11) == SQLITE_TEXT) {
+			json_t *j = json_loadb((const char *)sqlite3_column_text(s, 11),
+					       (size_t)sqlite3_column_bytes(s, 11), 0, NULL);
+			event full;
+			char why[INGEST_WHY_LEN];
+			if (j && !event_decode(j, &full, why, sizeof why)) {
+				snprintf(e.outcome, sizeof e.outcome, "%s", full.outcome);
+				snprintf(e.referred_to, sizeof e.referred_to, "%s", full.referred_to);
+				e.has_topics = full.has_topics;
+				e.ntopics = full.ntopics;
+				memcpy(e.topics, full.topics, sizeof e.topics);
+				e.first_visit = full.first_visit;
+			}
+			json_decref(j);
+		}
 		int r2 = fact_apply(fx, sqlite3_column_int64(s, 0), &e);
 		if (r2 != SQLITE_OK) {
 			rc = r2;
@@ -888,7 +982,8 @@ int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const c
 	    "SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"
 	    " coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"
 	    " t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"
-	    " t.transfers FROM tickets t JOIN sites s ON s.id = t.site"
+	    " t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1)"
+	    " FROM tickets t JOIN sites s ON s.id = t.site"
 	    " WHERE t.day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR s.name = ?3)"
 	    " ORDER BY s.name, t.day, t.issued_ms, t.code",
 	    -1, &s, NULL);
@@ -919,6 +1014,10 @@ int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const c
 			    .desk = sqlite3_column_int(s, 15),
 			    .calls = sqlite3_column_int(s, 16),
 			    .transfers = sqlite3_column_int(s, 17),
+			    .served_outcome = col_text(s, 18),
+			    .referred_to = col_text(s, 19),
+			    .topics = col_text(s, 20),
+			    .first_visit = sqlite3_column_int(s, 21),
 			};
 			if (cb(ctx, &t)) {
 				rc = SQLITE_DONE;
@@ -976,6 +1075,127 @@ int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, cons
 	}
 	if (rc != SQLITE_DONE)
 		log_error("reading desk spans: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+/* --- profiles ------------------------------------------------------------- */
+
+int cstore_profile_put(cstore *st, const char *site, const char *name, const char *languages,
+		       const char *body, size_t len, const cstore_label *labels, size_t nlabels,
+		       int64_t now_ms)
+{
+	sqlite3_stmt *put = NULL, *del = NULL, *lab = NULL;
+	pthread_mutex_lock(&st->wlock);
+	int rc = step_done(st->begin);
+	sqlite3_int64 sid = 0;
+	int64_t acked = 0;
+	if (rc == SQLITE_OK)
+		rc = site_id(st, site, &sid, &acked);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->w,
+					"INSERT OR REPLACE INTO profiles(site, name, languages, body,"
+					" received_ms) VALUES(?1, ?2, ?3, ?4, ?5)",
+					-1, &put, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->w,
+					"DELETE FROM labels WHERE site = ?1 AND kind = ?2 AND id = ?3",
+					-1, &del, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->w,
+					"INSERT OR REPLACE INTO labels(site, kind, id, lang, label,"
+					" received_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+					-1, &lab, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(put, 1, sid);
+		sqlite3_bind_text(put, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(put, 3, languages, -1, SQLITE_STATIC);
+		sqlite3_bind_text(put, 4, body, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(put, 5, now_ms);
+		rc = step_done(put);
+	}
+	/* First forget the labels of every id named, then write the new ones
+	 * (a language dropped from an id's labels is dropped here too). */
+	for (size_t i = 0; rc == SQLITE_OK && i < nlabels; i++) {
+		sqlite3_bind_int64(del, 1, sid);
+		sqlite3_bind_text(del, 2, labels[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(del, 3, labels[i].id, -1, SQLITE_STATIC);
+		rc = step_done(del);
+	}
+	for (size_t i = 0; rc == SQLITE_OK && i < nlabels; i++) {
+		if (!labels[i].lang)
+			continue; /* an id without labels: its old ones are gone */
+		sqlite3_bind_int64(lab, 1, sid);
+		sqlite3_bind_text(lab, 2, labels[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(lab, 3, labels[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(lab, 4, labels[i].lang, -1, SQLITE_STATIC);
+		sqlite3_bind_text(lab, 5, labels[i].label, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(lab, 6, now_ms);
+		rc = step_done(lab);
+	}
+	if (rc == SQLITE_OK)
+		rc = step_done(st->commit);
+	if (rc != SQLITE_OK) {
+		log_error("storing the profile of %s: %s", site, sqlite3_errmsg(st->w));
+		if (sqlite3_get_autocommit(st->w) == 0)
+			step_done(st->rollback);
+	}
+	sqlite3_finalize(put);
+	sqlite3_finalize(del);
+	sqlite3_finalize(lab);
+	pthread_mutex_unlock(&st->wlock);
+	int status = map_rc(rc);
+	return status == CSTORE_CONFLICT ? CSTORE_ERROR : status;
+}
+
+int cstore_profiles(cstore *st, cstore_profile_cb cb, void *ctx)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db,
+				    "SELECT s.name, p.name, p.languages, p.received_ms FROM profiles p"
+				    " JOIN sites s ON s.id = p.site ORDER BY s.name",
+				    -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_profile p = {col_text(s, 0), col_text(s, 1), col_text(s, 2),
+					    sqlite3_column_int64(s, 3)};
+			if (cb(ctx, &p)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	if (rc != SQLITE_DONE)
+		log_error("reading profiles: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+int cstore_labels(cstore *st, cstore_label_cb cb, void *ctx)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db,
+				    "SELECT s.name, l.kind, l.id, l.lang, l.label FROM labels l"
+				    " JOIN sites s ON s.id = l.site ORDER BY s.name, l.kind, l.id",
+				    -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_label l = {col_text(s, 1), col_text(s, 2), col_text(s, 3),
+					  col_text(s, 4)};
+			if (cb(ctx, col_text(s, 0), &l)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	if (rc != SQLITE_DONE)
+		log_error("reading labels: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	reader_put(st, db);
 	return map_rc(rc);

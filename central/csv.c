@@ -11,16 +11,34 @@
  * Both with a header row, RFC 4180 quoting, CRLF line ends, UTF-8. Dutch
  * spreadsheets expect ';' (the default); sep=, or sep=tab for others. With
  * ';' the file starts with a UTF-8 byte order mark, so Excel reads it as
- * UTF-8 (bom=0 or bom=1 overrides). Text cells starting with = + - @ get a
- * leading apostrophe, so no cell is ever run as a formula (CSV injection).
- * Durations are whole seconds (tickets) or minutes (desks); times are as
- * the site wrote them.
+ * UTF-8 (bom=0 or bom=1 overrides). Text cells starting with = + - @ (also
+ * after spaces), a tab or a CR get a leading apostrophe, so no cell is
+ * ever run as a formula (CSV injection). Durations are whole seconds
+ * (tickets) or minutes (desks).
+ *
+ * Without lang= the file is for scripts: the machine headers below, ids,
+ * and times as the site wrote them (RFC 3339 with offset). With lang=nl or
+ * lang=en it is for people: headers in that language, the kinds of help,
+ * referral destinations and outcomes by their labels (from the sites'
+ * profiles, names.c; the id when a site sent none), and times as
+ * "YYYY-MM-DD HH:MM:SS" in the site's local time. That form and the day's
+ * ISO "YYYY-MM-DD" are what LibreOffice and Excel, in Dutch as in English,
+ * read as dates and times (a Dutch "22-11-2026" would be read as text or,
+ * worse, as 11 November by an English one).
+ *
+ * tickets.csv ends with how a served visit ended: served_outcome
+ * (solved, referred, follow_up), referred_to, topics (ids joined by a
+ * space; labels joined by ", " with lang=) and first_visit (yes, no),
+ * each empty when not recorded.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "central.h"
 #include "clock.h"
+#include "names.h"
 
 #define CSV_MAX (256u << 20)
 
@@ -30,7 +48,20 @@ typedef struct {
 	const cconf *cfg;
 	int full;
 	long rows;
+	const char *lang; /* NULL: for scripts; "nl" or "en": for people */
+	names *nm;
 } csv_ctx;
+
+/* A cell a spreadsheet would run as a formula: = + - @ first, maybe after
+ * spaces; or a tab or CR first. */
+static int formula_like(const char *s)
+{
+	if (s[0] == '\t' || s[0] == '\r')
+		return 1;
+	while (*s == ' ')
+		s++;
+	return *s == '=' || *s == '+' || *s == '-' || *s == '@';
+}
 
 static void cell(csv_ctx *x, const char *s, int text, int last)
 {
@@ -38,8 +69,7 @@ static void cell(csv_ctx *x, const char *s, int text, int last)
 	for (const char *p = s; *p; p++)
 		if (*p == x->sep || *p == '"' || *p == '\n' || *p == '\r')
 			quote = 1;
-	int guard = text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-			     s[0] == '\t' || s[0] == '\r');
+	int guard = text && formula_like(s);
 	int bad = 0;
 	if (quote)
 		bad |= buf_add(x->o, "\"", 1);
@@ -65,6 +95,64 @@ static void num_cell(csv_ctx *x, int64_t v, int ok, int last)
 	cell(x, n, 0, last);
 }
 
+/* A time as the site wrote it, or (for people) "YYYY-MM-DD HH:MM:SS". */
+static void time_cell(csv_ctx *x, const char *at)
+{
+	if (!x->lang || strlen(at) < 19 || at[10] != 'T') {
+		cell(x, at, 1, 0);
+		return;
+	}
+	char t[20];
+	snprintf(t, sizeof t, "%.10s %.8s", at, at + 11);
+	cell(x, t, 0, 0);
+}
+
+static const char *word(const csv_ctx *x, const char *id)
+{
+	static const char *const t[][3] = {
+	    {"served", "geholpen", "helped"},
+	    {"no_show", "niet verschenen", "no-show"},
+	    {"cancelled", "geannuleerd", "cancelled"},
+	    {"expired", "verlopen bij sluiten", "expired at closing"},
+	    {"open", "nog open", "still open"},
+	    {"solved", "opgelost", "solved"},
+	    {"referred", "doorverwezen", "referred"},
+	    {"follow_up", "vervolgbezoek nodig", "follow-up needed"},
+	    {"yes", "ja", "yes"},
+	    {"no", "nee", "no"},
+	};
+	if (!x->lang)
+		return id;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(t[i][0], id))
+			return t[i][strcmp(x->lang, "en") ? 1 : 2];
+	return id;
+}
+
+static const char *cat_name(const csv_ctx *x, const char *site, const char *kind, const char *id)
+{
+	return x->lang && *id ? names_or_id(x->nm, site, kind, id, x->lang) : id;
+}
+
+/* topics (a JSON array of ids) as ids joined by a space, or labels by ", ". */
+static void topics_cell(csv_ctx *x, const cstore_ticket *t)
+{
+	buf b;
+	buf_init(&b, 8192);
+	json_t *a = *t->topics ? json_loads(t->topics, 0, NULL) : NULL;
+	for (size_t i = 0; i < json_array_size(a) && i < 64; i++) {
+		const char *id = json_string_value(json_array_get(a, i));
+		if (!id)
+			continue;
+		if (i)
+			buf_adds(&b, x->lang ? ", " : " ");
+		buf_adds(&b, cat_name(x, t->site, "category", id));
+	}
+	json_decref(a);
+	cell(x, b.data ? b.data : "", 1, 0);
+	buf_free(&b);
+}
+
 static int row(void *ctx, const cstore_ticket *t)
 {
 	csv_ctx *x = ctx;
@@ -73,13 +161,13 @@ static int row(void *ctx, const cstore_ticket *t)
 	cell(x, s ? s->name : "", 1, 0);
 	cell(x, t->day, 1, 0);
 	cell(x, t->code, 1, 0);
-	cell(x, t->category, 1, 0);
-	cell(x, t->first_category, 1, 0);
+	cell(x, cat_name(x, t->site, "category", t->category), 1, 0);
+	cell(x, cat_name(x, t->site, "category", t->first_category), 1, 0);
 	cell(x, t->lang, 1, 0);
-	cell(x, t->issued_at, 1, 0);
-	cell(x, t->called_at, 1, 0);
-	cell(x, t->finished_at, 1, 0);
-	cell(x, t->outcome[0] ? t->outcome : "open", 1, 0);
+	time_cell(x, t->issued_at);
+	time_cell(x, t->called_at);
+	time_cell(x, t->finished_at);
+	cell(x, word(x, t->outcome[0] ? t->outcome : "open"), 1, 0);
 	num_cell(x, t->desk, t->desk > 0, 0);
 	int64_t wait = t->called_ms - t->issued_ms;
 	num_cell(x, wait / 1000, t->called_ms >= 0 && clock_is_set(t->issued_ms) && wait >= 0, 0);
@@ -88,7 +176,11 @@ static int row(void *ctx, const cstore_ticket *t)
 		 !strcmp(t->outcome, "served") && t->last_called_ms >= 0 && serv >= 0, 0);
 	num_cell(x, t->calls, 1, 0);
 	num_cell(x, t->transfers, 1, 0);
-	cell(x, t->ticket, 1, 1);
+	cell(x, t->ticket, 1, 0);
+	cell(x, *t->served_outcome ? word(x, t->served_outcome) : "", 1, 0);
+	cell(x, cat_name(x, t->site, "referral", t->referred_to), 1, 0);
+	topics_cell(x, t);
+	cell(x, t->first_visit < 0 ? "" : word(x, t->first_visit ? "yes" : "no"), 1, 1);
 	x->rows++;
 	return x->full;
 }
@@ -99,8 +191,8 @@ static int span_row(void *ctx, const cstore_desk_span *d)
 	cell(x, d->site, 1, 0);
 	cell(x, d->day, 1, 0);
 	num_cell(x, d->desk, 1, 0);
-	cell(x, d->opened_at, 1, 0);
-	cell(x, d->closed_at, 1, 0);
+	time_cell(x, d->opened_at);
+	time_cell(x, d->closed_at);
 	num_cell(x, d->minutes, d->minutes >= 0, 1);
 	x->rows++;
 	return x->full;
@@ -114,7 +206,7 @@ typedef struct {
  * rp holds the answer (401 or 400). On 0 the body holds the byte order
  * mark (if any) and the header row of head[0..n). */
 
-static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char *const *head,
+static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char *const *heads[3],
 		     size_t n)
 {
 	if (!req_is_admin(rq)) {
@@ -125,7 +217,13 @@ static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char
 	}
 	const char *from = req_arg(rq, "from"), *to = req_arg(rq, "to");
 	const char *site = req_arg(rq, "site"), *sep = req_arg(rq, "sep");
-	const char *bom = req_arg(rq, "bom");
+	const char *bom = req_arg(rq, "bom"), *lang = req_arg(rq, "lang");
+	if (lang && *lang && strcmp(lang, "nl") && strcmp(lang, "en")) {
+		reply_text(rp, 400, "lang: nl or en (or none, for the machine headers)");
+		return -1;
+	}
+	if (lang && !*lang)
+		lang = NULL;
 	if (from && !*from)
 		from = NULL;
 	if (to && !*to)
@@ -153,19 +251,31 @@ static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char
 	if (bom && (!strcmp(bom, "0") || !strcmp(bom, "1")))
 		with_bom = bom[0] == '1';
 	buf_init(&rp->body, CSV_MAX);
-	*x = (csv_ctx){&rp->body, s, rq->app->cfg, 0, 0};
+	names *nm = NULL;
+	if (lang) {
+		int st;
+		nm = names_load(rq->app->st, &st);
+		if (!nm) {
+			reply_unavailable(rp, 2, "the database is busy, try again");
+			return -1;
+		}
+	}
+	*x = (csv_ctx){&rp->body, s, rq->app->cfg, 0, 0, lang, nm};
 	*a = (csv_args){from, to, site};
 	if (with_bom)
 		buf_add(x->o, "\xEF\xBB\xBF", 3);
+	const char *const *head = heads[!lang ? 0 : strcmp(lang, "en") ? 1 : 2];
 	for (size_t i = 0; i < n; i++)
 		cell(x, head[i], 0, i + 1 == n);
 	return 0;
 }
 
 /* The answer after the rows: the file, or why not. */
-static void csv_end(reply *rp, const csv_ctx *x, const csv_args *a, int st, const char *name,
+static void csv_end(reply *rp, csv_ctx *x, const csv_args *a, int st, const char *name,
 		    const char *what)
 {
+	names_free(x->nm);
+	x->nm = NULL;
 	if (x->full) {
 		buf_reset(&rp->body);
 		reply_text(rp, 400, "more than 256 MiB: choose a shorter period (from, to)");
@@ -190,15 +300,30 @@ static void csv_end(reply *rp, const csv_ctx *x, const csv_args *a, int st, cons
 
 void csv_export(request *rq, reply *rp)
 {
-	static const char *const head[] = {"site",	   "site_name",	      "day",
-					   "code",	   "category",	      "first_category",
-					   "lang",	   "issued_at",	      "called_at",
-					   "finished_at",  "outcome",	      "desk",
-					   "wait_seconds", "service_seconds", "calls",
-					   "transfers",	   "ticket"};
+	static const char *const head[] = {
+	    "site",	    "site_name",      "day",	     "code",	      "category",
+	    "first_category", "lang",	      "issued_at",   "called_at",     "finished_at",
+	    "outcome",	    "desk",	      "wait_seconds", "service_seconds", "calls",
+	    "transfers",    "ticket",	      "served_outcome", "referred_to", "topics",
+	    "first_visit"};
+	static const char *const head_nl[] = {
+	    "Locatie-id",	 "Locatie",	       "Dag",		     "Code",
+	    "Soort hulp",	 "Eerste soort hulp", "Taal",		     "Uitgegeven",
+	    "Opgeroepen",	 "Afgerond",	       "Afloop",	     "Balie",
+	    "Wachttijd (s)",	 "Hulptijd (s)",       "Oproepen",	     "Doorgezet",
+	    "Ticket",		 "Uitkomst",	       "Doorverwezen naar", "Ook behandeld",
+	    "Eerste bezoek"};
+	static const char *const head_en[] = {
+	    "Location id",  "Location",		"Day",		 "Code",
+	    "Kind of help", "First kind of help", "Language",	 "Issued",
+	    "Called",	    "Finished",		"Ended as",	 "Desk",
+	    "Wait (s)",	    "Service (s)",	"Calls",	 "Transfers",
+	    "Ticket",	    "Outcome",		"Referred to",	 "Also dealt with",
+	    "First visit"};
+	const char *const *heads[3] = {head, head_nl, head_en};
 	csv_ctx x;
 	csv_args a;
-	if (csv_begin(rq, rp, &x, &a, head, sizeof head / sizeof head[0]))
+	if (csv_begin(rq, rp, &x, &a, heads, sizeof head / sizeof head[0]))
 		return;
 	int st = cstore_tickets(rq->app->st, a.from ? a.from : "0000-00-00",
 				a.to ? a.to : "9999-99-99", a.site, row, &x);
@@ -209,9 +334,14 @@ void csv_staffed(request *rq, reply *rp)
 {
 	static const char *const head[] = {"site",	"day",	     "desk",
 					   "opened_at", "closed_at", "minutes"};
+	static const char *const head_nl[] = {"Locatie-id", "Dag",	"Balie",
+					      "Geopend",    "Gesloten", "Minuten"};
+	static const char *const head_en[] = {"Location id", "Day",	"Desk",
+					      "Opened",	     "Closed", "Minutes"};
+	const char *const *heads[3] = {head, head_nl, head_en};
 	csv_ctx x;
 	csv_args a;
-	if (csv_begin(rq, rp, &x, &a, head, sizeof head / sizeof head[0]))
+	if (csv_begin(rq, rp, &x, &a, heads, sizeof head / sizeof head[0]))
 		return;
 	int st = cstore_desk_spans(rq->app->st, a.from ? a.from : "0000-00-00",
 				   a.to ? a.to : "9999-99-99", a.site, span_row, &x);

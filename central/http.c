@@ -146,8 +146,12 @@ static int route_of(const char *path)
 	char site[64];
 	if (!route_site(path, site, sizeof site))
 		return ROUTE_INGEST; /* or ROUTE_EVENTS: decided by the method */
+	if (!route_profile(path, site, sizeof site))
+		return ROUTE_PROFILE;
 	if (!strcmp(path, "/"))
 		return ROUTE_DASHBOARD;
+	if (!strcmp(path, "/report") || !strcmp(path, "/report.xlsx"))
+		return ROUTE_REPORT;
 	if (!strcmp(path, "/export/tickets.csv") || !strcmp(path, "/export/staffed.csv"))
 		return ROUTE_EXPORT;
 	if (!strcmp(path, "/login") || !strcmp(path, "/logout"))
@@ -185,6 +189,20 @@ static void dispatch(conn_state *cs)
 			method_not_allowed(rp, "POST");
 		break;
 	case ROUTE_EVENTS: api_events(rq, rp); break;
+	case ROUTE_PROFILE:
+		if (!strcmp(m, "PUT"))
+			profile_put(rq, rp);
+		else
+			method_not_allowed(rp, "PUT");
+		break;
+	case ROUTE_REPORT:
+		if (get && !strcmp(rq->path, "/report.xlsx"))
+			report_xlsx(rq, rp);
+		else if (get)
+			report_page(rq, rp);
+		else
+			method_not_allowed(rp, "GET, HEAD");
+		break;
 	case ROUTE_DASHBOARD:
 		if (get)
 			report_dashboard(rq, rp);
@@ -294,12 +312,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cs->route = route_of(url);
 		if (cs->route == ROUTE_INGEST && strcmp(method, "POST"))
 			cs->route = ROUTE_EVENTS;
-		cs->cap = cs->route == ROUTE_INGEST  ? (size_t)app->cfg->max_body_bytes
-			  : cs->route == ROUTE_LOGIN ? LOGIN_BODY_MAX
-						     : 0;
+		cs->cap = cs->route == ROUTE_INGEST	 ? (size_t)app->cfg->max_body_bytes
+			  : cs->route == ROUTE_PROFILE ? (size_t)PROFILE_MAX_BYTES
+			  : cs->route == ROUTE_LOGIN   ? LOGIN_BODY_MAX
+						       : 0;
 		buf_init(&cs->body, cs->cap);
 		/* Refuse before the body when the headers already tell. */
 		if (cs->route == ROUTE_INGEST && api_ingest_early(&cs->rq, &cs->rp))
+			return send_reply(c, cs);
+		if (cs->route == ROUTE_PROFILE && !strcmp(method, "PUT") &&
+		    profile_early(&cs->rq, &cs->rp))
 			return send_reply(c, cs);
 		return MHD_YES;
 	}

@@ -16,7 +16,8 @@ static const int64_t bounds_us[] = {1000,   2500,   5000,   10000,   25000,   50
 #define NBUCKET (sizeof bounds_us / sizeof bounds_us[0])
 
 static const char *const route_names[ROUTE_N] = {"ingest", "events",  "dashboard", "export",
-						 "login",  "healthz", "metrics",   "other"};
+						 "login",  "healthz", "metrics",   "profile",
+						 "report", "other"};
 
 typedef struct {
 	uint64_t stored, duplicates, batches;

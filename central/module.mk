@@ -3,7 +3,10 @@ CENTRAL_SRC := $(wildcard central/*.c)
 ifneq ($(CENTRAL_SRC),)
 PROGRAMS += $(B)/loket-central
 $(B)/loket-central: $(CENTRAL_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(XLSX_LIBS)
+
+# The report's .xlsx (central/xlsx.c): libxlsxwriter, Debian's libxlsxwriter-dev.
+XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
 
 # The store alone, for the bench's raw insert rate (same code as the server).
 CENTRAL_STORE_OBJ := $(B)/obj/central/cstore_sqlite.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o

@@ -14,12 +14,19 @@
  *   - per site and category: tickets, served, no-shows, cancelled,
  *     expired (still open when the site's day ended), median and 90th
  *     percentile wait (issue to first call), median service time (last
- *     call to served);
+ *     call to served); per site the DASH_TOP kinds of help with the most
+ *     tickets apart, the rest as one "other" row with a note saying how
+ *     many were grouped (a site sending 5,000 distinct categories costs
+ *     a hash lookup per ticket, not a 503);
  *   - per site and day: tickets, served and staffed hours (the desk spans,
  *     cstore_desk_spans: each desk from its desk.opened to its next
  *     desk.closed, on the day of the opening; a desk still open counts
  *     nothing yet), with a total per site;
  *   - tickets per day per site (lines) and per category (stacked bars).
+ *
+ * Labels of the kinds of help come from the sites' profiles in the
+ * reader's language (names.c); a site without a profile shows its ids.
+ * No label is written here.
  *
  * Percentiles are nearest-rank: the p-th of n sorted values is the one at
  * rank ceil(p * n). Days are the sites' local dates (the "at" of issue).
@@ -32,10 +39,12 @@
 #include "central.h"
 #include "clock.h"
 #include "days.h"
+#include "names.h"
+#include "strmap.h"
 
-#define MAX_DAYS   366
-#define MAX_CATS   24 /* categories charted apart; the rest is "other" */
-#define MAX_GROUPS 4096
+#define MAX_DAYS 366
+#define MAX_CATS 24 /* categories charted apart; the rest is "other" */
+#define DASH_TOP 20 /* kinds of help per site in the table; the rest is "other" */
 
 static const char *const palette[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
 				      "#56b4e9", "#d55e00", "#8a7b00", "#4d4d4d"};
@@ -50,6 +59,7 @@ typedef struct {
 	char site[CCONF_ID_LEN];
 	char cat[32];
 	long tickets, served, no_show, cancelled, expired;
+	long grouped; /* an "other" row: how many kinds it holds */
 	vec wait, service;
 } group;
 
@@ -59,6 +69,9 @@ typedef struct {
 	long helped_today, helped_week, helped_month, tickets;
 	group *g;
 	size_t ng, gcap;
+	strmap gidx; /* "site\x1fcategory" -> index into g */
+	const names *nm;
+	const char *lang;
 	long *site_day;	    /* tickets [nsites][ndays] */
 	long *site_served;  /* [nsites][ndays] */
 	long *site_minutes; /* staffed minutes of the closed desk spans, [nsites][ndays] */
@@ -102,10 +115,12 @@ static int64_t pct(const vec *v, int p)
 
 static group *group_of(agg *a, const char *site, const char *cat)
 {
-	for (size_t i = 0; i < a->ng; i++)
-		if (!strcmp(a->g[i].site, site) && !strcmp(a->g[i].cat, cat))
-			return &a->g[i];
-	if (a->ng >= MAX_GROUPS)
+	char key[CCONF_ID_LEN + 40];
+	snprintf(key, sizeof key, "%s\x1f%s", site, cat);
+	size_t i = strmap_get(&a->gidx, key);
+	if (i != (size_t)-1)
+		return &a->g[i];
+	if (strmap_put(&a->gidx, key, a->ng))
 		return NULL;
 	if (a->ng == a->gcap) {
 		size_t c = a->gcap ? a->gcap * 2 : 32;
@@ -205,6 +220,7 @@ static void agg_free(agg *a)
 		free(a->g[i].service.v);
 	}
 	free(a->g);
+	strmap_free(&a->gidx);
 	free(a->site_day);
 	free(a->site_served);
 	free(a->site_minutes);
@@ -319,23 +335,6 @@ static const words en = {
     "opened (at most 24 hours at a time). A desk still open counts once it "
     "has closed."};
 
-/* Labels of the categories the demo configuration uses; others show their id. */
-static const char *cat_label(const char *id, int english)
-{
-	static const char *const t[][3] = {
-	    {"digital", "Telefoon, tablet of computer", "Phone, tablet or computer"},
-	    {"tax", "Belasting en toeslagen", "Tax and allowances"},
-	    {"letters", "Brieven en formulieren", "Letters and forms"},
-	    {"homework", "Huiswerk", "Homework"},
-	    {"business", "Een bedrijf beginnen", "Starting a business"},
-	    {"other", "Iets anders", "Something else"},
-	};
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (!strcmp(id, t[i][0]))
-			return t[i][english ? 2 : 1];
-	return id;
-}
-
 static void duration(buf *o, int64_t ms, int english)
 {
 	if (ms < 0) {
@@ -403,12 +402,12 @@ static void axes(buf *o, long nd, long from, long ymax, int english)
 	}
 }
 
-static void legend(buf *o, int n, const char *const *names, int english, int cats)
+static void legend(buf *o, int n, const char *const *labels, const agg *a, int cats)
 {
 	buf_adds(o, "<div class=\"legend\">");
 	for (int i = 0; i < n; i++) {
 		buf_printf(o, "<span><i style=\"background:%s\"></i>", palette[i % NCOLOURS]);
-		buf_add_html(o, cats ? cat_label(names[i], english) : names[i]);
+		buf_add_html(o, cats ? names_any(a->nm, "category", labels[i], a->lang) : labels[i]);
 		buf_adds(o, "</span>");
 	}
 	buf_adds(o, "</div>");
@@ -431,7 +430,7 @@ static void chart_sites(buf *o, const agg *a, int english, const words *w)
 		   w->chart_sites);
 	axes(o, nd, a->from, ymax, english);
 	int pw = CW - PL - PR, ph = CH - PT - PB;
-	const char *names[CCONF_MAX_SITES > 64 ? 64 : CCONF_MAX_SITES];
+	const char *keys[CCONF_MAX_SITES > 64 ? 64 : CCONF_MAX_SITES];
 	int shown = ns < 64 ? ns : 64;
 	int drawn = 0;
 	for (int s = 0; s < shown; s++) {
@@ -441,7 +440,7 @@ static void chart_sites(buf *o, const agg *a, int english, const words *w)
 		if (!any)
 			continue; /* a site without tickets in the period: no flat line */
 		const char *colour = palette[drawn % NCOLOURS];
-		names[drawn++] = a->cfg->sites[s].name;
+		keys[drawn++] = a->cfg->sites[s].name;
 		buf_printf(o,
 			   "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.2\" points=\"",
 			   colour);
@@ -468,7 +467,7 @@ static void chart_sites(buf *o, const agg *a, int english, const words *w)
 			}
 	}
 	buf_adds(o, "</svg>");
-	legend(o, drawn, names, english, 0);
+	legend(o, drawn, keys, a, 0);
 	buf_adds(o, "</section>");
 }
 
@@ -508,15 +507,16 @@ static void chart_cats(buf *o, const agg *a, int english, const words *w)
 				   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 				   "fill=\"%s\"><title>",
 				   x, base, bw, h, palette[c % NCOLOURS]);
-			buf_add_html(o, c < a->ncats ? cat_label(a->cats[c], english) : "…");
+			buf_add_html(o, c < a->ncats ? names_any(a->nm, "category", a->cats[c], a->lang)
+						     : "…");
 			buf_printf(o, ": %ld</title></rect>", v);
 		}
 	}
 	buf_adds(o, "</svg>");
-	const char *names[MAX_CATS + 1];
+	const char *keys[MAX_CATS + 1];
 	for (int c = 0; c < a->ncats; c++)
-		names[c] = a->cats[c];
-	legend(o, a->ncats, names, english, 1);
+		keys[c] = a->cats[c];
+	legend(o, a->ncats, keys, a, 1);
 	buf_adds(o, "</section>");
 }
 
@@ -616,7 +616,8 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 	(void)english;
 }
 
-static void group_row(buf *o, group *g, const char *site_name, int english, int sub)
+static void group_row(buf *o, const agg *a, group *g, const char *site_name, int english,
+		      int sub)
 {
 	if (g->wait.n)
 		qsort(g->wait.v, g->wait.n, sizeof *g->wait.v, cmp64);
@@ -625,7 +626,13 @@ static void group_row(buf *o, group *g, const char *site_name, int english, int 
 	buf_printf(o, "<tr%s><td>", sub ? " class=\"sub\"" : "");
 	buf_add_html(o, site_name);
 	buf_adds(o, "</td><td>");
-	buf_add_html(o, sub ? g->cat : cat_label(g->cat, english));
+	if (sub)
+		buf_add_html(o, g->cat);
+	else if (g->grouped)
+		buf_printf(o, "%s (%ld %s)", english ? "Other" : "Overig", g->grouped,
+			   english ? "grouped" : "samengevoegd");
+	else
+		buf_add_html(o, names_or_id(a->nm, g->site, "category", g->cat, a->lang));
 	buf_printf(o,
 		   "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
 		   "<td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">",
@@ -684,6 +691,7 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 		buf_printf(o, "<tr><td colspan=\"10\" class=\"mute\">%s</td></tr>", w->no_data);
 	/* A total row per site with more than one kind of help. */
 	size_t i = 0;
+	long grouped = 0;
 	while (i < a->ng) {
 		size_t j = i;
 		group total;
@@ -692,8 +700,23 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 		const cconf_site *s = cconf_site_find(a->cfg, a->g[i].site);
 		const char *name = s ? s->name : a->g[i].site;
 		int bad = 0;
+		group other;
+		memset(&other, 0, sizeof other);
+		snprintf(other.site, sizeof other.site, "%s", a->g[i].site);
 		for (; j < a->ng && !strcmp(a->g[j].site, a->g[i].site); j++) {
-			group_row(o, &a->g[j], name, english, 0);
+			if (j - i < DASH_TOP)
+				group_row(o, a, &a->g[j], name, english, 0);
+			else {
+				/* The tail of a site's kinds of help: one row. */
+				other.grouped++;
+				other.tickets += a->g[j].tickets;
+				other.served += a->g[j].served;
+				other.no_show += a->g[j].no_show;
+				other.cancelled += a->g[j].cancelled;
+				other.expired += a->g[j].expired;
+				bad |= vec_append(&other.wait, &a->g[j].wait);
+				bad |= vec_append(&other.service, &a->g[j].service);
+			}
 			total.tickets += a->g[j].tickets;
 			total.served += a->g[j].served;
 			total.no_show += a->g[j].no_show;
@@ -702,16 +725,33 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 			bad |= vec_append(&total.wait, &a->g[j].wait);
 			bad |= vec_append(&total.service, &a->g[j].service);
 		}
+		if (other.grouped == 1) /* one more row is no grouping */
+			group_row(o, a, &a->g[j - 1], name, english, 0);
+		else if (other.grouped) {
+			group_row(o, a, &other, name, english, 0);
+			grouped += other.grouped;
+		}
 		if (j - i > 1 && !bad)
-			group_row(o, &total, name, english, 1);
+			group_row(o, a, &total, name, english, 1);
+		free(other.wait.v);
+		free(other.service.v);
 		free(total.wait.v);
 		free(total.service.v);
 		i = j;
 	}
-	buf_printf(o,
-		   "</table><p class=\"mute\" style=\"font-size:12px;margin:8px 0 0\">%s</p>"
-		   "</section>",
+	buf_printf(o, "</table><p class=\"mute\" style=\"font-size:12px;margin:8px 0 0\">%s</p>",
 		   w->note);
+	if (grouped)
+		buf_printf(o,
+			   "<p class=\"mute other\" style=\"font-size:12px;margin:4px 0 0\">%s %ld "
+			   "%s %d %s</p>",
+			   english ? "Other:" : "Overig:", grouped,
+			   english ? "kinds of help grouped; per site the" : "soorten hulp "
+			   "samengevoegd; per locatie staan de",
+			   DASH_TOP,
+			   english ? "with the most tickets are shown apart."
+				   : "met de meeste tickets apart.");
+	buf_adds(o, "</section>");
 }
 
 /* Minutes as hours with one decimal: "11,0" (nl) or "11.0" (en). */
@@ -799,6 +839,7 @@ void report_dashboard(request *rq, reply *rp)
 	agg a;
 	memset(&a, 0, sizeof a);
 	a.cfg = rq->app->cfg;
+	a.lang = english ? "en" : "nl";
 	a.today = days_from_label(today_s);
 	a.week = a.today - days_weekday(a.today);
 	a.month = a.today - (today_s[8] - '0') * 10 - (today_s[9] - '0') + 1;
@@ -837,11 +878,16 @@ void report_dashboard(request *rq, reply *rp)
 	days_to_label(hi, hi_s);
 	days_to_label(a.from, from_s);
 	days_to_label(a.to, to_s);
-	int st = cstore_tickets(rq->app->st, lo_s, hi_s, NULL, take, &a);
+	int st;
+	names *nm = names_load(rq->app->st, &st);
+	a.nm = nm;
+	if (st == CSTORE_OK)
+		st = cstore_tickets(rq->app->st, lo_s, hi_s, NULL, take, &a);
 	if (st == CSTORE_OK && !a.nomem)
 		st = cstore_desk_spans(rq->app->st, from_s, to_s, NULL, take_span, &a);
 	if (st != CSTORE_OK || a.nomem) {
 		agg_free(&a);
+		names_free(nm);
 		if (st == CSTORE_BUSY || a.nomem)
 			reply_unavailable(rp, 2, "the database is busy, try again");
 		else
@@ -899,5 +945,6 @@ void report_dashboard(request *rq, reply *rp)
 #endif
 	);
 	agg_free(&a);
+	names_free(nm);
 	reply_note(rp, "%ld tickets", a.tickets);
 }
