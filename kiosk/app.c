@@ -5,6 +5,7 @@
  * store and the announcement queue (announce.h); never a view or the loop.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "announce.h"
 #include "clock.h"
@@ -27,6 +28,39 @@ const char *T(const app *a, const char *msgid)
 int app_rtl(const app *a)
 {
 	return i18n_is_rtl(a->cfg->langs[a->lang]);
+}
+
+const char *app_cat_label(const app *a, const char *id)
+{
+	int ci = config_category_index(a->cfg, id);
+	if (ci < 0)
+		return id;
+	const config_category *c = &a->cfg->categories[ci];
+	return c->label[a->lang][0] ? c->label[a->lang] : c->label[0];
+}
+
+void app_say(app *a, const char *msgid, const char *code)
+{
+	if (code)
+		i18n_subst(a->counter_msg, sizeof a->counter_msg, T(a, msgid), "code", code);
+	else
+		snprintf(a->counter_msg, sizeof a->counter_msg, "%s", T(a, msgid));
+}
+
+void app_say_failed(app *a, store_status s, const char *what)
+{
+	if (s == STORE_EMPTY) {
+		app_say(a, "Nobody is waiting.", NULL);
+	} else if (s == STORE_CONFLICT && strcmp(what, "call-next") == 0) {
+		app_say(a, "Finish the ticket at your desk first.", NULL);
+	} else if (s == STORE_NOTFOUND) {
+		app_say(a, "There is no ticket at your desk.", NULL);
+	} else {
+		log_error("%s at desk %d: %s (%s)", what, a->desk, store_status_str(s),
+			  a->st ? store_errmsg(a->st) : "no database");
+		snprintf(a->counter_msg, sizeof a->counter_msg, "%s %s",
+			 T(a, "That did not work:"), a->st ? store_errmsg(a->st) : a->problem);
+	}
 }
 
 void app_set_lang(app *a, int lang)

@@ -43,7 +43,14 @@
 typedef enum { VIEW_TICKET, VIEW_COUNTER, VIEW_DISPLAY, VIEW_COMBINED } view_kind;
 typedef enum { TK_START, TK_TICKET, TK_ERROR } ticket_screen;
 typedef enum { STAFF_NONE, STAFF_PIN, STAFF_MENU } staff_mode;
-typedef enum { CO_NONE, CO_DESK, CO_CATEGORIES, CO_TRANSFER } counter_overlay;
+typedef enum {
+	CO_NONE,
+	CO_DESK,
+	CO_CATEGORIES,
+	CO_TRANSFER,
+	CO_OUTCOME, /* after Helped: how did it end (view_outcome.c) */
+	CO_TOPICS,  /* its "also helped with" choice */
+} counter_overlay;
 
 typedef struct app {
 	config *cfg;
@@ -91,6 +98,11 @@ typedef struct app {
 	char counter_msg[256]; /* already translated, or "" */
 	int64_t cancel_armed_until; /* app_now ms: a second tap on Cancel cancels */
 	char cancel_code[16];	    /* the ticket that tap would cancel */
+	/* the outcome step (view_outcome.c): what is chosen so far */
+	char oc_code[16];			/* the ticket being marked helped */
+	event_answer oc_first;			/* first visit: yes, no, or not recorded */
+	int oc_first_unknown;			/* "don't know" was tapped (still null) */
+	int oc_topics[CONFIG_MAX_CATEGORIES];	/* 1 = also helped with this kind */
 
 	/* model: what the views show, refreshed when data_version moves */
 	int64_t data_version;
@@ -135,6 +147,16 @@ int app_rtl(const app *a);
 void app_set_lang(app *a, int lang);
 /* Switches view (from the staff menu). */
 void app_set_view(app *a, view_kind v);
+/* The label of the kind of help id in the current language (the first
+ * language's where it has none; the id itself if the site has no such
+ * kind). */
+const char *app_cat_label(const app *a, const char *id);
+/* The counter's message line: msgid translated, "{code}" replaced by code
+ * (which may be NULL). */
+void app_say(app *a, const char *msgid, const char *code);
+/* The counter's message line after action what failed with s: the known
+ * refusals in the student's words, anything else logged and shown. */
+void app_say_failed(app *a, store_status s, const char *what);
 /* Opens the site database into a->st; if it cannot, a->st stays NULL and
  * a->problem says why (the loop tries again). */
 void try_open_store(app *a);
@@ -155,11 +177,19 @@ int app_dump(app *a, const char *path);
 /* The view is one residents use (ticket or combined). */
 int resident_view(const app *a);
 
-/* --- views: view_ticket.c, view_counter.c, view_display.c, staff.c ------ */
+/* --- views: view_ticket.c, view_counter.c, view_outcome.c, view_display.c,
+ * staff.c ------------------------------------------------------------------ */
 void view_ticket(app *a, rd_rect area, int with_header);
 void view_ticket_dismiss(app *a);
 void view_counter(app *a);
 void view_counter_key(app *a, const char *key);
+/* The outcome step after Helped (CO_OUTCOME, CO_TOPICS), drawn by the
+ * counter while one of them is up. */
+void view_outcome_open(app *a);
+void view_outcome(app *a);
+/* 1 if the outcome step is up for a ticket no longer at this desk (another
+ * screen or loketctl acted on it): the counter closes it. */
+int view_outcome_stale(const app *a);
 void view_display(app *a, rd_rect area, int compact);
 void view_staff(app *a);
 void view_staff_key(app *a, const char *key);

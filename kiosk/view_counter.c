@@ -23,39 +23,6 @@
 #include "syncstate.h"
 #include "theme.h"
 
-static const char *cat_label(const app *a, const char *id)
-{
-	int ci = config_category_index(a->cfg, id);
-	if (ci < 0)
-		return id;
-	const config_category *c = &a->cfg->categories[ci];
-	return c->label[a->lang][0] ? c->label[a->lang] : c->label[0];
-}
-
-static void say(app *a, const char *msgid, const char *code)
-{
-	if (code)
-		i18n_subst(a->counter_msg, sizeof a->counter_msg, T(a, msgid), "code", code);
-	else
-		snprintf(a->counter_msg, sizeof a->counter_msg, "%s", T(a, msgid));
-}
-
-static void failed(app *a, store_status s, const char *what)
-{
-	if (s == STORE_EMPTY) {
-		say(a, "Nobody is waiting.", NULL);
-	} else if (s == STORE_CONFLICT && strcmp(what, "call-next") == 0) {
-		say(a, "Finish the ticket at your desk first.", NULL);
-	} else if (s == STORE_NOTFOUND) {
-		say(a, "There is no ticket at your desk.", NULL);
-	} else {
-		log_error("%s at desk %d: %s (%s)", what, a->desk, store_status_str(s),
-			  a->st ? store_errmsg(a->st) : "no database");
-		snprintf(a->counter_msg, sizeof a->counter_msg, "%s %s",
-			 T(a, "That did not work:"), a->st ? store_errmsg(a->st) : a->problem);
-	}
-}
-
 /* Runs one action on the store; shows the outcome. */
 static void act(app *a, const char *what, const char *category)
 {
@@ -63,7 +30,7 @@ static void act(app *a, const char *what, const char *category)
 	store_status s = STORE_IO;
 	store_ref ref = {NULL, a->desk};
 	if (!a->st) {
-		failed(a, s, what);
+		app_say_failed(a, s, what);
 		return;
 	}
 	if (strcmp(what, "call-next") == 0) {
@@ -74,30 +41,26 @@ static void act(app *a, const char *what, const char *category)
 				cats[nc++] = a->cfg->categories[i].id;
 		s = store_call_next(a->st, a->desk, cats, nc, &t);
 		if (s == STORE_OK)
-			say(a, "{code} is called to your desk.", t.code);
+			app_say(a, "{code} is called to your desk.", t.code);
 	} else if (strcmp(what, "recall") == 0) {
 		s = store_recall(a->st, ref, &t);
 		if (s == STORE_OK)
-			say(a, "{code} is called again.", t.code);
-	} else if (strcmp(what, "serve") == 0) {
-		s = store_serve(a->st, ref, &t);
-		if (s == STORE_OK)
-			say(a, "{code} was helped.", t.code);
+			app_say(a, "{code} is called again.", t.code);
 	} else if (strcmp(what, "no-show") == 0) {
 		s = store_no_show(a->st, ref, &t);
 		if (s == STORE_OK)
-			say(a, "{code} did not come.", t.code);
+			app_say(a, "{code} did not come.", t.code);
 	} else if (strcmp(what, "transfer") == 0) {
 		s = store_transfer(a->st, ref, category, &t);
 		if (s == STORE_OK)
-			say(a, "{code} waits again for another kind of help.", t.code);
+			app_say(a, "{code} waits again for another kind of help.", t.code);
 	} else if (strcmp(what, "cancel") == 0) {
 		s = store_cancel(a->st, ref, &t);
 		if (s == STORE_OK)
-			say(a, "{code} was cancelled.", t.code);
+			app_say(a, "{code} was cancelled.", t.code);
 	}
 	if (s != STORE_OK)
-		failed(a, s, what);
+		app_say_failed(a, s, what);
 	else
 		log_info("desk %d: %s %s", a->desk, what, t.code);
 	app_refresh(a, 1);
@@ -107,7 +70,7 @@ void view_counter_key(app *a, const char *key)
 {
 	if (a->overlay != CO_NONE) {
 		if (strcmp(key, "Escape") == 0)
-			a->overlay = CO_NONE;
+			a->overlay = a->overlay == CO_TOPICS ? CO_OUTCOME : CO_NONE;
 		return;
 	}
 	if (strcmp(key, "Return") == 0 || strcmp(key, "Space") == 0 || strcmp(key, "N") == 0)
@@ -115,7 +78,7 @@ void view_counter_key(app *a, const char *key)
 	else if (strcmp(key, "R") == 0)
 		act(a, "recall", NULL);
 	else if (strcmp(key, "S") == 0)
-		act(a, "serve", NULL);
+		view_outcome_open(a);
 	else if (strcmp(key, "X") == 0)
 		act(a, "no-show", NULL);
 }
@@ -187,7 +150,7 @@ static void chooser(app *a, int w, int h)
 			snprintf(labels[i], sizeof labels[i], "%s", T(a, "All kinds of help"));
 		} else {
 			snprintf(labels[i], sizeof labels[i], "%s",
-				 cat_label(a, a->cfg->categories[i].id));
+				 app_cat_label(a, a->cfg->categories[i].id));
 			st[i].icon = a->cfg->categories[i].icon;
 		}
 		lp[i] = labels[i];
@@ -403,7 +366,7 @@ static void cancel_button(app *a, rd_rect r, int px)
 	if (!ui_button(&a->ui, "cancel", label, r, &b))
 		return;
 	if (!a->have_at_desk) {
-		say(a, "There is no ticket at your desk.", NULL);
+		app_say(a, "There is no ticket at your desk.", NULL);
 	} else if (armed) {
 		a->cancel_armed_until = 0;
 		act(a, "cancel", NULL);
@@ -431,7 +394,7 @@ static void at_desk(app *a, rd_rect r, int g, int body)
 		char t[256];
 		i18n_subst(t, sizeof t, T(a, "At your desk: {code}"), "code", a->at_desk.code);
 		char sub[400];
-		const char *cl = cat_label(a, a->at_desk.category);
+		const char *cl = app_cat_label(a, a->at_desk.category);
 		const char *ln = ticket_lang(a, &a->at_desk);
 		if (ln[0])
 			snprintf(sub, sizeof sub, "%s · %s", cl, ln);
@@ -486,11 +449,13 @@ static void actions(app *a, rd_rect r, int g, int abh)
 		st[i].max_px = px;
 		if (!ui_button(&a->ui, acts[i].id, lp[i], rr[i], &st[i]))
 			continue;
-		if (i == 3) {
+		if (i == 1) {
+			view_outcome_open(a); /* how did it end: then it is served */
+		} else if (i == 3) {
 			if (a->have_at_desk)
 				a->overlay = CO_TRANSFER;
 			else
-				say(a, "There is no ticket at your desk.", NULL);
+				app_say(a, "There is no ticket at your desk.", NULL);
 		} else {
 			act(a, acts[i].id, NULL);
 		}
@@ -538,7 +503,7 @@ static void waiting_list(app *a, rd_rect list, int body)
 	/* one line a row if every kind of help fits on one at body size and
 	 * no language is shown, else two lines a row (fewer rows, nothing cut) */
 	for (int i = 0; i < a->nwaiting && i < 32 && !two; i++) {
-		const char *cl = cat_label(a, a->waiting[i].category);
+		const char *cl = app_cat_label(a, a->waiting[i].category);
 		rd_fit_result f;
 		rd_fit(a->rd, cl, col_cat.w - 6, body * 2, body, body, 0,
 		       a->ui.rtl || rd_has_rtl(cl), 0, &f);
@@ -569,7 +534,7 @@ static void waiting_list(app *a, rd_rect list, int body)
 		ui_text(&a->ui, id, tk->code, col_code, &s);
 		s.bold = 0;
 		snprintf(id, sizeof id, "waiting:%s:category", tk->code);
-		ui_text(&a->ui, id, cat_label(a, tk->category), col_cat, &s);
+		ui_text(&a->ui, id, app_cat_label(a, tk->category), col_cat, &s);
 		if (tk->issued_known)
 			fmt_minutes(a, tk->issued_ms, mins, sizeof mins);
 		else
@@ -598,6 +563,12 @@ static void waiting_list(app *a, rd_rect list, int body)
 void view_counter(app *a)
 {
 	int w = a->ui.w, h = a->ui.h;
+	if (view_outcome_stale(a))
+		a->overlay = CO_NONE; /* the ticket left the desk meanwhile */
+	if (a->overlay == CO_OUTCOME || a->overlay == CO_TOPICS) {
+		view_outcome(a);
+		return;
+	}
 	if (a->overlay != CO_NONE) {
 		chooser(a, w, h);
 		return;

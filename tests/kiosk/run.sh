@@ -155,6 +155,7 @@ tap-id call-next
 dump $d/c1.json
 tap-id recall
 tap-id serve
+tap-id outcome:skip
 tap-id call-next
 tap-id no-show
 tap-id call-next
@@ -211,6 +212,43 @@ label_in "$d/armed.json" "Tik nogmaals om A001 te annuleren" && label_in "$d/arm
 	[ "$(db "$d" "select state from tickets where code = 'A001'")" = 4 ] &&
 	ok "Cancel: the first tap asks, the question lapses after 5 s, a second tap cancels" ||
 	bad "cancel: state $(db "$d" "select state from tickets where code = 'A001'")"
+
+# --- counter: how the visit ended, in two taps, nothing made up ---------------
+d=$tmp/outcome
+mksite "$d"
+for c in digital digital digital; do "$CTL" -c "$d/site.json" take $c >/dev/null; done
+cat >"$d/r.txt" <<EOF
+tap-id call-next
+tap-id serve
+dump $d/o.json
+tap-id first:no
+tap-id outcome:topics
+tap-id topic:tax
+tap-id topic:letters
+tap-id topic:letters
+tap-id topic:homework
+tap-id topics-done
+tap-id outcome:referred:wij
+dump $d/after.json
+tap-id call-next
+tap-id serve
+tap-id outcome:skip
+tap-id call-next
+tap-id serve
+key Escape
+dump $d/back.json
+quit
+EOF
+LOKET_KIOSK_GUARD_MS=0 kiosk "$d" counter 1024x600 "$d/r.txt" --desk 1
+served=$("$CTL" -c "$d/site.json" events | grep '"type":"ticket.served"')
+id_in "$d/o.json" "outcome:solved" && id_in "$d/o.json" "outcome:referred:gemeente" && id_in "$d/o.json" "first:unknown" &&
+	echo "$served" | sed -n 1p | grep -q '"code":"A001".*"outcome":"referred","referred_to":"wij","topics":\["tax","homework"\],"first_visit":false}$' &&
+	echo "$served" | sed -n 2p | grep -q '"code":"A002".*"outcome":null,"referred_to":null,"topics":null,"first_visit":null}$' &&
+	[ "$(echo "$served" | wc -l)" = 2 ] && id_in "$d/back.json" "call-next" &&
+	[ "$(db "$d" "select state from tickets where code = 'A003'")" = 1 ] &&
+	label_in "$d/after.json" "A001 is geholpen." &&
+	ok "outcome: Helped, then one tap serves with what was chosen; Skip records nulls; Escape serves nothing" ||
+	bad "outcome step: $served / A003 state $(db "$d" "select state from tickets where code = 'A003'")"
 
 # --- counter view: the sync line in each state ------------------------------
 # (the demo site syncs to a central office; the states are written into the
