@@ -820,8 +820,8 @@ static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_
 			 " NULL FROM events WHERE type IN ('desk.opened', 'desk.closed')"
 			 " AND unread IS NULL ORDER BY site, seq"
 		       : "SELECT site, seq, type, at, at_ms, ticket, code, category, lang, desk,"
-			 " json_extract(body, '$.day') FROM events WHERE unread IS NULL"
-			 " ORDER BY site, seq",
+			 " json_extract(body, '$.day'), CASE WHEN type = 'ticket.served' THEN body"
+			 " END FROM events WHERE unread IS NULL ORDER BY site, seq",
 	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rc;

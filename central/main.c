@@ -44,7 +44,8 @@ static void usage(FILE *f)
 		   "  --rebuild-tickets  recompute every ticket's facts and the desks' staffed\n"
 		   "                     time from the events, exit\n"
 		   "\n"
-		   "Serves POST /api/v1/sites/{site}/events (site tokens), the dashboard at /,\n"
+		   "Serves POST /api/v1/sites/{site}/events and PUT /api/v1/sites/{site}/profile\n"
+		   "(site tokens), the dashboard at /, /report, /report.xlsx,\n"
 		   "/export/tickets.csv, /export/staffed.csv, GET /api/v1/sites/{site}/events\n"
 		   "(admin token),\n"
 		   "/healthz and /metrics. See docs/central.md.\n");

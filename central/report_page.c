@@ -250,6 +250,7 @@ static const char style[] =
     ".note{color:var(--mute);font-size:12px;margin:6px 0 0}"
     ".warn{color:#8a5a00;font-size:12px}"
     "footer{color:var(--mute);font-size:11px;text-align:center;padding-bottom:20px}"
+    "@media screen{td:first-child{white-space:nowrap}}"
     "@page{size:A4;margin:14mm 12mm}"
     "@media print{header form,nav,.lang,.btn{display:none}"
     "body{background:#fff;font-size:9.5pt}header{padding:0 0 6px;border:0}"

@@ -230,10 +230,14 @@ code=$(admin -o "$dir/tickets.csv" -w '%{http_code}' "$URL/export/tickets.csv?$Q
 [ "$code" = 200 ] || fail "tickets.csv: $code"
 "$PY" "$here/check_report.py" "$dir/report.html" "$dir/report.xlsx" "$dir/tickets.csv" ||
 	fail "the report, the xlsx and the CSV do not agree with the events"
+# REPORT_KEEP=DIR keeps what was fetched, to look at (docs/report.png).
 [ -n "${REPORT_KEEP:-}" ] && cp "$dir/report.html" "$dir/report.xlsx" "$dir/tickets.csv" "$REPORT_KEEP/"
 
 # Dutch: the renamed kind of help under its new label, the removed one under its last.
 admin "$URL/report?$Q" >"$dir/report-nl.html"
+[ -n "${REPORT_KEEP:-}" ] && cp "$dir/report-nl.html" "$REPORT_KEEP/"
+admin "$URL/report.xlsx?$Q" >"$dir/report-nl.xlsx"
+[ -n "${REPORT_KEEP:-}" ] && cp "$dir/report-nl.xlsx" "$REPORT_KEEP/"
 grep -q '<td>Digitale hulp</td>' "$dir/report-nl.html" || fail "Dutch report: digital not under its new label"
 grep -q '<td>Huisvesting</td>' "$dir/report-nl.html" || fail "Dutch report: housing lost its last label"
 grep -q '<td>WIJ-team</td>' "$dir/report-nl.html" || fail "Dutch report: no WIJ-team"
@@ -305,6 +309,35 @@ pid=
 if grep -qE "ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:" "$dir/log"; then
 	grep -E -A20 "Sanitizer|runtime error" "$dir/log" | head -40
 	fail "sanitizer reports in the server log"
+fi
+# A schema 3 database (no outcome columns, no profiles): opened, it gets
+# them, and how each visit ended is read again from the stored events.
+if command -v sqlite3 >/dev/null; then
+	note "schema 3 database"
+	sqlite3 "$dir/central.db" "ALTER TABLE tickets DROP COLUMN served_outcome;
+		ALTER TABLE tickets DROP COLUMN referred_to; ALTER TABLE tickets DROP COLUMN topics;
+		ALTER TABLE tickets DROP COLUMN first_visit; DROP TABLE labels; DROP TABLE profiles;
+		UPDATE meta SET value = '3' WHERE key = 'schema'" || fail "could not make a schema 3 database"
+	: >"$dir/log"
+	"$CENTRAL" -c "$dir/central.json" 2>"$dir/log" &
+	pid=$!
+	port=
+	for _ in $(seq 1 100); do
+		port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$dir/log" | head -1 | cut -d: -f2)
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$port" ] || { cat "$dir/log"; fail "central did not start on a schema 3 database"; }
+	URL=http://127.0.0.1:$port
+	grep -q "schema 3 -> 4: tickets (with how each visit ended) and desk spans derived from [1-9][0-9]* events" "$dir/log" ||
+		fail "no schema 3 -> 4 migration logged: $(grep schema "$dir/log")"
+	admin "$URL/export/tickets.csv?$Q&site=paddepoel" | cmp -s - <(grep -v '^selwerd' "$dir/ids.csv" | grep -v '^vinkhuizen') ||
+		fail "after the schema 3 -> 4 migration the tickets differ: $(admin "$URL/export/tickets.csv?$Q&site=paddepoel" | diff - <(grep -v "^selwerd" "$dir/ids.csv" | grep -v "^vinkhuizen") | head -5)"
+	kill -TERM "$pid"
+	wait "$pid" || fail "central exited $? after the migration"
+	pid=
+	[ "$(sqlite3 "$dir/central.db" "SELECT value FROM meta WHERE key = 'schema'")" = 4 ] || fail "schema not 4 after the migration from 3"
 fi
 [ "$fails" -eq 0 ] || { echo "$fails failure(s); the server log:"; tail -20 "$dir/log"; exit 1; }
 echo "report: all checks passed"
