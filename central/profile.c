@@ -23,7 +23,9 @@
  *
  * Bounds: at most PROFILE_MAX_ITEMS categories and as many referrals, at
  * most PROFILE_MAX_LANGS languages and labels per item, ids 1..31 bytes,
- * labels 1..PROFILE_LABEL_MAX bytes, language codes 2..7 of [a-zA-Z-].
+ * labels up to PROFILE_LABEL_MAX bytes (an empty one is no label: the
+ * reports fall back as for a language missing), language codes 2..7 of
+ * [a-zA-Z-].
  * Unknown fields are ignored (a newer site may send more).
  */
 #include <stdio.h>
@@ -40,8 +42,8 @@
 #define PROFILE_SUFFIX	   "/profile"
 #define PROFILE_MAX_ITEMS  256
 #define PROFILE_MAX_LANGS  32
-#define PROFILE_LABEL_MAX  200
-#define PROFILE_NAME_MAX   200
+#define PROFILE_LABEL_MAX  255 /* a site's labels and names: CONFIG_TEXT_LEN - 1 */
+#define PROFILE_NAME_MAX   255
 #define PROFILE_ID_MAX	   31
 
 int route_profile(const char *path, char *site, size_t cap)
@@ -110,8 +112,9 @@ int profile_early(request *rq, reply *rp)
 	return 0;
 }
 
-/* A string of 1..max bytes without control characters, or an error. */
-static int text_ok(const json_t *v, size_t max, const char *field, char *err, size_t errlen)
+/* A string of min..max bytes without control characters, or an error. */
+static int text_ok(const json_t *v, size_t min, size_t max, const char *field, char *err,
+		   size_t errlen)
 {
 	if (!json_is_string(v)) {
 		snprintf(err, errlen, "%s: must be a string", field);
@@ -119,8 +122,8 @@ static int text_ok(const json_t *v, size_t max, const char *field, char *err, si
 	}
 	size_t n = json_string_length(v);
 	const char *s = json_string_value(v);
-	if (n == 0 || n > max) {
-		snprintf(err, errlen, "%s: must be 1..%zu bytes", field, max);
+	if (n < min || n > max) {
+		snprintf(err, errlen, "%s: must be %zu..%zu bytes", field, min, max);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -192,7 +195,7 @@ static int items(const json_t *root, const char *key, const char *kind, labels *
 			snprintf(err, errlen, "%s: missing", f);
 			return -1;
 		}
-		if (text_ok(id, PROFILE_ID_MAX, f, err, errlen))
+		if (text_ok(id, 1, PROFILE_ID_MAX, f, err, errlen))
 			return -1;
 		for (size_t j = 0; j < i; j++) {
 			const char *o = json_string_value(json_object_get(json_array_get(a, j), "id"));
@@ -228,9 +231,9 @@ static int items(const json_t *root, const char *key, const char *kind, labels *
 				snprintf(err, errlen, "%s: not a language code (2..7 letters)", lf);
 				return -1;
 			}
-			if (text_ok(v, PROFILE_LABEL_MAX, lf, err, errlen))
+			if (text_ok(v, 0, PROFILE_LABEL_MAX, lf, err, errlen))
 				return -1;
-			if (labels_push(out, kind, json_string_value(id), lang,
+			if (json_string_length(v) && labels_push(out, kind, json_string_value(id), lang,
 					json_string_value(v)))
 				goto nomem;
 		}
@@ -256,7 +259,7 @@ int profile_check(const json_t *root, cstore_label **lv, size_t *ln, char **lang
 		snprintf(err, errlen, "name: missing");
 		return -1;
 	}
-	if (text_ok(name, PROFILE_NAME_MAX, "name", err, errlen))
+	if (text_ok(name, 1, PROFILE_NAME_MAX, "name", err, errlen))
 		return -1;
 	const json_t *langs = json_object_get(root, "languages");
 	if (!langs) {
@@ -278,7 +281,7 @@ int profile_check(const json_t *root, cstore_label **lv, size_t *ln, char **lang
 		}
 	}
 	const json_t *sw = json_object_get(root, "software");
-	if (sw && !json_is_null(sw) && text_ok(sw, 64, "software", err, errlen))
+	if (sw && !json_is_null(sw) && text_ok(sw, 1, 64, "software", err, errlen))
 		return -1;
 	labels l = {0};
 	int rc = items(root, "categories", "category", &l, err, errlen);

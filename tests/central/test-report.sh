@@ -205,6 +205,8 @@ bad 400 'referrals[0].labels.nl: must be a string' "$TOK_P" paddepoel "{$P,\"ref
 bad 400 'languages: must be an array' "$TOK_P" paddepoel '{"name":"x","languages":"nl"}'
 bad 400 'name: missing' "$TOK_P" paddepoel '{"languages":["nl"]}'
 bad 400 'not JSON' "$TOK_P" paddepoel '{"name":'
+bad 400 'categories[0].labels.en: must be 0..255 bytes' "$TOK_P" paddepoel "{$P,\"categories\":[{\"id\":\"a\",\"labels\":{\"en\":\"$(head -c 256 /dev/zero | tr '\0' x)\"}}]}"
+bad 400 'categories[0].labels.e1: not a language code' "$TOK_P" paddepoel "{$P,\"categories\":[{\"id\":\"a\",\"labels\":{\"e1\":\"x\"}}]}"
 bad 400 'categories: must be an array' "$TOK_P" paddepoel "{$P,\"categories\":{}}"
 bad 401 'no token' "" paddepoel "{$P}"
 bad 401 'wrong token' "nobodys-token" paddepoel "{$P}"
