@@ -82,12 +82,6 @@ int profile_early(request *rq, reply *rp); /* 1 if answered before the body */
 void profile_put(request *rq, reply *rp);
 /* The site part of /api/v1/sites/{site}/profile, as route_site. */
 int route_profile(const char *path, char *site, size_t cap);
-/* Checks a profile; on 0 fills the labels (each id once with lang NULL,
- * then one per language; pointers into root) and the languages as JSON
- * (free both). -1 with the field named in err, -2 out of memory. */
-int profile_check(const json_t *root, cstore_label **lv, size_t *ln, char **languages, char *err,
-		  size_t errlen);
-
 /* The report page and its xlsx (report_page.c, xlsx.c). */
 void report_page(request *rq, reply *rp);
 void report_xlsx(request *rq, reply *rp);

@@ -27,9 +27,16 @@ FUZZ_SRC := tests/central/fuzz_ingest.c central/ingest.c central/buf.c shared/ev
 FUZZ_SECONDS ?= 60
 ifneq ($(FUZZ_CC),)
 ifeq ($(SAN),1)
-TEST_PROGRAMS += $(B)/fuzz/fuzz_ingest
+TEST_PROGRAMS += $(B)/fuzz/fuzz_ingest $(B)/fuzz/fuzz_profile
 endif
 endif
+# The same for the site profile's check (central/profile_check.c);
+# tests/central/test-report.sh runs it briefly.
+$(B)/fuzz/fuzz_profile: tests/central/fuzz_profile.c central/profile_check.c central/profile_check.h central/cstore.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c17 -g -O1 -D_GNU_SOURCE -Ishared -Icentral \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ tests/central/fuzz_profile.c central/profile_check.c $(shell pkg-config --libs jansson)
 $(B)/fuzz/fuzz_ingest: $(FUZZ_SRC) central/ingest.h central/buf.h shared/event.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c17 -g -O1 -D_GNU_SOURCE -Ishared -Icentral \

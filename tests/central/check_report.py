@@ -36,7 +36,8 @@ CATS = [
 # (site, helped, solved, referred, follow-up, not recorded)
 OUTCOMES = [[P, 6, 1, 3, 1, 1], [V, 2, 0, 0, 0, 2], [S, 0, 0, 0, 0, 0], [ALL, 8, 1, 3, 1, 3]]
 # (site, destination, count): most first, then by id
-REFS = [[P, "Not recorded", 1], [P, "Municipality", 1], [P, "WIJ team", 1], [ALL, "Total", 3]]
+# (the second profile labels gemeente in Arabic and Dutch only: Dutch, the site's first)
+REFS = [[P, "Not recorded", 1], [P, "Gemeente", 1], [P, "WIJ team", 1], [ALL, "Total", 3]]
 # (site, yes, no, not recorded)
 FIRST = [[P, 2, 1, 3], [V, 0, 0, 2], [S, 0, 0, 0], [ALL, 2, 1, 5]]
 LANGS = [[P, "nl", 5], [P, "ar", 1], [P, "en", 1], [P, "pl", 1], [P, "tr", 1], [P, "uk", 1],

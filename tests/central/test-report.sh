@@ -10,7 +10,9 @@
 # per-ticket CSV must agree with each other and with the events, figure by
 # figure (check_report.py). Also: every wrong profile gets its status and a
 # message naming the field; a batch of 5,000 distinct categories leaves the
-# dashboard and the report answering 200 with an "other" row and a note.
+# dashboard and the report answering 200 with an "other" row and a note; a
+# schema 3 database is brought up to date; and the profile's check is
+# fuzzed briefly (tests/central/fuzz_profile.c).
 #
 # Talks only to 127.0.0.1 on a port the kernel picks (listen :0, read from
 # the log); every wait is for a log line, bounded.
@@ -180,7 +182,7 @@ cat >"$dir/prof2.json" <<'JSON'
  "categories":[{"id":"digital","prefix":"A","icon":"phone","labels":{"nl":"Digitale hulp","en":"Phone, tablet or computer","ar":"هاتف"}},
                {"id":"tax","prefix":"B","icon":"tax","labels":{"nl":"Belasting en toeslagen","en":"Tax and allowances"}}],
  "referrals":[{"id":"wij","labels":{"nl":"WIJ-team","en":"WIJ team"}},
-              {"id":"gemeente","labels":{"nl":"Gemeente","en":"Municipality"}}],
+              {"id":"gemeente","labels":{"ar":"البلدية","nl":"Gemeente"}}],
  "config_version":"7","software":"0.1.0"}
 JSON
 grep -q housing "$dir/prof2.json" && fail "test bug: housing still in the second profile"
@@ -247,6 +249,13 @@ grep -q '<td>Niet vastgelegd</td>' "$dir/report-nl.html" || fail "Dutch report: 
 grep -q '@page{size:A4' "$dir/report-nl.html" || fail "report has no A4 print style"
 grep -q 'schatting' "$dir/report-nl.html" || fail "Dutch report: first visits not called an estimate"
 admin "$URL/report?$Q&lang=en" | grep -q '<td>Phone, tablet or computer</td>' || fail "English label"
+# The dashboard names them from the profile too; the older site shows ids.
+admin "$URL/?$Q&lang=en" >"$dir/dash-en.html"
+grep -q '<td>WIJS Paddepoel</td><td>Tax and allowances</td>' "$dir/dash-en.html" || fail "dashboard: no label from the profile"
+grep -q '<td>Buurthuis Vinkhuizen</td><td>letters</td>' "$dir/dash-en.html" || fail "dashboard: the site without a profile does not show its ids"
+# The second profile labels gemeente in Arabic and Dutch only: an English
+# reader gets the site's first language (Dutch), not the first one held.
+grep -q '<td>Gemeente</td>' "$dir/report.html" || fail "English report: gemeente not in the site's first language"
 admin "$URL/export/tickets.csv?$Q&lang=nl" >"$dir/nl.csv"
 head -1 "$dir/nl.csv" | grep -q 'Locatie;Dag;Code;Soort hulp' || fail "Dutch CSV headers: $(head -1 "$dir/nl.csv")"
 grep -q ";Digitale hulp;Digitale hulp;nl;$DAY 10:00:00;" "$dir/nl.csv" || fail "Dutch CSV: no label or no spreadsheet time: $(grep A001 "$dir/nl.csv")"
@@ -341,5 +350,18 @@ if command -v sqlite3 >/dev/null; then
 	pid=
 	[ "$(sqlite3 "$dir/central.db" "SELECT value FROM meta WHERE key = 'schema'")" = 4 ] || fail "schema not 4 after the migration from 3"
 fi
+# --- a short fuzz run of the profile's check ------------------------------------------------------
+FUZZ=${FUZZ_PROFILE:-$BIN/fuzz/fuzz_profile}
+if [ -x "$FUZZ" ]; then
+	note "fuzzing the profile's check for ${FUZZ_SECONDS:-10} s"
+	mkdir -p "$dir/corpus"
+	cp "$dir/prof1.json" "$dir/prof2.json" "$dir/corpus/"
+	( cd "$dir" && "$FUZZ" -max_total_time="${FUZZ_SECONDS:-10}" -max_len=65536 -rss_limit_mb=1024 \
+		-print_final_stats=1 corpus >"$dir/fuzz.log" 2>&1 ) || { tail -40 "$dir/fuzz.log"; fail "the fuzzer found a crash"; }
+	grep -E 'stat::number_of_executed_units' "$dir/fuzz.log"
+else
+	note "no fuzzer at $FUZZ (make test builds it with clang): skipped"
+fi
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s); the server log:"; tail -20 "$dir/log"; exit 1; }
 echo "report: all checks passed"
