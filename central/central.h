@@ -1,8 +1,9 @@
 /*
  * central — what the request handlers share: the server's state, one
  * request as the handlers see it, and the reply they fill in. The HTTP
- * layer (http.c) owns the connections; handlers (api.c, web.c, report.c,
- * csv.c) never touch a socket and never queue anything themselves.
+ * layer (http.c) owns the connections; handlers (api.c, profile.c, web.c,
+ * report.c, report_page.c, xlsx.c, csv.c) never touch a socket and never
+ * queue anything themselves.
  */
 #ifndef CENTRAL_CENTRAL_H
 #define CENTRAL_CENTRAL_H

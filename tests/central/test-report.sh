@@ -265,6 +265,10 @@ admin "$URL/export/tickets.csv?$Q" >"$dir/ids.csv"
 head -1 "$dir/ids.csv" | grep -q 'served_outcome;referred_to;topics;first_visit' || fail "CSV: no outcome columns: $(head -1 "$dir/ids.csv")"
 grep -q ";A001;digital;digital;nl;${DAY}T10:00:00.000" "$dir/ids.csv" || fail "CSV for scripts changed: $(grep A001 "$dir/ids.csv")"
 grep -q ";solved;;tax;yes.$" "$dir/ids.csv" || fail "CSV: A001's outcome: $(grep A001 "$dir/ids.csv")"
+admin "$URL/export/staffed.csv?$Q&lang=nl" >"$dir/staffed.csv"
+head -1 "$dir/staffed.csv" | grep -q 'Locatie-id;Dag;Balie;Geopend;Gesloten;Minuten' || fail "Dutch staffed CSV headers: $(head -1 "$dir/staffed.csv")"
+grep -q "^paddepoel;$DAY;1;$DAY 09:00:00;$DAY 13:00:00;240.$" "$dir/staffed.csv" || fail "Dutch staffed CSV: $(grep paddepoel "$dir/staffed.csv")"
+admin "$URL/export/tickets.csv?$Q&lang=de" -o /dev/null -w '%{http_code}' | grep -q 400 || fail "lang=de for the CSV is not 400"
 # Periods.
 for p in month quarter year; do
 	code=$(admin -o "$dir/per.html" -w '%{http_code}' "$URL/report?period=$p&to=$DAY")
