@@ -15,6 +15,7 @@ typedef struct {
 
 typedef struct {
 	char *site, *first_lang;
+	int64_t received_ms;
 } prof;
 
 struct names {
@@ -70,6 +71,7 @@ static int take_profile(void *ctx, const cstore_profile *p)
 	const char *first = json_string_value(json_array_get(l, 0));
 	q->site = strdup(p->site);
 	q->first_lang = strdup(first ? first : "");
+	q->received_ms = p->received_ms;
 	json_decref(l);
 	if (!q->site || !q->first_lang) {
 		n->nomem = 1;
@@ -138,6 +140,12 @@ static const prof *profile_of(const names *n, const char *site)
 int names_has_profile(const names *n, const char *site)
 {
 	return profile_of(n, site) != NULL;
+}
+
+int64_t names_profile_ms(const names *n, const char *site)
+{
+	const prof *p = profile_of(n, site);
+	return p ? p->received_ms : 0;
 }
 
 const char *names_get(const names *n, const char *site, const char *kind, const char *id,

@@ -12,6 +12,8 @@
 #ifndef CENTRAL_NAMES_H
 #define CENTRAL_NAMES_H
 
+#include <stdint.h>
+
 #include "cstore.h"
 
 typedef struct names names;
@@ -30,5 +32,7 @@ const char *names_or_id(const names *n, const char *site, const char *kind, cons
 const char *names_any(const names *n, const char *kind, const char *id, const char *lang);
 /* 1 if site has sent a profile. */
 int names_has_profile(const names *n, const char *site);
+/* When the site's last profile was received (unix ms), or 0 if never. */
+int64_t names_profile_ms(const names *n, const char *site);
 
 #endif

@@ -9,8 +9,9 @@
  * What it shows, all derived from the ticket facts (cstore_tickets):
  *   - residents helped (tickets served) today, this week (from Monday),
  *     this month, by the central office's calendar;
- *   - every configured site: last sync, events held, acked_through, and
- *     events held unread (a type this version does not know: upgrade);
+ *   - every configured site: last sync, events held, acked_through,
+ *     events held unread (a type this version does not know: upgrade),
+ *     and when its profile came (none: an older version, ids shown);
  *   - per site and category: tickets, served, no-shows, cancelled,
  *     expired (still open when the site's day ended), median and 90th
  *     percentile wait (issue to first call), median service time (last
@@ -569,13 +570,16 @@ static const char style[] =
     "@media (max-width:800px){.kpis{grid-template-columns:repeat(2,1fr)}}"
     "</style>";
 
-static void sites_table(buf *o, const request *rq, const words *w, int english, int64_t now)
+static void sites_table(buf *o, const request *rq, const words *w, int english, int64_t now,
+			const names *nm)
 {
 	const cconf *c = rq->app->cfg;
 	buf_printf(o,
 		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
-		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
-		   w->sites, w->site, w->last_sync, w->events, w->acked, w->unread);
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
+		   "<th>%s</th></tr>",
+		   w->sites, w->site, w->last_sync, w->events, w->acked, w->unread,
+		   english ? "Profile (labels)" : "Profiel (namen)");
 	for (int i = 0; i < c->nsites; i++) {
 		cstore_site_info si;
 		if (cstore_site_get(rq->app->st, c->sites[i].id, &si) != CSTORE_OK)
@@ -608,9 +612,22 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 		}
 		buf_printf(o,
 			   "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
-			   "<td class=\"n%s\">%lld</td></tr>",
+			   "<td class=\"n%s\">%lld</td><td class=\"profile\">",
 			   (long long)si.events, (long long)si.acked_through,
 			   si.unread ? " unread" : "", (long long)si.unread);
+		/* A site that never sent a profile runs an older version: its
+		 * kinds of help show as ids. */
+		int64_t pm = names_profile_ms(nm, c->sites[i].id);
+		if (pm) {
+			char piso[CLOCK_ISO_LEN];
+			clock_format_iso(pm, piso, sizeof piso);
+			buf_printf(o, "%.10s %.5s", piso, piso + 11);
+		} else {
+			buf_printf(o, "<span class=\"mute\">%s</span>",
+				   english ? "none (an older version: ids shown)"
+					   : "geen (oudere versie: codes getoond)");
+		}
+		buf_adds(o, "</td></tr>");
 	}
 	buf_adds(o, "</table></section>");
 	(void)english;
@@ -933,7 +950,7 @@ void report_dashboard(request *rq, reply *rp)
 	chart_cats(o, &a, english, w);
 	groups_table(o, &a, w, english);
 	days_table(o, &a, w, english, from_s, to_s);
-	sites_table(o, rq, w, english, now);
+	sites_table(o, rq, w, english, now, nm);
 	char iso[CLOCK_ISO_LEN];
 	clock_format_iso(now, iso, sizeof iso);
 	buf_printf(o,

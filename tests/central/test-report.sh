@@ -253,6 +253,8 @@ admin "$URL/report?$Q&lang=en" | grep -q '<td>Phone, tablet or computer</td>' ||
 admin "$URL/?$Q&lang=en" >"$dir/dash-en.html"
 grep -q '<td>WIJS Paddepoel</td><td>Tax and allowances</td>' "$dir/dash-en.html" || fail "dashboard: no label from the profile"
 grep -q '<td>Buurthuis Vinkhuizen</td><td>letters</td>' "$dir/dash-en.html" || fail "dashboard: the site without a profile does not show its ids"
+grep -q 'none (an older version: ids shown)' "$dir/dash-en.html" || fail "dashboard: the site without a profile is not pointed out"
+grep -q "<td class=\"profile\">[0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]<" "$dir/dash-en.html" || fail "dashboard: no time the profile came"
 # The second profile labels gemeente in Arabic and Dutch only: an English
 # reader gets the site's first language (Dutch), not the first one held.
 grep -q '<td>Gemeente</td>' "$dir/report.html" || fail "English report: gemeente not in the site's first language"
