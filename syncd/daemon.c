@@ -102,15 +102,16 @@ static int64_t cap_ms(const syncd *d)
 }
 
 /* Builds the profile of the current configuration; marks it to be sent if
- * it is new or changed. */
-static void profile_update(syncd *d)
+ * it is new or changed, or always when force (a reload: the token or the
+ * central office may be new). */
+static void profile_update(syncd *d, int force)
 {
 	char *p = sync_profile_json(d->cfg);
 	if (!p) {
 		log_warn("cannot build the site's profile (out of memory)");
 		return;
 	}
-	if (d->profile && !strcmp(d->profile, p) && !d->profile_pending) {
+	if (!force && d->profile && !strcmp(d->profile, p) && !d->profile_pending) {
 		free(p);
 		return;
 	}
@@ -179,7 +180,7 @@ int syncd_init(syncd *d)
 	d->purge_at = d->started + 60 * 1000;
 	d->dv = -1;
 	if (!d->once)
-		profile_update(d);
+		profile_update(d, 1);
 	return SYNCD_EX_OK;
 }
 
@@ -423,6 +424,13 @@ static void on_profile(syncd *d, const sync_answer *a)
 		log_warn("the central office takes no profile (HTTP %ld: an older version?): it "
 			 "shows this site's kinds of help by id",
 			 st);
+		d->profile_pending = 0;
+		return;
+	}
+	if (st == 401 || st == 403) {
+		/* the events' refusal says so to staff; after a SIGHUP (a new
+		 * token) the profile goes again */
+		log_warn("the central office refuses the site's profile (HTTP %ld): the token", st);
 		d->profile_pending = 0;
 		return;
 	}
@@ -797,6 +805,6 @@ void syncd_reload(syncd *d)
 	d->batch_limit = d->naive ? 1 : cfg->sync.batch_events;
 	d->next_at = clock_mono_ms();
 	if (!d->once)
-		profile_update(d);
+		profile_update(d, 1);
 	log_info("reloaded %s", d->cfg_path);
 }

@@ -64,6 +64,15 @@ same_events "$W/site" "$CP"
 
 # --- daemon: a new event reaches the central office quickly --------------
 start_syncd "$W/site"
+# ... and first the site's profile: central takes its labels from it
+for _ in $(seq 1 100); do
+	grep -q "PUT /api/v1/sites/paddepoel/profile 204" "$W/central/central.log" && break
+	sleep 0.1
+done
+grep -q "PUT /api/v1/sites/paddepoel/profile 204" "$W/central/central.log" &&
+	grep -q "the central office has the site's profile" "$W/site/syncd.log" ||
+	fail "the profile did not reach the central office: $(grep -i profile "$W/site/syncd.log" "$W/central/central.log" | tail -3)"
+note "the site's profile reached the central office"
 sleep 1
 for i in 1 2 3; do
 	t=$(ms_now)

@@ -273,6 +273,10 @@ static size_t message_len(const buf *b, int is_response)
 	size_t h = header_end(b), vl;
 	if (!h)
 		return 0;
+	/* 1xx, 204 and 304 answers have no body (RFC 9112, 6.3) */
+	if (is_response && b->len >= 12 && !memcmp(b->p, "HTTP/1.", 7) &&
+	    (b->p[9] == '1' || !memcmp(b->p + 9, "204", 3) || !memcmp(b->p + 9, "304", 3)))
+		return h;
 	const char *v = header_val(b, h, "Content-Length", &vl);
 	if (v) {
 		size_t n = (size_t)strtoull(v, NULL, 10);
