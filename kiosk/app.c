@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "announce.h"
 #include "clock.h"
@@ -72,15 +73,36 @@ void app_set_lang(app *a, int lang)
 	a->dirty = 1;
 }
 
+void app_alive(app *a, int running)
+{
+	static const char *const names[] = {[VIEW_TICKET] = "ticket", [VIEW_COUNTER] = "counter",
+					    [VIEW_DISPLAY] = "display", [VIEW_COMBINED] = "combined"};
+	a->alive_at = app_now(a);
+	if (!a->st)
+		return;
+	a->alive_written = 1;
+	char name[STORE_VIEW_NAME];
+	if (a->view == VIEW_COUNTER)
+		snprintf(name, sizeof name, "counter:%d", a->desk);
+	else
+		snprintf(name, sizeof name, "%s", names[a->view]);
+	int64_t every = (int64_t)a->cfg->sync.heartbeat_s * 1000;
+	if (store_view_alive(a->st, name, clock_now_ms(), running ? every : 0, (int)getpid()) !=
+	    STORE_OK)
+		log_warn("cannot write the view's sign of life: %s", store_errmsg(a->st));
+}
+
 void app_set_view(app *a, view_kind v)
 {
 	if (v != VIEW_DISPLAY && v != VIEW_COMBINED)
 		announce_reset(a);
+	app_alive(a, 0);
 	a->view = v;
 	a->staff = STAFF_NONE;
 	a->overlay = CO_NONE;
 	a->tscreen = TK_START;
 	a->counter_msg[0] = '\0';
+	app_alive(a, 1);
 	app_refresh(a, 1);
 	a->dirty = 1;
 }

@@ -117,6 +117,8 @@ typedef struct app {
 	int have_at_desk;
 	int64_t minute_at;
 	int sync_state; /* the counter's sync line state at the last look (redraw on change) */
+	int64_t alive_at;  /* app_now of the view's last sign of life in the store */
+	int alive_written; /* one was written since start */
 
 	/* announcements (display views, announce.c): every call and recall once,
 	 * in commit order, one after the other */
@@ -157,6 +159,10 @@ void app_say(app *a, const char *msgid, const char *code);
 /* The counter's message line after action what failed with s: the known
  * refusals in the student's words, anything else logged and shown. */
 void app_say_failed(app *a, store_status s, const char *what);
+/* Writes this view's sign of life into the store ("counter:2"; every
+ * sync.heartbeat_seconds while running), or that it stopped (running 0:
+ * before a switch of view or desk, and at exit). */
+void app_alive(app *a, int running);
 /* Opens the site database into a->st; if it cannot, a->st stays NULL and
  * a->problem says why (the loop tries again). */
 void try_open_store(app *a);

@@ -334,6 +334,12 @@ static int64_t timers(app *a)
 	}
 	if (a->st)
 		DUE(a->day_checked + 30000);
+	/* the view's sign of life: syncd reports it ("kiosk not running") */
+	int64_t every = (int64_t)a->cfg->sync.heartbeat_s * 1000;
+	if (a->st && (!a->alive_written || now - a->alive_at >= every))
+		app_alive(a, 1);
+	if (a->st)
+		DUE(a->alive_at + every);
 	if (a->view == VIEW_COUNTER) {
 		/* waiting times are shown in minutes */
 		if (now - a->minute_at >= 30000) {

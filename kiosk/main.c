@@ -361,6 +361,7 @@ int main(int argc, char **argv)
 	audio_quit();
 	if (a->announce_log)
 		fclose(a->announce_log);
+	app_alive(a, 0); /* stopped, not dead */
 	/* A ticket still at the desk keeps it open: the day's end closes it. */
 	if (a->st && a->view == VIEW_COUNTER && store_desk_close(a->st, a->desk) != STORE_OK)
 		log_info("desk %d stays open: %s", a->desk, store_errmsg(a->st));

@@ -167,7 +167,9 @@ static void chooser(app *a, int w, int h)
 			snprintf(id, sizeof id, "desk:%d", i + 1);
 			b.selected = a->desk == i + 1;
 			if (ui_button(&a->ui, id, label, r, &b)) {
+				app_alive(a, 0); /* counter:<old desk> stops */
 				a->desk = i + 1;
+				app_alive(a, 1);
 				a->overlay = CO_NONE;
 				a->counter_msg[0] = '\0';
 				app_refresh(a, 1);

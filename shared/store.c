@@ -3,7 +3,7 @@
  * The only module that writes SQL for a site database; its files are listed
  * in store_int.h, and every SQL text is in the query table below.
  *
- * Schema (PRAGMA user_version = 3, application_id = 0x4c4f4b54 "LOKT"):
+ * Schema (PRAGMA user_version = 4, application_id = 0x4c4f4b54 "LOKT"):
  *
  *   meta(key PRIMARY KEY, value)
  *       site_id          the site this database belongs to (never changes)
@@ -44,6 +44,10 @@
  *   desks(desk INTEGER PRIMARY KEY, opened_ms, day, clock_ok, cats)
  *       the desks working now (a row from desk.opened to desk.closed);
  *       cats is a JSON array of the kinds of help it takes, NULL for all.
+ *   views(name PRIMARY KEY, alive_ms, every_ms, pid)
+ *       each kiosk view's sign of life ("counter:2", "display"), written
+ *       every every_ms while it runs, every_ms 0 when it stopped cleanly:
+ *       syncd reports them to the central office ("kiosk not running").
  *
  *   Each index is a page written per commit (a 4 KiB WAL frame), and the
  *   goal is that a ticket costs little more than a bare commit. So: no
@@ -87,7 +91,7 @@
 #include "uuid.h"
 
 #define STORE_APP_ID	     0x4c4f4b54
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BUSY_MS	     5000
 
 #define TICKET_COLS                                                                                \
@@ -180,9 +184,13 @@ static const char *const queries[Q_COUNT] = {
     [Q_PURGE_TICKETS] = "DELETE FROM tickets WHERE state >= 2 AND last_seq <= ?1 "
 			"AND issued_ms < ?2",
     [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_VIEW_ALIVE] = "INSERT INTO views(name, alive_ms, every_ms, pid) VALUES (?1, ?2, ?3, ?4) "
+		     "ON CONFLICT(name) DO UPDATE SET alive_ms = ?2, every_ms = ?3, pid = ?4",
+    [Q_VIEWS] = "SELECT name, alive_ms, every_ms, pid FROM views ORDER BY name",
+    [Q_OUTBOX_AT] = "SELECT at_ms FROM outbox WHERE seq = ?1",
 };
 
-static const char schema_v3[] =
+static const char schema_v4[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
     "CREATE TABLE tickets("
     "  id INTEGER PRIMARY KEY,"
@@ -208,7 +216,9 @@ static const char schema_v3[] =
     "  desk INTEGER NOT NULL, at_ms INTEGER NOT NULL, recalled INTEGER NOT NULL,"
     "  day TEXT NOT NULL DEFAULT '', ticket INTEGER);"
     "CREATE TABLE desks(desk INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL,"
-    "  day TEXT NOT NULL, clock_ok INTEGER NOT NULL, cats TEXT);";
+    "  day TEXT NOT NULL, clock_ok INTEGER NOT NULL, cats TEXT);"
+    "CREATE TABLE views(name TEXT PRIMARY KEY, alive_ms INTEGER NOT NULL,"
+    "  every_ms INTEGER NOT NULL, pid INTEGER NOT NULL) WITHOUT ROWID;";
 
 /* Version 1 had no expired state (a CHECK constraint SQLite cannot alter:
  * the table is copied), no clock_ok, no day on calls and no desks. */
@@ -231,6 +241,11 @@ static const char migrate_v1_v2[] =
 
 /* Version 2 did not know which ticket a call was of. */
 static const char migrate_v2_v3[] = "ALTER TABLE calls ADD COLUMN ticket INTEGER;";
+
+/* Version 3 had no signs of life of the kiosk views. */
+static const char migrate_v3_v4[] =
+    "CREATE TABLE views(name TEXT PRIMARY KEY, alive_ms INTEGER NOT NULL,"
+    "  every_ms INTEGER NOT NULL, pid INTEGER NOT NULL) WITHOUT ROWID;";
 
 static const char *const ticket_state_names[TICKET_STATE_COUNT] = {
     [TICKET_WAITING] = "waiting", [TICKET_CALLED] = "called",	    [TICKET_SERVED] = "served",
@@ -590,15 +605,17 @@ static store_status migrate(store *st)
 		 STORE_SCHEMA_VERSION);
 	rc = SQLITE_OK;
 	if (now_ver == 0) {
-		rc = exec(st, schema_v3);
+		rc = exec(st, schema_v4);
 		if (rc == SQLITE_OK)
 			rc = store_meta_set_text(st, "site_id", st->cfg->site_id);
 		if (rc == SQLITE_OK)
 			rc = store_meta_set_int(st, "acked_through", 0);
-	} else if (now_ver == 1 || now_ver == 2) {
+	} else if (now_ver >= 1 && now_ver <= 3) {
 		rc = now_ver == 1 ? exec(st, migrate_v1_v2) : SQLITE_OK;
-		if (rc == SQLITE_OK)
+		if (rc == SQLITE_OK && now_ver <= 2)
 			rc = exec(st, migrate_v2_v3);
+		if (rc == SQLITE_OK)
+			rc = exec(st, migrate_v3_v4);
 	}
 	if (rc == SQLITE_OK && now_ver < STORE_SCHEMA_VERSION)
 		rc = exec(st, sql);

@@ -283,6 +283,29 @@ store_status store_sync_failed(store *st, int64_t at_ms, sync_fault fault, const
  * heartbeat is older than twice every_ms (sync_state_of). */
 store_status store_sync_heartbeat(store *st, int64_t at_ms, int64_t every_ms);
 
+/* The time (at_ms, the site's wall clock when committed) of event seq, or
+ * 0 if the outbox does not hold it: the age of the oldest unsent event is
+ * that of seq acked_through + 1. */
+store_status store_event_time(store *st, int64_t seq, int64_t *at_ms);
+
+/* --- the kiosk views' signs of life -------------------------------------- */
+
+#define STORE_VIEW_NAME 32
+
+typedef struct {
+	char name[STORE_VIEW_NAME]; /* "ticket", "counter:2", "display", "combined" */
+	int64_t alive_ms;	    /* wall clock of the last sign */
+	int64_t every_ms;	    /* how often it writes one; 0: it stopped cleanly */
+	int pid;
+} store_view;
+
+/* A view says it runs (every_ms while running, 0 when it stops). */
+store_status store_view_alive(store *st, const char *name, int64_t at_ms, int64_t every_ms,
+			      int pid);
+
+/* Every view that ever wrote a sign, by name; at most max. */
+store_status store_views(store *st, store_view *out, int max, int *n);
+
 /* Delete acknowledged events (and finished tickets whose every event is
  * acknowledged) older than days. Never touches an unacknowledged event.
  * *purged is the number of events deleted. */

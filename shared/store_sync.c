@@ -156,6 +156,67 @@ store_status store_sync_heartbeat(store *st, int64_t at_ms, int64_t every_ms)
 	return store_commit(st);
 }
 
+store_status store_event_time(store *st, int64_t seq, int64_t *at_ms)
+{
+	*at_ms = 0;
+	sqlite3_stmt *s = store_q(st, Q_OUTBOX_AT);
+	if (!s)
+		return STORE_IO;
+	sqlite3_bind_int64(s, 1, seq);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*at_ms = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK
+						     : store_db_fail(st, rc, "reading the outbox");
+}
+
+store_status store_view_alive(store *st, const char *name, int64_t at_ms, int64_t every_ms,
+			      int pid)
+{
+	if (!name || !name[0] || strlen(name) >= STORE_VIEW_NAME)
+		return store_fail(st, STORE_INVALID, "a view's name is 1..%d bytes",
+				  STORE_VIEW_NAME - 1);
+	store_status ss = store_begin(st);
+	if (ss != STORE_OK)
+		return ss;
+	sqlite3_stmt *s = store_q(st, Q_VIEW_ALIVE);
+	int rc = s ? SQLITE_OK : SQLITE_ERROR;
+	if (s) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, at_ms);
+		sqlite3_bind_int64(s, 3, every_ms > 0 ? every_ms : 0);
+		sqlite3_bind_int(s, 4, pid);
+		rc = store_step_done(s);
+	}
+	if (rc != SQLITE_OK) {
+		ss = store_db_fail(st, rc, "writing a view's sign of life");
+		store_rollback(st);
+		return ss;
+	}
+	return store_commit(st);
+}
+
+store_status store_views(store *st, store_view *out, int max, int *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = store_q(st, Q_VIEWS);
+	if (!s)
+		return STORE_IO;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+		store_view *v = &out[(*n)++];
+		snprintf(v->name, sizeof v->name, "%s", (const char *)sqlite3_column_text(s, 0));
+		v->alive_ms = sqlite3_column_int64(s, 1);
+		v->every_ms = sqlite3_column_int64(s, 2);
+		v->pid = sqlite3_column_int(s, 3);
+	}
+	if (*n >= max && rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_db_fail(st, rc, "reading the views");
+}
+
 store_status store_purge(store *st, int days, int64_t *purged)
 {
 	*purged = 0;

@@ -11,9 +11,10 @@ struct sync_conn {
 	CURLM *multi;
 	CURL *easy;
 	int busy;
-	int profile; /* the transfer in flight is the profile's PUT */
+	sync_req kind; /* of the transfer in flight */
 	char url[CONFIG_PATH_LEN + 128];
 	char profile_url[CONFIG_PATH_LEN + 128];
+	char heartbeat_url[CONFIG_PATH_LEN + 128];
 	struct curl_slist *hdr_plain, *hdr_gzip;
 	char errbuf[CURL_ERROR_SIZE];
 	char *body; /* the answer, capped at SYNC_ANSWER_MAX */
@@ -121,6 +122,8 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
 		 cfg->site_id);
 	snprintf(c->profile_url, sizeof c->profile_url, "%.*s/api/v1/sites/%s/profile", (int)ulen,
 		 cfg->sync.url, cfg->site_id);
+	snprintf(c->heartbeat_url, sizeof c->heartbeat_url, "%.*s/api/v1/sites/%s/heartbeat",
+		 (int)ulen, cfg->sync.url, cfg->site_id);
 
 	char auth[64 + 1024];
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
@@ -168,28 +171,33 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
 	return 0;
 }
 
-/* After the profile's PUT: the handle goes back to POSTing batches. */
+/* After a request other than a batch: the handle goes back to POSTing
+ * batches. */
 static void profile_done(sync_conn *c)
 {
-	if (!c->profile)
+	if (c->kind == SYNC_REQ_EVENTS)
 		return;
-	c->profile = 0;
+	c->kind = SYNC_REQ_EVENTS;
 	curl_easy_setopt(c->easy, CURLOPT_URL, c->url);
 	curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
 }
 
-int sync_conn_put_profile(sync_conn *c, const void *body, size_t len)
+int sync_conn_send(sync_conn *c, sync_req kind, const void *body, size_t len)
 {
 	if (c->busy)
 		return -1;
-	if (curl_easy_setopt(c->easy, CURLOPT_URL, c->profile_url) ||
-	    curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, "PUT") ||
+	if (kind == SYNC_REQ_EVENTS)
+		return sync_conn_start(c, body, len, 0);
+	const char *url = kind == SYNC_REQ_PROFILE ? c->profile_url : c->heartbeat_url;
+	if (curl_easy_setopt(c->easy, CURLOPT_URL, url) ||
+	    curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST,
+			     kind == SYNC_REQ_PROFILE ? "PUT" : NULL) ||
 	    sync_conn_start(c, body, len, 0)) {
 		curl_easy_setopt(c->easy, CURLOPT_URL, c->url);
 		curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
 		return -1;
 	}
-	c->profile = 1;
+	c->kind = kind;
 	return 0;
 }
 
@@ -266,7 +274,7 @@ int sync_conn_step(sync_conn *c, sync_answer *a)
 		}
 		curl_multi_remove_handle(c->multi, c->easy);
 		c->busy = 0;
-		a->profile = c->profile;
+		a->kind = c->kind;
 		profile_done(c);
 		return 1;
 	}

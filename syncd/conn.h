@@ -25,6 +25,10 @@ typedef struct sync_conn sync_conn;
 
 #define SYNC_ANSWER_MAX (64 * 1024) /* a longer answer is an error */
 
+/* What a request carries: a batch of events, the site's profile (PUT), or
+ * its heartbeat (POST), each to its own URL under the site's. */
+typedef enum { SYNC_REQ_EVENTS, SYNC_REQ_PROFILE, SYNC_REQ_HEARTBEAT } sync_req;
+
 typedef struct {
 	long status;	    /* HTTP status, 0 when no answer came */
 	long retry_after_s; /* -1 when absent */
@@ -33,7 +37,7 @@ typedef struct {
 	size_t body_len;
 	char error[CURL_ERROR_SIZE + 64]; /* why no answer came ("" otherwise) */
 	int tls;			  /* 1 if that was TLS: a certificate not trusted */
-	int profile;			  /* 1: the answer to sync_conn_put_profile */
+	sync_req kind;			  /* what the answer is to */
 	int64_t bytes_up, bytes_down;	  /* headers and bodies, this request */
 } sync_answer;
 
@@ -51,10 +55,11 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
  * transfer was aborted). Returns 0, or -1 if libcurl refused. */
 int sync_conn_start(sync_conn *c, const void *body, size_t len, int gzipped);
 
-/* Starts PUTting the site's profile (JSON, len bytes, borrowed like a
- * batch) to {sync.url}/api/v1/sites/{site}/profile; its answer comes from
- * sync_conn_step with a->profile set. Returns 0, or -1. */
-int sync_conn_put_profile(sync_conn *c, const void *body, size_t len);
+/* Starts a request of kind with body (JSON, len bytes, borrowed like a
+ * batch, not gzipped): SYNC_REQ_PROFILE PUTs {sync.url}/api/v1/sites/
+ * {site}/profile, SYNC_REQ_HEARTBEAT POSTs .../heartbeat. Its answer comes
+ * from sync_conn_step with a->kind set. Returns 0, or -1. */
+int sync_conn_send(sync_conn *c, sync_req kind, const void *body, size_t len);
 
 /* 1 while a transfer is in flight. */
 int sync_conn_busy(const sync_conn *c);

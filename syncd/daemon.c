@@ -35,7 +35,12 @@
  *   beat_at    the heartbeat (sync.heartbeat_seconds): the store says when
  *              syncd last ran its loop, so the counter can tell "not
  *              running" from "idle"; a clean stop writes one with interval
- *              0. --once writes none: it is not a service that runs.
+ *              0. --once writes none: it is not a service that runs. Each
+ *              beat also POSTs the site's health to the central office
+ *              (health.h) when nothing else is in flight; a failed one is
+ *              not retried (the next beat says it again), an office without
+ *              the endpoint (404, 405) or that refuses the token is not
+ *              asked again until a reload.
  *
  * Retry policy: see policy.h (the table) and docs/syncd.md. A failure of
  * the network or the central office (no answer, 408, 5xx) backs off with
@@ -62,6 +67,7 @@
 #include "clock.h"
 #include "log.h"
 #include "policy.h"
+#include "health.h"
 #include "profile.h"
 
 #define IDLE_MS_INOTIFY	  2000 /* fallback look when inotify watches */
@@ -200,6 +206,8 @@ void syncd_fini(syncd *d)
 	sync_batch_free(&d->next);
 	free(d->profile);
 	d->profile = NULL;
+	free(d->beat);
+	d->beat = NULL;
 	if (d->st)
 		store_close(d->st);
 	d->st = NULL;
@@ -412,6 +420,24 @@ static void on_gap(syncd *d, const sync_answer *a)
 	d->next_at = clock_mono_ms();
 }
 
+static void on_heartbeat(syncd *d, const sync_answer *a)
+{
+	free(d->beat);
+	d->beat = NULL;
+	long st = a->status;
+	if (st == 200 || st == 204)
+		return;
+	if (st == 404 || st == 405 || st == 501 || st == 401 || st == 403) {
+		log_warn("the central office takes no heartbeat from this site (HTTP %ld%s); not "
+			 "sent again until a reload",
+			 st, st == 401 || st == 403 ? ": the token" : ": an older version?");
+		d->beat_off = 1;
+		return;
+	}
+	log_debug("heartbeat not delivered (%s); the next one follows",
+		  st ? sync_status_words(st) : a->error);
+}
+
 static void on_profile(syncd *d, const sync_answer *a)
 {
 	long st = a->status;
@@ -451,7 +477,12 @@ static void on_profile(syncd *d, const sync_answer *a)
 static void on_answer(syncd *d, const sync_answer *a)
 {
 	char msg[384];
-	if (a->profile) {
+	if (a->kind == SYNC_REQ_HEARTBEAT) {
+		d->next_ready = 0;
+		on_heartbeat(d, a);
+		return;
+	}
+	if (a->kind == SYNC_REQ_PROFILE) {
 		d->next_ready = 0; /* read while the profile went: start afresh */
 		on_profile(d, a);
 		return;
@@ -638,6 +669,8 @@ static void heartbeat(syncd *d, int stopping)
 {
 	int64_t every = (int64_t)d->cfg->sync.heartbeat_s * 1000;
 	d->beat_at = clock_mono_ms() + every;
+	if (!stopping && !d->beat_off)
+		d->beat_due = 1;
 	if (store_sync_heartbeat(d->st, clock_now_ms(), stopping ? 0 : every) != STORE_OK) {
 		log_warn("cannot write the sync heartbeat: %s", store_errmsg(d->st));
 		return;
@@ -692,8 +725,20 @@ int syncd_run(syncd *d)
 				rc = SYNCD_EX_TEMPFAIL;
 				break;
 			}
+			if (d->beat_due && !d->once) {
+				d->beat_due = 0;
+				char err[256];
+				free(d->beat);
+				d->beat = sync_health_json(d->cfg, d->st, clock_now_ms(), err, sizeof err);
+				if (!d->beat)
+					log_warn("no heartbeat: %s", err);
+				else if (sync_conn_send(d->conn, SYNC_REQ_HEARTBEAT, d->beat,
+							strlen(d->beat)) == 0)
+					continue;
+			}
 			if (d->profile_pending && now >= d->profile_at && !d->once) {
-				if (sync_conn_put_profile(d->conn, d->profile, strlen(d->profile))) {
+				if (sync_conn_send(d->conn, SYNC_REQ_PROFILE, d->profile,
+						   strlen(d->profile))) {
 					log_warn("libcurl refused to start the profile's PUT");
 					d->profile_pending = 0;
 				}
@@ -806,5 +851,6 @@ void syncd_reload(syncd *d)
 	d->next_at = clock_mono_ms();
 	if (!d->once)
 		profile_update(d, 1);
+	d->beat_off = 0;
 	log_info("reloaded %s", d->cfg_path);
 }

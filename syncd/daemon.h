@@ -57,6 +57,9 @@ typedef struct {
 	int profile_pending;	/* 1 until the central office has this profile */
 	int profile_failures;	/* PUTs in a row that failed (its own backoff) */
 	int64_t profile_at;	/* monotonic ms of the next PUT while pending */
+	int beat_due;		/* 1: the central office's heartbeat waits to go */
+	int beat_off;		/* 1: it takes none (older version) or refused ours */
+	char *beat;		/* the heartbeat in flight (health.h) */
 	int64_t last_purge;
 	int64_t sent_at; /* monotonic ms the transfer in flight started */
 	uint64_t rng;

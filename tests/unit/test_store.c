@@ -402,6 +402,25 @@ static void test_sync_state(void **state)
 	assert_int_equal(store_status_get(f->st, &info), STORE_OK);
 	assert_int_equal(sync_state_of(&info, 1, t0 + 4001).state, SYNC_STATE_NOT_RUNNING);
 	assert_string_equal(sync_state_name(SYNC_STATE_NOT_RUNNING), "not-running");
+
+	/* the kiosk views' signs of life, and the oldest unsent event's time */
+	assert_int_equal(store_view_alive(f->st, "counter:2", t0, 15000, 42), STORE_OK);
+	assert_int_equal(store_view_alive(f->st, "display", t0, 15000, 43), STORE_OK);
+	assert_int_equal(store_view_alive(f->st, "counter:2", t0 + 15000, 0, 42), STORE_OK);
+	assert_int_equal(store_view_alive(f->st, "", t0, 1, 1), STORE_INVALID);
+	store_view views[4];
+	int nv;
+	assert_int_equal(store_views(f->st, views, 4, &nv), STORE_OK);
+	assert_int_equal(nv, 2);
+	assert_string_equal(views[0].name, "counter:2");
+	assert_true(views[0].alive_ms == t0 + 15000);
+	assert_int_equal(views[0].every_ms, 0);
+	assert_int_equal(views[1].pid, 43);
+	int64_t at;
+	assert_int_equal(store_event_time(f->st, 1, &at), STORE_OK);
+	assert_true(at > 0);
+	assert_int_equal(store_event_time(f->st, 999, &at), STORE_OK);
+	assert_true(at == 0);
 	assert_string_equal(sync_fault_name(SYNC_FAULT_TOKEN), "token");
 }
 
