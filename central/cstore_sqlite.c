@@ -636,12 +636,16 @@ static int event_put(cstore *st, sqlite3_int64 site, const ingest_event *ev, int
 static void uuid_conflict(cstore *st, const event *e, cstore_ingest_result *r)
 {
 	sqlite3_bind_text(st->ev_by_uuid, 1, e->uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st->ev_by_uuid) == SQLITE_ROW)
+	if (sqlite3_step(st->ev_by_uuid) == SQLITE_ROW) {
+		/* The answer goes to the sender: it must not learn another
+		 * site's name or seq. The log (the office's) says which. */
+		log_error("uuid %s of seq %lld is already held as seq %lld of %s", e->uuid,
+			  (long long)e->seq, (long long)sqlite3_column_int64(st->ev_by_uuid, 1),
+			  (const char *)sqlite3_column_text(st->ev_by_uuid, 0));
 		snprintf(r->why, sizeof r->why,
-			 "seq %lld: uuid %s is already held as seq %lld of %s", (long long)e->seq,
-			 e->uuid, (long long)sqlite3_column_int64(st->ev_by_uuid, 1),
-			 (const char *)sqlite3_column_text(st->ev_by_uuid, 0));
-	else
+			 "seq %lld: uuid %s is already used by another event", (long long)e->seq,
+			 e->uuid);
+	} else
 		snprintf(r->why, sizeof r->why, "seq %lld: refused by a constraint",
 			 (long long)e->seq);
 	sqlite3_reset(st->ev_by_uuid);

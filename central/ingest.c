@@ -263,12 +263,13 @@ int ingest_decode(const char *body, size_t len, int gzip, const ingest_limits *l
 		if (event_decode(ev->obj, &ev->e, why, sizeof why)) {
 			char envelope_why[INGEST_WHY_LEN];
 			if (event_decode_envelope(ev->obj, &ev->e, envelope_why,
-						  sizeof envelope_why) ||
-			    ev->e.kind != EV_TYPE_COUNT) {
-				snprintf(err, errlen, "events[%zu].%s", i, why);
+						  sizeof envelope_why)) {
+				snprintf(err, errlen, "events[%zu].%s", i, envelope_why);
 				return fail(b, INGEST_BAD);
 			}
-			memcpy(ev->unread, why, sizeof why); /* a type from a newer site */
+			/* A type from a newer site, a time past year 9999, a field
+			 * this version cannot decode: kept as it came, unread. */
+			memcpy(ev->unread, why, sizeof why);
 		}
 		/* seq - 1, not previous + 1: seq >= 1, but the previous may be
 		 * INT64_MAX, and adding to it would overflow. */

@@ -11,11 +11,12 @@
  * export gives those bytes back. Only if the text cannot be cut out simply
  * (an escaped "events" key, say) is the event re-encoded compactly.
  *
- * An event whose envelope (seq, uuid, a type string) is valid but whose
- * type this version does not know (a newer site's) is not an error: it is
- * kept as it came, marked unread with the reason, so one event never
- * blocks a site (docs/protocol.md). An event of a known type with
- * a bad field is still refused, naming the field.
+ * An event whose envelope (seq, uuid, a type string) is valid but which
+ * this version cannot interpret (a type it does not know, a newer site's;
+ * an impossible time such as year 10000; a field it cannot decode) is not
+ * an error: it is kept as it came, marked unread with the reason ("at: not
+ * an RFC 3339 time"), so one event never blocks a site (docs/protocol.md).
+ * Only a bad envelope, a broken batch or seq not rising by one is refused.
  *
  * Answers map straight to HTTP: 0 ok, 400 malformed (the message says
  * where: "events[3].seq: 7 does not follow 5"), 413 too large (the wire

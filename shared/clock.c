@@ -39,8 +39,21 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return q;
 }
 
+/* RFC 3339 has four-digit years. A clock reading before year 0000 or after
+ * 9999 (a board with a broken RTC) is written as the nearest time that has
+ * one: two days inside the range, so that no offset (at most 14 h) carries
+ * the local date outside it. Also keeps localtime_r from failing. */
+#define ISO_MIN_MS (-62167219200000LL + 2 * 86400000LL) /* 0000-01-03T00:00Z */
+#define ISO_MAX_MS (253402300800000LL - 2 * 86400000LL) /* 9999-12-30T00:00Z */
+
+static int64_t iso_clamp(int64_t ms)
+{
+	return ms < ISO_MIN_MS ? ISO_MIN_MS : ms > ISO_MAX_MS ? ISO_MAX_MS : ms;
+}
+
 void clock_format_iso(int64_t ms, char *buf, size_t len)
 {
+	ms = iso_clamp(ms);
 	time_t sec = (time_t)floor_div(ms, 1000);
 	int frac = (int)(ms - (int64_t)sec * 1000);
 	struct tm tm;
@@ -121,6 +134,7 @@ int clock_parse_iso(const char *s, int64_t *ms)
 
 void clock_local_day(int64_t ms, char *buf, size_t len)
 {
+	ms = iso_clamp(ms);
 	time_t sec = (time_t)floor_div(ms, 1000);
 	struct tm tm;
 	localtime_r(&sec, &tm);

@@ -33,7 +33,9 @@ int64_t clock_now_ms(void);
 int64_t clock_mono_ms(void);
 
 /* RFC 3339 local time with milliseconds and offset:
- * "2026-11-22T10:15:03.123+01:00". buf needs CLOCK_ISO_LEN bytes. */
+ * "2026-11-22T10:15:03.123+01:00". buf needs CLOCK_ISO_LEN bytes. A time
+ * outside years 0000..9999 is written as the nearest one inside (RFC 3339
+ * has four-digit years; a clock reading year 10000 writes 9999-12-30). */
 #define CLOCK_ISO_LEN 32
 void clock_format_iso(int64_t ms, char *buf, size_t len);
 
