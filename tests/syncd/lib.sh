@@ -82,12 +82,25 @@ new_central() {
 	EOF
 }
 
-# start_central DIR PORT: runs it in the background (pid in CENTRAL_PID).
+# start_central DIR PORT: runs it in the background (pid in CENTRAL_PID)
+# and returns once it has logged "listening on 127.0.0.1:PORT (...)": that
+# line comes after the server is up and says whether it serves HTTPS; an
+# accepting port alone does not mean the line is written yet. The log is
+# appended to across restarts, so only lines after the start count.
 start_central() {
+	local before i
+	before=$(wc -l <"$1/central.log" 2>/dev/null || echo 0)
 	"$BIN/loket-central" -c "$1/central.json" >>"$1/central.log" 2>&1 &
 	CENTRAL_PID=$!
 	PIDS+=("$CENTRAL_PID")
-	wait_port "$2" 20 || fail "loket-central did not listen on $2"
+	for i in $(seq 1 400); do
+		tail -n +"$((before + 1))" "$1/central.log" 2>/dev/null |
+			grep -q "listening on 127\.0\.0\.1:$2 (" && return 0
+		kill -0 "$CENTRAL_PID" 2>/dev/null ||
+			fail "loket-central exited before listening on $2: $(tail -n 3 "$1/central.log")"
+		sleep 0.05
+	done
+	fail "loket-central did not say it listens on $2 within 20 s: $(tail -n 3 "$1/central.log")"
 }
 
 # start_proxy LISTEN TARGET SEED RATE [more faultproxy options]: pid in PROXY_PID.
