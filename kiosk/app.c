@@ -92,6 +92,69 @@ void app_alive(app *a, int running)
 		log_warn("cannot write the view's sign of life: %s", store_errmsg(a->st));
 }
 
+void app_reload(app *a)
+{
+	char err[4096];
+	log_info("SIGHUP: reloading %s", a->cfg->path);
+	config *nc = config_load(a->cfg->path, err, sizeof err);
+	const char *why = NULL;
+	if (!nc)
+		why = "it has errors";
+	else if (strcmp(nc->site_id, a->cfg->site_id) || strcmp(nc->database, a->cfg->database))
+		why = "a reload cannot change the site or its database (restart for that)";
+	if (why) {
+		for (char *line = err, *nl; !nc && *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			log_error("reload: %s", line);
+			if (!nl)
+				break;
+		}
+		log_error("reload failed (%s): keeping the old configuration", why);
+		config_free(nc);
+		if (a->view == VIEW_COUNTER)
+			app_say(a, "The new configuration was refused; the old one stays.", NULL);
+		a->dirty = 1;
+		return;
+	}
+	config *old = a->cfg;
+	/* what a person is doing, carried over by name, not by index */
+	int lang = config_lang_index(nc, old->langs[a->lang]);
+	int handles[CONFIG_MAX_CATEGORIES], topics[CONFIG_MAX_CATEGORIES];
+	for (int i = 0; i < nc->ncategories; i++) {
+		int k = config_category_index(old, nc->categories[i].id);
+		handles[i] = k < 0 ? 1 : a->handles[k];
+		topics[i] = k < 0 ? 0 : a->oc_topics[k];
+	}
+	int any = 0;
+	for (int i = 0; i < nc->ncategories; i++)
+		any |= handles[i];
+	for (int i = 0; !any && i < nc->ncategories; i++)
+		handles[i] = 1; /* the kinds it took are gone: it takes every kind */
+	memcpy(a->handles, handles, sizeof handles);
+	memcpy(a->oc_topics, topics, sizeof topics);
+	a->lang = lang < 0 ? 0 : lang;
+	if (a->desk > nc->desks)
+		log_warn("reload: desk %d is beyond the site's %d desks; it stays this desk", a->desk,
+			 nc->desks);
+	if (a->overlay == CO_DESK || a->overlay == CO_CATEGORIES || a->overlay == CO_TRANSFER)
+		a->overlay = CO_NONE; /* their buttons were the old ones */
+	i18n_free();
+	int nmo = i18n_load(a->locale, (const char(*)[8])nc->langs, nc->nlangs);
+	if (a->st)
+		store_set_config(a->st, nc);
+	a->cfg = nc;
+	config_free(old);
+	a->open = config_is_open(nc, clock_now_ms(), &a->next_open_ms);
+	if (a->view == VIEW_COUNTER)
+		app_say(a, "The configuration was updated.", NULL);
+	log_info("reloaded %s: %d kinds of help, %d languages (%d translations)", nc->path,
+		 nc->ncategories, nc->nlangs, nmo);
+	app_refresh(a, 1);
+	a->dirty = 1;
+}
+
 void app_set_view(app *a, view_kind v)
 {
 	if (v != VIEW_DISPLAY && v != VIEW_COMBINED)

@@ -56,6 +56,7 @@ typedef struct app {
 	config *cfg;
 	store *st; /* NULL while the database cannot be opened */
 	char assets[1024];
+	char locale[2048]; /* where the catalogs are (a reload loads them again) */
 	render *rd;
 	ui ui;
 
@@ -163,6 +164,12 @@ void app_say_failed(app *a, store_status s, const char *what);
  * sync.heartbeat_seconds while running), or that it stopped (running 0:
  * before a switch of view or desk, and at exit). */
 void app_alive(app *a, int running);
+/* Loads the configuration file again (SIGHUP): the new one takes over
+ * between frames, keeping what a person is doing (the language by its
+ * code, the kinds of help this desk takes by id, a ticket on screen); one
+ * that fails its checks, or names another site or database, is refused
+ * with the reasons in the log and the old one stays. */
+void app_reload(app *a);
 /* Opens the site database into a->st; if it cannot, a->st stays NULL and
  * a->problem says why (the loop tries again). */
 void try_open_store(app *a);
@@ -172,6 +179,8 @@ void app_refresh(app *a, int force);
 /* --- loop.c: frames, input and timers ----------------------------------- */
 /* The signal that asked the process to end, or 0 (set by main.c's handler). */
 extern volatile sig_atomic_t kiosk_got_signal;
+/* SIGHUP came: reload the configuration (set by main.c's handler). */
+extern volatile sig_atomic_t kiosk_got_hup;
 /* Runs the views once: with draw, renders a frame (present if asked). */
 void app_build(app *a, int draw);
 void app_draw(app *a, int present);

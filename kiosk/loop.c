@@ -30,7 +30,7 @@
 #include "syncstate.h"
 #include "theme.h"
 
-volatile sig_atomic_t kiosk_got_signal;
+volatile sig_atomic_t kiosk_got_signal, kiosk_got_hup;
 
 /* --- frames ------------------------------------------------------------ */
 
@@ -311,7 +311,7 @@ static int64_t timers(app *a)
 			DUE(end);
 		}
 	}
-	if (a->cfg->has_hours && now - a->open_checked >= 15000) {
+	if ((a->cfg->has_hours || a->cfg->nclosed) && now - a->open_checked >= 15000) {
 		a->open_checked = now;
 		int64_t nx = -1;
 		int o = config_is_open(a->cfg, clock_now_ms(), &nx);
@@ -320,7 +320,7 @@ static int64_t timers(app *a)
 		a->open = o;
 		a->next_open_ms = nx;
 	}
-	if (a->cfg->has_hours)
+	if (a->cfg->has_hours || a->cfg->nclosed)
 		DUE(a->open_checked + 15000);
 	/* The day's end comes at closing time even when nobody touches the
 	 * screen: the queue and the display then empty (store_day_roll). */
@@ -382,6 +382,10 @@ void app_pump(app *a, int64_t until)
 		if (kiosk_got_signal) {
 			log_info("signal %d: quitting", (int)kiosk_got_signal);
 			a->quit = 1;
+		}
+		if (kiosk_got_hup) { /* between frames: nothing is half drawn */
+			kiosk_got_hup = 0;
+			app_reload(a);
 		}
 		int64_t wait = timers(a);
 		if (a->dirty)

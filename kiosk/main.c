@@ -39,7 +39,10 @@
 
 static void on_signal(int sig)
 {
-	kiosk_got_signal = sig;
+	if (sig == SIGHUP)
+		kiosk_got_hup = 1;
+	else
+		kiosk_got_signal = sig;
 }
 
 /* --- start-up ---------------------------------------------------------- */
@@ -279,16 +282,16 @@ int main(int argc, char **argv)
 		if (*end == '\0' && v >= 0 && v <= 10000)
 			a->guard_ms = a->after_ms = (int)v;
 	}
-	char locale[2048];
-	find_dirs(a->assets, sizeof a->assets, locale, sizeof locale);
-	int nmo = i18n_load(locale, (const char(*)[8])a->cfg->langs, a->cfg->nlangs);
-	log_info("assets %s, %d translations from %s", a->assets, nmo, locale);
+	find_dirs(a->assets, sizeof a->assets, a->locale, sizeof a->locale);
+	int nmo = i18n_load(a->locale, (const char(*)[8])a->cfg->langs, a->cfg->nlangs);
+	log_info("assets %s, %d translations from %s", a->assets, nmo, a->locale);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* reload the configuration (app_reload) */
 	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
 	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
@@ -335,7 +338,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < a->cfg->ncategories; i++)
 		a->handles[i] = 1;
 	a->last_input = app_now(a);
-	if (a->cfg->has_hours)
+	if (a->cfg->has_hours || a->cfg->nclosed)
 		a->open = config_is_open(a->cfg, clock_now_ms(), &a->next_open_ms);
 	else
 		a->open = 1;

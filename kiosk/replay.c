@@ -9,14 +9,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "kiosk.h"
 #include "log.h"
 
 #define REPLAY_MAX_LINES 200000
 #define REPLAY_LINE	 1024
 
-typedef enum { R_TAP, R_TAP_ID, R_LONG, R_WAIT, R_KEY, R_TEXT, R_SHOT, R_DUMP, R_QUIT } rcmd;
+typedef enum {
+	R_TAP,
+	R_TAP_ID,
+	R_LONG,
+	R_WAIT,
+	R_WAIT_FILE,
+	R_KEY,
+	R_TEXT,
+	R_SHOT,
+	R_DUMP,
+	R_QUIT
+} rcmd;
+
+#define REPLAY_WAIT_FILE_MS 30000 /* wait-file gives up after this */
 
 typedef struct {
 	rcmd cmd;
@@ -148,8 +163,8 @@ replay *replay_load(const char *path, char *err, size_t errlen)
 			static const struct {
 				const char *name;
 				rcmd cmd;
-			} withArg[] = {{"tap-id", R_TAP_ID}, {"key", R_KEY}, {"text", R_TEXT},
-				       {"shot", R_SHOT},     {"dump", R_DUMP}};
+			} withArg[] = {{"tap-id", R_TAP_ID}, {"key", R_KEY},   {"text", R_TEXT},
+				       {"shot", R_SHOT},     {"dump", R_DUMP}, {"wait-file", R_WAIT_FILE}};
 			size_t k;
 			for (k = 0; k < sizeof withArg / sizeof *withArg; k++)
 				if (strcmp(cmd, withArg[k].name) == 0)
@@ -234,6 +249,21 @@ int replay_run(replay *r, app *a)
 		case R_WAIT:
 			app_pump(a, app_now(a) + s->ms);
 			break;
+		case R_WAIT_FILE: {
+			/* the loop keeps running (timers, signals) while the test
+			 * does what it must; bounded */
+			int64_t t0 = clock_mono_ms();
+			while (access(s->arg, F_OK) != 0 && !a->quit &&
+			       clock_mono_ms() - t0 < REPLAY_WAIT_FILE_MS)
+				app_pump(a, app_now(a) + 20);
+			if (access(s->arg, F_OK) != 0) {
+				log_error("%s:%d: wait-file %s: not there after %d s", r->path,
+					  s->line, s->arg, REPLAY_WAIT_FILE_MS / 1000);
+				failed = 1;
+			}
+			app_pump(a, app_now(a)); /* what came with it (a signal) */
+			break;
+		}
 		case R_KEY: {
 			SDL_Keycode k = SDL_GetKeyFromName(s->arg);
 			if (k == SDLK_UNKNOWN) {

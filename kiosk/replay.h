@@ -7,6 +7,8 @@
  *   tap-id ID          the same at the centre of the visible control ID
  *   long-press X Y MS  press, hold MS milliseconds, release
  *   wait MS            let MS milliseconds pass (timers, other processes)
+ *   wait-file PATH     run the loop until PATH exists (at most 30 s): the
+ *                      test's cue that it did something (a signal sent)
  *   key NAME           a key by SDL name: Return, Escape, L, 1, Backspace
  *   text STRING        typed text (the rest of the line)
  *   shot FILE.png      a screenshot of the current frame

@@ -239,6 +239,49 @@ static void load_referrals(jcheck *v, const json_t *refs, config *cfg)
 	}
 }
 
+/* "closed_days": ["2026-12-25", ...], real dates, each once. */
+static void load_closed(jcheck *v, const json_t *days, config *cfg)
+{
+	size_t i;
+	const json_t *d;
+	if (json_array_size(days) > CONFIG_MAX_CLOSED) {
+		jcheck_err(v, "closed_days", "at most %d days", CONFIG_MAX_CLOSED);
+		return;
+	}
+	json_array_foreach(days, i, d)
+	{
+		char p[32];
+		snprintf(p, sizeof p, "closed_days[%zu]", i);
+		const char *s = json_string_value(d);
+		int y, m, dd;
+		char tail;
+		struct tm t = {0};
+		if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) != 3 ||
+		    m < 1 || m > 12 || dd < 1 || dd > 31) {
+			jcheck_err(v, p, "must be a date \"YYYY-MM-DD\"");
+			continue;
+		}
+		/* a date that exists (not 2026-02-30) */
+		t.tm_year = y - 1900;
+		t.tm_mon = m - 1;
+		t.tm_mday = dd;
+		t.tm_hour = 12;
+		t.tm_isdst = -1;
+		if (mktime(&t) == (time_t)-1 || t.tm_mday != dd) {
+			jcheck_err(v, p, "\"%s\" is not a date of the calendar", s);
+			continue;
+		}
+		int dup = 0;
+		for (int k = 0; k < cfg->nclosed; k++)
+			dup |= !strcmp(cfg->closed[k], s);
+		if (dup) {
+			jcheck_err(v, p, "\"%s\" is listed twice", s);
+			continue;
+		}
+		snprintf(cfg->closed[cfg->nclosed++], sizeof cfg->closed[0], "%s", s);
+	}
+}
+
 static void load_sync(jcheck *v, const json_t *sync, config *cfg)
 {
 	static const char *const keys[] = {
@@ -323,7 +366,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 
 	static const char *const top[] = {
 	    "site",	      "database", "languages",	"categories", "referrals", "desks", "sync",
-	    "retention_days", "hours",	  "day_change", "kiosk",      NULL};
+	    "retention_days", "hours",	  "closed_days", "day_change", "kiosk",      NULL};
 	jcheck_keys(&v, root, "", top);
 
 	const json_t *site = jcheck_want(&v, root, "", "site", JSON_OBJECT, 1);
@@ -384,6 +427,9 @@ config *config_load(const char *path, char *err, size_t errlen)
 	const json_t *hours = jcheck_want(&v, root, "", "hours", JSON_OBJECT, 0);
 	if (hours)
 		load_hours(&v, hours, cfg);
+	const json_t *closed = jcheck_want(&v, root, "", "closed_days", JSON_ARRAY, 0);
+	if (closed)
+		load_closed(&v, closed, cfg);
 	const json_t *dc = jcheck_want(&v, root, "", "day_change", JSON_STRING, 0);
 	if (dc) {
 		int m = parse_hhmm(json_string_value(dc));
@@ -436,36 +482,58 @@ int config_lang_index(const config *cfg, const char *lang)
 	return -1;
 }
 
+/* 1 if the local date of t is one of the closed days. */
+static int closed_on(const config *cfg, const struct tm *t)
+{
+	char d[16];
+	snprintf(d, sizeof d, "%04d-%02d-%02d", t->tm_year + 1900, t->tm_mon + 1, t->tm_mday);
+	for (int k = 0; k < cfg->nclosed; k++)
+		if (!strcmp(cfg->closed[k], d))
+			return 1;
+	return 0;
+}
+
 int config_is_open(const config *cfg, int64_t ms, int64_t *next_open_ms)
 {
 	if (next_open_ms)
 		*next_open_ms = -1;
-	if (!cfg->has_hours)
+	if (!cfg->has_hours && cfg->nclosed == 0)
 		return 1;
 	time_t sec = (time_t)(ms / 1000);
 	struct tm tm;
 	localtime_r(&sec, &tm);
 	int wd = (tm.tm_wday + 6) % 7; /* Monday = 0 */
 	int now = tm.tm_hour * 60 + tm.tm_min;
-	for (int k = 0; k < cfg->nspans[wd]; k++)
+	int closed_today = closed_on(cfg, &tm);
+	if (!closed_today && !cfg->has_hours)
+		return 1;
+	for (int k = 0; !closed_today && k < cfg->nspans[wd]; k++)
 		if (now >= cfg->spans[wd][k].open_min && now < cfg->spans[wd][k].close_min)
 			return 1;
 	if (!next_open_ms)
 		return 0;
-	/* The next opening: today later, or one of the next seven days. Built
+	/* The next opening: today later, or one of the days ahead that is not
+	 * closed (a week, and as many more as there are closed days). Built
 	 * with mktime so a change to or from summer time lands right. */
-	for (int ahead = 0; ahead <= 7; ahead++) {
-		int d = (wd + ahead) % 7;
+	for (int ahead = 0; ahead <= 7 + cfg->nclosed; ahead++) {
+		struct tm t = tm;
+		t.tm_mday += ahead;
+		t.tm_hour = 12;
+		t.tm_isdst = -1;
+		mktime(&t); /* the date ahead, normalised */
+		if (closed_on(cfg, &t))
+			continue;
+		int d = (t.tm_wday + 6) % 7;
 		int best = -1;
-		for (int k = 0; k < cfg->nspans[d]; k++) {
+		if (!cfg->has_hours)
+			best = 0; /* open all day: from midnight */
+		for (int k = 0; cfg->has_hours && k < cfg->nspans[d]; k++) {
 			int o = cfg->spans[d][k].open_min;
 			if ((ahead > 0 || o > now) && (best < 0 || o < best))
 				best = o;
 		}
-		if (best < 0)
+		if (best < 0 || (ahead == 0 && !cfg->has_hours))
 			continue;
-		struct tm t = tm;
-		t.tm_mday += ahead;
 		t.tm_hour = best / 60;
 		t.tm_min = best % 60;
 		t.tm_sec = 0;

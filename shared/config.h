@@ -22,6 +22,7 @@
 #define CONFIG_MAX_LANGS      16
 #define CONFIG_MAX_CATEGORIES 32
 #define CONFIG_MAX_REFERRALS  16
+#define CONFIG_MAX_CLOSED     64
 #define CONFIG_ID_LEN	      32  /* category and site ids: [a-z0-9_-]{1,31} */
 #define CONFIG_PREFIX_LEN     4	  /* 1-3 upper-case letters */
 #define CONFIG_LANG_LEN	      8	  /* "nl", "en", "ar", "pt-BR" */
@@ -91,6 +92,11 @@ typedef struct {
 	int has_hours;
 	int nspans[7];
 	config_span spans[7][CONFIG_MAX_SPANS];
+
+	/* "closed_days": optional, dates the site is closed whatever its hours
+	 * say (holidays), "YYYY-MM-DD", at most CONFIG_MAX_CLOSED. */
+	int nclosed;
+	char closed[CONFIG_MAX_CLOSED][11];
 
 	/* "kiosk": optional. */
 	struct {

@@ -250,6 +250,45 @@ id_in "$d/o.json" "outcome:solved" && id_in "$d/o.json" "outcome:referred:gemeen
 	ok "outcome: Helped, then one tap serves with what was chosen; Skip records nulls; Escape serves nothing" ||
 	bad "outcome step: $served / A003 state $(db "$d" "select state from tickets where code = 'A003'")"
 
+# --- SIGHUP: the configuration is read again between frames -----------------
+# A counter and a ticket screen showing a resident's ticket get SIGHUP after
+# a label changed: the counter shows the new label and says so, the ticket
+# stays on screen; then a broken file is refused and the old one stays.
+d=$tmp/reload
+mksite "$d"
+"$CTL" -c "$d/site.json" take digital >/dev/null
+printf 'dump %s\nwait-file %s\ndump %s\nwait-file %s\ndump %s\nquit\n' \
+	"$d/c0.json" "$d/go1" "$d/c1.json" "$d/go2" "$d/c2.json" >"$d/c.txt"
+printf 'tap-id category:tax\ndump %s\nwait-file %s\ndump %s\nquit\n' "$d/t0.json" "$d/go1" "$d/t1.json" >"$d/t.txt"
+# (not through kiosk(): the signal must reach the kiosk, not timeout; the
+# replays end by themselves, wait-file is bounded, cleanup kills the rest)
+"$KIOSK" -c "$d/site.json" --view counter --window 1024x600 --replay "$d/c.txt" 2>>"$d/kiosk.log" &
+kc=$!
+LOKET_KIOSK_GUARD_MS=0 "$KIOSK" -c "$d/site.json" --view ticket --window 800x480 --replay "$d/t.txt" \
+	2>>"$d/kiosk.log" &
+kt=$!
+pids+=($kc $kt)
+for _ in $(seq 300); do [ -s "$d/c0.json" ] && [ -s "$d/t0.json" ] && break; sleep 0.05; done
+sed -i 's/"nl": "Telefoon, tablet of computer"/"nl": "Computerhulp"/' "$d/site.json"
+kill -HUP $kc $kt
+touch "$d/go1"
+for _ in $(seq 300); do [ -s "$d/c1.json" ] && break; sleep 0.05; done
+cp "$d/site.json" "$d/good.json"
+echo '{"broken' >"$d/site.json"
+kill -HUP $kc
+touch "$d/go2"
+wait $kc
+rc_c=$?
+wait $kt
+rc_t=$?
+cp "$d/good.json" "$d/site.json"
+[ $rc_c = 0 ] && [ $rc_t = 0 ] && label_in "$d/c1.json" "Computerhulp" && ! label_in "$d/c0.json" "Computerhulp" &&
+	label_in "$d/c1.json" "De instellingen zijn bijgewerkt." &&
+	label_in "$d/c2.json" "De nieuwe instellingen zijn geweigerd; de oude blijven." && label_in "$d/c2.json" "Computerhulp" &&
+	id_in "$d/t1.json" ticket-code && grep -q "reload failed (it has errors): keeping the old configuration" "$d/kiosk.log" &&
+	ok "SIGHUP: a new label between frames, the ticket stays on screen; a broken file refused, the old one kept" ||
+	bad "reload (rc $rc_c $rc_t): $(grep -i reload "$d/kiosk.log" | head -4)"
+
 # --- counter view: the sync line in each state ------------------------------
 # (the demo site syncs to a central office; the states are written into the
 # store as syncd leaves them: its heartbeat, its last success, its last

@@ -131,6 +131,25 @@ static void test_opening_hours(void **state)
 	assert_false(config_is_open(cfg, mon10 + 450 * 60000, &next));
 	assert_int_equal(next, mon10 + 4 * 86400000LL);
 	config_free(cfg);
+
+	/* A closed day (a holiday) closes a day its hours would open, and the
+	 * next opening skips it: Monday 23 and Friday 27 closed, so from
+	 * Monday 10:00 the next opening is Monday 30 at 09:00. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"site\": {\"id\": \"t\", \"name\": \"T\"}, \"database\": \"t.db\", \"languages\": "
+	      "[\"nl\"],"
+	      " \"categories\": [{\"id\": \"a\", \"prefix\": \"A\", \"label\": {\"nl\": \"A\"}}],"
+	      " \"hours\": {\"mon\": [\"09:00-12:00\", \"13:00-17:00\"], \"fri\": "
+	      "[\"10:00-11:00\"]}, \"closed_days\": [\"2026-11-23\", \"2026-11-27\"]}",
+	      f);
+	fclose(f);
+	cfg = config_load(path, err, sizeof err);
+	assert_non_null(cfg);
+	assert_false(config_is_open(cfg, mon10, &next));
+	assert_int_equal(next, mon10 + 7 * 86400000LL - 60 * 60000);
+	assert_true(config_is_open(cfg, mon10 + 7 * 86400000LL, &next));
+	config_free(cfg);
 	remove(path);
 }
 
