@@ -42,6 +42,16 @@ const char *auth_bearer(const char *header, size_t *len)
 	return t;
 }
 
+int auth_is_metrics(const cconf *c, const char *token, size_t len)
+{
+	unsigned char d[32];
+	unsigned int dlen = 0;
+	if (!c->has_metrics_token || !token ||
+	    !EVP_Digest(token, len, d, &dlen, EVP_sha256(), NULL) || dlen != 32)
+		return 0;
+	return CRYPTO_memcmp(d, c->metrics_sha256, 32) == 0;
+}
+
 int auth_who(const cconf *c, const char *token, size_t len)
 {
 	unsigned char d[32];

@@ -38,6 +38,9 @@ const char *auth_bearer(const char *header, size_t *len);
  * AUTH_NOBODY. */
 int auth_who(const cconf *c, const char *token, size_t len);
 
+/* 1 if token is the metrics token (metrics_token_sha256), else 0. */
+int auth_is_metrics(const cconf *c, const char *token, size_t len);
+
 /* Writes a fresh cookie value valid until now_s + AUTH_SESSION_S. */
 void auth_session_new(int64_t now_s, char out[AUTH_COOKIE_LEN]);
 

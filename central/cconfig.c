@@ -144,6 +144,8 @@ static void load_sites(jcheck *v, const json_t *arr, cconf *c)
 				     c->sites[k].id);
 		if (!memcmp(c->admin_sha256, site->token_sha256, 32))
 			jcheck_err(v, key, "the same token as the admin token");
+		if (c->has_metrics_token && !memcmp(c->metrics_sha256, site->token_sha256, 32))
+			jcheck_err(v, key, "the same token as metrics_token_sha256");
 		if (v->nerr == before)
 			c->nsites++;
 	}
@@ -153,7 +155,8 @@ static void load_limits(jcheck *v, const json_t *l, cconf *c)
 {
 	static const char *const keys[] = {
 	    "max_body_bytes",	  "max_inflated_bytes",	  "max_batch_events", "max_connections",
-	    "per_ip_connections", "connection_timeout_s", "busy_timeout_ms",  NULL};
+	    "per_ip_connections", "connection_timeout_s", "header_timeout_s", "busy_timeout_ms",
+	    NULL};
 	jcheck_keys(v, l, "limits", keys);
 	jcheck_long(v, l, "limits", "max_body_bytes", &c->max_body_bytes, 1024, 256L << 20, 0);
 	jcheck_long(v, l, "limits", "max_inflated_bytes", &c->max_inflated_bytes, 1024, 1024L << 20, 0);
@@ -161,6 +164,7 @@ static void load_limits(jcheck *v, const json_t *l, cconf *c)
 	jcheck_int(v, l, "limits", "max_connections", &c->max_connections, 1, 100000, 0);
 	jcheck_int(v, l, "limits", "per_ip_connections", &c->per_ip_connections, 0, 100000, 0);
 	jcheck_int(v, l, "limits", "connection_timeout_s", &c->connection_timeout_s, 1, 3600, 0);
+	jcheck_int(v, l, "limits", "header_timeout_s", &c->header_timeout_s, 1, 3600, 0);
 	jcheck_int(v, l, "limits", "busy_timeout_ms", &c->busy_timeout_ms, 0, 600000, 0);
 }
 
@@ -243,8 +247,9 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	c->max_inflated_bytes = 8L << 20;
 	c->max_batch_events = 10000;
 	c->max_connections = 512;
-	c->per_ip_connections = 256;
+	c->per_ip_connections = 64;
 	c->connection_timeout_s = 30;
+	c->header_timeout_s = 10;
 	c->busy_timeout_ms = 5000;
 	if (errlen)
 		err[0] = '\0';
@@ -263,7 +268,7 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 		goto out;
 	static const char *const keys[] = {"listen", "database", "admin_token_sha256",
 					   "sites",  "limits",	 "cookie_secure",
-					   "tls",    NULL};
+					   "tls",    "metrics_token_sha256", NULL};
 	jcheck_keys(&v, root, "", keys);
 	char listen[300] = "";
 	jcheck_text(&v, root, "", "listen", listen, sizeof listen, 1);
@@ -271,6 +276,13 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 		parse_listen(&v, listen, c);
 	jcheck_text(&v, root, "", "database", c->database, sizeof c->database, 1);
 	get_digest(&v, root, "", "admin_token_sha256", c->admin_sha256);
+	if (json_object_get(root, "metrics_token_sha256")) {
+		c->has_metrics_token = 1;
+		get_digest(&v, root, "", "metrics_token_sha256", c->metrics_sha256);
+		if (!memcmp(c->metrics_sha256, c->admin_sha256, 32))
+			jcheck_err(&v, "metrics_token_sha256",
+				   "must differ from admin_token_sha256 (it can only read /metrics)");
+	}
 	const json_t *j = jcheck_want(&v, root, "", "limits", JSON_OBJECT, 0);
 	if (j)
 		load_limits(&v, j, c);

@@ -9,6 +9,7 @@
  *     "sites": [ { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "<64 hex>" } ],
  *     "limits": { "max_body_bytes": 1048576, ... },      optional
  *     "cookie_secure": false,                             optional
+ *     "metrics_token_sha256": "<64 hex>",                 optional: scrapes /metrics
  *     "tls": { "cert_file": "central.crt", "key_file": "central.key" }   optional
  *   }
  *
@@ -39,6 +40,8 @@ typedef struct {
 	int listen_port;	   /* 0 = any free port (tests read it from the log) */
 	char database[CCONF_PATH_LEN];
 	unsigned char admin_sha256[32];
+	int has_metrics_token;		 /* "metrics_token_sha256" given */
+	unsigned char metrics_sha256[32]; /* its digest: /metrics only */
 	int nsites;
 	cconf_site *sites; /* nsites entries */
 
@@ -47,8 +50,9 @@ typedef struct {
 	long max_inflated_bytes;  /* after gunzip; default 8 MiB */
 	int max_batch_events;	  /* default 10000 */
 	int max_connections;	  /* default 512 */
-	int per_ip_connections;	  /* default 256; 0 = no limit */
+	int per_ip_connections;	  /* default 64; 0 = no limit */
 	int connection_timeout_s; /* idle connections are closed; default 30 */
+	int header_timeout_s;	  /* a request's headers must be in by then; default 10 */
 	int busy_timeout_ms;	  /* then 503 + Retry-After; default 5000 */
 
 	int cookie_secure; /* set Secure on the session cookie (behind HTTPS) */

@@ -63,6 +63,8 @@ void reply_note(reply *rp, const char *fmt, ...) __attribute__((format(printf, 2
 
 /* The admin, by Bearer header or session cookie? 1 or 0. */
 int req_is_admin(const request *rq);
+/* The metrics token or the admin? 1 or 0. */
+int req_may_read_metrics(const request *rq);
 /* The token of the Authorization: Bearer header, or NULL. */
 const char *auth_bearer_of(const request *rq, size_t *len);
 

@@ -79,11 +79,15 @@
 #include "cstore.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -382,8 +386,44 @@ static int schema_update(sqlite3 *db, const char *path, char *err, size_t errlen
 	return 0;
 }
 
+/* The database holds every site's events: readable by the server's user
+ * only. Created 0600 before SQLite opens it (SQLite gives its -wal and -shm
+ * files the database's mode); an older one, created 0644, is tightened,
+ * and so are its -wal and -shm if they are there. */
+static int own_files(const char *path, char *err, size_t errlen)
+{
+	if (path[0] == ':' || !strncmp(path, "file:", 5))
+		return 0; /* in memory, or a URI: nothing of ours to create */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open or create: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat sb;
+	if (!fstat(fd, &sb) && (sb.st_mode & 077)) {
+		if (fchmod(fd, 0600))
+			log_warn("%s: mode %03o, cannot make it 0600: %s", path,
+				 (unsigned)(sb.st_mode & 0777), strerror(errno));
+		else
+			log_info("%s: mode %03o made 0600 (only loket-central reads it)", path,
+				 (unsigned)(sb.st_mode & 0777));
+	}
+	close(fd);
+	static const char *const side[] = {"-wal", "-shm"};
+	for (int i = 0; i < 2; i++) {
+		char p[4096];
+		if (snprintf(p, sizeof p, "%s%s", path, side[i]) >= (int)sizeof p)
+			continue;
+		if (!stat(p, &sb) && (sb.st_mode & 077))
+			(void)chmod(p, 0600);
+	}
+	return 0;
+}
+
 cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t errlen)
 {
+	if (own_files(path, err, errlen))
+		return NULL;
 	cstore *st = calloc(1, sizeof *st);
 	if (!st || !(st->path = strdup(path))) {
 		snprintf(err, errlen, "out of memory");

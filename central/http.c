@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "guard.h"
 #include "log.h"
 
 #define LOGIN_BODY_MAX 4096
@@ -25,6 +27,7 @@
 struct http_server {
 	struct MHD_Daemon *d;
 	central *app;
+	guard *g;
 	int port;
 };
 
@@ -245,6 +248,12 @@ static void dispatch(conn_state *cs)
 			method_not_allowed(rp, "GET, HEAD");
 			break;
 		}
+		if (!req_may_read_metrics(rq)) {
+			reply_text(rp, 401,
+				   "send Authorization: Bearer <metrics token or admin token>");
+			reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
+			break;
+		}
 		rp->status = 200;
 		rp->ctype = "text/plain; version=0.0.4; charset=utf-8";
 		if (metrics_render(rq->app->m, &rp->body))
@@ -289,14 +298,23 @@ static void copy_printable(char *dst, size_t cap, const char *src)
 	dst[i] = '\0';
 }
 
+static guard_conn *guarded(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
 	(void)version;
-	central *app = cls;
+	http_server *srv = cls;
+	central *app = srv->app;
 	conn_state *cs = *con_cls;
 	if (!cs) {
+		guard_headers(srv->g, guarded(c));
 		cs = calloc(1, sizeof *cs);
 		if (!cs)
 			return MHD_NO;
@@ -350,8 +368,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	central *app = cls;
-	(void)c;
+	http_server *srv = cls;
+	central *app = srv->app;
+	guard_idle(srv->g, guarded(c));
 	conn_state *cs = *con_cls;
 	if (!cs)
 		return;
@@ -378,9 +397,50 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* Every connection is known to the guard from its opening to its close. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	http_server *srv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? guard_open(srv->g, ci->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		guard_close(srv->g, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* MHD's own complaints come one per connection: under a flood of
+ * connections (the per-address cap refusing thousands) they would fill the
+ * disk. At most MHD_LOG_BURST lines per MHD_LOG_WINDOW_MS, then a count. */
+#define MHD_LOG_BURST	  5
+#define MHD_LOG_WINDOW_MS 10000
+static pthread_mutex_t mhd_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t mhd_log_window;
+static long mhd_log_lines, mhd_log_dropped;
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
+	int64_t now = now_us() / 1000;
+	pthread_mutex_lock(&mhd_log_mu);
+	if (now - mhd_log_window >= MHD_LOG_WINDOW_MS) {
+		if (mhd_log_dropped)
+			log_warn("http: %ld more messages like these in %d s, not logged",
+				 mhd_log_dropped, MHD_LOG_WINDOW_MS / 1000);
+		mhd_log_window = now;
+		mhd_log_lines = mhd_log_dropped = 0;
+	}
+	int keep = mhd_log_lines < MHD_LOG_BURST;
+	if (keep)
+		mhd_log_lines++;
+	else
+		mhd_log_dropped++;
+	pthread_mutex_unlock(&mhd_log_mu);
+	if (!keep)
+		return;
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	size_t n = strlen(msg);
@@ -398,6 +458,12 @@ http_server *http_start(central *app, char *err, size_t errlen)
 		return NULL;
 	}
 	s->app = app;
+	s->g = guard_new(c->header_timeout_s, c->max_connections);
+	if (!s->g) {
+		snprintf(err, errlen, "out of memory (or no thread) for the connection guard");
+		free(s);
+		return NULL;
+	}
 	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
 				 .ai_socktype = SOCK_STREAM};
 	struct addrinfo *ai = NULL;
@@ -412,6 +478,7 @@ http_server *http_start(central *app, char *err, size_t errlen)
 	if (gai != 0 || !ai) {
 		snprintf(err, errlen, "listen: cannot resolve \"%s\": %s", c->listen_host,
 			 gai_strerror(gai));
+		guard_free(s->g);
 		free(s);
 		return NULL;
 	}
@@ -430,14 +497,16 @@ http_server *http_start(central *app, char *err, size_t errlen)
 				 "tls: this libmicrohttpd was built without TLS support "
 				 "(serve plain HTTP behind a TLS proxy instead)");
 			freeaddrinfo(ai);
+			guard_free(s->g);
 			free(s);
 			return NULL;
 		}
 		flags |= MHD_USE_TLS;
 	}
-	s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL, on_request, app,
+	s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL, on_request, s,
 				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-				ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+				ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout_s,
@@ -451,6 +520,7 @@ http_server *http_start(central *app, char *err, size_t errlen)
 			 c->tls_cert ? " Or tls.cert_file and tls.key_file are not a certificate "
 				       "and its private key"
 				     : "");
+		guard_free(s->g);
 		free(s);
 		return NULL;
 	}
@@ -469,5 +539,6 @@ void http_stop(http_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->d);
+	guard_free(s->g);
 	free(s);
 }

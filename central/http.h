@@ -5,8 +5,11 @@
  * Threading: one thread per connection (at most limits.max_connections,
  * limits.per_ip_connections from one address), so a handler may block on
  * the database without stalling other sites. Idle connections close after
- * limits.connection_timeout_s (slowloris), and a body still arriving 4 times
- * that after its request's headers is cut off; a request's URL and headers must
+ * limits.connection_timeout_s, a request's headers must be in within
+ * limits.header_timeout_s of the connection's opening or the previous answer
+ * (guard.c: a slowloris trickling a byte now and then), and a body still
+ * arriving 4 connection timeouts after its request's headers is cut off;
+ * a request's URL and headers must
  * fit the per-connection memory limit (HTTP_CONN_MEMORY), or MHD answers
  * 414/431 itself.
  *

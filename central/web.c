@@ -35,6 +35,15 @@ int req_is_admin(const request *rq)
 	return auth_session_valid(v, (int64_t)time(NULL));
 }
 
+int req_may_read_metrics(const request *rq)
+{
+	size_t len = 0;
+	const char *tok = auth_bearer_of(rq, &len);
+	if (tok && auth_is_metrics(rq->app->cfg, tok, len))
+		return 1;
+	return req_is_admin(rq);
+}
+
 const char *req_lang(const request *rq)
 {
 	const char *l = req_arg(rq, "lang");

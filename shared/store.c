@@ -79,12 +79,14 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "store_int.h"
@@ -642,6 +644,23 @@ store_status store_open(const char *path, const config *cfg, store **out, char *
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		ss = store_fail(st, STORE_IO, "not a regular file");
 		goto out;
+	}
+	/* A new database is created 0640, in the group of its folder (the
+	 * site's group: its other programs may read it, nobody else); SQLite
+	 * gives the -wal and -shm files the same mode and owner. The group is
+	 * set only where the process may (a member of it, or root). */
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd >= 0) {
+		char dir[4096] = ".";
+		const char *slash = strrchr(path, '/');
+		if (slash == path)
+			snprintf(dir, sizeof dir, "/");
+		else if (slash)
+			snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+		struct stat ds;
+		if (stat(dir, &ds) == 0 && ds.st_gid != getegid())
+			(void)!fchown(fd, (uid_t)-1, ds.st_gid);
+		close(fd);
 	}
 	int rc = sqlite3_open_v2(
 	    path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

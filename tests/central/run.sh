@@ -36,6 +36,7 @@ TOK_PADDEPOEL=test-token-paddepoel-$RANDOM
 TOK_VINKHUIZEN=test-token-vinkhuizen-$RANDOM
 TOK_SELWERD=test-token-selwerd-$RANDOM
 TOK_OOSTERPARK=test-token-oosterpark-$RANDOM
+TOK_METRICS=test-metrics-$RANDOM$RANDOM
 TOK_LONG=$(head -c 5000 /dev/zero | tr '\0' t)
 
 cat >"$dir/central.json" <<EOF
@@ -43,6 +44,7 @@ cat >"$dir/central.json" <<EOF
   "listen": "127.0.0.1:0",
   "database": "central.db",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")",
+  "metrics_token_sha256": "$(sha "$TOK_METRICS")",
   "sites": [
     { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "$(sha "$TOK_PADDEPOEL")" },
     { "id": "vinkhuizen", "name": "Buurthuis Vinkhuizen", "token_sha256": "$(sha "$TOK_VINKHUIZEN")" },
@@ -111,6 +113,7 @@ expect_post() { # WANT SITE TOKEN BODYFILE [curl args]
 	[ "$got" = "$want" ] || fail "posting $3 to $1: got \"$got\", want \"$want\""
 }
 admin_get() { curl -s --max-time 20 -H "Authorization: Bearer $TOK_ADMIN" "$URL$1"; }
+metrics_get() { curl -s --max-time 20 -H "Authorization: Bearer $TOK_METRICS" "$URL/metrics"; }
 export_count() { admin_get "/api/v1/sites/$1/events?limit=100000" | grep -c '^{' ; }
 
 # The valid request after each bad one: the next ticket of paddepoel.
@@ -155,6 +158,9 @@ done
 start
 note "server on $URL"
 curl -s "$URL/healthz" | grep -qx ok || fail "healthz"
+for f in central.db central.db-wal central.db-shm; do
+	[ "$(stat -c %a "$dir/$f" 2>&1)" = 600 ] || fail "$f: mode $(stat -c %a "$dir/$f" 2>&1), want 600"
+done
 
 # --- the happy path ---------------------------------------------------------------
 valid_post "start"
@@ -282,8 +288,8 @@ grep -q "warn: site paddepoel: 3 new events kept unread .* seq $((n + 1)): type:
 admin_get "/api/v1/sites/paddepoel/events?after=$((n - 1))" | cmp -s - "$dir/unread.sent" || fail "unread events not given back verbatim"
 admin_get "/export/tickets.csv?site=paddepoel" | grep -q "^paddepoel;WIJS Paddepoel;$TODAY;G001;digital;.*;open;1;" || fail "the events around the unread ones were not read"
 admin_get "/" | grep -q '<td class="n unread">3</td>' || fail "dashboard does not count 3 unread events"
-curl -s "$URL/metrics" | grep -q '^loket_central_events_unread{site="paddepoel"} 3$' || fail "metrics do not count 3 unread events"
-curl -s "$URL/metrics" | grep -q '^loket_central_events_unread{site="vinkhuizen"} 0$' || fail "metrics: unread of another site"
+metrics_get | grep -q '^loket_central_events_unread{site="paddepoel"} 3$' || fail "metrics do not count 3 unread events"
+metrics_get | grep -q '^loket_central_events_unread{site="vinkhuizen"} 0$' || fail "metrics: unread of another site"
 
 # --- one event central cannot interpret never blocks its site (issue 12) ------------------
 note "a year-10000 time and an unknown type: acknowledged whole, kept unread"
@@ -297,8 +303,8 @@ got=$(opost "$dir/o1.json")
 [ "$got" = '200 {"acked_through":3}' ] || fail "a batch with a year-10000 time and an unknown type: got \"$got\""
 grep -q "warn: site oosterpark: 2 new events kept unread .* seq 2: at: not an RFC 3339 time" "$dir/log.new" ||
 	fail "the year-10000 event not logged as unread: $(grep oosterpark "$dir/log.new" | tail -2)"
-curl -s "$URL/metrics" | grep -q '^loket_central_events_unread{site="oosterpark"} 2$' ||
-	fail "metrics do not count the 2 unread events of oosterpark: $(curl -s "$URL/metrics" | grep 'unread{site="oosterpark"}')"
+metrics_get | grep -q '^loket_central_events_unread{site="oosterpark"} 2$' ||
+	fail "metrics do not count the 2 unread events of oosterpark: $(metrics_get | grep 'unread{site="oosterpark"}')"
 admin_get "/" | tr -d '\n' | grep -q 'Oosterpark</td>.*<td class="n unread">2</td>' || fail "dashboard does not count 2 unread events of oosterpark"
 batch "$(ev 4 ticket.served 7001 O001 1 | ouuid 4)" >"$dir/o2.json"
 got=$(opost "$dir/o2.json")
@@ -316,7 +322,7 @@ for c in "$here"/unreadable/*/; do
 	k=$((k + 1))
 done
 ounread=$((2 + k - 5))
-curl -s "$URL/metrics" | grep -q "^loket_central_events_unread{site=\"oosterpark\"} $ounread\$" || fail "metrics do not count $ounread unread events of oosterpark"
+metrics_get | grep -q "^loket_central_events_unread{site=\"oosterpark\"} $ounread\$" || fail "metrics do not count $ounread unread events of oosterpark"
 # A UUID another site used: 422, without naming that site or its seq.
 printf '{"events":[{"seq":%d,"uuid":"%s","type":"ticket.issued","at":"%sT10:00:00.000%s","ticket":"%s","code":"O009","category":"digital","lang":"nl","desk":null}]}' \
 	"$k" "$(uuid 2)" "$TODAY" "$TZO" "$(uuid 7999)" >"$dir/ou.json"
@@ -548,7 +554,15 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: loket_session=$forged"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: loket_session=$sess" "$URL/export/tickets.csv")
 [ "$code" = 200 ] || fail "CSV with the session cookie: $code"
 
-curl -s "$URL/metrics" >"$dir/metrics"
+metrics_get >"$dir/metrics"
+# /metrics names every site: the metrics token or the admin's, nobody else.
+code=$(curl -s -o "$dir/resp" -w '%{http_code}' "$URL/metrics")
+[ "$code" = 401 ] || fail "metrics without a token: $code"
+grep -q paddepoel "$dir/resp" && fail "a 401 for /metrics names a site"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_PADDEPOEL" "$URL/metrics")
+[ "$code" = 401 ] || fail "metrics with a site token: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_ADMIN" "$URL/metrics")
+[ "$code" = 200 ] || fail "metrics with the admin token: $code"
 grep -q "^loket_central_events_stored_total{site=\"paddepoel\"} [1-9]" "$dir/metrics" || fail "metrics: events stored"
 grep -q '^loket_central_events_duplicate_total{site="paddepoel"} [1-9]' "$dir/metrics" || fail "metrics: duplicates"
 grep -q '^loket_central_requests_total{route="ingest",status="400"} [1-9]' "$dir/metrics" || fail "metrics: rejects by status"
@@ -596,6 +610,55 @@ wait "$trickler" 2>/dev/null
 exec 7>&-
 [ "$took" -le 12 ] || fail "a client trickling a body kept its connection for $took s"
 valid_post "a trickling client cut off"
+
+# Slow headers from 4 addresses, 256 connections each, a byte every 3 s
+# (never idle for MHD's 30 s timeout), against the default limits: the
+# per-address cap (64) refuses most, the header deadline (10 s) cuts the
+# rest, and /healthz and a signed-in page keep answering. "Within a
+# second" is a correctness bound with a wide margin (they answer in a few
+# ms here): a server that yields to the flood does not answer at all.
+note "slow headers from 4 addresses"
+cat >"$dir/abuse.json" <<EOF
+{"listen": "127.0.0.1:0", "database": "abuse.db", "admin_token_sha256": "$(sha "$TOK_ADMIN")",
+ "sites": [{"id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "$(sha "$TOK_PADDEPOEL")"}]}
+EOF
+"$CENTRAL" -c "$dir/abuse.json" 2>"$dir/abuse.log" &
+apid=$!
+for _ in $(seq 1 100); do
+	aport=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$dir/abuse.log" | head -1 | cut -d: -f2)
+	[ -n "$aport" ] && break
+	sleep 0.1
+done
+if [ -z "$aport" ]; then
+	fail "central with the default limits did not start: $(tail -3 "$dir/abuse.log")"
+else
+	"$BIN/tools/slowheaders" --target "127.0.0.1:$aport" --from 127.0.0.2 --from 127.0.0.3 \
+		--from 127.0.0.4 --from 127.0.0.5 --conns 256 --interval-ms 3000 --seconds 16 >"$dir/slow.out" &
+	slow=$!
+	# Until the attack is at full strength: the tool holds its connections.
+	for _ in $(seq 1 50); do
+		[ "$(grep -c 'connection limit' "$dir/abuse.log")" -ge 1 ] && break
+		sleep 0.1
+	done
+	bad=0 probes=0
+	while kill -0 "$slow" 2>/dev/null && [ $probes -lt 40 ]; do
+		probes=$((probes + 1))
+		h=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$aport/healthz")
+		d=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 -H "Authorization: Bearer $TOK_ADMIN" "http://127.0.0.1:$aport/metrics")
+		[ "$h$d" = 200200 ] || { bad=$((bad + 1)); echo "   probe $probes: healthz $h, metrics (signed in) $d"; }
+		sleep 0.3
+	done
+	wait "$slow"
+	[ $bad -eq 0 ] || fail "$bad of $probes probes during slow headers did not answer 200 within 1 s"
+	[ $probes -ge 20 ] || fail "only $probes probes during the slow headers"
+	read -r _ opened _ closed _ longest _ held <"$dir/slow.out"
+	note "slow headers: $probes probes all answered; the tool opened $opened, the server closed $closed, the longest lived $longest ms, at most $held open"
+	[ "$longest" -ge 9000 ] && [ "$longest" -le 13000 ] || fail "slow headers: the longest connection lived $longest ms, want the 10 s header deadline"
+	grep -q "still sending their request headers after 10000 ms" "$dir/abuse.log" || fail "the header deadline is not logged"
+	[ "$(wc -l <"$dir/abuse.log")" -le 200 ] || fail "the flood filled the log: $(wc -l <"$dir/abuse.log") lines"
+	kill -TERM "$apid"
+	wait "$apid" || fail "central under slow headers: exit $? after SIGTERM"
+fi
 
 # Many connections at once, each with a batch: all stored once.
 note "concurrent sites"
@@ -645,7 +708,7 @@ admin_get "/export/tickets.csv" | cmp -s - "$dir/before.csv" || fail "rebuilt ti
 staffed_same "after --rebuild-tickets"
 expect_post '200 {"acked_through":'"$((next - 1))"'}' paddepoel "$TOK_PADDEPOEL" "$dir/b23.json"
 grep -q "unread events: 0 read now, $((3 + ounread)) still unread" "$dir/log" || fail "the rebuild did not try the unread events again"
-curl -s "$URL/metrics" | grep -q '^loket_central_events_unread{site="paddepoel"} 3$' || fail "metrics after a restart do not count 3 unread events"
+metrics_get | grep -q '^loket_central_events_unread{site="paddepoel"} 3$' || fail "metrics after a restart do not count 3 unread events"
 valid_post "restart"
 stop
 
