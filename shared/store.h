@@ -288,6 +288,13 @@ store_status store_sync_heartbeat(store *st, int64_t at_ms, int64_t every_ms);
  * that of seq acked_through + 1. */
 store_status store_event_time(store *st, int64_t seq, int64_t *at_ms);
 
+/* The office's configuration as syncd last applied it: its version (the
+ * ETag; "" none) and, when the newest one was refused, why ("" when not).
+ * Buffers of n bytes. */
+store_status store_config_state_set(store *st, const char *version, const char *refused);
+store_status store_config_state_get(store *st, char *version, size_t vn, char *refused,
+				    size_t rn);
+
 /* --- the kiosk views' signs of life -------------------------------------- */
 
 #define STORE_VIEW_NAME 32

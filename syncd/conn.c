@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct sync_conn {
 	CURLM *multi;
@@ -15,6 +16,9 @@ struct sync_conn {
 	char url[CONFIG_PATH_LEN + 128];
 	char profile_url[CONFIG_PATH_LEN + 128];
 	char heartbeat_url[CONFIG_PATH_LEN + 128];
+	char config_url[CONFIG_PATH_LEN + 128];
+	struct curl_slist *hdr_get; /* the GET's headers (If-None-Match), or NULL */
+	char etag[SYNC_ETAG_MAX];    /* of the answer being read */
 	struct curl_slist *hdr_plain, *hdr_gzip;
 	char errbuf[CURL_ERROR_SIZE];
 	char *body; /* the answer, capped at SYNC_ANSWER_MAX */
@@ -43,6 +47,23 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
 	memcpy(c->body + c->body_len, p, n);
 	c->body_len += n;
 	c->body[c->body_len] = '\0';
+	return n;
+}
+
+/* Keeps the ETag of the answer (the config GET's). */
+static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	sync_conn *c = arg;
+	size_t n = size * nmemb;
+	if (n > 5 && !strncasecmp(p, "ETag:", 5)) {
+		size_t i = 5, e = n;
+		while (i < e && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		while (e > i && (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == ' '))
+			e--;
+		if (e - i < sizeof c->etag)
+			snprintf(c->etag, sizeof c->etag, "%.*s", (int)(e - i), p + i);
+	}
 	return n;
 }
 
@@ -124,6 +145,8 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
 		 cfg->sync.url, cfg->site_id);
 	snprintf(c->heartbeat_url, sizeof c->heartbeat_url, "%.*s/api/v1/sites/%s/heartbeat",
 		 (int)ulen, cfg->sync.url, cfg->site_id);
+	snprintf(c->config_url, sizeof c->config_url, "%.*s/api/v1/sites/%s/config", (int)ulen,
+		 cfg->sync.url, cfg->site_id);
 
 	char auth[64 + 1024];
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
@@ -151,6 +174,8 @@ int sync_conn_configure(sync_conn *c, const config *cfg, const char *token, char
 	SET(CURLOPT_ERRORBUFFER, c->errbuf);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, c);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, c);
 	SET(CURLOPT_CONNECTTIMEOUT, env_seconds("LOKET_SYNCD_CONNECT_S", 10));
 	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
 	SET(CURLOPT_LOW_SPEED_TIME, env_seconds("LOKET_SYNCD_STALL_S", 30));
@@ -180,6 +205,52 @@ static void profile_done(sync_conn *c)
 	c->kind = SYNC_REQ_EVENTS;
 	curl_easy_setopt(c->easy, CURLOPT_URL, c->url);
 	curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(c->easy, CURLOPT_POST, 1L);
+	curl_slist_free_all(c->hdr_get);
+	c->hdr_get = NULL;
+}
+
+int sync_conn_get_config(sync_conn *c, const char *etag)
+{
+	if (c->busy)
+		return -1;
+	/* the batch's headers (the token among them), and If-None-Match */
+	struct curl_slist *l = NULL;
+	for (struct curl_slist *h = c->hdr_plain; h; h = h->next)
+		if (strncasecmp(h->data, "Content-Type:", 13)) {
+			struct curl_slist *t = curl_slist_append(l, h->data);
+			if (!t) {
+				curl_slist_free_all(l);
+				return -1;
+			}
+			l = t;
+		}
+	if (etag && etag[0]) {
+		char inm[SYNC_ETAG_MAX + 32];
+		snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+		struct curl_slist *t = curl_slist_append(l, inm);
+		if (!t) {
+			curl_slist_free_all(l);
+			return -1;
+		}
+		l = t;
+	}
+	c->body_len = 0;
+	c->body[0] = '\0';
+	c->overflow = 0;
+	c->errbuf[0] = '\0';
+	c->etag[0] = '\0';
+	c->hdr_get = l;
+	c->kind = SYNC_REQ_CONFIG;
+	if (curl_easy_setopt(c->easy, CURLOPT_URL, c->config_url) ||
+	    curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L) ||
+	    curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, l) ||
+	    curl_multi_add_handle(c->multi, c->easy) != CURLM_OK) {
+		profile_done(c);
+		return -1;
+	}
+	c->busy = 1;
+	return 0;
 }
 
 int sync_conn_send(sync_conn *c, sync_req kind, const void *body, size_t len)
@@ -205,6 +276,7 @@ int sync_conn_start(sync_conn *c, const void *body, size_t len, int gzipped)
 {
 	if (c->busy)
 		return -1;
+	c->etag[0] = '\0';
 	c->body_len = 0;
 	c->body[0] = '\0';
 	c->overflow = 0;
@@ -275,6 +347,7 @@ int sync_conn_step(sync_conn *c, sync_answer *a)
 		curl_multi_remove_handle(c->multi, c->easy);
 		c->busy = 0;
 		a->kind = c->kind;
+		snprintf(a->etag, sizeof a->etag, "%s", c->etag);
 		profile_done(c);
 		return 1;
 	}

@@ -23,11 +23,13 @@
 
 typedef struct sync_conn sync_conn;
 
-#define SYNC_ANSWER_MAX (64 * 1024) /* a longer answer is an error */
+#define SYNC_ANSWER_MAX (512 * 1024) /* a longer answer is an error (a site's
+					       configuration is the longest) */
+#define SYNC_ETAG_MAX	128
 
 /* What a request carries: a batch of events, the site's profile (PUT), or
  * its heartbeat (POST), each to its own URL under the site's. */
-typedef enum { SYNC_REQ_EVENTS, SYNC_REQ_PROFILE, SYNC_REQ_HEARTBEAT } sync_req;
+typedef enum { SYNC_REQ_EVENTS, SYNC_REQ_PROFILE, SYNC_REQ_HEARTBEAT, SYNC_REQ_CONFIG } sync_req;
 
 typedef struct {
 	long status;	    /* HTTP status, 0 when no answer came */
@@ -38,6 +40,7 @@ typedef struct {
 	char error[CURL_ERROR_SIZE + 64]; /* why no answer came ("" otherwise) */
 	int tls;			  /* 1 if that was TLS: a certificate not trusted */
 	sync_req kind;			  /* what the answer is to */
+	char etag[SYNC_ETAG_MAX];	  /* the answer's ETag header, "" if none */
 	int64_t bytes_up, bytes_down;	  /* headers and bodies, this request */
 } sync_answer;
 
@@ -60,6 +63,12 @@ int sync_conn_start(sync_conn *c, const void *body, size_t len, int gzipped);
  * {site}/profile, SYNC_REQ_HEARTBEAT POSTs .../heartbeat. Its answer comes
  * from sync_conn_step with a->kind set. Returns 0, or -1. */
 int sync_conn_send(sync_conn *c, sync_req kind, const void *body, size_t len);
+
+/* Starts GETting the site's managed configuration,
+ * {sync.url}/api/v1/sites/{site}/config, with If-None-Match: etag unless
+ * etag is "". The answer (a->kind SYNC_REQ_CONFIG) carries a->etag.
+ * Returns 0, or -1. */
+int sync_conn_get_config(sync_conn *c, const char *etag);
 
 /* 1 while a transfer is in flight. */
 int sync_conn_busy(const sync_conn *c);

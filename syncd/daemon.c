@@ -32,6 +32,12 @@
  *              backs off on its own counter and never holds up events; a
  *              central office without the endpoint (404, 405: an older
  *              version) is told once and not asked again
+ *   config     at start and with every heartbeat: GET the office's part of
+ *              the configuration (If-None-Match: the version applied);
+ *              a new one is merged into the site file (siteconf.h), then
+ *              syncd reloads and the running kiosk views get SIGHUP; one
+ *              that fails the checks is refused, the old one kept, and
+ *              the refusal goes into the store (the heartbeat reports it)
  *   beat_at    the heartbeat (sync.heartbeat_seconds): the store says when
  *              syncd last ran its loop, so the counter can tell "not
  *              running" from "idle"; a clean stop writes one with interval
@@ -60,6 +66,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/inotify.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -69,6 +76,7 @@
 #include "policy.h"
 #include "health.h"
 #include "profile.h"
+#include "siteconf.h"
 
 #define IDLE_MS_INOTIFY	  2000 /* fallback look when inotify watches */
 #define IDLE_MS_POLL	  500  /* without inotify: poll the data version */
@@ -112,7 +120,10 @@ static int64_t cap_ms(const syncd *d)
  * central office may be new). */
 static void profile_update(syncd *d, int force)
 {
-	char *p = sync_profile_json(d->cfg);
+	char ver[SYNC_ETAG_MAX] = "", refused[8];
+	if (d->st)
+		store_config_state_get(d->st, ver, sizeof ver, refused, sizeof refused);
+	char *p = sync_profile_json(d->cfg, ver);
 	if (!p) {
 		log_warn("cannot build the site's profile (out of memory)");
 		return;
@@ -420,6 +431,78 @@ static void on_gap(syncd *d, const sync_answer *a)
 	d->next_at = clock_mono_ms();
 }
 
+/* SIGHUP to each running kiosk view (the store's views), if its pid is
+ * still a loket-kiosk (not a pid reused by something else). */
+static void reload_views(syncd *d)
+{
+	store_view v[32];
+	int n = 0;
+	if (store_views(d->st, v, 32, &n) != STORE_OK)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (v[i].every_ms <= 0 || v[i].pid <= 1)
+			continue;
+		char path[64], comm[64] = "";
+		snprintf(path, sizeof path, "/proc/%d/comm", v[i].pid);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (!fgets(comm, sizeof comm, f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (strncmp(comm, "loket-kiosk", 11))
+			continue;
+		if (kill(v[i].pid, SIGHUP) == 0)
+			log_info("asked the %s view (pid %d) to reload", v[i].name, v[i].pid);
+		else
+			log_warn("cannot ask the %s view (pid %d) to reload: %s", v[i].name,
+				 v[i].pid, strerror(errno));
+	}
+}
+
+static void on_config(syncd *d, const sync_answer *a)
+{
+	long st = a->status;
+	if (st == 304 || st == 404)
+		return; /* the same, or the office manages none */
+	if (st == 405 || st == 501 || st == 401 || st == 403) {
+		log_warn("the central office gives no configuration to this site (HTTP %ld%s); not "
+			 "asked again until a reload",
+			 st, st == 401 || st == 403 ? ": the token" : ": an older version?");
+		d->config_off = 1;
+		return;
+	}
+	if (st != 200)
+		return; /* asked again with the next heartbeat */
+	char err[4096];
+	int r = siteconf_apply(d->cfg_path, a->body, a->body_len, err, sizeof err);
+	char first[300];
+	snprintf(first, sizeof first, "%.*s", (int)strcspn(err, "\n"), err);
+	if (r < 0) {
+		for (char *line = err, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			log_error("the office's configuration %s is refused: %s", a->etag, line);
+			if (!nl)
+				break;
+		}
+		char why[400];
+		snprintf(why, sizeof why, "version %s: %s", a->etag[0] ? a->etag : "?", first);
+		/* its version is remembered: not fetched again until it changes */
+		if (store_config_state_set(d->st, a->etag, why) != STORE_OK)
+			log_warn("cannot record the refusal: %s", store_errmsg(d->st));
+		return;
+	}
+	if (store_config_state_set(d->st, a->etag, "") != STORE_OK)
+		log_warn("cannot record the configuration's version: %s", store_errmsg(d->st));
+	if (r == 0)
+		return;
+	log_info("applied the office's configuration %s to %s", a->etag, d->cfg_path);
+	reload_views(d);
+	syncd_got_hup = 1; /* and itself, at the top of the loop */
+}
+
 static void on_heartbeat(syncd *d, const sync_answer *a)
 {
 	free(d->beat);
@@ -477,6 +560,11 @@ static void on_profile(syncd *d, const sync_answer *a)
 static void on_answer(syncd *d, const sync_answer *a)
 {
 	char msg[384];
+	if (a->kind == SYNC_REQ_CONFIG) {
+		d->next_ready = 0;
+		on_config(d, a);
+		return;
+	}
 	if (a->kind == SYNC_REQ_HEARTBEAT) {
 		d->next_ready = 0;
 		on_heartbeat(d, a);
@@ -671,6 +759,8 @@ static void heartbeat(syncd *d, int stopping)
 	d->beat_at = clock_mono_ms() + every;
 	if (!stopping && !d->beat_off)
 		d->beat_due = 1;
+	if (!stopping && !d->config_off)
+		d->config_due = 1;
 	if (store_sync_heartbeat(d->st, clock_now_ms(), stopping ? 0 : every) != STORE_OK) {
 		log_warn("cannot write the sync heartbeat: %s", store_errmsg(d->st));
 		return;
@@ -734,6 +824,13 @@ int syncd_run(syncd *d)
 					log_warn("no heartbeat: %s", err);
 				else if (sync_conn_send(d->conn, SYNC_REQ_HEARTBEAT, d->beat,
 							strlen(d->beat)) == 0)
+					continue;
+			}
+			if (d->config_due && !d->once) {
+				d->config_due = 0;
+				char ver[SYNC_ETAG_MAX] = "", refused[8];
+				store_config_state_get(d->st, ver, sizeof ver, refused, sizeof refused);
+				if (sync_conn_get_config(d->conn, ver) == 0)
 					continue;
 			}
 			if (d->profile_pending && now >= d->profile_at && !d->once) {
@@ -852,5 +949,6 @@ void syncd_reload(syncd *d)
 	if (!d->once)
 		profile_update(d, 1);
 	d->beat_off = 0;
+	d->config_off = 0;
 	log_info("reloaded %s", d->cfg_path);
 }

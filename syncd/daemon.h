@@ -60,6 +60,8 @@ typedef struct {
 	int beat_due;		/* 1: the central office's heartbeat waits to go */
 	int beat_off;		/* 1: it takes none (older version) or refused ours */
 	char *beat;		/* the heartbeat in flight (health.h) */
+	int config_due;		/* 1: ask the office for the configuration */
+	int config_off;		/* 1: it manages none it will tell (older, or refused) */
 	int64_t last_purge;
 	int64_t sent_at; /* monotonic ms the transfer in flight started */
 	uint64_t rng;

@@ -61,6 +61,9 @@ char *sync_health_json(const config *cfg, store *st, int64_t now_ms, char *err, 
 						    (json_int_t)(v->every_ms / 1000), "running",
 						    running, "stopped", v->every_ms == 0));
 	}
+	char ver[160] = "", refused[512] = "";
+	if (store_config_state_get(st, ver, sizeof ver, refused, sizeof refused) != STORE_OK)
+		ver[0] = refused[0] = '\0';
 	char dir[CONFIG_PATH_LEN];
 	folder_of(cfg->database, dir, sizeof dir);
 	struct statvfs fs;
@@ -68,8 +71,9 @@ char *sync_health_json(const config *cfg, store *st, int64_t now_ms, char *err, 
 	json_int_t free_b = have_fs ? (json_int_t)fs.f_bavail * (json_int_t)fs.f_frsize : -1;
 	json_int_t total_b = have_fs ? (json_int_t)fs.f_blocks * (json_int_t)fs.f_frsize : -1;
 	json_t *h = json_pack(
-	    "{s:s, s:n, s:I, s:o, s:o, s:o, s:o, s:s*, s:s*, s:o}", "software", LOKET_VERSION,
-	    "config_version", "backlog", (json_int_t)info.backlog, "oldest_unsent_age_s",
+	    "{s:s, s:s*, s:s*, s:I, s:o, s:o, s:o, s:o, s:s*, s:s*, s:o}", "software", LOKET_VERSION,
+	    "config_version", ver[0] ? ver : NULL, "config_refused", refused[0] ? refused : NULL,
+	    "backlog", (json_int_t)info.backlog, "oldest_unsent_age_s",
 	    oldest_ms > 0 ? json_integer((now_ms - oldest_ms) / 1000) : json_null(),
 	    "disk_free_bytes", have_fs ? json_integer(free_b) : json_null(), "disk_total_bytes",
 	    have_fs ? json_integer(total_b) : json_null(), "views", vs ? vs : json_array(),

@@ -21,7 +21,7 @@ static json_t *labels(const config *cfg, const char (*label)[CONFIG_TEXT_LEN])
 	return o;
 }
 
-char *sync_profile_json(const config *cfg)
+char *sync_profile_json(const config *cfg, const char *config_version)
 {
 	json_t *langs = json_array(), *cats = json_array(), *refs = json_array();
 	int bad = !langs || !cats || !refs;
@@ -45,9 +45,10 @@ char *sync_profile_json(const config *cfg)
 		json_decref(refs);
 		return NULL;
 	}
-	/* config_version: null until the office manages the configuration */
-	json_t *p = json_pack("{s:s, s:o, s:o, s:o, s:n, s:s}", "name", cfg->site_name, "languages",
+	/* config_version: null while the site runs on its own file */
+	json_t *p = json_pack("{s:s, s:o, s:o, s:o, s:s*, s:s}", "name", cfg->site_name, "languages",
 			      langs, "categories", cats, "referrals", refs, "config_version",
+			      config_version && config_version[0] ? config_version : NULL,
 			      "software", LOKET_VERSION);
 	if (!p)
 		return NULL;

@@ -12,7 +12,9 @@
 #include "config.h"
 
 /* The profile of cfg as compact JSON (malloc'ed, the caller frees), or
- * NULL on out of memory. The same configuration gives the same text. */
-char *sync_profile_json(const config *cfg);
+ * NULL on out of memory. config_version: the office's configuration the
+ * site runs ("" or NULL: none, its own file). The same configuration gives
+ * the same text. */
+char *sync_profile_json(const config *cfg, const char *config_version);
 
 #endif
