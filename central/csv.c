@@ -37,6 +37,7 @@
 #include <jansson.h>
 
 #include "central.h"
+#include "days.h"
 #include "clock.h"
 #include "names.h"
 
@@ -230,7 +231,7 @@ static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char
 		to = NULL;
 	if (site && !*site)
 		site = NULL;
-	if ((from && day_valid(from)) || (to && day_valid(to))) {
+	if ((from && !day_is_valid(from)) || (to && !day_is_valid(to))) {
 		reply_text(rp, 400, "from and to must be dates as YYYY-MM-DD");
 		return -1;
 	}

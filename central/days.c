@@ -5,6 +5,7 @@
 #include "days.h"
 
 #include <stdio.h>
+#include <string.h>
 
 long days_from_label(const char *s)
 {
@@ -38,4 +39,21 @@ int days_weekday(long d)
 	/* 1970-01-01 was a Thursday (3). */
 	long w = (d + 3) % 7;
 	return (int)(w < 0 ? w + 7 : w);
+}
+
+int day_is_valid(const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	return 1;
 }

@@ -8,7 +8,9 @@
 
 #define DAY_LEN 11
 
-/* Days since 1970-01-01 of a valid label (see day_valid in central.h). */
+/* 1 if s is "YYYY-MM-DD", a real date from 1970 on; else 0. */
+int day_is_valid(const char *s);
+/* Days since 1970-01-01 of a valid label (day_is_valid). */
 long days_from_label(const char *s);
 /* The label of a day number. */
 void days_to_label(long d, char out[DAY_LEN]);

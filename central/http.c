@@ -3,6 +3,8 @@
  */
 #include "http.h"
 
+#include "central.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -50,99 +52,7 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* --- request and reply helpers (central.h) --------------------------- */
-
-const char *req_header(const request *rq, const char *name)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
-}
-
-const char *req_arg(const request *rq, const char *name)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-void reply_init(reply *rp)
-{
-	memset(rp, 0, sizeof *rp);
-	buf_init(&rp->body, 256u << 20);
-}
-
-void reply_free(reply *rp)
-{
-	buf_free(&rp->body);
-}
-
-void reply_header(reply *rp, const char *name, const char *value)
-{
-	if (rp->nhdr >= REPLY_MAX_HEADERS)
-		return;
-	snprintf(rp->hname[rp->nhdr], sizeof rp->hname[0], "%s", name);
-	snprintf(rp->hvalue[rp->nhdr], sizeof rp->hvalue[0], "%s", value);
-	rp->nhdr++;
-}
-
-void reply_note(reply *rp, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(rp->note, sizeof rp->note, fmt, ap);
-	va_end(ap);
-}
-
-void reply_text(reply *rp, int status, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	buf_reset(&rp->body);
-	rp->status = status;
-	rp->ctype = "text/plain; charset=utf-8";
-	if (buf_adds(&rp->body, msg) || buf_adds(&rp->body, "\n"))
-		buf_reset(&rp->body);
-}
-
-void reply_json_error(reply *rp, int status, const char *msg)
-{
-	buf_reset(&rp->body);
-	rp->status = status;
-	rp->ctype = "application/json";
-	json_t *o = json_pack("{s:s}", "error", msg);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	if (!s || buf_adds(&rp->body, s) || buf_adds(&rp->body, "\n"))
-		buf_reset(&rp->body);
-	free(s);
-	json_decref(o);
-	if (!rp->note[0])
-		reply_note(rp, "%s", msg);
-}
-
-void reply_unavailable(reply *rp, int retry_after_s, const char *why)
-{
-	char ra[16];
-	snprintf(ra, sizeof ra, "%d", retry_after_s);
-	reply_json_error(rp, 503, why);
-	reply_header(rp, "Retry-After", ra);
-}
-
 /* --- routing ------------------------------------------------------------ */
-
-#define SITES_PREFIX "/api/v1/sites/"
-
-int route_site(const char *path, char *site, size_t cap)
-{
-	size_t pl = strlen(SITES_PREFIX), n = strlen(path);
-	if (n <= pl + 7 || strncmp(path, SITES_PREFIX, pl) || strcmp(path + n - 7, "/events"))
-		return -1;
-	size_t sl = n - pl - 7;
-	if (sl >= cap)
-		sl = cap - 1; /* cut: no site id is that long, so it stays unknown */
-	memcpy(site, path + pl, sl);
-	site[sl] = '\0';
-	return 0;
-}
 
 static int route_of(const char *path)
 {
@@ -234,30 +144,16 @@ static void dispatch(conn_state *cs)
 			method_not_allowed(rp, "GET, HEAD, POST");
 		break;
 	case ROUTE_HEALTHZ:
-		if (!get) {
+		if (get)
+			status_healthz(rq, rp);
+		else
 			method_not_allowed(rp, "GET, HEAD");
-		} else if (cstore_ping(rq->app->st) == CSTORE_OK) {
-			reply_text(rp, 200, "ok");
-		} else {
-			reply_text(rp, 503, "database unavailable");
-			reply_header(rp, "Retry-After", "5");
-		}
 		break;
 	case ROUTE_METRICS:
-		if (!get) {
+		if (get)
+			status_metrics(rq, rp);
+		else
 			method_not_allowed(rp, "GET, HEAD");
-			break;
-		}
-		if (!req_may_read_metrics(rq)) {
-			reply_text(rp, 401,
-				   "send Authorization: Bearer <metrics token or admin token>");
-			reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
-			break;
-		}
-		rp->status = 200;
-		rp->ctype = "text/plain; version=0.0.4; charset=utf-8";
-		if (metrics_render(rq->app->m, &rp->body))
-			reply_text(rp, 500, "metrics too large");
 		break;
 	default: reply_text(rp, 404, "not found"); break;
 	}

@@ -21,7 +21,7 @@
 #ifndef CENTRAL_HTTP_H
 #define CENTRAL_HTTP_H
 
-#include "central.h"
+#include "req.h"
 
 #define HTTP_CONN_MEMORY (64 * 1024)
 

@@ -153,7 +153,7 @@ static int cat_index(agg *a, const char *cat)
 static int take(void *ctx, const cstore_ticket *t)
 {
 	agg *a = ctx;
-	if (day_valid(t->day))
+	if (!day_is_valid(t->day))
 		return 0;
 	long d = days_from_label(t->day);
 	int served = !strcmp(t->outcome, "served");
@@ -200,7 +200,7 @@ static int take(void *ctx, const cstore_ticket *t)
 static int take_span(void *ctx, const cstore_desk_span *d)
 {
 	agg *a = ctx;
-	if (!d->closed_seq || day_valid(d->day))
+	if (!d->closed_seq || !day_is_valid(d->day))
 		return 0;
 	long day = days_from_label(d->day);
 	if (day < a->from || day > a->to)
@@ -861,7 +861,7 @@ void report_dashboard(request *rq, reply *rp)
 	a.week = a.today - days_weekday(a.today);
 	a.month = a.today - (today_s[8] - '0') * 10 - (today_s[9] - '0') + 1;
 	const char *f = req_arg(rq, "from"), *t = req_arg(rq, "to");
-	if ((f && *f && day_valid(f)) || (t && *t && day_valid(t))) {
+	if ((f && *f && !day_is_valid(f)) || (t && *t && !day_is_valid(t))) {
 		reply_text(rp, 400, "from and to must be dates as YYYY-MM-DD");
 		return;
 	}

@@ -169,11 +169,11 @@ int report_args(request *rq, reply *rp, char from[DAY_LEN], char to[DAY_LEN], in
 		return -1;
 	}
 	const char *f = req_arg(rq, "from"), *t = req_arg(rq, "to"), *p = req_arg(rq, "period");
-	if (f && *f && day_valid(f)) {
+	if (f && *f && !day_is_valid(f)) {
 		reply_text(rp, 400, "from: must be a date as YYYY-MM-DD");
 		return -1;
 	}
-	if (t && *t && day_valid(t)) {
+	if (t && *t && !day_is_valid(t)) {
 		reply_text(rp, 400, "to: must be a date as YYYY-MM-DD");
 		return -1;
 	}

@@ -18,55 +18,6 @@
 #include "central.h"
 #include "log.h"
 
-const char *auth_bearer_of(const request *rq, size_t *len)
-{
-	return auth_bearer(req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), len);
-}
-
-int req_is_admin(const request *rq)
-{
-	size_t len = 0;
-	const char *tok = auth_bearer_of(rq, &len);
-	if (tok)
-		return auth_who(rq->app->cfg, tok, len) == AUTH_ADMIN;
-	char v[AUTH_COOKIE_LEN + 8];
-	if (auth_cookie_get(req_header(rq, MHD_HTTP_HEADER_COOKIE), AUTH_COOKIE, v, sizeof v))
-		return 0;
-	return auth_session_valid(v, (int64_t)time(NULL));
-}
-
-int req_may_read_metrics(const request *rq)
-{
-	size_t len = 0;
-	const char *tok = auth_bearer_of(rq, &len);
-	if (tok && auth_is_metrics(rq->app->cfg, tok, len))
-		return 1;
-	return req_is_admin(rq);
-}
-
-const char *req_lang(const request *rq)
-{
-	const char *l = req_arg(rq, "lang");
-	return l && !strcmp(l, "en") ? "en" : "nl";
-}
-
-int day_valid(const char *s)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -1;
-	return 0;
-}
-
 /* Decodes application/x-www-form-urlencoded value name of body into out. */
 static int form_value(const char *body, const char *name, char *out, size_t cap)
 {

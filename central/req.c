@@ -1,0 +1,139 @@
+/*
+ * req — see req.h.
+ */
+#include "req.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+
+/* --- the request ---------------------------------------------------------- */
+
+
+const char *req_header(const request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_arg(const request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *auth_bearer_of(const request *rq, size_t *len)
+{
+	return auth_bearer(req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), len);
+}
+
+int req_is_admin(const request *rq)
+{
+	size_t len = 0;
+	const char *tok = auth_bearer_of(rq, &len);
+	if (tok)
+		return auth_who(rq->app->cfg, tok, len) == AUTH_ADMIN;
+	char v[AUTH_COOKIE_LEN + 8];
+	if (auth_cookie_get(req_header(rq, MHD_HTTP_HEADER_COOKIE), AUTH_COOKIE, v, sizeof v))
+		return 0;
+	return auth_session_valid(v, (int64_t)time(NULL));
+}
+
+int req_may_read_metrics(const request *rq)
+{
+	size_t len = 0;
+	const char *tok = auth_bearer_of(rq, &len);
+	if (tok && auth_is_metrics(rq->app->cfg, tok, len))
+		return 1;
+	return req_is_admin(rq);
+}
+
+const char *req_lang(const request *rq)
+{
+	const char *l = req_arg(rq, "lang");
+	return l && !strcmp(l, "en") ? "en" : "nl";
+}
+
+#define SITES_PREFIX "/api/v1/sites/"
+
+int route_site(const char *path, char *site, size_t cap)
+{
+	size_t pl = strlen(SITES_PREFIX), n = strlen(path);
+	if (n <= pl + 7 || strncmp(path, SITES_PREFIX, pl) || strcmp(path + n - 7, "/events"))
+		return -1;
+	size_t sl = n - pl - 7;
+	if (sl >= cap)
+		sl = cap - 1; /* cut: no site id is that long, so it stays unknown */
+	memcpy(site, path + pl, sl);
+	site[sl] = '\0';
+	return 0;
+}
+
+/* --- the reply ------------------------------------------------------------ */
+
+void reply_init(reply *rp)
+{
+	memset(rp, 0, sizeof *rp);
+	buf_init(&rp->body, 256u << 20);
+}
+
+void reply_free(reply *rp)
+{
+	buf_free(&rp->body);
+}
+
+void reply_header(reply *rp, const char *name, const char *value)
+{
+	if (rp->nhdr >= REPLY_MAX_HEADERS)
+		return;
+	snprintf(rp->hname[rp->nhdr], sizeof rp->hname[0], "%s", name);
+	snprintf(rp->hvalue[rp->nhdr], sizeof rp->hvalue[0], "%s", value);
+	rp->nhdr++;
+}
+
+void reply_note(reply *rp, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rp->note, sizeof rp->note, fmt, ap);
+	va_end(ap);
+}
+
+void reply_text(reply *rp, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	buf_reset(&rp->body);
+	rp->status = status;
+	rp->ctype = "text/plain; charset=utf-8";
+	if (buf_adds(&rp->body, msg) || buf_adds(&rp->body, "\n"))
+		buf_reset(&rp->body);
+}
+
+void reply_json_error(reply *rp, int status, const char *msg)
+{
+	buf_reset(&rp->body);
+	rp->status = status;
+	rp->ctype = "application/json";
+	json_t *o = json_pack("{s:s}", "error", msg);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (!s || buf_adds(&rp->body, s) || buf_adds(&rp->body, "\n"))
+		buf_reset(&rp->body);
+	free(s);
+	json_decref(o);
+	if (!rp->note[0])
+		reply_note(rp, "%s", msg);
+}
+
+void reply_unavailable(reply *rp, int retry_after_s, const char *why)
+{
+	char ra[16];
+	snprintf(ra, sizeof ra, "%d", retry_after_s);
+	reply_json_error(rp, 503, why);
+	reply_header(rp, "Retry-After", ra);
+}

@@ -1,0 +1,80 @@
+/*
+ * req — one request as the handlers see it and the reply they fill in: the
+ * request's accessors (headers, query arguments, who is asking, the
+ * language, the site named in the path) and the reply's builders. The
+ * handlers depend on this module and on nothing of http.c; http.c fills a
+ * request from libmicrohttpd, routes it to a handler (central.h) and sends
+ * the reply.
+ */
+#ifndef CENTRAL_REQ_H
+#define CENTRAL_REQ_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cconfig.h"
+#include "cstore.h"
+#include "metrics.h"
+
+/* The server's state, as every request sees it. */
+typedef struct {
+	const cconf *cfg;
+	cstore *st;
+	metrics *m;
+} central;
+
+#define REPLY_MAX_HEADERS 6
+
+typedef struct {
+	int status; /* 0 until a handler answered */
+	const char *ctype;
+	buf body;
+	int nhdr;
+	char hname[REPLY_MAX_HEADERS][32];
+	char hvalue[REPLY_MAX_HEADERS][256];
+	char note[320]; /* what the log line adds: "site=x events=500 new=500" */
+} reply;
+
+typedef struct {
+	central *app;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	const char *body; /* the whole body (POST), NUL-terminated; "" if none */
+	size_t body_len;
+	int body_too_large;
+} request;
+
+/* Request details (NULL if absent). Valid during the handler. */
+const char *req_header(const request *rq, const char *name);
+const char *req_arg(const request *rq, const char *name);
+
+void reply_init(reply *rp);
+void reply_free(reply *rp);
+void reply_header(reply *rp, const char *name, const char *value);
+/* text/plain; charset=utf-8 from a format. */
+void reply_text(reply *rp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* {"error": msg} as application/json; msg also goes into the log note. */
+void reply_json_error(reply *rp, int status, const char *msg);
+/* 503 with Retry-After, for a busy or full database. */
+void reply_unavailable(reply *rp, int retry_after_s, const char *why);
+void reply_note(reply *rp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The admin, by Bearer header or session cookie? 1 or 0. */
+int req_is_admin(const request *rq);
+/* The metrics token or the admin? 1 or 0. */
+int req_may_read_metrics(const request *rq);
+/* The token of the Authorization: Bearer header, or NULL. */
+const char *auth_bearer_of(const request *rq, size_t *len);
+
+/* The dashboard's language: "nl" (default) or "en". */
+const char *req_lang(const request *rq);
+
+/* The site part of /api/v1/sites/{site}/events, or NULL if path is not that
+ * route; copies the raw segment (maybe invalid) into site. */
+int route_site(const char *path, char *site, size_t cap);
+
+#endif
