@@ -21,6 +21,7 @@
 #define SYNCD_EX_OK	  0
 #define SYNCD_EX_USAGE	  64
 #define SYNCD_EX_SOFTWARE 70
+#define SYNCD_EX_CANTCREAT 73 /* --enrol: a file cannot be written */
 #define SYNCD_EX_IOERR	  74
 #define SYNCD_EX_TEMPFAIL 75 /* --once: the central office stayed unreachable */
 #define SYNCD_EX_PROTOCOL 76 /* --once: the central office refused or lied */

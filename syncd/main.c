@@ -2,6 +2,7 @@
  * loket-syncd — pushes the site's outbox to the central office.
  *
  *   loket-syncd -c site.json [--once] [--check-config]
+ *   loket-syncd -c site.json --enrol URL CODE     (a new site box, enrol.c)
  *
  * Start-up errors are fatal with a clear message and a sysexits status
  * (78 configuration, 77 token file readable by others, 74 database);
@@ -16,11 +17,13 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "enrol.h"
 #include "log.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: loket-syncd -c FILE [--once] [--check-config]\n"
+	      "       loket-syncd -c FILE --enrol URL CODE\n"
 	      "Sends the site's outbox to the central office (sync.url in FILE).\n"
 	      "  -c, --config FILE  the site configuration (default: $LOKET_CONFIG)\n"
 	      "  --once             send the backlog, then exit: 0 when the central office\n"
@@ -28,6 +31,9 @@ static void usage(FILE *f)
 	      "                     76 if it refused a batch, 77 if it refused the token\n"
 	      "  --check-config     check FILE and the token file, then exit\n"
 	      "  --naive            benchmark baseline: one event per request, no gzip\n"
+	      "  --enrol URL CODE   a new site box: fetch the token and the configuration\n"
+	      "                     with the office's one-time CODE, write them, exit (77: the\n"
+	      "                     code is wrong, used or expired)\n"
 	      "  --help, --version\n"
 	      "Signals: SIGTERM/SIGINT stop at once, SIGHUP reloads FILE and the token.\n"
 	      "Environment: LOKET_LOG=debug|info|warn|error, LOKET_SYNCD_CONNECT_S (10),\n"
@@ -41,11 +47,12 @@ int main(int argc, char **argv)
 					     {"once", no_argument, NULL, 'o'},
 					     {"check-config", no_argument, NULL, 'k'},
 					     {"naive", no_argument, NULL, 'n'},
+					     {"enrol", no_argument, NULL, 'e'},
 					     {"help", no_argument, NULL, 'h'},
 					     {"version", no_argument, NULL, 'V'},
 					     {NULL, 0, NULL, 0}};
 	const char *arg = NULL;
-	int check = 0, c;
+	int check = 0, enrol = 0, c;
 	syncd d;
 	memset(&d, 0, sizeof d);
 	d.inotify_fd = -1;
@@ -57,10 +64,20 @@ int main(int argc, char **argv)
 		case 'o': d.once = 1; break;
 		case 'k': check = 1; break;
 		case 'n': d.naive = 1; break;
+		case 'e': enrol = 1; break;
 		case 'h': usage(stdout); return SYNCD_EX_OK;
 		case 'V': printf("loket-syncd %s\n", LOKET_VERSION); return SYNCD_EX_OK;
 		default: usage(stderr); return SYNCD_EX_USAGE;
 		}
+	}
+	if (enrol) {
+		const char *p = config_path_from(arg);
+		if (!p || argc - optind != 2) {
+			fputs("loket-syncd: --enrol needs -c FILE, the office's URL and the CODE\n",
+			      stderr);
+			return SYNCD_EX_USAGE;
+		}
+		return syncd_enrol(p, argv[optind], argv[optind + 1]);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "loket-syncd: unexpected argument \"%s\"\n", argv[optind]);

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A stand-in central office for tests/syncd/test-config.sh: serves the
+"""A stand-in central office for tests/syncd/test-config.sh: enrols a new
+box with the one-time code in DIR/enrol-code, serves the
 site's managed configuration from DIR/config.json with the ETag in
 DIR/etag (304 when If-None-Match matches, 404 while there is no
 config.json), records each heartbeat to DIR/heartbeat.json and each
@@ -50,6 +51,22 @@ class Office(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         b = self.body()
+        if self.path == "/api/v1/enrol":
+            # one use: DIR/enrol-code holds the valid code until it is used
+            path = os.path.join(DIR, "enrol-code")
+            try:
+                with open(path) as f:
+                    code = f.read().strip()
+            except FileNotFoundError:
+                code = None
+            if not code or json.loads(b).get("code") != code:
+                return self.reply(403, b'{"error":"unknown, used or expired code"}')
+            os.remove(path)
+            with open(os.path.join(DIR, "config.json")) as f:
+                conf = json.load(f)
+            ans = {"site": "paddepoel", "token": "enrolled-token-0123456789", "config": conf}
+            return self.reply(200, json.dumps(ans).encode(),
+                              [("Content-Type", "application/json")])
         if self.path.endswith("/heartbeat"):
             with open(os.path.join(DIR, "heartbeat.json.tmp"), "wb") as f:
                 f.write(b)

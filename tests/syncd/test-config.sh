@@ -84,6 +84,7 @@ wait_for grep -q '"config_version":"\\"v1\\""' "$W/office/heartbeat.json" &&
 	bad "config_version: $(cat "$W/office/heartbeat.json")"
 # a configuration that fails the site's checks: refused, the file stays
 cp "$W/site.json" "$W/before.json"
+cp "$W/office/config.json" "$W/good-config.json"
 python3 - "$W/office/config.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -108,5 +109,27 @@ kill -TERM $sp
 wait $sp
 n2=$(grep -c 'is refused' "$W/syncd.log")
 [ "$n1" -ge 1 ] && [ "$n2" = "$n1" ] && ok "a refused version is not refused again at every heartbeat" || bad "refused $n1 then $n2 times"
+
+# --- a new site box with one code ----------------------------------------
+N=$W/newbox
+mkdir -p "$N"
+echo "code-4711" >"$W/office/enrol-code"
+cp "$W/good-config.json" "$W/office/config.json"
+"$BIN/loket-syncd" -c "$N/site.json" --enrol "http://127.0.0.1:$port" code-0000 2>"$W/enrol-bad.log"
+rc=$?
+[ $rc = 77 ] && grep -q "does not take this code" "$W/enrol-bad.log" && [ ! -e "$N/site.json" ] &&
+	ok "a wrong code: a clear message, exit 77, nothing written" || bad "wrong code: rc $rc $(cat "$W/enrol-bad.log")"
+"$BIN/loket-syncd" -c "$N/site.json" --enrol "http://127.0.0.1:$port" code-4711 >"$W/enrol.out" 2>&1
+rc=$?
+[ $rc = 0 ] && [ "$(stat -c %a "$N/token")" = 600 ] && grep -q enrolled-token "$N/token" &&
+	"$BIN/loketctl" -c "$N/site.json" check-config >/dev/null 2>&1 &&
+	grep -q '"Hulp met je telefoon"' "$N/site.json" && grep -q "\"url\": \"http://127.0.0.1:$port\"" "$N/site.json" &&
+	"$BIN/loket-syncd" -c "$N/site.json" --check-config >/dev/null 2>&1 &&
+	ok "enrolled with one code: the token file (0600) and a configuration that passes the checks" ||
+	bad "enrol: rc $rc $(cat "$W/enrol.out")"
+"$BIN/loket-syncd" -c "$N/site.json" --enrol "http://127.0.0.1:$port" code-4711 2>"$W/enrol-again.log"
+rc=$?
+[ $rc = 77 ] && ok "a used code: exit 77" || bad "used code: rc $rc"
+
 [ $failures -eq 0 ] && echo "config from the office: all passed"
 [ $failures -eq 0 ]
