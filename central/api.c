@@ -194,7 +194,8 @@ static void ingest_in_slot(request *rq, reply *rp)
 	}
 	int64_t now = clock_now_ms();
 	cstore_ingest_result r;
-	int st = cstore_ingest(app->st, id, &b, now, &r);
+	cstore_batch sb = ingest_store_batch(&b);
+	int st = cstore_ingest(app->st, id, &sb, now, &r);
 	char ok[64];
 	snprintf(ok, sizeof ok, "{\"acked_through\":%lld}\n", (long long)r.acked_through);
 	switch (st) {

@@ -28,6 +28,12 @@
  * Every function is safe to call from several threads at once: writes are
  * serialised inside, reads use their own connections and never wait for a
  * write (WAL). Functions returning int give a CSTORE_* status.
+ *
+ * The store speaks in events' fields (event_fields.h), never in the wire
+ * format: what it needs of JSON (reading an event's text again at a
+ * rebuild, comparing a resent event with the one held) comes as functions
+ * at open (cstore_codec) and with each batch (cstore_batch.same), so a
+ * back end needs no JSON library of its own.
  */
 #ifndef CENTRAL_CSTORE_H
 #define CENTRAL_CSTORE_H
@@ -35,9 +41,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ingest.h"
+#include "event_fields.h"
 
 typedef struct cstore cstore;
+
+/* One event to store: its fields, why it could not be read (then only the
+ * envelope is filled), and its JSON text as the site sent it. */
+#define CSTORE_WHY_LEN 160
+typedef struct {
+	event e;		     /* parsed and validated fields (only the envelope if unread) */
+	char unread[CSTORE_WHY_LEN]; /* why it could not be read, "" if it was */
+	const char *text;	     /* the event's JSON text, not NUL-terminated */
+	size_t len;
+} cstore_event;
+
+/* A batch of one site's events, in seq order, each seq one more than the
+ * one before. same(ctx, i, stored, len): 1 if the event text held says the
+ * same as ev[i] (equal JSON values, whatever the spacing or key order). */
+typedef struct {
+	size_t n;
+	const cstore_event *ev;
+	int (*same)(const void *ctx, size_t i, const char *stored, size_t len);
+	const void *ctx;
+} cstore_batch;
+
+/* What the store needs of the wire format (ingest.c gives jansson's). */
+typedef struct {
+	/* Decodes an event's text as held into e: 0, or -1 with the reason. */
+	int (*decode)(const char *text, size_t len, event *e, char *why, size_t whylen);
+	/* e's topics as a JSON array text (malloc'd), or NULL if out of memory. */
+	char *(*topics_json)(const event *e);
+} cstore_codec;
 
 enum {
 	CSTORE_OK = 0,
@@ -49,8 +83,10 @@ enum {
 };
 
 /* Opens (creating if need be) the database at path. NULL on failure, with
- * the reason in err. busy_timeout_ms bounds every wait for a lock. */
-cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t errlen);
+ * the reason in err. busy_timeout_ms bounds every wait for a lock; codec
+ * (kept, not copied) reads events' texts. */
+cstore *cstore_open(const char *path, int busy_timeout_ms, const cstore_codec *codec, char *err,
+		    size_t errlen);
 void cstore_close(cstore *st);
 
 typedef struct {
@@ -66,7 +102,7 @@ typedef struct {
  * Events at or below acked_through must equal what is held (else CONFLICT);
  * a batch starting above acked_through + 1 is a GAP. now_ms is recorded as
  * the site's last sync. */
-int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t now_ms,
+int cstore_ingest(cstore *st, const char *site, const cstore_batch *b, int64_t now_ms,
 		  cstore_ingest_result *r);
 
 typedef struct {

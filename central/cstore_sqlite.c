@@ -95,6 +95,7 @@
 
 struct cstore {
 	char *path;
+	const cstore_codec *codec; /* reads events' texts (rebuild, migration) */
 	int busy_ms;
 	pthread_mutex_t wlock; /* the writer connection and its statements */
 	sqlite3 *w;
@@ -281,7 +282,8 @@ static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size
 
 static int facts_prepare(sqlite3 *db, sqlite3_stmt *fx[EV_TYPE_COUNT], char *err, size_t errlen);
 static void facts_finalize(sqlite3_stmt *fx[EV_TYPE_COUNT]);
-static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_only, int64_t *n);
+static int derive(const cstore_codec *codec, sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT],
+		  int desks_only, int64_t *n);
 
 /* Adds column name to table unless it is there already. */
 static int add_column(sqlite3 *db, const char *table, const char *name, const char *type,
@@ -304,7 +306,8 @@ static int add_column(sqlite3 *db, const char *table, const char *name, const ch
  * SCHEMA_VERSION, in one transaction (another process opening the same
  * file at once waits, then finds it done). A database from a newer
  * loket-central is refused rather than misread. */
-static int schema_update(sqlite3 *db, const char *path, char *err, size_t errlen)
+static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *path, char *err,
+			 size_t errlen)
 {
 	char *msg = NULL;
 	sqlite3_stmt *s = NULL;
@@ -352,7 +355,7 @@ static int schema_update(sqlite3 *db, const char *path, char *err, size_t errlen
 		rc = sqlite3_exec(db, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL,
 				  NULL);
 		if (rc == SQLITE_OK && facts_prepare(db, fx, err, errlen) == 0)
-			rc = derive(db, fx, 0, &n);
+			rc = derive(codec, db, fx, 0, &n);
 		else
 			rc = SQLITE_ERROR;
 		facts_finalize(fx);
@@ -420,7 +423,8 @@ static int own_files(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t errlen)
+cstore *cstore_open(const char *path, int busy_timeout_ms, const cstore_codec *codec, char *err,
+		    size_t errlen)
 {
 	if (own_files(path, err, errlen))
 		return NULL;
@@ -431,12 +435,13 @@ cstore *cstore_open(const char *path, int busy_timeout_ms, char *err, size_t err
 		return NULL;
 	}
 	st->busy_ms = busy_timeout_ms;
+	st->codec = codec;
 	pthread_mutex_init(&st->wlock, NULL);
 	pthread_mutex_init(&st->rlock, NULL);
 	st->w = open_conn(path, busy_timeout_ms, 1, err, errlen);
 	if (!st->w)
 		goto fail;
-	if (schema_update(st->w, path, err, errlen))
+	if (schema_update(st->codec, st->w, path, err, errlen))
 		goto fail;
 	if (prep(st->w, "BEGIN IMMEDIATE", &st->begin, err, errlen) ||
 	    prep(st->w, "COMMIT", &st->commit, err, errlen) ||
@@ -552,7 +557,8 @@ static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
 
 /* The fact event e of site id derives: its ticket's, or its desk span's.
  * Events of one site must come in seq order. */
-static int fact_apply(sqlite3_stmt *const fx[EV_TYPE_COUNT], sqlite3_int64 site, const event *e)
+static int fact_apply(const cstore_codec *codec, sqlite3_stmt *const fx[EV_TYPE_COUNT],
+		      sqlite3_int64 site, const event *e)
 {
 	assert((int)e->kind >= 0 && e->kind < EV_TYPE_COUNT);
 	sqlite3_stmt *s = fx[e->kind];
@@ -587,11 +593,7 @@ static int fact_apply(sqlite3_stmt *const fx[EV_TYPE_COUNT], sqlite3_int64 site,
 		bind_text_or_null(s, 11, e->outcome);
 		bind_text_or_null(s, 12, e->referred_to);
 		if (e->has_topics) {
-			json_t *a = json_array();
-			for (int i = 0; a && i < e->ntopics && i < EVENT_MAX_CATS; i++)
-				json_array_append_new(a, json_string(e->topics[i]));
-			topics = a ? json_dumps(a, JSON_COMPACT) : NULL;
-			json_decref(a);
+			topics = codec->topics_json(e);
 			if (!topics)
 				return SQLITE_NOMEM;
 			sqlite3_bind_text(s, 13, topics, -1, SQLITE_STATIC);
@@ -657,7 +659,7 @@ static void bind_fields(sqlite3_stmt *s, int i, const event *e)
 		sqlite3_bind_null(s, i + 7);
 }
 
-static int event_put(cstore *st, sqlite3_int64 site, const ingest_event *ev, int64_t now_ms)
+static int event_put(cstore *st, sqlite3_int64 site, const cstore_event *ev, int64_t now_ms)
 {
 	const event *e = &ev->e;
 	sqlite3_stmt *s = st->ev_put;
@@ -691,7 +693,7 @@ static void uuid_conflict(cstore *st, const event *e, cstore_ingest_result *r)
 	sqlite3_reset(st->ev_by_uuid);
 }
 
-int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t now_ms,
+int cstore_ingest(cstore *st, const char *site, const cstore_batch *b, int64_t now_ms,
 		  cstore_ingest_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -714,15 +716,15 @@ int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t n
 		goto rollback;
 	}
 	for (size_t i = 0; i < b->n; i++) {
-		const ingest_event *ev = &b->ev[i];
+		const cstore_event *ev = &b->ev[i];
 		if (ev->e.seq <= acked) {
 			sqlite3_bind_int64(st->ev_get, 1, sid);
 			sqlite3_bind_int64(st->ev_get, 2, ev->e.seq);
 			rc = sqlite3_step(st->ev_get);
 			int same =
 			    rc == SQLITE_ROW &&
-			    ingest_same_event(ev, (const char *)sqlite3_column_text(st->ev_get, 0),
-					      (size_t)sqlite3_column_bytes(st->ev_get, 0));
+			    b->same(b->ctx, i, (const char *)sqlite3_column_text(st->ev_get, 0),
+				    (size_t)sqlite3_column_bytes(st->ev_get, 0));
 			sqlite3_reset(st->ev_get);
 			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 				goto fail;
@@ -749,7 +751,7 @@ int cstore_ingest(cstore *st, const char *site, const ingest_batch *b, int64_t n
 		if (ev->unread[0]) {
 			r->unread++; /* kept as it came; no fact until a version reads it */
 		} else {
-			rc = fact_apply(st->fx, sid, &ev->e);
+			rc = fact_apply(st->codec, st->fx, sid, &ev->e);
 			if (rc != SQLITE_OK)
 				goto fail;
 		}
@@ -824,16 +826,16 @@ static int reread(cstore *st, int64_t *nread, int64_t *nstill)
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
 		sqlite3_bind_int64(get, 1, rows[i]);
 		rc = sqlite3_step(get);
-		json_t *j = NULL;
-		if (rc == SQLITE_ROW)
-			j = json_loadb((const char *)sqlite3_column_blob(get, 0),
-				       (size_t)sqlite3_column_bytes(get, 0), 0, NULL);
+		event e;
+		char why[CSTORE_WHY_LEN];
+		int read_now = rc == SQLITE_ROW &&
+			       !st->codec->decode((const char *)sqlite3_column_blob(get, 0),
+						  (size_t)sqlite3_column_bytes(get, 0), &e, why,
+						  sizeof why);
 		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 			rc = SQLITE_OK;
 		sqlite3_reset(get);
-		event e;
-		char why[INGEST_WHY_LEN];
-		if (rc == SQLITE_OK && j && !event_decode(j, &e, why, sizeof why)) {
+		if (rc == SQLITE_OK && read_now) {
 			sqlite3_bind_int64(set, 1, rows[i]);
 			bind_fields(set, 2, &e);
 			rc = step_done(set);
@@ -841,7 +843,6 @@ static int reread(cstore *st, int64_t *nread, int64_t *nstill)
 		} else if (rc == SQLITE_OK) {
 			++*nstill;
 		}
-		json_decref(j);
 	}
 	sqlite3_finalize(s);
 	sqlite3_finalize(get);
@@ -853,7 +854,8 @@ static int reread(cstore *st, int64_t *nread, int64_t *nstill)
 /* The facts of the events held (those read; only desk events if
  * desks_only), site by site in seq order, through fact_apply as at ingest.
  * Inside the caller's transaction, on tables the caller emptied. */
-static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_only, int64_t *n)
+static int derive(const cstore_codec *codec, sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT],
+		  int desks_only, int64_t *n)
 {
 	sqlite3_stmt *s = NULL;
 	*n = 0;
@@ -890,11 +892,10 @@ static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_
 		/* How a visit ended: from the served event's body, as ingest read it. */
 		if (!desks_only && e.kind == EV_TICKET_SERVED &&
 		    sqlite3_column_type(s, 11) == SQLITE_TEXT) {
-			json_t *j = json_loadb((const char *)sqlite3_column_text(s, 11),
-					       (size_t)sqlite3_column_bytes(s, 11), 0, NULL);
 			event full;
-			char why[INGEST_WHY_LEN];
-			if (j && !event_decode(j, &full, why, sizeof why)) {
+			char why[CSTORE_WHY_LEN];
+			if (!codec->decode((const char *)sqlite3_column_text(s, 11),
+					   (size_t)sqlite3_column_bytes(s, 11), &full, why, sizeof why)) {
 				snprintf(e.outcome, sizeof e.outcome, "%s", full.outcome);
 				snprintf(e.referred_to, sizeof e.referred_to, "%s", full.referred_to);
 				e.has_topics = full.has_topics;
@@ -902,9 +903,8 @@ static int derive(sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT], int desks_
 				memcpy(e.topics, full.topics, sizeof e.topics);
 				e.first_visit = full.first_visit;
 			}
-			json_decref(j);
 		}
-		int r2 = fact_apply(fx, sqlite3_column_int64(s, 0), &e);
+		int r2 = fact_apply(codec, fx, sqlite3_column_int64(s, 0), &e);
 		if (r2 != SQLITE_OK) {
 			rc = r2;
 			break;
@@ -929,7 +929,7 @@ int cstore_rebuild_tickets(cstore *st)
 	rc = sqlite3_exec(st->w, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto out;
-	rc = derive(st->w, st->fx, 0, &nfacts);
+	rc = derive(st->codec, st->w, st->fx, 0, &nfacts);
 	if (rc == SQLITE_OK)
 		rc = step_done(st->commit);
 out:

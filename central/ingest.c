@@ -129,7 +129,7 @@ static size_t skip_value(const char *s, size_t i, size_t n)
 
 /* Finds the spans of the top-level "events" array's elements. Returns the
  * number found (at most max), or -1 if the text is not as expected. */
-static long find_spans(const char *s, size_t n, ingest_event *ev, size_t max)
+static long find_spans(const char *s, size_t n, cstore_event *ev, size_t max)
 {
 	size_t i = skip_ws(s, 0, n);
 	if (i >= n || s[i] != '{')
@@ -192,6 +192,7 @@ void ingest_batch_free(ingest_batch *b)
 		free(b->own);
 	}
 	free(b->ev);
+	free(b->obj);
 	json_decref(b->root);
 	buf_free(&b->plain);
 	memset(b, 0, sizeof *b);
@@ -251,18 +252,19 @@ int ingest_decode(const char *body, size_t len, int gzip, const ingest_limits *l
 		return fail(b, INGEST_TOO_LARGE);
 	}
 	b->ev = calloc(n, sizeof *b->ev);
-	if (!b->ev) {
+	b->obj = calloc(n, sizeof *b->obj);
+	if (!b->ev || !b->obj) {
 		snprintf(err, errlen, "body: out of memory");
 		return fail(b, INGEST_TOO_LARGE);
 	}
 	b->n = n;
 	for (size_t i = 0; i < n; i++) {
-		ingest_event *ev = &b->ev[i];
-		ev->obj = json_array_get(events, i);
+		cstore_event *ev = &b->ev[i];
+		b->obj[i] = json_array_get(events, i);
 		char why[INGEST_WHY_LEN];
-		if (event_decode(ev->obj, &ev->e, why, sizeof why)) {
+		if (event_decode(b->obj[i], &ev->e, why, sizeof why)) {
 			char envelope_why[INGEST_WHY_LEN];
-			if (event_decode_envelope(ev->obj, &ev->e, envelope_why,
+			if (event_decode_envelope(b->obj[i], &ev->e, envelope_why,
 						  sizeof envelope_why)) {
 				snprintf(err, errlen, "events[%zu].%s", i, envelope_why);
 				return fail(b, INGEST_BAD);
@@ -286,7 +288,7 @@ int ingest_decode(const char *body, size_t len, int gzip, const ingest_limits *l
 			return fail(b, INGEST_TOO_LARGE);
 		}
 		for (size_t i = 0; i < n; i++) {
-			b->own[i] = json_dumps(b->ev[i].obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			b->own[i] = json_dumps(b->obj[i], JSON_COMPACT | JSON_PRESERVE_ORDER);
 			if (!b->own[i]) {
 				snprintf(err, errlen, "body: out of memory");
 				return fail(b, INGEST_TOO_LARGE);
@@ -298,12 +300,50 @@ int ingest_decode(const char *body, size_t len, int gzip, const ingest_limits *l
 	return INGEST_OK;
 }
 
-int ingest_same_event(const ingest_event *ev, const char *stored, size_t len)
+int ingest_same_event(const ingest_batch *b, size_t i, const char *stored, size_t len)
 {
+	const cstore_event *ev = &b->ev[i];
 	if (len == ev->len && !memcmp(stored, ev->text, len))
 		return 1;
 	json_t *old = json_loadb(stored, len, 0, NULL);
-	int same = old && json_equal(old, ev->obj);
+	int same = old && json_equal(old, b->obj[i]);
 	json_decref(old);
 	return same;
 }
+
+static int same_cb(const void *ctx, size_t i, const char *stored, size_t len)
+{
+	return ingest_same_event(ctx, i, stored, len);
+}
+
+cstore_batch ingest_store_batch(const ingest_batch *b)
+{
+	cstore_batch sb = {b->n, b->ev, same_cb, b};
+	return sb;
+}
+
+/* --- the store's codec ------------------------------------------------- */
+
+static int codec_decode(const char *text, size_t len, event *e, char *why, size_t whylen)
+{
+	json_t *j = json_loadb(text, len, 0, NULL);
+	if (!j) {
+		snprintf(why, whylen, "not JSON");
+		return -1;
+	}
+	int rc = event_decode(j, e, why, whylen);
+	json_decref(j);
+	return rc;
+}
+
+static char *codec_topics(const event *e)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < e->ntopics && i < EVENT_MAX_CATS; i++)
+		json_array_append_new(a, json_string(e->topics[i]));
+	char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return s;
+}
+
+const cstore_codec ingest_codec = {codec_decode, codec_topics};

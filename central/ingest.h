@@ -29,24 +29,19 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cstore.h"
 #include "event.h"
 
-#define INGEST_WHY_LEN 160
+#define INGEST_WHY_LEN CSTORE_WHY_LEN
 
-typedef struct {
-	event e;		     /* parsed and validated fields (only the envelope if unread) */
-	char unread[INGEST_WHY_LEN]; /* why it could not be read, "" if it was */
-	const char *text;	     /* the event's JSON text, not NUL-terminated */
-	size_t len;
-	const json_t *obj; /* the parsed object (borrowed from the batch) */
-} ingest_event;
-
+/* The events are the store's (cstore_event); the parsed objects stay here. */
 typedef struct {
 	json_t *root;
 	buf plain;  /* the inflated body, when it came gzipped */
 	char **own; /* re-encoded texts (rare), freed with the batch */
 	size_t n;
-	ingest_event *ev;
+	cstore_event *ev;
+	const json_t **obj; /* obj[i]: event i parsed (borrowed from root) */
 } ingest_batch;
 
 typedef struct {
@@ -73,7 +68,13 @@ int ingest_decode(const char *body, size_t len, int gzip, const ingest_limits *l
 void ingest_batch_free(ingest_batch *b);
 
 /* 1 if stored[0..len) (an event's text held centrally) says the same as
- * ev: equal JSON values, whatever the spacing or key order; else 0. */
-int ingest_same_event(const ingest_event *ev, const char *stored, size_t len);
+ * event i of b: equal JSON values, whatever the spacing or key order. */
+int ingest_same_event(const ingest_batch *b, size_t i, const char *stored, size_t len);
+
+/* b as the store takes it (valid while b is). */
+cstore_batch ingest_store_batch(const ingest_batch *b);
+
+/* The store's codec: events' texts read with jansson and event_decode. */
+extern const cstore_codec ingest_codec;
 
 #endif

@@ -21,6 +21,7 @@
 #include "central.h"
 #include "cconfig.h"
 #include "cstore.h"
+#include "ingest.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
 	int status = 0;
 	metrics *m = NULL;
 	http_server *srv = NULL;
-	cstore *st = cstore_open(cfg.database, cfg.busy_timeout_ms, err, sizeof err);
+	cstore *st = cstore_open(cfg.database, cfg.busy_timeout_ms, &ingest_codec, err, sizeof err);
 	if (!st) {
 		log_error("%s", err);
 		status = EX_IOERR;

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 		return 64;
 	int nb = (int)(events / batch);
 	char err[512];
-	cstore *st = cstore_open(argv[1], 5000, err, sizeof err);
+	cstore *st = cstore_open(argv[1], 5000, &ingest_codec, err, sizeof err);
 	if (!st) {
 		fprintf(stderr, "%s\n", err);
 		return 74;
@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 		char site[16];
 		snprintf(site, sizeof site, "s%03d", k % nsites);
 		cstore_ingest_result r;
-		int rc = cstore_ingest(st, site, &bs[k], 0, &r);
+		cstore_batch sb = ingest_store_batch(&bs[k]);
+		int rc = cstore_ingest(st, site, &sb, 0, &r);
 		if (rc != CSTORE_OK) {
 			fprintf(stderr, "ingest %s: %d %s\n", site, rc, r.why);
 			return 1;

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == INGEST_OK) {
 		/* Every event's text must parse back to the same event. */
 		for (size_t i = 0; i < b.n; i++)
-			if (!ingest_same_event(&b.ev[i], b.ev[i].text, b.ev[i].len))
+			if (!ingest_same_event(&b, i, b.ev[i].text, b.ev[i].len))
 				__builtin_trap();
 		ingest_batch_free(&b);
 	} else if (rc != INGEST_BAD && rc != INGEST_TOO_LARGE) {
