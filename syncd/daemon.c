@@ -89,6 +89,10 @@
 /* zlib level 4: on batches of 500 events about 45 bytes per event (level 6:
  * 43, level 1: 49) for 2/3 of level 6's CPU; measured in tests/bench/syncd.sh. */
 #define GZIP_LEVEL 4
+/* How often the office is asked for the site's configuration, in
+ * heartbeats (15 s by default: a minute, or five without one). */
+#define CONFIG_EVERY_BEATS 4
+#define CONFIG_IDLE_BEATS  20
 
 volatile sig_atomic_t syncd_got_term, syncd_got_hup;
 static int sig_pipe[2] = {-1, -1};
@@ -463,6 +467,7 @@ static void reload_views(syncd *d)
 static void on_config(syncd *d, const sync_answer *a)
 {
 	long st = a->status;
+	d->config_wait = st == 404 ? CONFIG_IDLE_BEATS : CONFIG_EVERY_BEATS;
 	if (st == 304 || st == 404)
 		return; /* the same, or the office manages none */
 	if (st == 405 || st == 501 || st == 401 || st == 403) {
@@ -759,7 +764,10 @@ static void heartbeat(syncd *d, int stopping)
 	d->beat_at = clock_mono_ms() + every;
 	if (!stopping && !d->beat_off)
 		d->beat_due = 1;
-	if (!stopping && !d->config_off)
+	/* the configuration: every CONFIG_EVERY_BEATS beats while the office
+	 * manages it (a 304 is cheap, but 700 sites add up), every
+	 * CONFIG_IDLE_BEATS while it manages none (404) */
+	if (!stopping && !d->config_off && d->config_wait-- <= 0)
 		d->config_due = 1;
 	if (store_sync_heartbeat(d->st, clock_now_ms(), stopping ? 0 : every) != STORE_OK) {
 		log_warn("cannot write the sync heartbeat: %s", store_errmsg(d->st));

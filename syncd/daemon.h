@@ -63,6 +63,7 @@ typedef struct {
 	char *beat;		/* the heartbeat in flight (health.h) */
 	int config_due;		/* 1: ask the office for the configuration */
 	int config_off;		/* 1: it manages none it will tell (older, or refused) */
+	int config_wait;	/* heartbeats until the next ask */
 	int64_t last_purge;
 	int64_t sent_at; /* monotonic ms the transfer in flight started */
 	uint64_t rng;

@@ -32,6 +32,8 @@ class Office(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if not self.path.endswith("/config"):
             return self.reply(404, b"{}")
+        with open(os.path.join(DIR, "config-gets"), "a") as f:
+            f.write(self.headers.get("If-None-Match", "-") + "\n")
         try:
             with open(os.path.join(DIR, "config.json"), "rb") as f:
                 conf = f.read()
