@@ -23,7 +23,7 @@ STATEDIR ?= /var/lib/loket
 B ?= build
 SAN ?= 0
 
-PKGS := sqlite3 jansson libcurl sdl2 SDL2_ttf libmicrohttpd libcrypto zlib espeak-ng
+PKGS := sqlite3 jansson libcurl sdl2 SDL2_ttf libmicrohttpd libcrypto zlib espeak-ng libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)

@@ -27,6 +27,7 @@
 #include "kiosk.h"
 #include "log.h"
 #include "png.h"
+#include "svc.h"
 #include "syncstate.h"
 #include "theme.h"
 
@@ -369,6 +370,10 @@ static int64_t timers(app *a)
 	int64_t an = announce_step(a, now);
 	if (an >= 0 && an < next)
 		next = an;
+	/* systemd's watchdog (svc.h): a loop that hangs stops pinging */
+	int64_t wd = svc_watchdog_tick(clock_mono_ms());
+	if (wd >= 0 && wd < next)
+		next = wd;
 #undef DUE
 	return next < 0 ? 0 : next;
 }

@@ -29,6 +29,7 @@
 #include "kiosk.h"
 #include "log.h"
 #include "replay.h"
+#include "svc.h"
 
 #ifndef LOKET_VERSION
 #define LOKET_VERSION "0"
@@ -351,6 +352,7 @@ int main(int argc, char **argv)
 	if (!a->st && resident_view(a))
 		a->tscreen = TK_ERROR;
 	app_draw(a, 1);
+	svc_ready(view);
 
 	if (rp) {
 		rc = replay_run(rp, a);
@@ -359,6 +361,7 @@ int main(int argc, char **argv)
 		while (!a->quit)
 			app_pump(a, -1);
 	}
+	svc_stopping();
 	log_info("exit: %d frames drawn, %d chimes", a->frames, audio_chimes());
 	report_samples(a);
 	audio_quit();

@@ -77,6 +77,7 @@
 #include "health.h"
 #include "profile.h"
 #include "siteconf.h"
+#include "svc.h"
 
 #define IDLE_MS_INOTIFY	  2000 /* fallback look when inotify watches */
 #define IDLE_MS_POLL	  500  /* without inotify: poll the data version */
@@ -786,9 +787,14 @@ int syncd_run(syncd *d)
 		return SYNCD_EX_IOERR;
 	log_info("sending to %s%s", sync_conn_url(d->conn),
 		 d->naive ? " (naive: one event per request, no gzip)" : "");
+	if (!d->once)
+		svc_ready(sync_conn_url(d->conn));
 	int rc = SYNCD_EX_OK;
 	for (;;) {
+		/* systemd's watchdog (svc.h): a loop that hangs stops pinging */
+		int64_t wd = svc_watchdog_tick(clock_mono_ms());
 		if (syncd_got_term) {
+			svc_stopping();
 			if (sync_conn_busy(d->conn))
 				log_info("stopping: dropping the batch in flight (it will be sent "
 					 "again)");
@@ -860,6 +866,8 @@ int syncd_run(syncd *d)
 			int64_t t = due - clock_mono_ms();
 			timeout = t < 0 ? 0 : t > INT_MAX ? INT_MAX : (int)t;
 		}
+		if (wd >= 0 && wd < timeout)
+			timeout = (int)wd;
 		struct curl_waitfd fds[2] = {{sig_pipe[0], CURL_WAIT_POLLIN, 0},
 					     {d->inotify_fd, CURL_WAIT_POLLIN, 0}};
 		if (sync_conn_wait(d->conn, fds, d->inotify_fd >= 0 ? 2 : 1, timeout)) {
