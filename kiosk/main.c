@@ -297,10 +297,26 @@ int main(int argc, char **argv)
 	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
 	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
 	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+	/* No screen is an exit with a reason (69), not a crash and not a
+	 * kiosk that runs unseen: SDL falls back to its offscreen driver when
+	 * nothing else works, which only a test asks for by name. */
+	static const char no_screen[] =
+	    "loket-kiosk: no video back end works (%s).\n"
+	    "Without a desktop: SDL_VIDEODRIVER=kmsdrm as a user in the groups video, input\n"
+	    "and render, or run inside the cage compositor (docs/install.md).\n";
 	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-		fprintf(stderr, "loket-kiosk: cannot start SDL: %s\n", SDL_GetError());
+		fprintf(stderr, no_screen, SDL_GetError());
 		rc = EX_UNAVAILABLE;
 		goto out_cfg;
+	}
+	const char *drv = SDL_GetCurrentVideoDriver(), *want = getenv("SDL_VIDEODRIVER");
+	if (drv && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0) &&
+	    !(want && strstr(want, drv))) {
+		char why[160];
+		snprintf(why, sizeof why, "only SDL's %s driver started: nothing would be seen", drv);
+		fprintf(stderr, no_screen, why);
+		rc = EX_UNAVAILABLE;
+		goto out_sdl;
 	}
 	if (TTF_Init() != 0) {
 		fprintf(stderr, "loket-kiosk: cannot start SDL_ttf: %s\n", TTF_GetError());
