@@ -6,7 +6,8 @@
  * switches the view (ticket, counter, display) or quits.
  *
  * From the counter view the menu opens without a PIN (the counter is a
- * staff screen already).
+ * staff screen already). A kiosk without a PIN configured has no way in
+ * from the corner: the long press shows why (and Back), nothing else.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,19 +23,24 @@
 
 void view_staff_open(app *a)
 {
-	if (!a->cfg->kiosk.staff_pin_sha256[0]) {
-		log_info("staff corner pressed, but no kiosk.staff_pin_sha256 is configured");
-		return;
-	}
-	log_info("staff corner: PIN pad opened");
 	a->staff = STAFF_PIN;
 	a->pin[0] = '\0';
 	a->staff_msg = NULL;
+	if (!a->cfg->kiosk.staff_pin_sha256[0]) {
+		/* no PIN, no menu: say so on screen (pin_pad shows only this) */
+		log_warn("staff corner pressed, but no kiosk.staff_pin_sha256 is configured");
+		a->staff_msg = N_("No staff PIN is set on this kiosk. Ask the administrator to set "
+				  "kiosk.staff_pin_sha256 in the site configuration.");
+		return;
+	}
+	log_info("staff corner: PIN pad opened");
 }
 
 static void pin_ok(app *a)
 {
 	int64_t now = app_now(a);
+	if (!a->cfg->kiosk.staff_pin_sha256[0])
+		return; /* no PIN configured: nothing opens the menu */
 	if (now < a->pin_locked_until) {
 		a->staff_msg = N_("Too many wrong PINs. Wait a minute.");
 		return;
@@ -60,6 +66,8 @@ static void pin_ok(app *a)
 
 static void pin_digit(app *a, char d)
 {
+	if (!a->cfg->kiosk.staff_pin_sha256[0])
+		return; /* no pad without a PIN: keep the message */
 	size_t n = strlen(a->pin);
 	if (n < KIOSK_PIN_MAX) {
 		a->pin[n] = d;
@@ -112,6 +120,20 @@ static void pin_pad(app *a, int w, int h)
 	ui_style s = view_style_text(TH_INK, TH_BG, th * 50 / 100);
 	s.bold = 1;
 	s.icon = "lock";
+	if (!a->cfg->kiosk.staff_pin_sha256[0]) {
+		/* no PIN set: the message and Cancel, no pad */
+		ui_text(&a->ui, "pin-title", T(a, "Staff menu"),
+			(rd_rect){g, g, w - 2 * g, th}, &s);
+		s = view_style_text(TH_INK, TH_BG, th * 40 / 100);
+		ui_text(&a->ui, "pin-message", a->staff_msg ? T(a, a->staff_msg) : "",
+			(rd_rect){g, th + 2 * g, w - 2 * g, h - th - bh - 4 * g}, &s);
+		ui_style c = view_style_button(bh);
+		c.max_px = bh * 34 / 100;
+		if (ui_button(&a->ui, "pin:cancel", T(a, "Back"),
+			      (rd_rect){g, h - g - bh, w - 2 * g, bh}, &c))
+			close_staff(a);
+		return;
+	}
 	ui_text(&a->ui, "pin-title", T(a, "Staff: enter the PIN"),
 		(rd_rect){info.x, info.y, info.w, th}, &s);
 	char dots[3 * KIOSK_PIN_MAX + 1] = "";

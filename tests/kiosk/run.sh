@@ -648,6 +648,33 @@ objs "$d/s5.json" | grep -q '"id":"staff:close".*"bg":"#1B3A6B"' &&
 [ $rc -eq 0 ] && [ ! -e "$d/never.json" ] && ok "staff quit ends the kiosk" || bad "staff quit (rc $rc)"
 ! grep -q "1234" "$d/kiosk.log" && ok "the PIN is never logged" || bad "PIN in the log"
 
+# --- no PIN configured: the corner says so and opens nothing ------------------
+d=$tmp/nopin
+mksite "$d" -e '/"staff_pin_sha256"/d'
+for lang in nl ar; do
+	cat >"$d/r-$lang.txt" <<EOF
+tap-id lang:$lang
+long-press 5 5 2100
+dump $d/n1-$lang.json
+shot $OUT/nopin-$lang.png
+text 1234
+key Return
+dump $d/n2-$lang.json
+tap-id pin:cancel
+dump $d/n3-$lang.json
+EOF
+	kiosk "$d" ticket 800x480 "$d/r-$lang.txt" || bad "no-PIN replay ($lang)"
+done
+grep -q "Er is geen pincode voor medewerkers ingesteld" "$d/n1-nl.json" && ! id_in "$d/n1-nl.json" "pin:1" &&
+	grep -q "kiosk.staff_pin_sha256" "$d/n1-ar.json" && grep -q "لم يُضبط رمز PIN" "$d/n1-ar.json" &&
+	ok "no PIN set: the corner shows why, in the resident's language, and no pad" || bad "no-PIN message"
+! id_in "$d/n2-nl.json" "staff:counter" && id_in "$d/n3-nl.json" "category:digital" &&
+	ok "no PIN set: typing a PIN opens nothing, Back returns" || bad "no-PIN: a menu opened or no way back"
+"$CHECK" "$d/n1-nl.json" 800 480 "$OUT/nopin-nl.png" >"$d/check-nl.out" 2>&1 &&
+	"$CHECK" "$d/n1-ar.json" 800 480 "$OUT/nopin-ar.png" >"$d/check-ar.out" 2>&1 &&
+	ok "no-PIN screen: the layout check passes (nl, ar)" ||
+	bad "no-PIN screen layout: $(cat "$d"/check-*.out | head -6)"
+
 # --- closed: outside the opening hours, the next opening --------------------
 d=$tmp/closed
 mksite "$d" -e 's/"desks": 4,/"desks": 4, "hours": {"mon": ["09:00-17:00"]},/'
