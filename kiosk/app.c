@@ -237,6 +237,11 @@ void app_refresh(app *a, int force)
 			a->nwaiting = 0;
 		a->have_at_desk = store_find(a->st, (store_ref){NULL, a->desk}, &a->at_desk) ==
 				  STORE_OK;
+		/* the ticket printer, as the ticket screen found it (printer.h) */
+		if (store_printer_state_get(a->st, a->printer_state, sizeof a->printer_state,
+					    &a->printer_at) != STORE_OK)
+			a->printer_state[0] = '\0';
+		h = mix(h, a->printer_state, sizeof a->printer_state);
 		h = mix(h, &a->status, sizeof a->status);
 		for (int i = 0; i < a->nwaiting; i++)
 			h = mix(h, a->waiting[i].code, sizeof a->waiting[i].code);

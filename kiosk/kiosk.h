@@ -118,6 +118,10 @@ typedef struct app {
 	int have_at_desk;
 	int64_t minute_at;
 	int sync_state; /* the counter's sync line state at the last look (redraw on change) */
+	int ticket_unprinted; /* the ticket on screen did not go to the printer */
+	int printer_seen;     /* printer_state at the last look (printer.h) */
+	char printer_state[32]; /* the counter: the store's "ok", "offline", "no paper" */
+	int64_t printer_at;
 	int64_t alive_at;  /* app_now of the view's last sign of life in the store */
 	int alive_written; /* one was written since start */
 

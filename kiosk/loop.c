@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "kiosk.h"
 #include "log.h"
+#include "printer.h"
 #include "png.h"
 #include "svc.h"
 #include "syncstate.h"
@@ -335,6 +336,22 @@ static int64_t timers(app *a)
 	}
 	if (a->st)
 		DUE(a->day_checked + 30000);
+	/* the printer's state: the ticket screen, the store (for the counter
+	 * and syncd's heartbeat) and the log hear of a change */
+	printer_state ps = printer_get_state();
+	if ((int)ps != a->printer_seen) {
+		if (ps == PRINTER_OFFLINE || ps == PRINTER_NO_PAPER)
+			log_warn("the ticket printer is %s: residents are asked to remember "
+				 "their number",
+				 printer_state_name(ps));
+		else if (a->printer_seen == (int)PRINTER_OFFLINE || a->printer_seen == (int)PRINTER_NO_PAPER)
+			log_info("the ticket printer works again");
+		a->printer_seen = (int)ps;
+		if (a->st && store_printer_state_set(a->st, printer_state_name(ps), clock_now_ms()) !=
+				 STORE_OK)
+			log_warn("cannot record the printer's state: %s", store_errmsg(a->st));
+		a->dirty = 1;
+	}
 	/* the view's sign of life: syncd reports it ("kiosk not running") */
 	int64_t every = (int64_t)a->cfg->sync.heartbeat_s * 1000;
 	if (a->st && (!a->alive_written || now - a->alive_at >= every))

@@ -28,6 +28,7 @@
 #include "i18n.h"
 #include "kiosk.h"
 #include "log.h"
+#include "printer.h"
 #include "replay.h"
 #include "svc.h"
 
@@ -338,6 +339,8 @@ int main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto out_ttf;
 	}
+	if (a->view == VIEW_TICKET || a->view == VIEW_COMBINED)
+		printer_start(a->cfg, fontdir); /* tickets on paper too (printer.h) */
 	if (a->view == VIEW_DISPLAY || a->view == VIEW_COMBINED) {
 		char wav[1100];
 		snprintf(wav, sizeof wav, "%s/sounds/chime.wav", a->assets);
@@ -384,6 +387,7 @@ int main(int argc, char **argv)
 	if (a->announce_log)
 		fclose(a->announce_log);
 	app_alive(a, 0); /* stopped, not dead */
+	printer_stop(5000); /* the tickets queued go out first */
 	/* A ticket still at the desk keeps it open: the day's end closes it. */
 	if (a->st && a->view == VIEW_COUNTER && store_desk_close(a->st, a->desk) != STORE_OK)
 		log_info("desk %d stays open: %s", a->desk, store_errmsg(a->st));

@@ -55,7 +55,8 @@ typedef struct {
 } fit_slot;
 
 struct render {
-	SDL_Window *win;
+	SDL_Window *win;   /* NULL off screen (rd_open_surface) */
+	SDL_Surface *surf; /* what an off-screen renderer draws on */
 	SDL_Renderer *ren;
 	int out_w, out_h, win_w, win_h;
 	void *face_data[FACE_COUNT];
@@ -411,6 +412,31 @@ fail:
 	return NULL;
 }
 
+render *rd_open_surface(int w, int h, const char *font_dir, char *err, size_t errlen)
+{
+	render *r = calloc(1, sizeof *r);
+	if (!r || !(r->fits = calloc(RD_FIT_SLOTS, sizeof *r->fits))) {
+		snprintf(err, errlen, "out of memory");
+		free(r);
+		return NULL;
+	}
+	r->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 24, SDL_PIXELFORMAT_RGB24);
+	r->ren = r->surf ? SDL_CreateSoftwareRenderer(r->surf) : NULL;
+	if (!r->ren) {
+		snprintf(err, errlen, "cannot draw off screen: %s", SDL_GetError());
+		rd_close(r);
+		return NULL;
+	}
+	SDL_SetRenderDrawBlendMode(r->ren, SDL_BLENDMODE_BLEND);
+	if (load_faces(r, font_dir, err, errlen) != 0) {
+		rd_close(r);
+		return NULL;
+	}
+	r->win_w = r->out_w = w;
+	r->win_h = r->out_h = h;
+	return r;
+}
+
 void rd_close(render *r)
 {
 	if (!r)
@@ -427,12 +453,16 @@ void rd_close(render *r)
 		SDL_DestroyRenderer(r->ren);
 	if (r->win)
 		SDL_DestroyWindow(r->win);
+	if (r->surf)
+		SDL_FreeSurface(r->surf);
 	free(r->fits);
 	free(r);
 }
 
 void rd_resized(render *r)
 {
+	if (!r->win)
+		return; /* off screen: the surface does not change */
 	SDL_GetWindowSize(r->win, &r->win_w, &r->win_h);
 	if (SDL_GetRendererOutputSize(r->ren, &r->out_w, &r->out_h) != 0) {
 		r->out_w = r->win_w;

@@ -46,6 +46,11 @@ typedef struct {
 render *rd_open(const rd_options *o, char *err, size_t errlen);
 void rd_close(render *r);
 
+/* A w x h drawing surface off screen (no window; the software renderer),
+ * with the same fonts and text shaping: what a printed ticket is drawn
+ * on. rd_read_rgb reads it. NULL with a message in err on failure. */
+render *rd_open_surface(int w, int h, const char *font_dir, char *err, size_t errlen);
+
 /* Size of the drawing surface in pixels (may differ from window size on
  * HiDPI; rd_scale_point maps window coordinates to it). */
 void rd_size(render *r, int *w, int *h);

@@ -11,11 +11,14 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "clock.h"
 #include "hash.h"
 #include "kiosk.h"
 #include "style.h"
 #include "log.h"
+#include "printer.h"
 #include "theme.h"
 
 #define PIN_MAX_FAILS 5
@@ -198,6 +201,26 @@ static void pin_pad(app *a, int w, int h)
 	a->ui.rtl = rtl;
 }
 
+/* A test ticket: how tickets print, and whether the printer works (its
+ * state shows on the screen and the counter within a moment). */
+static void print_test(app *a)
+{
+	char when[32];
+	time_t now = (time_t)(clock_now_ms() / 1000);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	snprintf(when, sizeof when, "%02d-%02d-%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	printer_ticket t = {.site = a->cfg->site_name,
+			    .title = T(a, "Test ticket"),
+			    .code = "A000",
+			    .category = T(a, "This is how a ticket prints."),
+			    .when = when,
+			    .rtl = app_rtl(a)};
+	if (printer_print(&t) == 0)
+		log_info("staff: test ticket sent to the printer");
+}
+
 /* The staff menu: the views (the combined one too, whatever view the kiosk
  * started in), Back as the main action, and Quit last and quiet: it is
  * rarely wanted and must not look like the way out of the menu. */
@@ -211,10 +234,16 @@ static void menu(app *a, int w, int h)
 	    {"staff:combined", N_("Tickets and now serving on one screen")},
 	    {"staff:counter", N_("Counter (call the next number)")},
 	    {"staff:display", N_("Now serving screen")},
+	    {"staff:print-test", N_("Print a test ticket")},
 	    {"staff:close", N_("Back")},
 	    {"staff:quit", N_("Quit the kiosk")},
 	};
-	enum { N = sizeof items / sizeof *items };
+	enum { NI = sizeof items / sizeof *items };
+	/* the test ticket only where a printer prints (ticket and combined) */
+	int idx[NI], N = 0;
+	for (int i = 0; i < NI; i++)
+		if (strcmp(items[i].id, "staff:print-test") || printer_get_state() != PRINTER_NONE)
+			idx[N++] = i;
 	int th = h / 8 < 40 ? 40 : h / 8;
 	ui_style s = view_style_text(TH_INK, TH_BG, th * 60 / 100);
 	s.bold = 1;
@@ -225,23 +254,24 @@ static void menu(app *a, int w, int h)
 	int bh = (h - th - 3 * g - (rows - 1) * g) / rows;
 	if (bh > 160)
 		bh = 160;
-	const char *labels[N];
-	rd_rect rr[N];
-	ui_style st[N];
+	const char *labels[NI];
+	rd_rect rr[NI];
+	ui_style st[NI];
 	for (int i = 0; i < N; i++) {
-		labels[i] = T(a, items[i].label);
+		labels[i] = T(a, items[idx[i]].label);
 		rr[i] = (rd_rect){g + (i % cols) * (bw + g), th + 2 * g + (i / cols) * (bh + g), bw, bh};
 		st[i] = view_style_button(bh);
 		st[i].max_px = bh * 30 / 100;
 		st[i].bold = 1; /* measured bold: Back is */
-		if (strcmp(items[i].id, "staff:quit") == 0) {
+		if (strcmp(items[idx[i]].id, "staff:quit") == 0) {
 			st[i].bg = TH_BG; /* quiet: no card, a thin frame */
 			st[i].border_w = 2;
 		}
 	}
 	int px = ui_row_px(&a->ui, N, labels, rr, st, NULL);
-	for (int i = 0; i < N; i++) {
-		ui_style b = st[i];
+	for (int k = 0; k < N; k++) {
+		int i = idx[k];
+		ui_style b = st[k];
 		b.max_px = px;
 		b.bold = 0;
 		if (strcmp(items[i].id, "staff:close") == 0) {
@@ -250,7 +280,7 @@ static void menu(app *a, int w, int h)
 			b.border_w = 0;
 			b.bold = 1;
 		}
-		if (!ui_button(&a->ui, items[i].id, labels[i], rr[i], &b))
+		if (!ui_button(&a->ui, items[i].id, labels[k], rr[k], &b))
 			continue;
 		log_info("staff menu: %s", items[i].id);
 		if (strcmp(items[i].id, "staff:ticket") == 0)
@@ -263,6 +293,8 @@ static void menu(app *a, int w, int h)
 			app_set_view(a, VIEW_DISPLAY);
 		else if (strcmp(items[i].id, "staff:quit") == 0)
 			a->quit = 1;
+		else if (strcmp(items[i].id, "staff:print-test") == 0)
+			print_test(a);
 		else
 			close_staff(a);
 	}

@@ -615,7 +615,20 @@ void view_counter(app *a)
 	ui_style s = view_style_text(TH_INK, TH_BG, body);
 	s.align = RD_START;
 	s.wrap = 0;
-	ui_text(&a->ui, "counter-message", a->counter_msg, (rd_rect){g, sy, w - 2 * g, msg_h}, &s);
+	/* with no message to show, a ticket printer that does not work */
+	char pmsg[256] = "";
+	int pbad = !strcmp(a->printer_state, "offline") || !strcmp(a->printer_state, "no paper");
+	if (!a->counter_msg[0] && pbad) {
+		char when[32];
+		fmt_moment(a->printer_at, when, sizeof when);
+		i18n_subst(pmsg, sizeof pmsg,
+			   T(a, !strcmp(a->printer_state, "offline")
+				    ? N_("The ticket printer does not work since {time}.")
+				    : N_("The ticket printer has no paper since {time}.")),
+			   "time", when);
+	}
+	ui_text(&a->ui, "counter-message", pmsg[0] ? pmsg : a->counter_msg,
+		(rd_rect){g, sy, w - 2 * g, msg_h}, &s);
 	s.fg = TH_MUTED;
 	s.wrap = 1;
 	s.min_px = body;

@@ -20,6 +20,7 @@
 #include "kiosk.h"
 #include "style.h"
 #include "log.h"
+#include "printer.h"
 #include "theme.h"
 
 static int clampi(int v, int lo, int hi)
@@ -35,6 +36,49 @@ static const char *cat_label(const app *a, int ci)
 	if (c->label[0][0])
 		return c->label[0];
 	return c->id;
+}
+
+static void wait_text(app *a, char *out, size_t n);
+
+/* The ticket on paper too (printer.h), in the resident's language;
+ * 0 if it went to the printer's queue, -1 if it will not be printed (no
+ * printer: 0 too, nothing to say). */
+static int print_ticket(app *a)
+{
+	printer_state ps = printer_get_state();
+	if (ps == PRINTER_NONE)
+		return 0;
+	const store_ticket *t = &a->ticket;
+	char ahead[256], wait[256], num[16], when[32];
+	snprintf(num, sizeof num, "%d", t->ahead);
+	if (t->ahead == 0)
+		snprintf(ahead, sizeof ahead, "%s", T(a, "You are next."));
+	else
+		i18n_subst(ahead, sizeof ahead, T(a, "People ahead of you: {n}"), "n", num);
+	wait_text(a, wait, sizeof wait);
+	time_t now = (time_t)(clock_now_ms() / 1000);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	snprintf(when, sizeof when, "%02d-%02d-%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	int ci = config_category_index(a->cfg, t->category);
+	printer_ticket p = {
+	    .site = a->cfg->site_name,
+	    .title = T(a, "Your number"),
+	    .code = t->code,
+	    .category = ci >= 0 ? cat_label(a, ci) : t->category,
+	    .seat = T(a, "Please take a seat. We will call your number."),
+	    .ahead = ahead,
+	    .wait = wait,
+	    .when = t->issued_known ? when : "",
+	    .rtl = app_rtl(a),
+	};
+	if (ps == PRINTER_OFFLINE || ps == PRINTER_NO_PAPER) {
+		log_info("ticket %s printed anyway: the printer was %s at the last ticket", t->code,
+			 printer_state_name(ps));
+	}
+	int rc = printer_print(&p);
+	return rc != 0 || ps == PRINTER_OFFLINE || ps == PRINTER_NO_PAPER ? -1 : 0;
 }
 
 static void take(app *a, int ci)
@@ -64,6 +108,7 @@ static void take(app *a, int ci)
 	log_info("ticket %s issued (%s, %s, %d ahead)", t.code, t.category, t.lang, t.ahead);
 	a->ticket = t;
 	a->tscreen = TK_TICKET;
+	a->ticket_unprinted = print_ticket(a) != 0;
 	a->ticket_at = now;
 	a->guard_until = now + a->guard_ms;
 }
@@ -359,7 +404,13 @@ static void show_ticket(app *a, rd_rect area)
 	ui_text(&a->ui, "ticket-wait", wait, r_wait, &s);
 	s = view_style_text(TH_INK, TH_BG, r_seat.h * 30 / 100);
 	s.bold = 1;
-	ui_text(&a->ui, "ticket-seat", T(a, "Please take a seat. We will call your number."),
+	/* a printer that did not work: the code must be remembered */
+	int unprinted = a->ticket_unprinted || printer_get_state() == PRINTER_OFFLINE ||
+			printer_get_state() == PRINTER_NO_PAPER;
+	ui_text(&a->ui, "ticket-seat",
+		T(a, unprinted ? "The printer does not work: please remember your number and take "
+				 "a seat."
+			       : "Please take a seat. We will call your number."),
 		r_seat, &s);
 	ui_style b = view_style_button(r_done.h);
 	b.bg = TH_PRIMARY;

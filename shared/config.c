@@ -366,7 +366,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 
 	static const char *const top[] = {
 	    "site",	      "database", "languages",	"categories", "referrals", "desks", "sync",
-	    "retention_days", "hours",	  "closed_days", "day_change", "kiosk",      NULL};
+	    "retention_days", "hours",	  "closed_days", "day_change", "kiosk",      "printer", NULL};
 	jcheck_keys(&v, root, "", top);
 
 	const json_t *site = jcheck_want(&v, root, "", "site", JSON_OBJECT, 1);
@@ -427,6 +427,23 @@ config *config_load(const char *path, char *err, size_t errlen)
 	const json_t *hours = jcheck_want(&v, root, "", "hours", JSON_OBJECT, 0);
 	if (hours)
 		load_hours(&v, hours, cfg);
+	const json_t *printer = jcheck_want(&v, root, "", "printer", JSON_OBJECT, 0);
+	if (printer) {
+		static const char *const pkeys[] = {"device", "width_mm", NULL};
+		jcheck_keys(&v, printer, "printer", pkeys);
+		jcheck_text(&v, printer, "printer", "device", cfg->printer.device,
+			    sizeof cfg->printer.device, 1);
+		cfg->printer.width_mm = 58;
+		jcheck_int(&v, printer, "printer", "width_mm", &cfg->printer.width_mm, 58, 80, 0);
+		if (cfg->printer.width_mm != 58 && cfg->printer.width_mm != 80)
+			jcheck_err(&v, "printer.width_mm", "must be 58 or 80 (the paper's width)");
+		if (!strncmp(cfg->printer.device, "tcp://", 6) && !strchr(cfg->printer.device + 6, ':'))
+			jcheck_err(&v, "printer.device", "\"%s\" needs a port: tcp://HOST:9100",
+				   cfg->printer.device);
+		else if (strncmp(cfg->printer.device, "tcp://", 6))
+			resolve_relative(cfg, cfg->printer.device, sizeof cfg->printer.device, &v,
+					 "printer.device");
+	}
 	const json_t *closed = jcheck_want(&v, root, "", "closed_days", JSON_ARRAY, 0);
 	if (closed)
 		load_closed(&v, closed, cfg);

@@ -98,6 +98,13 @@ typedef struct {
 	int nclosed;
 	char closed[CONFIG_MAX_CLOSED][11];
 
+	/* "printer": optional, the site's own (never the office's): a ticket
+	 * printer on paper 58 or 80 mm wide. device "" = no printer. */
+	struct {
+		char device[CONFIG_PATH_LEN]; /* "/dev/usb/lp0", "tcp://HOST:9100", or a file */
+		int width_mm;		      /* 58 (default) or 80 */
+	} printer;
+
 	/* "kiosk": optional. */
 	struct {
 		char staff_pin_sha256[65]; /* "" = no PIN set: the staff corner is disabled */

@@ -295,6 +295,11 @@ store_status store_config_state_set(store *st, const char *version, const char *
 store_status store_config_state_get(store *st, char *version, size_t vn, char *refused,
 				    size_t rn);
 
+/* The ticket printer's state as the kiosk last found it ("ok",
+ * "offline: ...", "no paper"; "" no printer) and when (wall clock). */
+store_status store_printer_state_set(store *st, const char *state, int64_t at_ms);
+store_status store_printer_state_get(store *st, char *state, size_t n, int64_t *at_ms);
+
 /* --- the kiosk views' signs of life -------------------------------------- */
 
 #define STORE_VIEW_NAME 32

@@ -196,6 +196,30 @@ store_status store_config_state_get(store *st, char *version, size_t vn, char *r
 	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "reading the configuration's version");
 }
 
+store_status store_printer_state_set(store *st, const char *state, int64_t at_ms)
+{
+	store_status ss = store_begin(st);
+	if (ss != STORE_OK)
+		return ss;
+	int rc = store_meta_set_text(st, "printer_state", state ? state : "");
+	if (rc == SQLITE_OK)
+		rc = store_meta_set_int(st, "printer_at", at_ms);
+	if (rc != SQLITE_OK) {
+		ss = store_db_fail(st, rc, "writing the printer's state");
+		store_rollback(st);
+		return ss;
+	}
+	return store_commit(st);
+}
+
+store_status store_printer_state_get(store *st, char *state, size_t n, int64_t *at_ms)
+{
+	int rc = store_meta_get_text(st, "printer_state", state, n);
+	if (rc == SQLITE_OK)
+		rc = store_meta_get_int(st, "printer_at", at_ms);
+	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "reading the printer's state");
+}
+
 store_status store_view_alive(store *st, const char *name, int64_t at_ms, int64_t every_ms,
 			      int pid)
 {

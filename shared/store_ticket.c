@@ -198,6 +198,7 @@ store_status store_take(store *st, const char *category, const char *lang, store
 	snprintf(t->lang, sizeof t->lang, "%s", lang);
 	t->state = TICKET_WAITING;
 	t->issued_ms = now;
+	t->issued_known = store_clock_trusted(now); /* as store_read_ticket says it */
 
 	sqlite3_stmt *s = store_q(st, Q_TICKET_INSERT);
 	if (!s) {

@@ -64,6 +64,10 @@ char *sync_health_json(const config *cfg, store *st, int64_t now_ms, char *err, 
 	char ver[160] = "", refused[512] = "";
 	if (store_config_state_get(st, ver, sizeof ver, refused, sizeof refused) != STORE_OK)
 		ver[0] = refused[0] = '\0';
+	char pstate[64] = "";
+	int64_t pat = 0;
+	if (store_printer_state_get(st, pstate, sizeof pstate, &pat) != STORE_OK)
+		pstate[0] = '\0';
 	char dir[CONFIG_PATH_LEN];
 	folder_of(cfg->database, dir, sizeof dir);
 	struct statvfs fs;
@@ -84,6 +88,10 @@ char *sync_health_json(const config *cfg, store *st, int64_t now_ms, char *err, 
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* the ticket printer, when the site has one: "ok", "offline", "no paper" */
+	if (pstate[0])
+		json_object_set_new(h, "printer",
+				    json_pack("{s:s, s:o}", "state", pstate, "since", iso(pat)));
 	char *s = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(h);
 	if (!s)
