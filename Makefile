@@ -100,20 +100,46 @@ style:
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# `make install` writes only under $(DESTDIR)$(PREFIX): the programs, the
+# kiosk's sounds and catalogs, the example configurations (no secret: no
+# token, no PIN; share/loket/examples/README.md says where they go), the
+# systemd units, sysusers.d and tmpfiles.d (which make the user loket,
+# /var/lib/loket and /etc/loket when systemd reads them). The units name
+# $(PREFIX)/bin and $(SYSCONFDIR). /etc and /var/lib are written only by
+# the explicit `make install-config` (docs/install.md).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+EXAMPLEDIR = $(PREFIX)/share/loket/examples
+SYSTEMD_SED = -e 's\#/usr/local/bin/\#$(PREFIX)/bin/\#g' -e 's\#/etc/loket\#$(SYSCONFDIR)\#g' \
+	-e 's\#/usr/share/doc/loket-site/\#$(PREFIX)/share/doc/loket-site/\#g'
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/loket \
-		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(STATEDIR)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/loket/sounds \
+		$(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	cp -R assets/. $(DESTDIR)$(PREFIX)/share/loket/
-	sed -e 's#"database": "[^"]*"#"database": "$(STATEDIR)/paddepoel.db"#' \
+	install -m 644 assets/sounds/*.wav $(DESTDIR)$(PREFIX)/share/loket/sounds/
+	sed -e 's#"database": "[^"]*"#"database": "$(STATEDIR)/site.db"#' \
 	    -e 's#"token_file": "[^"]*"#"token_file": "$(SYSCONFDIR)/token"#' \
-	    assets/demo/site.json >$(DESTDIR)$(SYSCONFDIR)/site.json.example
-	[ ! -f assets/demo/central.json ] || install -m 644 assets/demo/central.json $(DESTDIR)$(SYSCONFDIR)/central.json.example
-	[ ! -d docs/systemd ] || { install -d $(DESTDIR)$(PREFIX)/lib/systemd/system && \
-		for u in docs/systemd/*.service; do \
-			sed -e 's#/usr/local/bin/#$(PREFIX)/bin/#' -e 's#/etc/loket/#$(SYSCONFDIR)/#g' \
-			    "$$u" >$(DESTDIR)$(PREFIX)/lib/systemd/system/$${u##*/}; \
-		done; }
+	    -e 's#"url": "[^"]*"#"url": "https://central.example.nl"#' \
+	    -e '/"staff_pin_sha256"/d' \
+	    assets/demo/site.json >$(DESTDIR)$(EXAMPLEDIR)/site.json.example
+	install -m 644 docs/examples/central.json.example docs/examples/README.md $(DESTDIR)$(EXAMPLEDIR)/
+	for u in docs/systemd/*.service; do \
+		sed $(SYSTEMD_SED) "$$u" >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	done
+	sed $(SYSTEMD_SED) docs/systemd/loket.sysusers.conf >$(DESTDIR)$(SYSUSERSDIR)/loket.conf
+	sed $(SYSTEMD_SED) docs/systemd/loket.tmpfiles.conf >$(DESTDIR)$(TMPFILESDIR)/loket.conf
+
+# The examples into $(SYSCONFDIR) (never over a file there) and the
+# database's folder: for a box installed from source, as root.
+.PHONY: install-config
+install-config:
+	install -d -m 0770 $(DESTDIR)$(SYSCONFDIR)
+	install -d -m 0750 $(DESTDIR)$(STATEDIR)
+	for f in site.json central.json; do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$$f ] || [ -e $(DESTDIR)$(SYSCONFDIR)/$$f.example ] || \
+		install -m 640 $(DESTDIR)$(EXAMPLEDIR)/$$f.example $(DESTDIR)$(SYSCONFDIR)/$$f.example; \
+	done
 
 clean:
 	rm -rf build $(CLEAN)
