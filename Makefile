@@ -40,7 +40,7 @@ else
 CFLAGS_OPT := -O2
 LDFLAGS_SAN :=
 endif
-ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS_OPT) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS_OPT) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 # One list of libraries for all: each program keeps only those it uses.
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS_SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm -lpthread
@@ -140,6 +140,29 @@ install-config:
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$$f ] || [ -e $(DESTDIR)$(SYSCONFDIR)/$$f.example ] || \
 		install -m 640 $(DESTDIR)$(EXAMPLEDIR)/$$f.example $(DESTDIR)$(SYSCONFDIR)/$$f.example; \
 	done
+
+# `make deb`: the Debian packages loket-site and loket-central, built with
+# Debian's tools (debhelper, dpkg-buildpackage -us -uc -b) from the
+# committed tree (git archive HEAD; a tree without git is copied) in
+# $(DEB_OUT)/src, the .debs in $(DEB_OUT). `make deb-check` also runs
+# lintian on them (errors fail; warnings are listed). debian/rules says
+# what the packages do.
+DEB_OUT ?= build/deb
+.PHONY: deb deb-check
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+		{ echo "make deb needs dpkg-dev and debhelper (scripts/deps.sh)" >&2; exit 1; }
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
+	if git rev-parse --verify -q HEAD >/dev/null 2>&1; then \
+		git archive --format=tar HEAD | tar -x -C $(DEB_OUT)/src; \
+	else \
+		tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_OUT)/src; \
+	fi
+	cd $(DEB_OUT)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
+		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	@ls $(DEB_OUT)/*.deb
+deb-check: deb
+	lintian --fail-on error --info $(DEB_OUT)/*.changes
 
 clean:
 	rm -rf build $(CLEAN)
