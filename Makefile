@@ -146,7 +146,8 @@ install-config:
 # committed tree (git archive HEAD; a tree without git is copied) in
 # $(DEB_OUT)/src, the .debs in $(DEB_OUT). `make deb-check` also runs
 # lintian on them (errors fail; warnings are listed). debian/rules says
-# what the packages do.
+# what the packages do. The package's build never inherits this make's
+# variables (`make test`'s B=build/test SAN=1 must not reach it).
 DEB_OUT ?= build/deb
 .PHONY: deb deb-check
 deb:
@@ -158,7 +159,8 @@ deb:
 	else \
 		tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_OUT)/src; \
 	fi
-	cd $(DEB_OUT)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
+	cd $(DEB_OUT)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
 	@ls $(DEB_OUT)/*.deb
 deb-check: deb
