@@ -159,7 +159,8 @@ deb:
 	else \
 		tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_OUT)/src; \
 	fi
-	cd $(DEB_OUT)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+	cd $(DEB_OUT)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u B -u SAN \
+		-u PREFIX -u DESTDIR -u SYSCONFDIR -u STATEDIR -u UNITDIR -u SYSUSERSDIR -u TMPFILESDIR \
 		DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
 	@ls $(DEB_OUT)/*.deb

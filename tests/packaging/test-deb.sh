@@ -69,6 +69,9 @@ dpkg-deb -x "$site" "$tmp/x" && dpkg-deb -x "$central" "$tmp/x"
 ! grep -rqE '03ac674216f3e15c|cce7a2cf1ae04598|4968166cf381830e|demo-token|demo-admin' "$tmp/x" &&
 	! grep -qE 'staff_pin_sha256|token_sha256|[0-9a-f]{64}' "$tmp"/x/usr/share/loket/examples/*.example &&
 	ok "no PIN, token or digest in the packages' files" || bad "a secret in the packages"
+# `make test` runs this with B=build/test SAN=1: none of it reaches the package
+! readelf -d "$tmp/x/usr/bin/loket-kiosk" "$tmp/x/usr/bin/loket-central" | grep NEEDED | grep -qiE 'asan|ubsan' &&
+	ok "the packaged programs are the optimised build (no sanitizer)" || bad "sanitizer build packaged"
 dpkg-deb -e "$site" "$tmp/c"
 pi=$tmp/c/postinst
 u=$(grep -n 'systemd-sysusers' "$pi" | head -1 | cut -d: -f1)
