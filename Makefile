@@ -102,7 +102,8 @@ format:
 
 # `make install` writes only under $(DESTDIR)$(PREFIX): the programs, the
 # kiosk's sounds and catalogs, the example configurations (no secret: no
-# token, no PIN; share/loket/examples/README.md says where they go), the
+# token, no PIN; share/loket/examples/README.md says where they go),
+# share/doc/loket-site/install.md (the units' Documentation=), the
 # systemd units, sysusers.d and tmpfiles.d (which make the user loket,
 # /var/lib/loket and /etc/loket when systemd reads them). The units name
 # $(PREFIX)/bin and $(SYSCONFDIR). /etc and /var/lib are written only by
@@ -124,6 +125,8 @@ install: all
 	    -e '/"staff_pin_sha256"/d' \
 	    assets/demo/site.json >$(DESTDIR)$(EXAMPLEDIR)/site.json.example
 	install -m 644 docs/examples/central.json.example docs/examples/README.md $(DESTDIR)$(EXAMPLEDIR)/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/loket-site
+	install -m 644 docs/install.md $(DESTDIR)$(PREFIX)/share/doc/loket-site/
 	for u in docs/systemd/*.service; do \
 		sed $(SYSTEMD_SED) "$$u" >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
 	done

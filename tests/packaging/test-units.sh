@@ -40,7 +40,7 @@ outside=$(find /etc /var/lib /usr/local /usr/lib/systemd /usr/lib/sysusers.d /us
 p=$stage/usr/local
 for f in bin/loket-kiosk bin/loket-syncd bin/loketctl bin/loket-central share/loket/sounds/chime.wav \
 	share/loket/locale/ar/LC_MESSAGES/loket.mo share/loket/examples/site.json.example \
-	share/loket/examples/central.json.example share/loket/examples/README.md \
+	share/loket/examples/central.json.example share/loket/examples/README.md share/doc/loket-site/install.md \
 	lib/systemd/system/loket-kiosk@.service lib/systemd/system/loket-syncd.service \
 	lib/systemd/system/loket-central.service lib/sysusers.d/loket.conf lib/tmpfiles.d/loket.conf; do
 	[ -e "$p/$f" ] || bad "make install: $f missing"
