@@ -3,6 +3,7 @@
  */
 #include "printer.h"
 
+#include <SDL.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -36,6 +37,8 @@ static struct {
 	struct {
 		uint8_t *p;
 		size_t n;
+		char code[16];
+		uint64_t tap; /* performance counter at the tap (0: none) */
 	} q[PRINTER_QUEUE];
 	int head, count;
 	printer_state state;
@@ -160,7 +163,19 @@ static printer_state ask_paper(int fd)
 	return PRINTER_OK;
 }
 
-static printer_state send_ticket(const char *dev, const uint8_t *p, size_t n)
+/* The bench's figure (make bench, tests/bench/print.sh): how long from
+ * the resident's tap to the first byte written to the printer. */
+static void log_latency(const char *code, uint64_t tap)
+{
+	if (!tap)
+		return;
+	double ms = (double)(SDL_GetPerformanceCounter() - tap) * 1000.0 /
+		    (double)SDL_GetPerformanceFrequency();
+	log_info("ticket %s at the printer %.1f ms after the tap", code, ms);
+}
+
+static printer_state send_ticket(const char *dev, const uint8_t *p, size_t n, const char *code,
+				 uint64_t tap)
 {
 	int fd, status = 0;
 	if (!strncmp(dev, "tcp://", 6)) {
@@ -177,8 +192,11 @@ static printer_state send_ticket(const char *dev, const uint8_t *p, size_t n)
 	printer_state st = PRINTER_OK;
 	if (status)
 		st = ask_paper(fd); /* before: an empty printer is not sent a ticket */
-	if (st == PRINTER_OK && write_all(fd, p, n) != 0)
-		st = PRINTER_OFFLINE;
+	if (st == PRINTER_OK) {
+		log_latency(code, tap);
+		if (write_all(fd, p, n) != 0)
+			st = PRINTER_OFFLINE;
+	}
 	if (close(fd) != 0 && st == PRINTER_OK)
 		st = PRINTER_OFFLINE;
 	return st;
@@ -195,10 +213,13 @@ static void *worker(void *unused)
 			break; /* quit, and nothing left */
 		uint8_t *p = pr.q[pr.head].p;
 		size_t n = pr.q[pr.head].n;
+		char code[16];
+		memcpy(code, pr.q[pr.head].code, sizeof code);
+		uint64_t tap = pr.q[pr.head].tap;
 		pr.head = (pr.head + 1) % PRINTER_QUEUE;
 		pr.count--;
 		pthread_mutex_unlock(&pr.mu);
-		printer_state st = send_ticket(pr.device, p, n);
+		printer_state st = send_ticket(pr.device, p, n, code, tap);
 		free(p);
 		pthread_mutex_lock(&pr.mu);
 		pr.state = st;
@@ -294,6 +315,8 @@ int printer_print(const printer_ticket *t)
 		int tail = (pr.head + pr.count) % PRINTER_QUEUE;
 		pr.q[tail].p = bytes;
 		pr.q[tail].n = n;
+		snprintf(pr.q[tail].code, sizeof pr.q[tail].code, "%s", t->code);
+		pr.q[tail].tap = t->tap;
 		pr.count++;
 		pthread_cond_signal(&pr.cv);
 	}

@@ -53,6 +53,7 @@ typedef struct {
 	const char *wait;     /* "Waiting time: about 10 minutes" */
 	const char *when;     /* "01-12-2026 14:02" */
 	int rtl;	      /* the resident's language is right to left */
+	uint64_t tap;	      /* SDL_GetPerformanceCounter() at the tap, or 0 */
 } printer_ticket;
 
 /* Starts the worker for cfg's printer (font_dir: the kiosk's fonts).

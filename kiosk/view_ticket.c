@@ -72,6 +72,7 @@ static int print_ticket(app *a)
 	    .wait = wait,
 	    .when = t->issued_known ? when : "",
 	    .rtl = app_rtl(a),
+	    .tap = a->tap_start,
 	};
 	if (ps == PRINTER_OFFLINE || ps == PRINTER_NO_PAPER) {
 		log_info("ticket %s printed anyway: the printer was %s at the last ticket", t->code,
