@@ -7,6 +7,7 @@
  * The order of the checks decides what a stranger can learn:
  *   1. no token, or a token that is nobody's        401 (whatever the path)
  *   2. the admin token on POST                        403
+ *      a disabled site's token                        403 "this site is disabled"
  *   3. {site} not a configured site (or not an id)    404
  *   4. a site token for another site                  403
  *   5. Content-Type not application/json              415 (also an unknown Content-Encoding)
@@ -99,6 +100,11 @@ int api_ingest_early(request *rq, reply *rp)
 	if (who == AUTH_ADMIN) {
 		reply_json_error(rp, 403,
 				 "the admin token cannot send events: use the site's token");
+		return 1;
+	}
+	if (c->sites[who].disabled) {
+		reply_json_error(rp, 403, "this site is disabled");
+		reply_note(rp, "site=%s disabled", c->sites[who].id);
 		return 1;
 	}
 	int site = path_site(rq);

@@ -100,10 +100,8 @@ static void load_sites(jcheck *v, const json_t *arr, cconf *c)
 {
 	static const char *const keys[] = {"id", "name", "token_sha256", NULL};
 	size_t n = json_array_size(arr);
-	if (n == 0) {
-		jcheck_err(v, "sites", "must list at least one site");
-		return;
-	}
+	if (n == 0)
+		return; /* the sites live in the database (sites.c) */
 	if (n > CCONF_MAX_SITES) {
 		jcheck_err(v, "sites", "more than %d sites", CCONF_MAX_SITES);
 		return;
@@ -289,7 +287,7 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	j = jcheck_want(&v, root, "", "cookie_secure", JSON_TRUE, 0);
 	if (j)
 		c->cookie_secure = json_is_true(j);
-	j = jcheck_want(&v, root, "", "sites", JSON_ARRAY, 1);
+	j = jcheck_want(&v, root, "", "sites", JSON_ARRAY, 0);
 	if (j)
 		load_sites(&v, j, c);
 	j = jcheck_want(&v, root, "", "tls", JSON_OBJECT, 0);

@@ -32,6 +32,7 @@ typedef struct {
 	char id[CCONF_ID_LEN];
 	char name[CCONF_TEXT_LEN];
 	unsigned char token_sha256[32];
+	int disabled; /* the database says so (sites.c); a file's site never is */
 } cconf_site;
 
 typedef struct {

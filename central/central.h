@@ -1,6 +1,7 @@
 /*
  * central — the request handlers, as http.c routes to them. Each takes a
- * request and fills a reply (req.h); handlers (api.c, profile.c, web.c,
+ * request and fills a reply (req.h); handlers (api.c, profile.c, heartbeat.c,
+ * sites_page.c, web.c,
  * report.c, report_page.c, xlsx.c, csv.c) never touch a socket, never
  * queue anything themselves and never call back into http.c.
  */
@@ -26,6 +27,15 @@ int profile_early(request *rq, reply *rp); /* 1 if answered before the body */
 void profile_put(request *rq, reply *rp);
 /* The site part of /api/v1/sites/{site}/profile, as route_site. */
 int route_profile(const char *path, char *site, size_t cap);
+/* POST /api/v1/sites/{site}/heartbeat (heartbeat.c). */
+#define HEALTH_MAX_BYTES (64u << 10)
+int health_early(request *rq, reply *rp); /* 1 if answered before the body */
+void health_post(request *rq, reply *rp);
+/* The site part of /api/v1/sites/{site}/heartbeat, as route_site. */
+int route_heartbeat(const char *path, char *site, size_t cap);
+/* GET and POST /sites: the admin's page of sites (sites_page.c). */
+void sites_page(request *rq, reply *rp);
+void sites_page_post(request *rq, reply *rp);
 /* GET /healthz and GET /metrics (status.c). */
 void status_healthz(request *rq, reply *rp);
 void status_metrics(request *rq, reply *rp);

@@ -80,6 +80,7 @@ enum {
 	CSTORE_BUSY,	 /* locked beyond the busy timeout: try again later */
 	CSTORE_FULL,	 /* the disk is full */
 	CSTORE_ERROR,	 /* anything else (logged) */
+	CSTORE_NOT_FOUND, /* no such site */
 };
 
 /* Opens (creating if need be) the database at path. NULL on failure, with
@@ -203,5 +204,54 @@ int cstore_labels(cstore *st, cstore_label_cb cb, void *ctx);
 
 /* CSTORE_OK if the database answers a read. */
 int cstore_ping(cstore *st);
+
+/* The sites themselves (registered by the command line, the dashboard or
+ * the import of an older configuration file), in the order they were
+ * registered: that order never changes, and a site is never removed, only
+ * disabled (its events stay in the reports). Strings valid only during the
+ * callback. last_seen_ms: the later of its last batch and last heartbeat. */
+typedef struct {
+	const char *id, *name;
+	const unsigned char *token_sha256; /* 32 bytes */
+	int enabled;
+	int64_t created_ms, updated_ms, last_seen_ms;
+} cstore_site_rec;
+typedef int (*cstore_site_cb)(void *ctx, const cstore_site_rec *s);
+int cstore_sites(cstore *st, cstore_site_cb cb, void *ctx);
+/* Registers a site: CSTORE_CONFLICT if id is registered or the token is
+ * another site's. */
+int cstore_site_add(cstore *st, const char *id, const char *name, const unsigned char sha[32],
+		    int64_t now_ms);
+/* A new token digest, or enabled 0/1: CSTORE_NOT_FOUND if id is not registered. */
+int cstore_site_token(cstore *st, const char *id, const unsigned char sha[32], int64_t now_ms);
+int cstore_site_enable(cstore *st, const char *id, int enabled, int64_t now_ms);
+/* Registers the sites of an older configuration file, once per database:
+ * *done 1 if that happened before (nothing done now), *imported the sites
+ * registered now (one already registered, or with a token already used, is
+ * left). */
+typedef struct {
+	const char *id, *name;
+	const unsigned char *token_sha256;
+} cstore_site_new;
+int cstore_sites_import(cstore *st, const cstore_site_new *v, size_t n, int64_t now_ms,
+			int *done, size_t *imported);
+/* A number that changes whenever anything was committed to the database,
+ * by this process or another (the command line): cheap, for caches. */
+int cstore_version(cstore *st, int64_t *version);
+/* The latest heartbeat of a site (its body as sent, checked by the caller),
+ * central's time of receipt and the site's clock minus central's. */
+int cstore_health_put(cstore *st, const char *site, int64_t received_ms, int64_t offset_ms,
+		      const char *body, size_t len);
+/* Each registered site in order, with its latest heartbeat (received_ms 0
+ * and body "" if none), last batch and count of unread events. */
+typedef struct {
+	const char *site;
+	int64_t received_ms, offset_ms;
+	const char *body;
+	size_t len;
+	int64_t last_sync_ms, unread;
+} cstore_health;
+typedef int (*cstore_health_cb)(void *ctx, const cstore_health *h);
+int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx);
 
 #endif

@@ -3,7 +3,16 @@
  *
  * Schema (version 4; meta('schema') holds the version):
  *
- *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms)
+ *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms,
+ *           title, token_sha256 (unique), enabled, created_ms, updated_ms, reg):
+ *           name is the site's id; a row with reg (its place in the order
+ *           of registration, unique) is a registered site, with its
+ *           display name (title) and token digest; a row without one only
+ *           holds the events of a site an older configuration knew
+ *           (schema 5 added the registration columns)
+ *   site_health(site, received_ms, offset_ms, body): the latest heartbeat
+ *           of each site as sent, when central got it and the site's clock
+ *           minus central's
  *   events(site, seq, uuid UNIQUE, type, at, at_ms, ticket, code, category,
  *          from_category, lang, desk, body, received_ms, unread,
  *          PRIMARY KEY(site, seq)), partial indexes on desk events and on
@@ -102,19 +111,28 @@ struct cstore {
 	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
 	    *ev_by_uuid;
 	sqlite3_stmt *fx[EV_TYPE_COUNT]; /* the fact per event type, as fact_sql */
+	pthread_mutex_t vlock;		 /* the watch connection */
+	sqlite3 *watch;			 /* only asks PRAGMA data_version */
 	pthread_mutex_t rlock;		 /* the reader pool */
 	sqlite3 *readers[READERS];
 	int nreaders;
 };
 
 /* The schema this code writes; cstore_open brings older ones up to it. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS sites("
     " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " acked_through INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,"
-    " last_sync_ms INTEGER NOT NULL DEFAULT 0);"
+    " last_sync_ms INTEGER NOT NULL DEFAULT 0, title TEXT, token_sha256 BLOB,"
+    " enabled INTEGER NOT NULL DEFAULT 1, created_ms INTEGER, updated_ms INTEGER, reg INTEGER);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS sites_token ON sites(token_sha256)"
+    " WHERE token_sha256 IS NOT NULL;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS sites_reg ON sites(reg) WHERE reg IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS site_health("
+    " site INTEGER PRIMARY KEY REFERENCES sites(id), received_ms INTEGER NOT NULL,"
+    " offset_ms INTEGER, body TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS events("
     " site INTEGER NOT NULL REFERENCES sites(id), seq INTEGER NOT NULL,"
     " uuid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, at TEXT, at_ms INTEGER,"
@@ -345,6 +363,13 @@ static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *pat
 						  {"first_visit", "INTEGER"}};
 	for (size_t i = 0; rc == SQLITE_OK && version >= 1 && version < 4 && i < 4; i++)
 		rc = add_column(db, "tickets", new_cols[i][0], new_cols[i][1], &msg);
+	/* Schema 4 -> 5: the sites themselves (name, token digest, enabled),
+	 * registered in order (reg), and their latest heartbeat. */
+	static const char *const site_cols[][2] = {
+	    {"title", "TEXT"},	     {"token_sha256", "BLOB"},	{"enabled", "INTEGER NOT NULL DEFAULT 1"},
+	    {"created_ms", "INTEGER"}, {"updated_ms", "INTEGER"}, {"reg", "INTEGER"}};
+	for (size_t i = 0; rc == SQLITE_OK && version >= 1 && version < 5 && i < 6; i++)
+		rc = add_column(db, "sites", site_cols[i][0], site_cols[i][1], &msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
 	if (rc == SQLITE_OK && version >= 1 && version < 4) {
@@ -438,10 +463,14 @@ cstore *cstore_open(const char *path, int busy_timeout_ms, const cstore_codec *c
 	st->codec = codec;
 	pthread_mutex_init(&st->wlock, NULL);
 	pthread_mutex_init(&st->rlock, NULL);
+	pthread_mutex_init(&st->vlock, NULL);
 	st->w = open_conn(path, busy_timeout_ms, 1, err, errlen);
 	if (!st->w)
 		goto fail;
 	if (schema_update(st->codec, st->w, path, err, errlen))
+		goto fail;
+	st->watch = open_conn(path, busy_timeout_ms, 0, err, errlen);
+	if (!st->watch)
 		goto fail;
 	if (prep(st->w, "BEGIN IMMEDIATE", &st->begin, err, errlen) ||
 	    prep(st->w, "COMMIT", &st->commit, err, errlen) ||
@@ -483,6 +512,8 @@ void cstore_close(cstore *st)
 		sqlite3_finalize(all[i]);
 	facts_finalize(st->fx);
 	sqlite3_close(st->w);
+	sqlite3_close(st->watch);
+	pthread_mutex_destroy(&st->vlock);
 	for (int i = 0; i < st->nreaders; i++)
 		sqlite3_close(st->readers[i]);
 	pthread_mutex_destroy(&st->wlock);
@@ -1251,6 +1282,234 @@ int cstore_ping(cstore *st)
 	if (!db)
 		return CSTORE_ERROR;
 	int rc = sqlite3_exec(db, "SELECT count(*) FROM sites", NULL, NULL, NULL);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+/* --- the sites themselves and their heartbeats --------------------------- */
+
+int cstore_version(cstore *st, int64_t *version)
+{
+	sqlite3_stmt *s = NULL;
+	pthread_mutex_lock(&st->vlock);
+	int rc = sqlite3_prepare_v2(st->watch, "PRAGMA data_version", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		*version = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->vlock);
+	return map_rc(rc);
+}
+
+int cstore_sites(cstore *st, cstore_site_cb cb, void *ctx)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT s.name, s.title, s.token_sha256, s.enabled, s.created_ms, s.updated_ms,"
+	    " max(s.last_sync_ms, coalesce(h.received_ms, 0)) FROM sites s"
+	    " LEFT JOIN site_health h ON h.site = s.id WHERE s.reg IS NOT NULL ORDER BY s.reg",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (sqlite3_column_bytes(s, 2) != 32)
+				continue;
+			cstore_site_rec r = {col_text(s, 0),
+					     col_text(s, 1),
+					     sqlite3_column_blob(s, 2),
+					     sqlite3_column_int(s, 3),
+					     sqlite3_column_int64(s, 4),
+					     sqlite3_column_int64(s, 5),
+					     sqlite3_column_int64(s, 6)};
+			if (cb(ctx, &r)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	if (rc != SQLITE_DONE)
+		log_error("reading the sites: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
+/* One statement on the writer, in its own transaction; *changes gets the
+ * rows it changed. */
+static int write_one(cstore *st, const char *sql, const char *id, const char *name,
+		     const unsigned char *sha, int64_t n, int64_t now_ms, int *changes)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->w, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+		if (name)
+			sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+		if (sha)
+			sqlite3_bind_blob(s, 3, sha, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, n);
+		sqlite3_bind_int64(s, 5, now_ms);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		*changes += sqlite3_changes(st->w);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Registers id (a row may exist from events of an earlier configuration). */
+static int site_register(cstore *st, const char *id, const char *name, const unsigned char *sha,
+			 int64_t now_ms, int *changes)
+{
+	int n = 0;
+	int rc = write_one(st, "INSERT OR IGNORE INTO sites(name) VALUES(?1)", id, NULL, NULL, 0,
+			   now_ms, &n);
+	if (rc == SQLITE_OK)
+		rc = write_one(st,
+			       "UPDATE sites SET title = ?2, token_sha256 = ?3, enabled = 1,"
+			       " created_ms = ?5, updated_ms = ?5,"
+			       " reg = (SELECT coalesce(max(reg), 0) + 1 FROM sites)"
+			       " WHERE name = ?1 AND reg IS NULL AND ?4 = 0",
+			       id, name, sha, 0, now_ms, changes);
+	return rc;
+}
+
+int cstore_site_add(cstore *st, const char *id, const char *name, const unsigned char sha[32],
+		    int64_t now_ms)
+{
+	pthread_mutex_lock(&st->wlock);
+	int changes = 0;
+	int rc = step_done(st->begin);
+	if (rc == SQLITE_OK)
+		rc = site_register(st, id, name, sha, now_ms, &changes);
+	if (rc == SQLITE_OK && changes == 0)
+		rc = SQLITE_CONSTRAINT; /* registered already */
+	if (rc == SQLITE_OK)
+		rc = step_done(st->commit);
+	if (rc != SQLITE_OK)
+		step_done(st->rollback);
+	pthread_mutex_unlock(&st->wlock);
+	return map_rc(rc);
+}
+
+static int site_update(cstore *st, const char *sql, const char *id, const unsigned char *sha,
+		       int64_t n, int64_t now_ms)
+{
+	pthread_mutex_lock(&st->wlock);
+	int changes = 0;
+	int rc = write_one(st, sql, id, NULL, sha, n, now_ms, &changes);
+	pthread_mutex_unlock(&st->wlock);
+	if (rc == SQLITE_OK && changes == 0)
+		return CSTORE_NOT_FOUND;
+	return map_rc(rc);
+}
+
+int cstore_site_token(cstore *st, const char *id, const unsigned char sha[32], int64_t now_ms)
+{
+	return site_update(st,
+			   "UPDATE sites SET token_sha256 = ?3, updated_ms = ?5"
+			   " WHERE name = ?1 AND reg IS NOT NULL AND ?4 = 0",
+			   id, sha, 0, now_ms);
+}
+
+int cstore_site_enable(cstore *st, const char *id, int enabled, int64_t now_ms)
+{
+	return site_update(st,
+			   "UPDATE sites SET enabled = ?4, updated_ms = ?5"
+			   " WHERE name = ?1 AND reg IS NOT NULL",
+			   id, NULL, enabled ? 1 : 0, now_ms);
+}
+
+int cstore_sites_import(cstore *st, const cstore_site_new *v, size_t n, int64_t now_ms,
+			int *done, size_t *imported)
+{
+	*done = 0;
+	*imported = 0;
+	pthread_mutex_lock(&st->wlock);
+	sqlite3_stmt *s = NULL;
+	int rc = step_done(st->begin);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->w, "SELECT 1 FROM meta WHERE key = 'sites_imported'", -1,
+					&s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		*done = rc == SQLITE_ROW;
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; rc == SQLITE_OK && !*done && i < n; i++) {
+		int changes = 0;
+		rc = site_register(st, v[i].id, v[i].name, v[i].token_sha256, now_ms, &changes);
+		if (rc == SQLITE_CONSTRAINT) /* a token already another site's: not imported */
+			rc = SQLITE_OK;
+		*imported += (size_t)(changes > 0);
+	}
+	if (rc == SQLITE_OK && !*done)
+		rc = sqlite3_exec(st->w, "INSERT INTO meta VALUES('sites_imported', '1')", NULL, NULL,
+				  NULL);
+	if (rc == SQLITE_OK)
+		rc = step_done(st->commit);
+	if (rc != SQLITE_OK) {
+		log_error("importing the sites: %s", sqlite3_errmsg(st->w));
+		step_done(st->rollback);
+	}
+	pthread_mutex_unlock(&st->wlock);
+	return map_rc(rc);
+}
+
+int cstore_health_put(cstore *st, const char *site, int64_t received_ms, int64_t offset_ms,
+		      const char *body, size_t len)
+{
+	pthread_mutex_lock(&st->wlock);
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->w,
+				    "INSERT OR REPLACE INTO site_health(site, received_ms, offset_ms,"
+				    " body) SELECT id, ?2, ?3, ?4 FROM sites WHERE name = ?1",
+				    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, site, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, received_ms);
+		sqlite3_bind_int64(s, 3, offset_ms);
+		sqlite3_bind_text(s, 4, body, (int)len, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->wlock);
+	return map_rc(rc);
+}
+
+int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx)
+{
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT s.name, h.received_ms, h.offset_ms, h.body, s.last_sync_ms,"
+	    " (SELECT count(*) FROM events e WHERE e.site = s.id AND e.unread IS NOT NULL)"
+	    " FROM sites s LEFT JOIN site_health h ON h.site = s.id"
+	    " WHERE s.reg IS NOT NULL ORDER BY s.reg",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_health h = {col_text(s, 0),
+					   sqlite3_column_int64(s, 1),
+					   sqlite3_column_int64(s, 2),
+					   col_text(s, 3),
+					   (size_t)sqlite3_column_bytes(s, 3),
+					   sqlite3_column_int64(s, 4),
+					   sqlite3_column_int64(s, 5)};
+			if (cb(ctx, &h)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	if (rc != SQLITE_DONE)
+		log_error("reading the sites' health: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
 	reader_put(st, db);
 	return map_rc(rc);
 }

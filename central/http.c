@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "guard.h"
 #include "log.h"
+#include "sites.h"
 
 #define LOGIN_BODY_MAX 4096
 /* A request's body must have arrived this many connection timeouts after
@@ -36,6 +37,9 @@ struct http_server {
 typedef struct {
 	request rq;
 	reply rp;
+	central app;		/* the server's, with cfg below */
+	cconf cfg;		/* the server's, with the sites of snap */
+	const sites_snap *snap; /* held until the request is done */
 	buf body;
 	size_t cap;
 	int route;
@@ -61,6 +65,10 @@ static int route_of(const char *path)
 		return ROUTE_INGEST; /* or ROUTE_EVENTS: decided by the method */
 	if (!route_profile(path, site, sizeof site))
 		return ROUTE_PROFILE;
+	if (!route_heartbeat(path, site, sizeof site))
+		return ROUTE_HEARTBEAT;
+	if (!strcmp(path, "/sites"))
+		return ROUTE_SITES;
 	if (!strcmp(path, "/"))
 		return ROUTE_DASHBOARD;
 	if (!strcmp(path, "/report") || !strcmp(path, "/report.xlsx"))
@@ -107,6 +115,20 @@ static void dispatch(conn_state *cs)
 			profile_put(rq, rp);
 		else
 			method_not_allowed(rp, "PUT");
+		break;
+	case ROUTE_HEARTBEAT:
+		if (post)
+			health_post(rq, rp);
+		else
+			method_not_allowed(rp, "POST");
+		break;
+	case ROUTE_SITES:
+		if (get)
+			sites_page(rq, rp);
+		else if (post)
+			sites_page_post(rq, rp);
+		else
+			method_not_allowed(rp, "GET, HEAD, POST");
 		break;
 	case ROUTE_REPORT:
 		if (get && !strcmp(rq->path, "/report.xlsx"))
@@ -219,7 +241,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		reply_init(&cs->rp);
 		copy_printable(cs->method, sizeof cs->method, method);
 		copy_printable(cs->path, sizeof cs->path, url);
-		cs->rq.app = app;
+		cs->snap = sites_take(app->sites);
+		cs->cfg = *app->cfg;
+		cs->cfg.sites = cs->snap->v;
+		cs->cfg.nsites = cs->snap->n;
+		cs->app = *app;
+		cs->app.cfg = &cs->cfg;
+		cs->rq.app = &cs->app;
 		cs->rq.conn = c;
 		cs->rq.method = method;
 		cs->rq.path = url;
@@ -227,15 +255,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (cs->route == ROUTE_INGEST && strcmp(method, "POST"))
 			cs->route = ROUTE_EVENTS;
 		cs->cap = cs->route == ROUTE_INGEST	 ? (size_t)app->cfg->max_body_bytes
-			  : cs->route == ROUTE_PROFILE ? (size_t)PROFILE_MAX_BYTES
-			  : cs->route == ROUTE_LOGIN   ? LOGIN_BODY_MAX
-						       : 0;
+			  : cs->route == ROUTE_PROFILE	 ? (size_t)PROFILE_MAX_BYTES
+			  : cs->route == ROUTE_HEARTBEAT ? (size_t)HEALTH_MAX_BYTES
+			  : cs->route == ROUTE_LOGIN || cs->route == ROUTE_SITES ? LOGIN_BODY_MAX
+										 : 0;
 		buf_init(&cs->body, cs->cap);
 		/* Refuse before the body when the headers already tell. */
 		if (cs->route == ROUTE_INGEST && api_ingest_early(&cs->rq, &cs->rp))
 			return send_reply(c, cs);
 		if (cs->route == ROUTE_PROFILE && !strcmp(method, "PUT") &&
 		    profile_early(&cs->rq, &cs->rp))
+			return send_reply(c, cs);
+		if (cs->route == ROUTE_HEARTBEAT && !strcmp(method, "POST") &&
+		    health_early(&cs->rq, &cs->rp))
 			return send_reply(c, cs);
 		return MHD_YES;
 	}
@@ -289,6 +321,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 cs->rp.note, end);
 	buf_free(&cs->body);
 	reply_free(&cs->rp);
+	sites_drop(app->sites, cs->snap);
 	free(cs);
 	*con_cls = NULL;
 }

@@ -5,6 +5,7 @@
  *   loket-central -c central.json          run in the foreground (systemd supervises)
  *   loket-central -c central.json --check-config
  *   loket-central -c central.json --rebuild-tickets
+ *   loket-central -c central.json site add|list|rotate-token|disable|enable ...
  *
  * Start-up errors are fatal with a clear message and a sysexits status
  * (78 configuration, 74 database, 71 cannot listen); later ones are logged
@@ -25,6 +26,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "sites.h"
 
 #ifndef LOKET_VERSION
 #define LOKET_VERSION "dev"
@@ -38,12 +40,18 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: loket-central [-c FILE] [--check-config | --rebuild-tickets]\n"
+		   "       loket-central [-c FILE] site add ID NAME | list | rotate-token ID |\n"
+		   "                               disable ID | enable ID\n"
 		   "       loket-central --help | --version\n"
 		   "\n"
 		   "  -c FILE            the central configuration (default: $LOKET_CONFIG)\n"
 		   "  --check-config     validate the configuration and exit (0 or 78)\n"
 		   "  --rebuild-tickets  recompute every ticket's facts and the desks' staffed\n"
 		   "                     time from the events, exit\n"
+		   "  site ...           the sites (in the database): add one (prints its new\n"
+		   "                     token once), list them, give one a new token (printed\n"
+		   "                     once), disable or enable one; a running server sees\n"
+		   "                     each change at once\n"
 		   "\n"
 		   "Serves POST /api/v1/sites/{site}/events and PUT /api/v1/sites/{site}/profile\n"
 		   "(site tokens), the dashboard at /, /report, /report.xlsx,\n"
@@ -56,9 +64,14 @@ int main(int argc, char **argv)
 {
 	log_init(argv[0]);
 	const char *path = getenv("LOKET_CONFIG");
-	int check = 0, rebuild = 0;
+	int check = 0, rebuild = 0, site_argc = 0;
+	char **site_argv = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+		if (!strcmp(argv[i], "site")) {
+			site_argv = argv + i;
+			site_argc = argc - i;
+			break;
+		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
 			path = argv[++i];
 		} else if (!strcmp(argv[i], "--check-config")) {
 			check = 1;
@@ -103,10 +116,20 @@ int main(int argc, char **argv)
 	int status = 0;
 	metrics *m = NULL;
 	http_server *srv = NULL;
+	sites *reg = NULL;
 	cstore *st = cstore_open(cfg.database, cfg.busy_timeout_ms, &ingest_codec, err, sizeof err);
 	if (!st) {
 		log_error("%s", err);
 		status = EX_IOERR;
+		goto out;
+	}
+	if (sites_import(st, &cfg, !site_argv, err, sizeof err)) {
+		log_error("%s", err);
+		status = EX_IOERR;
+		goto out;
+	}
+	if (site_argv) {
+		status = sites_cli(st, site_argc, site_argv);
 		goto out;
 	}
 	if (rebuild) {
@@ -127,12 +150,21 @@ int main(int argc, char **argv)
 		status = EX_OSERR;
 		goto out;
 	}
-	for (int i = 0; i < cfg.nsites; i++) {
+	reg = sites_new(st, err, sizeof err);
+	if (!reg) {
+		log_error("%s", err);
+		status = EX_IOERR;
+		goto out;
+	}
+	const sites_snap *snap = sites_take(reg);
+	for (int i = 0; i < snap->n; i++) {
 		cstore_site_info si;
-		if (cstore_site_get(st, cfg.sites[i].id, &si) == CSTORE_OK)
+		if (cstore_site_get(st, snap->v[i].id, &si) == CSTORE_OK)
 			metrics_site_seed(m, i, si.acked_through, si.last_sync_ms, si.unread);
 	}
-	central app = {&cfg, st, m};
+	int nsites = snap->n;
+	sites_drop(reg, snap);
+	central app = {&cfg, st, m, reg};
 	srv = http_start(&app, err, sizeof err);
 	if (!srv) {
 		log_error("%s", err);
@@ -142,7 +174,7 @@ int main(int argc, char **argv)
 	log_info("listening on %s%s%s:%d (%s%d site%s, database %s)",
 		 strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
 		 strchr(cfg.listen_host, ':') ? "]" : "", http_port(srv),
-		 cfg.tls_cert ? "HTTPS, " : "", cfg.nsites, cfg.nsites == 1 ? "" : "s",
+		 cfg.tls_cert ? "HTTPS, " : "", nsites, nsites == 1 ? "" : "s",
 		 cfg.database);
 	for (;;) {
 		int sig = 0;
@@ -159,10 +191,11 @@ int main(int argc, char **argv)
 	}
 out:
 	http_stop(srv);
+	sites_free(reg);
 	metrics_free(m);
 	cstore_close(st);
 	cconf_free(&cfg);
-	if (!status)
+	if (!status && !site_argv)
 		log_info("stopped");
 	return status;
 }

@@ -17,7 +17,7 @@ static const int64_t bounds_us[] = {1000,   2500,   5000,   10000,   25000,   50
 
 static const char *const route_names[ROUTE_N] = {"ingest", "events",  "dashboard", "export",
 						 "login",  "healthz", "metrics",   "profile",
-						 "report", "other"};
+						 "report", "heartbeat", "sites", "other"};
 
 typedef struct {
 	uint64_t stored, duplicates, batches;
@@ -47,7 +47,9 @@ metrics *metrics_new(const cconf *c)
 	if (!m)
 		return NULL;
 	m->cfg = c;
-	m->sites = calloc((size_t)c->nsites + 1, sizeof *m->sites);
+	/* Room for every site there may be: sites are added while running,
+	 * each at the next index (sites.h). */
+	m->sites = calloc((size_t)CCONF_MAX_SITES + 1, sizeof *m->sites);
 	if (!m->sites) {
 		free(m);
 		return NULL;
@@ -82,7 +84,7 @@ void metrics_request(metrics *m, int route, int status, int64_t micros)
 void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, size_t unread,
 		   int64_t acked, int64_t now_ms)
 {
-	if (site < 0 || site >= m->cfg->nsites)
+	if (site < 0 || site >= CCONF_MAX_SITES)
 		return;
 	site_counts *s = &m->sites[site];
 	ADD(s->stored, stored);
@@ -95,17 +97,16 @@ void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, size_
 
 void metrics_site_seed(metrics *m, int site, int64_t acked, int64_t last_ms, int64_t unread)
 {
-	if (site < 0 || site >= m->cfg->nsites)
+	if (site < 0 || site >= CCONF_MAX_SITES)
 		return;
 	SET(m->sites[site].acked, acked);
 	SET(m->sites[site].last_ms, last_ms);
 	SET(m->sites[site].unread, unread);
 }
 
-int metrics_render(metrics *m, buf *o)
+int metrics_render(metrics *m, const cconf *c, buf *o)
 {
 	int bad = 0;
-	const cconf *c = m->cfg;
 	bad |= buf_adds(o, "# HELP loket_central_events_stored_total Events stored (new).\n"
 			   "# TYPE loket_central_events_stored_total counter\n");
 	for (int i = 0; i < c->nsites; i++)

@@ -24,6 +24,8 @@ enum {
 	ROUTE_METRICS,
 	ROUTE_PROFILE,
 	ROUTE_REPORT,
+	ROUTE_HEARTBEAT,
+	ROUTE_SITES,
 	ROUTE_OTHER,
 	ROUTE_N
 };
@@ -43,7 +45,7 @@ void metrics_batch(metrics *m, int site, size_t stored, size_t duplicates, size_
 void metrics_site_seed(metrics *m, int site, int64_t acked, int64_t last_ms, int64_t unread);
 
 /* Appends the text exposition. */
-int metrics_render(metrics *m, buf *out);
+int metrics_render(metrics *m, const cconf *c, buf *out);
 
 const char *metrics_route_name(int route);
 

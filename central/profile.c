@@ -79,6 +79,10 @@ int profile_early(request *rq, reply *rp)
 				 "the admin token cannot send a profile: use the site's token");
 		return 1;
 	}
+	if (rq->app->cfg->sites[who].disabled) {
+		reply_json_error(rp, 403, "this site is disabled");
+		return 1;
+	}
 	int site = site_of(rq);
 	if (site < 0) {
 		reply_json_error(rp, 404, "unknown site");

@@ -40,6 +40,7 @@
 #include "central.h"
 #include "clock.h"
 #include "days.h"
+#include "health.h"
 #include "names.h"
 #include "strmap.h"
 
@@ -570,6 +571,37 @@ static const char style[] =
     "@media (max-width:800px){.kpis{grid-template-columns:repeat(2,1fr)}}"
     "</style>";
 
+/* Each site's health in words (health.c), read once for the table. */
+typedef struct {
+	int n, cap;
+	char (*site)[CCONF_ID_LEN];
+	char **words;
+	int *ok;
+} health_cells;
+
+static void on_health_cell(void *ctx, const health_site *h)
+{
+	health_cells *hc = ctx;
+	if (hc->n == hc->cap)
+		return;
+	snprintf(hc->site[hc->n], CCONF_ID_LEN, "%s", h->site);
+	hc->words[hc->n] = strdup(h->words);
+	hc->ok[hc->n] = h->ok;
+	hc->n++;
+}
+
+static void health_cell(buf *o, const health_cells *hc, const char *site)
+{
+	for (int i = 0; i < hc->n; i++)
+		if (!strcmp(hc->site[i], site) && hc->words[i]) {
+			buf_printf(o, "<td class=\"health%s\">", hc->ok[i] ? "" : " unread");
+			buf_add_html(o, hc->words[i]);
+			buf_adds(o, "</td>");
+			return;
+		}
+	buf_adds(o, "<td></td>");
+}
+
 static void sites_table(buf *o, const request *rq, const words *w, int english, int64_t now,
 			const names *nm)
 {
@@ -577,9 +609,18 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 	buf_printf(o,
 		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
 		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
-		   "<th>%s</th></tr>",
+		   "<th>%s</th><th>%s</th></tr>",
 		   w->sites, w->site, w->last_sync, w->events, w->acked, w->unread,
-		   english ? "Profile (labels)" : "Profiel (namen)");
+		   english ? "Profile (labels)" : "Profiel (namen)",
+		   english ? "Health (<a href=\"/sites?lang=en\">sites</a>)"
+			   : "Toestand (<a href=\"/sites\">locaties</a>)");
+	health_cells hc = {0, c->nsites, calloc((size_t)c->nsites + 1, sizeof *hc.site),
+			   calloc((size_t)c->nsites + 1, sizeof *hc.words),
+			   calloc((size_t)c->nsites + 1, sizeof *hc.ok)};
+	if (!hc.site || !hc.words || !hc.ok)
+		hc.cap = 0;
+	else
+		health_each(rq->app->st, now, english ? "en" : "nl", on_health_cell, &hc);
 	for (int i = 0; i < c->nsites; i++) {
 		cstore_site_info si;
 		if (cstore_site_get(rq->app->st, c->sites[i].id, &si) != CSTORE_OK)
@@ -627,9 +668,16 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 				   english ? "none (an older version: ids shown)"
 					   : "geen (oudere versie: codes getoond)");
 		}
-		buf_adds(o, "</td></tr>");
+		buf_adds(o, "</td>");
+		health_cell(o, &hc, c->sites[i].id);
+		buf_adds(o, "</tr>");
 	}
 	buf_adds(o, "</table></section>");
+	for (int i = 0; i < hc.n; i++)
+		free(hc.words[i]);
+	free(hc.site);
+	free(hc.words);
+	free(hc.ok);
 	(void)english;
 }
 

@@ -56,6 +56,41 @@ const char *req_lang(const request *rq)
 	return l && !strcmp(l, "en") ? "en" : "nl";
 }
 
+/* Decodes application/x-www-form-urlencoded value name of body into out. */
+int req_form_value(const char *body, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name);
+	const char *p = body;
+	while (p && *p) {
+		const char *end = strchr(p, '&');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len > nl && !strncmp(p, name, nl) && p[nl] == '=') {
+			size_t o = 0;
+			for (size_t i = nl + 1; i < len; i++) {
+				char ch = p[i];
+				if (ch == '+') {
+					ch = ' ';
+				} else if (ch == '%' && i + 2 < len) {
+					char hex[3] = {p[i + 1], p[i + 2], 0};
+					char *e;
+					long v = strtol(hex, &e, 16);
+					if (*e || v == 0)
+						return -1;
+					ch = (char)v;
+					i += 2;
+				}
+				if (o + 1 >= cap)
+					return -1;
+				out[o++] = ch;
+			}
+			out[o] = '\0';
+			return 0;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return -1;
+}
+
 #define SITES_PREFIX "/api/v1/sites/"
 
 int route_site(const char *path, char *site, size_t cap)

@@ -19,11 +19,16 @@
 #include "cstore.h"
 #include "metrics.h"
 
-/* The server's state, as every request sees it. */
+struct sites;
+
+/* The server's state, as every request sees it. cfg's sites are those of
+ * the database when the request came (http.c puts a snapshot of sites.h
+ * there for each request), not the configuration file's. */
 typedef struct {
 	const cconf *cfg;
 	cstore *st;
 	metrics *m;
+	struct sites *sites;
 } central;
 
 #define REPLY_MAX_HEADERS 6
@@ -69,6 +74,10 @@ int req_is_admin(const request *rq);
 int req_may_read_metrics(const request *rq);
 /* The token of the Authorization: Bearer header, or NULL. */
 const char *auth_bearer_of(const request *rq, size_t *len);
+
+/* Decodes value name of an application/x-www-form-urlencoded body into
+ * out (NUL-terminated): 0, or -1 if absent, too long or holding a NUL. */
+int req_form_value(const char *body, const char *name, char *out, size_t cap);
 
 /* The dashboard's language: "nl" (default) or "en". */
 const char *req_lang(const request *rq);

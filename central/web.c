@@ -18,41 +18,6 @@
 #include "central.h"
 #include "log.h"
 
-/* Decodes application/x-www-form-urlencoded value name of body into out. */
-static int form_value(const char *body, const char *name, char *out, size_t cap)
-{
-	size_t nl = strlen(name);
-	const char *p = body;
-	while (p && *p) {
-		const char *end = strchr(p, '&');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len > nl && !strncmp(p, name, nl) && p[nl] == '=') {
-			size_t o = 0;
-			for (size_t i = nl + 1; i < len; i++) {
-				char ch = p[i];
-				if (ch == '+') {
-					ch = ' ';
-				} else if (ch == '%' && i + 2 < len) {
-					char hex[3] = {p[i + 1], p[i + 2], 0};
-					char *e;
-					long v = strtol(hex, &e, 16);
-					if (*e || v == 0)
-						return -1;
-					ch = (char)v;
-					i += 2;
-				}
-				if (o + 1 >= cap)
-					return -1;
-				out[o++] = ch;
-			}
-			out[o] = '\0';
-			return 0;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return -1;
-}
-
 static void login_page(request *rq, reply *rp, int status, int failed)
 {
 	int en = !strcmp(req_lang(rq), "en");
@@ -99,9 +64,9 @@ void web_login_form(request *rq, reply *rp)
 void web_login(request *rq, reply *rp)
 {
 	char token[AUTH_TOKEN_MAX + 1], lang[8] = "nl";
-	form_value(rq->body, "lang", lang, sizeof lang);
+	req_form_value(rq->body, "lang", lang, sizeof lang);
 	int en = !strcmp(lang, "en");
-	if (form_value(rq->body, "token", token, sizeof token) ||
+	if (req_form_value(rq->body, "token", token, sizeof token) ||
 	    auth_who(rq->app->cfg, token, strlen(token)) != AUTH_ADMIN) {
 		usleep(250 * 1000);
 		reply_note(rp, "failed login");

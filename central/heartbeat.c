@@ -1,0 +1,221 @@
+/*
+ * heartbeat — POST /api/v1/sites/{site}/heartbeat (docs/protocol.md, "The
+ * site's heartbeat"): a site's signs of life, every sync.heartbeat_seconds.
+ *
+ * The checks come in the order of api.c's (401 no or wrong token, 403 the
+ * admin's token or a disabled site's, 404 not a site, 403 another site's
+ * token, 415 not JSON, 413 over HEALTH_MAX_BYTES), then the body: 400
+ * naming the first field that is wrong. A good one replaces the site's
+ * last (cstore_health_put) with central's time of receipt and the site's
+ * clock minus central's, and is answered 204. What it means is health.c's.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "central.h"
+#include "clock.h"
+
+#define HB_SUFFIX     "/heartbeat"
+#define HB_MAX_VIEWS  64
+#define HB_MAX_STRING 4096
+
+int route_heartbeat(const char *path, char *site, size_t cap)
+{
+	const char *prefix = "/api/v1/sites/";
+	size_t pl = strlen(prefix), sl = strlen(HB_SUFFIX), n = strlen(path);
+	if (n <= pl + sl || strncmp(path, prefix, pl) || strcmp(path + n - sl, HB_SUFFIX))
+		return -1;
+	size_t len = n - pl - sl;
+	if (len >= cap)
+		len = cap - 1; /* cut: no site id is that long, so it stays unknown */
+	memcpy(site, path + pl, len);
+	site[len] = '\0';
+	return 0;
+}
+
+static int site_of(const request *rq)
+{
+	char id[CCONF_ID_LEN + 2];
+	if (route_heartbeat(rq->path, id, sizeof id) || !cconf_valid_id(id))
+		return -1;
+	const cconf *c = rq->app->cfg;
+	for (int i = 0; i < c->nsites; i++)
+		if (!strcmp(c->sites[i].id, id))
+			return i;
+	return -1;
+}
+
+int health_early(request *rq, reply *rp)
+{
+	size_t len = 0;
+	const char *tok = auth_bearer_of(rq, &len);
+	int who = tok ? auth_who(rq->app->cfg, tok, len) : AUTH_NOBODY;
+	if (who == AUTH_NOBODY) {
+		reply_json_error(rp, 401,
+				 tok ? "wrong token"
+				     : "no token: send Authorization: Bearer <site token>");
+		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
+		return 1;
+	}
+	if (who == AUTH_ADMIN) {
+		reply_json_error(rp, 403,
+				 "the admin token cannot send a heartbeat: use the site's token");
+		return 1;
+	}
+	if (rq->app->cfg->sites[who].disabled) {
+		reply_json_error(rp, 403, "this site is disabled");
+		return 1;
+	}
+	int site = site_of(rq);
+	if (site < 0) {
+		reply_json_error(rp, 404, "unknown site");
+		return 1;
+	}
+	if (site != who) {
+		reply_json_error(rp, 403, "this token belongs to another site");
+		return 1;
+	}
+	const char *ct = req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
+	while (ct && *ct == ' ')
+		ct++;
+	if (!ct || strncasecmp(ct, "application/json", 16) ||
+	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+		reply_json_error(rp, 415, "Content-Type must be application/json");
+		return 1;
+	}
+	const char *cl = req_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > HEALTH_MAX_BYTES) {
+		reply_json_error(rp, 413, "body: larger than 65536 bytes");
+		return 1;
+	}
+	return 0;
+}
+
+/* What a field may be: bits of these. */
+enum { T_NULL = 1, T_ABSENT = 2, T_STRING = 4, T_COUNT = 8, T_BOOL = 16, T_TIME = 32 };
+
+/* 0 if o's key is one of want, else -1 with "key: must be ..." in err. */
+static int field(const json_t *o, const char *path, const char *key, int want, char *err,
+		 size_t errlen)
+{
+	const json_t *j = json_object_get(o, key);
+	const char *what = NULL;
+	if (!j) {
+		if (!(want & T_ABSENT))
+			what = "is missing";
+	} else if (json_is_null(j)) {
+		if (!(want & T_NULL))
+			what = "must not be null";
+	} else if (want & (T_STRING | T_TIME)) {
+		int64_t ms;
+		if (!json_is_string(j) || json_string_length(j) > HB_MAX_STRING)
+			what = "must be a string (at most 4096 bytes)";
+		else if ((want & T_TIME) && clock_parse_iso(json_string_value(j), &ms))
+			what = "must be an RFC 3339 time";
+	} else if (want & T_COUNT) {
+		if (!json_is_integer(j) || json_integer_value(j) < 0)
+			what = "must be a whole number, 0 or more";
+	} else if (want & T_BOOL) {
+		if (!json_is_boolean(j))
+			what = "must be true or false";
+	}
+	if (!what)
+		return 0;
+	snprintf(err, errlen, "%s%s: %s", path, key, what);
+	return -1;
+}
+
+/* 0 if root is a heartbeat, else -1 naming the field in err. */
+static int check(const json_t *root, char *err, size_t errlen)
+{
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "the heartbeat must be a JSON object");
+		return -1;
+	}
+	const int opt_s = T_STRING | T_NULL | T_ABSENT, opt_n = T_COUNT | T_NULL | T_ABSENT;
+	if (field(root, "", "software", opt_s, err, errlen) ||
+	    field(root, "", "config_version", opt_s, err, errlen) ||
+	    field(root, "", "config_refused", opt_s, err, errlen) ||
+	    field(root, "", "backlog", T_COUNT, err, errlen) ||
+	    field(root, "", "oldest_unsent_age_s", opt_n, err, errlen) ||
+	    field(root, "", "disk_free_bytes", opt_n, err, errlen) ||
+	    field(root, "", "disk_total_bytes", opt_n, err, errlen) ||
+	    field(root, "", "last_error", opt_s, err, errlen) ||
+	    field(root, "", "fault", opt_s, err, errlen) ||
+	    field(root, "", "clock", T_TIME, err, errlen))
+		return -1;
+	const json_t *views = json_object_get(root, "views");
+	if (views && !json_is_null(views)) {
+		if (!json_is_array(views) || json_array_size(views) > HB_MAX_VIEWS) {
+			snprintf(err, errlen, "views: must be an array of at most %d views",
+				 HB_MAX_VIEWS);
+			return -1;
+		}
+		for (size_t i = 0; i < json_array_size(views); i++) {
+			const json_t *v = json_array_get(views, i);
+			char p[32];
+			snprintf(p, sizeof p, "views[%zu].", i);
+			if (!json_is_object(v)) {
+				snprintf(err, errlen, "views[%zu]: must be an object", i);
+				return -1;
+			}
+			if (field(v, p, "name", T_STRING, err, errlen) ||
+			    field(v, p, "alive", T_TIME | T_NULL | T_ABSENT, err, errlen) ||
+			    field(v, p, "every_s", T_COUNT | T_ABSENT, err, errlen) ||
+			    field(v, p, "running", T_BOOL, err, errlen) ||
+			    field(v, p, "stopped", T_BOOL | T_ABSENT, err, errlen))
+				return -1;
+		}
+	}
+	const json_t *pr = json_object_get(root, "printer");
+	if (pr && !json_is_null(pr)) {
+		if (!json_is_object(pr)) {
+			snprintf(err, errlen, "printer: must be an object");
+			return -1;
+		}
+		if (field(pr, "printer.", "state", T_STRING, err, errlen) ||
+		    field(pr, "printer.", "since", T_TIME | T_NULL | T_ABSENT, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+void health_post(request *rq, reply *rp)
+{
+	if (health_early(rq, rp))
+		return;
+	const char *id = rq->app->cfg->sites[site_of(rq)].id;
+	json_error_t je;
+	json_t *root = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "not JSON (line %d, column %d): %s", je.line, je.column,
+			 je.text);
+		reply_json_error(rp, 400, msg);
+		return;
+	}
+	char err[300];
+	if (check(root, err, sizeof err)) {
+		json_decref(root);
+		reply_json_error(rp, 400, err);
+		reply_note(rp, "site=%s heartbeat refused: %s", id, err);
+		return;
+	}
+	int64_t now = clock_now_ms(), site_ms = 0;
+	clock_parse_iso(json_string_value(json_object_get(root, "clock")), &site_ms);
+	json_decref(root);
+	int st = cstore_health_put(rq->app->st, id, now, site_ms - now, rq->body, rq->body_len);
+	if (st == CSTORE_OK) {
+		rp->status = 204;
+		reply_note(rp, "site=%s heartbeat clock_offset_ms=%lld", id,
+			   (long long)(site_ms - now));
+	} else if (st == CSTORE_BUSY || st == CSTORE_FULL) {
+		reply_unavailable(rp, 5, "the central office cannot store now, try again");
+	} else {
+		reply_json_error(rp, 500, "the central office could not store the heartbeat");
+	}
+}

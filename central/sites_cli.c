@@ -1,0 +1,105 @@
+/*
+ * sites_cli — `loket-central -c FILE site ...`, the sites from the command
+ * line (sites.h): add, list, rotate-token, disable, enable. A new token is
+ * printed once on stdout (nothing else is), so a script can take it:
+ *
+ *   token=$(loket-central -c central.json site add paddepoel "WIJS Paddepoel")
+ *
+ * A running loket-central sees each change from its next request on.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sites.h"
+
+#define EX_USAGE   64
+#define EX_DATAERR 65
+#define EX_IOERR   74
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: loket-central -c FILE site add ID NAME\n"
+			"       loket-central -c FILE site list\n"
+			"       loket-central -c FILE site rotate-token ID\n"
+			"       loket-central -c FILE site disable ID\n"
+			"       loket-central -c FILE site enable ID\n");
+	return EX_USAGE;
+}
+
+static void when(char *out, size_t n, int64_t ms)
+{
+	if (!ms) {
+		snprintf(out, n, "never");
+		return;
+	}
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int print_site(void *ctx, const cstore_site_rec *r)
+{
+	(void)ctx;
+	char seen[32];
+	when(seen, sizeof seen, r->last_seen_ms);
+	printf("%-31s  %-8s  %-19s  %s\n", r->id, r->enabled ? "enabled" : "disabled", seen,
+	       r->name);
+	return 0;
+}
+
+static int status_of(int rc)
+{
+	return rc == CSTORE_OK					? 0
+	       : rc == CSTORE_NOT_FOUND || rc == CSTORE_CONFLICT ? EX_DATAERR
+	       : rc == CSTORE_ERROR				? EX_DATAERR
+								: EX_IOERR;
+}
+
+int sites_cli(cstore *st, int argc, char **argv)
+{
+	char err[300], token[SITES_TOKEN_LEN];
+	if (argc < 2)
+		return usage();
+	const char *cmd = argv[1];
+	int rc;
+	if (!strcmp(cmd, "list") && argc == 2) {
+		printf("%-31s  %-8s  %-19s  %s\n", "ID", "STATE", "LAST SEEN", "NAME");
+		rc = cstore_sites(st, print_site, NULL);
+		if (rc != CSTORE_OK)
+			fprintf(stderr, "loket-central: cannot read the sites\n");
+		return rc == CSTORE_OK ? 0 : EX_IOERR;
+	}
+	if (!strcmp(cmd, "add") && argc == 4) {
+		rc = sites_add(st, argv[2], argv[3], token, err, sizeof err);
+		if (rc == CSTORE_OK) {
+			printf("%s\n", token);
+			fprintf(stderr,
+				"site %s added; its token is above, shown this once (only its "
+				"SHA-256 is kept)\n",
+				argv[2]);
+		}
+	} else if (!strcmp(cmd, "rotate-token") && argc == 3) {
+		rc = sites_rotate(st, argv[2], token, err, sizeof err);
+		if (rc == CSTORE_OK) {
+			printf("%s\n", token);
+			fprintf(stderr,
+				"site %s: new token above, shown this once; the old one no longer "
+				"works\n",
+				argv[2]);
+		}
+	} else if ((!strcmp(cmd, "disable") || !strcmp(cmd, "enable")) && argc == 3) {
+		rc = sites_enable(st, argv[2], !strcmp(cmd, "enable"), err, sizeof err);
+		if (rc == CSTORE_OK)
+			fprintf(stderr, "site %s %s\n", argv[2],
+				!strcmp(cmd, "enable") ? "enabled"
+						       : "disabled: its token is refused (403); its "
+							 "events stay in the reports");
+	} else {
+		return usage();
+	}
+	if (rc != CSTORE_OK)
+		fprintf(stderr, "loket-central: %s\n", err);
+	return status_of(rc);
+}
