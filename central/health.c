@@ -1,6 +1,7 @@
 /*
  * health — see health.h. What counts as wrong, in the order said:
- *   silent        no heartbeat or batch for HEALTH_SILENT_S: "no contact
+ *   silent        no heartbeat or batch for HEALTH_SILENT_S (or three of the
+ *                 views' interval, if longer): "no contact
  *                 since Tuesday 14:02" (central's local time; a date when
  *                 over a week), "never" if nothing ever came
  *   views         a view neither running nor stopped cleanly: "kiosk not
@@ -10,7 +11,7 @@
  *   backlog       events waiting whose oldest is 5 minutes old or more:
  *                 "247 events waiting at the site (oldest 3 h)"
  *   printer       any state but "ok": "ticket printer offline"
- *   configuration one the site refused: "configuration refused: ..."
+ *   configuration one the site refused: "configuration v2 refused: ..."
  *   delivery      the site's own fault: "cannot deliver: ..."
  *   unread        events central holds unread: "12 events could not be read"
  * The heartbeat was checked when it came (heartbeat.c); a field missing or
@@ -117,12 +118,27 @@ static void say_views(walk *w, const json_t *views, int silent)
 	}
 }
 
+/* How long a site may be quiet: HEALTH_SILENT_S, or three of its views'
+ * interval (sync.heartbeat_seconds) when that is longer. */
+static int64_t quiet_ms(const json_t *hb)
+{
+	int64_t every = 0;
+	const json_t *views = json_object_get(hb, "views");
+	for (size_t i = 0; i < json_array_size(views); i++) {
+		int64_t e = num(json_array_get(views, i), "every_s", 0);
+		every = e > every ? e : every;
+	}
+	every = every > 86400 ? 86400 : every;
+	return (every * 3 > HEALTH_SILENT_S ? every * 3 : HEALTH_SILENT_S) * 1000LL;
+}
+
 static int on_site(void *ctx, const cstore_health *h)
 {
 	walk *w = ctx;
 	buf_reset(&w->words);
 	int64_t seen = h->received_ms > h->last_sync_ms ? h->received_ms : h->last_sync_ms;
-	int silent = w->now_ms - seen > HEALTH_SILENT_S * 1000LL;
+	json_t *hb = h->len ? json_loadb(h->body, h->len, 0, NULL) : NULL;
+	int silent = w->now_ms - seen > quiet_ms(hb);
 	char t[64], a[32];
 	if (!seen) {
 		buf_adds(&w->words, W(w, "never in contact", "nog nooit contact gehad"));
@@ -130,7 +146,6 @@ static int on_site(void *ctx, const cstore_health *h)
 		when(t, sizeof t, seen, w->now_ms, w->en);
 		buf_printf(&w->words, "%s %s", W(w, "no contact since", "geen contact sinds"), t);
 	}
-	json_t *hb = h->len ? json_loadb(h->body, h->len, 0, NULL) : NULL;
 	if (hb) {
 		say_views(w, json_object_get(hb, "views"), silent);
 		int64_t off_s = h->offset_ms / 1000;
@@ -157,17 +172,26 @@ static int on_site(void *ctx, const cstore_health *h)
 		}
 		const char *ps = str(json_object_get(hb, "printer"), "state");
 		if (ps && strcmp(ps, "ok")) {
+			/* "offline", "offline: why", "no paper", or a state of a
+			 * newer site, said as it came */
 			sep(w);
-			buf_printf(&w->words, "%s %s", W(w, "ticket printer", "bonprinter"),
-				   !strcmp(ps, "offline") ? W(w, "offline", "offline")
-				   : !strcmp(ps, "no paper") ? W(w, "out of paper", "zonder papier")
-							     : ps);
+			if (!strncmp(ps, "offline", 7))
+				buf_printf(&w->words, "%s%s", W(w, "ticket printer offline",
+							       "bonprinter offline"), ps + 7);
+			else if (!strcmp(ps, "no paper"))
+				buf_adds(&w->words, W(w, "ticket printer out of paper",
+						      "bonprinter zonder papier"));
+			else
+				buf_printf(&w->words, "%s: %s", W(w, "ticket printer", "bonprinter"), ps);
 		}
 		const char *refused = str(hb, "config_refused");
 		if (refused) {
+			/* config_version is then the version refused */
+			const char *ver = str(hb, "config_version");
 			sep(w);
-			buf_printf(&w->words, "%s: %s",
-				   W(w, "configuration refused", "configuratie geweigerd"), refused);
+			buf_printf(&w->words, "%s%s%s %s: %s", W(w, "configuration", "configuratie"),
+				   ver ? " " : "", ver ? ver : "", W(w, "refused", "geweigerd"),
+				   refused);
 		}
 		const char *fault = str(hb, "fault"), *le = str(hb, "last_error");
 		if (fault && !silent) {

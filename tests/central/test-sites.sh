@@ -164,6 +164,22 @@ sed -e 's/"running":false/"running":true/' -e "s/$(iso $((now - 3 * 3600 - 30)))
 [ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/ok.json")" = 204 ] || fail "a healthy heartbeat: $(cat "$dir/resp")"
 admin "$URL/sites?lang=en" | grep -q '<td class="health">ok</td>' || fail "/sites does not say ok for a healthy site"
 
+note "a refused configuration, an unread event, a silent site"
+sed -e 's/"config_refused":null/"config_refused":"kiosk.language: not a language"/' "$dir/ok.json" >"$dir/refused.json"
+[ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/refused.json")" = 204 ] || fail "a heartbeat with a refusal: $(cat "$dir/resp")"
+printf '{"events":[{"seq":2,"uuid":"01937000-0000-7000-8fff-000000000002","type":"ticket.teleported","at":"%sT10:00:02.000%s"}]}' \
+	"$TODAY" "$TZO" >"$dir/body"
+curl -s -o "$dir/resp" -H "Authorization: Bearer $TOK_PADDEPOEL" -H 'Content-Type: application/json' \
+	--data-binary @"$dir/body" "$URL/api/v1/sites/paddepoel/events" >/dev/null
+grep -q '"acked_through":2' "$dir/resp" || fail "an event of an unknown type: $(cat "$dir/resp")"
+admin "$URL/sites?lang=en" >"$dir/page"
+grep -qF "configuration v2 refused: kiosk.language: not a language" "$dir/page" || fail "/sites does not say the configuration was refused"
+grep -qF "1 event could not be read" "$dir/page" || fail "/sites does not say an event could not be read"
+sqlite3 "$dir/central.db" "UPDATE site_health SET received_ms = received_ms - 3 * 86400000 WHERE site = (SELECT id FROM sites WHERE name = 'selwerd');
+	UPDATE sites SET last_sync_ms = last_sync_ms - 3 * 86400000 WHERE name = 'selwerd'" || fail "could not age selwerd"
+day=$(LC_ALL=C date -d "@$(( $(date +%s) - 3 * 86400 ))" +%A)
+admin "$URL/sites?lang=en" | grep -q "no contact since $day [0-2][0-9]:[0-5][0-9]" || fail "/sites does not say no contact since $day"
+
 note "bad heartbeats"
 printf '{"backlog":"x","clock":"%s"}' "$(iso "$now")" >"$dir/bad1.json"
 [ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/bad1.json")" = 400 ] && grep -q '"backlog: must be a whole number' "$dir/resp" ||
@@ -204,7 +220,7 @@ admin -o /dev/null -w '%{http_code}' --data 'do=disable&id=nosuch' "$URL/sites" 
 [ "$(cat "$dir/code")" = 404 ] || fail "disabling an unknown site by the form: $(cat "$dir/code")"
 curl -s -o /dev/null -w '%{http_code}' --data 'do=disable&id=paddepoel' "$URL/sites" >"$dir/code"
 [ "$(cat "$dir/code")" = 303 ] || fail "a form without signing in: $(cat "$dir/code")"
-[ "$(post paddepoel "$TOK_PADDEPOEL" 2)" = 200 ] || fail "paddepoel was disabled by a refused form"
+[ "$(post paddepoel "$TOK_PADDEPOEL" 3)" = 200 ] || fail "paddepoel was disabled by a refused form"
 stop
 
 note "a restart imports nothing again"
