@@ -250,7 +250,7 @@ static void load_closed(jcheck *v, const json_t *days, config *cfg)
 	}
 	json_array_foreach(days, i, d)
 	{
-		char p[32];
+		char p[48];
 		snprintf(p, sizeof p, "closed_days[%zu]", i);
 		const char *s = json_string_value(d);
 		int y, m, dd;
