@@ -16,6 +16,7 @@ pid=
 fails=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "${syncd:-}" ] && kill "$syncd" 2>/dev/null && wait "$syncd" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -40,9 +41,9 @@ cat >"$dir/central.json" <<EOF
 EOF
 cli() { "$CENTRAL" -c "$dir/central.json" site "$@"; }
 
-start() {
+start() { # [CONFIG]
 	: >"$dir/log"
-	"$CENTRAL" -c "$dir/central.json" 2>"$dir/log" &
+	"$CENTRAL" -c "${1:-$dir/central.json}" 2>"$dir/log" &
 	pid=$!
 	port=
 	for _ in $(seq 1 100); do
@@ -232,6 +233,51 @@ grep -q '(3 sites,' "$dir/log" || fail "not 3 sites after a restart: $(grep list
 cli enable selwerd 2>/dev/null || fail "enable"
 [ "$(post selwerd "$NEW" 3)" = 200 ] || fail "an enabled site's token: $(cat "$dir/resp")"
 stop
+
+# The real loket-syncd with a heartbeat every second: its heartbeats arrive,
+# and a kiosk view that died (its sign of life in the site store's views
+# table a minute old) is "kiosk not running" within two heartbeats.
+if [ -x "$BIN/loket-syncd" ]; then
+	note "the real loket-syncd's heartbeat"
+	top=$(cd "$(dirname "$0")/../.." && pwd)
+	mkdir -p "$dir/office" "$dir/site"
+	cat >"$dir/office/central.json" <<EOF
+{ "listen": "127.0.0.1:0", "database": "central.db",
+  "admin_token_sha256": "$(sha "$TOK_ADMIN")", "metrics_token_sha256": "$(sha "$TOK_METRICS")" }
+EOF
+	"$CENTRAL" -c "$dir/office/central.json" site add paddepoel "WIJS Paddepoel" >"$dir/site/token" 2>/dev/null ||
+		fail "site add in an office without sites"
+	chmod 600 "$dir/site/token"
+	start "$dir/office/central.json"
+	sed -e 's/"database": "[^"]*"/"database": "site.db"/' -e "s#\"url\": \"[^\"]*\"#\"url\": \"$URL\"#" \
+	    -e 's/"batch_events": [0-9]*/"batch_events": 500, "heartbeat_seconds": 1/' \
+	    "$top/assets/demo/site.json" >"$dir/site/site.json"
+	"$BIN/loket-syncd" -c "$dir/site/site.json" >"$dir/site/syncd.log" 2>&1 &
+	syncd=$!
+	beats() { grep -c 'POST /api/v1/sites/paddepoel/heartbeat 204' "$dir/log"; }
+	# wait_beats N: until N heartbeats have arrived (at most 15 s).
+	wait_beats() {
+		for _ in $(seq 1 150); do
+			[ "$(beats)" -ge "$1" ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	health() { admin "$URL/sites?lang=en" | grep -o '<td class="health[^<]*<'; }
+	wait_beats 1 || fail "no heartbeat of loket-syncd arrived: $(tail -5 "$dir/site/syncd.log")"
+	health | grep -q '>ok<' || fail "a fresh site is not ok: $(health)"
+	old=$(( $(date +%s%3N) - 60000 ))
+	sqlite3 -cmd '.timeout 5000' "$dir/site/site.db" \
+		"INSERT OR REPLACE INTO views(name, alive_ms, every_ms, pid) VALUES('counter:2', $old, 1000, 0)" ||
+		fail "could not write a dead view into the site store"
+	n=$(beats)
+	wait_beats $((n + 2)) || fail "no two more heartbeats within 15 s"
+	health | grep -qF 'kiosk not running (counter:2)' || fail "a dead view is not said within two heartbeats: $(health)"
+	curl -s --max-time 10 -H "Authorization: Bearer $TOK_METRICS" "$URL/metrics" |
+		grep -q '^loket_site_views_not_running{site="paddepoel"} 1$' || fail "metrics: the dead view"
+	kill "$syncd"; wait "$syncd" 2>/dev/null; syncd=
+	stop
+fi
 
 if [ "$fails" -gt 0 ]; then
 	echo "$fails failure(s); the server log:"
