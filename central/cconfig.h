@@ -7,6 +7,9 @@
  *     "database": "central.db",
  *     "admin_token_sha256": "<64 hex>",
  *     "sites": [ { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "<64 hex>" } ],
+ *                                                          optional: imported into the
+ *                                                          database once (sites.c), then
+ *                                                          not read
  *     "limits": { "max_body_bytes": 1048576, ... },      optional
  *     "cookie_secure": false,                             optional
  *     "metrics_token_sha256": "<64 hex>",                 optional: scrapes /metrics

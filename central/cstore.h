@@ -4,8 +4,10 @@
  * implementation of exactly these functions (cstore_pg.c), chosen at open.
  *
  * The model:
- *   sites    one row per site that ever sent: acked_through (the highest N
- *            such that events 1..N are all held), events held, last sync.
+ *   sites    one row per site that was registered or ever sent:
+ *            acked_through (the highest N such that events 1..N are all
+ *            held), events held, last sync; a registered one also its
+ *            name, token digest, enabled, and its latest heartbeat.
  *   events   the truth: one row per (site, seq), the event's JSON text as
  *            the site sent it, plus its parsed fields. Never deleted, its
  *            text never changed; an event UUID appears once across all

@@ -13,8 +13,14 @@
  * fit the per-connection memory limit (HTTP_CONN_MEMORY), or MHD answers
  * 414/431 itself.
  *
+ * Sites: each request sees the sites of the database as they were when it
+ * came (a snapshot of sites.h, held until it is answered, put into the
+ * request's copy of the configuration), so a site added, disabled or given
+ * a new token counts from the next request on, without a restart.
+ *
  * Bodies are read here into a buffer capped at the route's limit (the
- * ingest's max_body_bytes, 4 KiB for the login form, nothing elsewhere);
+ * ingest's max_body_bytes, 256 KiB for a profile, 64 KiB for a heartbeat,
+ * 4 KiB for the login and /sites forms, nothing elsewhere);
  * no PostProcessor. A body that passes the cap is read to its end and
  * dropped, and the request answered 413.
  */
