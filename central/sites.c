@@ -182,8 +182,12 @@ int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOK
 			 CCONF_ID_LEN - 1);
 		return CSTORE_ERROR;
 	}
-	if (!name[0] || strlen(name) >= CCONF_TEXT_LEN) {
-		snprintf(err, errlen, "a site's name: 1 to %d bytes", CCONF_TEXT_LEN - 1);
+	int control = 0;
+	for (const char *p = name; *p; p++)
+		control |= (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (!name[0] || strlen(name) >= CCONF_TEXT_LEN || control) {
+		snprintf(err, errlen, "a site's name: 1 to %d bytes, no control characters",
+			 CCONF_TEXT_LEN - 1);
 		return CSTORE_ERROR;
 	}
 	if (cstore_sites(st, count_site, &n) != CSTORE_OK)
@@ -233,7 +237,7 @@ int sites_import(cstore *st, const cconf *c, int say_not_read, char *err, size_t
 		snprintf(err, errlen, "%s: cannot import the sites of %s", c->database, c->path);
 		return -1;
 	}
-	if (!done)
+	if (!done && c->nsites)
 		log_info("%zu site%s imported from %s into the database; from now on the sites live "
 			 "in the database (loket-central site ...) and the file's \"sites\" are no "
 			 "longer read",
