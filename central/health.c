@@ -65,7 +65,7 @@ static void when(char *out, size_t n, int64_t ms, int64_t now_ms, int en)
 {
 	static const char *const days_en[] = {"Sunday",	  "Monday", "Tuesday", "Wednesday",
 					      "Thursday", "Friday", "Saturday"};
-	static const char *const days_nl[] = {"zondag",	  "maandag", "dinsdag", "woensdag",
+	static const char *const days_nl[] = {"zondag",	   "maandag", "dinsdag", "woensdag",
 					      "donderdag", "vrijdag", "zaterdag"};
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -113,8 +113,8 @@ static void say_views(walk *w, const json_t *views, int silent)
 			   names);
 	} else if (silent && nviews && stopped == nviews) {
 		sep(w);
-		buf_adds(&w->words, W(w, "its kiosk had been stopped cleanly",
-				      "de kiosk was netjes gestopt"));
+		buf_adds(&w->words,
+			 W(w, "its kiosk had been stopped cleanly", "de kiosk was netjes gestopt"));
 	}
 }
 
@@ -167,7 +167,8 @@ static int on_site(void *ctx, const cstore_health *h)
 			span(a, sizeof a, age, w->en);
 			sep(w);
 			buf_printf(&w->words, "%lld %s (%s %s)", (long long)backlog,
-				   W(w, "events waiting at the site", "gebeurtenissen wachten op de locatie"),
+				   W(w, "events waiting at the site",
+				     "gebeurtenissen wachten op de locatie"),
 				   W(w, "oldest", "oudste"), a);
 		}
 		const char *ps = str(json_object_get(hb, "printer"), "state");
@@ -176,22 +177,24 @@ static int on_site(void *ctx, const cstore_health *h)
 			 * newer site, said as it came */
 			sep(w);
 			if (!strncmp(ps, "offline", 7))
-				buf_printf(&w->words, "%s%s", W(w, "ticket printer offline",
-							       "bonprinter offline"), ps + 7);
+				buf_printf(&w->words, "%s%s",
+					   W(w, "ticket printer offline", "bonprinter offline"),
+					   ps + 7);
 			else if (!strcmp(ps, "no paper"))
 				buf_adds(&w->words, W(w, "ticket printer out of paper",
 						      "bonprinter zonder papier"));
 			else
-				buf_printf(&w->words, "%s: %s", W(w, "ticket printer", "bonprinter"), ps);
+				buf_printf(&w->words, "%s: %s",
+					   W(w, "ticket printer", "bonprinter"), ps);
 		}
 		const char *refused = str(hb, "config_refused");
 		if (refused) {
 			/* config_version is then the version refused */
 			const char *ver = str(hb, "config_version");
 			sep(w);
-			buf_printf(&w->words, "%s%s%s %s: %s", W(w, "configuration", "configuratie"),
-				   ver ? " " : "", ver ? ver : "", W(w, "refused", "geweigerd"),
-				   refused);
+			buf_printf(&w->words, "%s%s%s %s: %s",
+				   W(w, "configuration", "configuratie"), ver ? " " : "",
+				   ver ? ver : "", W(w, "refused", "geweigerd"), refused);
 		}
 		const char *fault = str(hb, "fault"), *le = str(hb, "last_error");
 		if (fault && !silent) {
@@ -204,8 +207,9 @@ static int on_site(void *ctx, const cstore_health *h)
 	if (h->unread > 0) {
 		sep(w);
 		buf_printf(&w->words, "%lld %s", (long long)h->unread,
-			   h->unread == 1 ? W(w, "event could not be read", "gebeurtenis onleesbaar")
-					  : W(w, "events could not be read", "gebeurtenissen onleesbaar"));
+			   h->unread == 1
+			       ? W(w, "event could not be read", "gebeurtenis onleesbaar")
+			       : W(w, "events could not be read", "gebeurtenissen onleesbaar"));
 	}
 	int ok = w->words.len == 0;
 	if (ok)
@@ -254,8 +258,9 @@ static int on_gauge(void *ctx, const cstore_health *h)
 	gauges *g = ctx;
 	int64_t seen = h->received_ms > h->last_sync_ms ? h->received_ms : h->last_sync_ms;
 	if (g->which == G_SEEN) {
-		g->bad |= buf_printf(g->o, "loket_site_last_seen_seconds{site=\"%s\"} %lld.%03lld\n",
-				     h->site, (long long)(seen / 1000), (long long)(seen % 1000));
+		g->bad |=
+		    buf_printf(g->o, "loket_site_last_seen_seconds{site=\"%s\"} %lld.%03lld\n",
+			       h->site, (long long)(seen / 1000), (long long)(seen % 1000));
 		return 0;
 	}
 	json_t *hb = h->len ? json_loadb(h->body, h->len, 0, NULL) : NULL;
@@ -286,8 +291,8 @@ static int on_gauge(void *ctx, const cstore_health *h)
 			down += !json_is_true(json_object_get(v, "running")) &&
 				!json_is_true(json_object_get(v, "stopped"));
 		}
-		g->bad |= buf_printf(g->o, "loket_site_views_not_running{site=\"%s\"} %d\n", s,
-				     down);
+		g->bad |=
+		    buf_printf(g->o, "loket_site_views_not_running{site=\"%s\"} %d\n", s, down);
 		break;
 	}
 	case G_PRINTER: {

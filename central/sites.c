@@ -180,7 +180,7 @@ int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOK
 	if (!cconf_valid_id(id)) {
 		snprintf(err, errlen, "\"%s\" is not a site id: 1 to %d of a-z, 0-9, _ and -", id,
 			 CCONF_ID_LEN - 1);
-		return CSTORE_ERROR;
+		return SITES_INVALID;
 	}
 	int control = 0;
 	for (const char *p = name; *p; p++)
@@ -188,13 +188,13 @@ int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOK
 	if (!name[0] || strlen(name) >= CCONF_TEXT_LEN || control) {
 		snprintf(err, errlen, "a site's name: 1 to %d bytes, no control characters",
 			 CCONF_TEXT_LEN - 1);
-		return CSTORE_ERROR;
+		return SITES_INVALID;
 	}
 	if (cstore_sites(st, count_site, &n) != CSTORE_OK)
 		return say(CSTORE_ERROR, id, err, errlen);
 	if (n >= CCONF_MAX_SITES) {
 		snprintf(err, errlen, "central takes at most %d sites", CCONF_MAX_SITES);
-		return CSTORE_ERROR;
+		return SITES_INVALID;
 	}
 	if (token_new(token, sha)) {
 		snprintf(err, errlen, "no randomness from the kernel for a token");
@@ -203,8 +203,7 @@ int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOK
 	return say(cstore_site_add(st, id, name, sha, clock_now_ms()), id, err, errlen);
 }
 
-int sites_rotate(cstore *st, const char *id, char token[SITES_TOKEN_LEN], char *err,
-		 size_t errlen)
+int sites_rotate(cstore *st, const char *id, char token[SITES_TOKEN_LEN], char *err, size_t errlen)
 {
 	unsigned char sha[32];
 	if (token_new(token, sha)) {
@@ -227,8 +226,8 @@ int sites_import(cstore *st, const cconf *c, int say_not_read, char *err, size_t
 		return -1;
 	}
 	for (int i = 0; i < c->nsites; i++)
-		v[i] = (cstore_site_new){c->sites[i].id, c->sites[i].name,
-					 c->sites[i].token_sha256};
+		v[i] =
+		    (cstore_site_new){c->sites[i].id, c->sites[i].name, c->sites[i].token_sha256};
 	int done = 0;
 	size_t n = 0;
 	int rc = cstore_sites_import(st, v, (size_t)c->nsites, clock_now_ms(), &done, &n);
@@ -238,10 +237,11 @@ int sites_import(cstore *st, const cconf *c, int say_not_read, char *err, size_t
 		return -1;
 	}
 	if (!done && c->nsites)
-		log_info("%zu site%s imported from %s into the database; from now on the sites live "
-			 "in the database (loket-central site ...) and the file's \"sites\" are no "
-			 "longer read",
-			 n, n == 1 ? "" : "s", c->path);
+		log_info(
+		    "%zu site%s imported from %s into the database; from now on the sites live "
+		    "in the database (loket-central site ...) and the file's \"sites\" are no "
+		    "longer read",
+		    n, n == 1 ? "" : "s", c->path);
 	else if (c->nsites && say_not_read)
 		log_info("the sites live in the database: %s's \"sites\" are not read (imported "
 			 "once, at the first start)",

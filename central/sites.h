@@ -42,14 +42,14 @@ void sites_free(sites *s);
 const sites_snap *sites_take(sites *s);
 void sites_drop(sites *s, const sites_snap *snap);
 
-/* The changes. Each returns CSTORE_OK, or another CSTORE_* status with a
- * sentence for a person in err (CSTORE_CONFLICT: the id is taken;
- * CSTORE_NOT_FOUND: no such site). add and rotate write the new token into
- * token. */
+/* The changes. Each returns CSTORE_OK, SITES_INVALID (a bad id or name,
+ * or no room for another site), or another CSTORE_* status (CSTORE_CONFLICT:
+ * the id is taken; CSTORE_NOT_FOUND: no such site), with a sentence for a
+ * person in err. add and rotate write the new token into token. */
+#define SITES_INVALID (-1)
 int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOKEN_LEN], char *err,
 	      size_t errlen);
-int sites_rotate(cstore *st, const char *id, char token[SITES_TOKEN_LEN], char *err,
-		 size_t errlen);
+int sites_rotate(cstore *st, const char *id, char token[SITES_TOKEN_LEN], char *err, size_t errlen);
 int sites_enable(cstore *st, const char *id, int enabled, char *err, size_t errlen);
 
 /* Imports the sites of c (an older configuration file) once per database,

@@ -51,10 +51,9 @@ static int print_site(void *ctx, const cstore_site_rec *r)
 
 static int status_of(int rc)
 {
-	return rc == CSTORE_OK					? 0
-	       : rc == CSTORE_NOT_FOUND || rc == CSTORE_CONFLICT ? EX_DATAERR
-	       : rc == CSTORE_ERROR				? EX_DATAERR
-								: EX_IOERR;
+	return rc == CSTORE_OK								? 0
+	       : rc == SITES_INVALID || rc == CSTORE_NOT_FOUND || rc == CSTORE_CONFLICT ? EX_DATAERR
+											: EX_IOERR;
 }
 
 int sites_cli(cstore *st, int argc, char **argv)
@@ -93,9 +92,10 @@ int sites_cli(cstore *st, int argc, char **argv)
 		rc = sites_enable(st, argv[2], !strcmp(cmd, "enable"), err, sizeof err);
 		if (rc == CSTORE_OK)
 			fprintf(stderr, "site %s %s\n", argv[2],
-				!strcmp(cmd, "enable") ? "enabled"
-						       : "disabled: its token is refused (403); its "
-							 "events stay in the reports");
+				!strcmp(cmd, "enable")
+				    ? "enabled"
+				    : "disabled: its token is refused (403); its "
+				      "events stay in the reports");
 	} else {
 		return usage();
 	}

@@ -94,10 +94,11 @@ static void render(request *rq, reply *rp, int status, const char *message, cons
 		if (token) {
 			buf_printf(o, "<p>%s <code>", en ? "The token of" : "Het token van");
 			buf_add_html(o, id);
-			buf_printf(o, "</code> (%s):</p><p class=\"token\" id=\"token\">%s</p>",
-				   en ? "shown this once: put it in the site's token file now"
-				      : "alleen nu getoond: zet het nu in het tokenbestand van de locatie",
-				   token);
+			buf_printf(
+			    o, "</code> (%s):</p><p class=\"token\" id=\"token\">%s</p>",
+			    en ? "shown this once: put it in the site's token file now"
+			       : "alleen nu getoond: zet het nu in het tokenbestand van de locatie",
+			    token);
 		}
 		buf_adds(o, "</div>");
 	}
@@ -107,10 +108,10 @@ static void render(request *rq, reply *rp, int status, const char *message, cons
 		   en ? "Name" : "Naam", en ? "Enabled" : "Actief",
 		   en ? "Last contact" : "Laatste contact", en ? "Health" : "Toestand");
 	page p = {o, rq->app->cfg, en};
-	if (health_each(rq->app->st, clock_now_ms(), en ? "en" : "nl", on_health, &p) !=
-	    CSTORE_OK)
+	if (health_each(rq->app->st, clock_now_ms(), en ? "en" : "nl", on_health, &p) != CSTORE_OK)
 		buf_printf(o, "<tr><td colspan=\"6\">%s</td></tr>",
-			   en ? "the database cannot be read now" : "de database is nu niet leesbaar");
+			   en ? "the database cannot be read now"
+			      : "de database is nu niet leesbaar");
 	buf_printf(o,
 		   "</table><form class=\"add\" method=\"post\" action=\"/sites%s\">"
 		   "<h2>%s</h2><input type=\"hidden\" name=\"do\" value=\"add\">"
@@ -167,8 +168,9 @@ void sites_page_post(request *rq, reply *rp)
 	    token[SITES_TOKEN_LEN], msg[400];
 	if (req_form_value(rq->body, "do", what, sizeof what) ||
 	    req_form_value(rq->body, "id", id, sizeof id)) {
-		render(rq, rp, 400, en ? "The form lacks do or id." : "Het formulier mist do of id.",
-		       NULL, NULL);
+		render(rq, rp, 400,
+		       en ? "The form lacks do or id." : "Het formulier mist do of id.", NULL,
+		       NULL);
 		return;
 	}
 	int rc;
@@ -187,11 +189,11 @@ void sites_page_post(request *rq, reply *rp)
 	if (rc != CSTORE_OK) {
 		reply_note(rp, "sites: %s %s refused: %s", what, id, err);
 		render(rq, rp,
-		       rc == CSTORE_NOT_FOUND ? 404
-		       : rc == CSTORE_CONFLICT ? 409
+		       rc == SITES_INVALID			? 400
+		       : rc == CSTORE_NOT_FOUND			? 404
+		       : rc == CSTORE_CONFLICT			? 409
 		       : rc == CSTORE_BUSY || rc == CSTORE_FULL ? 503
-		       : rc == CSTORE_ERROR && strstr(err, "database") ? 500
-								       : 400,
+								: 500,
 		       err, NULL, NULL);
 		return;
 	}
