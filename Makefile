@@ -71,7 +71,7 @@ $(B)/obj/%.o: %.c
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 .SECONDARY:
-.PHONY: all test check-deps run bench chaos fuzz install clean format style
+.PHONY: all test check-deps run bench chaos fuzz install clean format style cross-arm64
 all: $(PROGRAMS)
 
 check-deps:
@@ -152,6 +152,12 @@ install-config:
 # what the packages do. The package's build never inherits this make's
 # variables (`make test`'s B=build/test SAN=1 must not reach it).
 DEB_OUT ?= build/deb
+# libloket, loketctl and the unit tests for arm64 (a Raspberry Pi), run under
+# qemu-user with the loketctl black-box tests (scripts/cross-arm64.sh); make
+# test runs it too (tests/packaging/test-cross-arm64.sh).
+cross-arm64: check-deps
+	@scripts/cross-arm64.sh
+
 .PHONY: deb deb-check
 deb:
 	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
