@@ -240,6 +240,10 @@ int cstore_sites_import(cstore *st, const cstore_site_new *v, size_t n, int64_t 
 /* A number that changes whenever anything was committed to the database,
  * by this process or another (the command line): cheap, for caches. */
 int cstore_version(cstore *st, int64_t *version);
+/* A number that changes whenever the sites changed (one read of one row):
+ * asked when cstore_version changed, since most commits are batches and
+ * heartbeats. */
+int cstore_sites_version(cstore *st, int64_t *version);
 /* The latest heartbeat of a site (its body as sent, checked by the caller),
  * central's time of receipt and the site's clock minus central's. */
 int cstore_health_put(cstore *st, const char *site, int64_t received_ms, int64_t offset_ms,

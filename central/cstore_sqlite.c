@@ -1300,6 +1300,28 @@ int cstore_version(cstore *st, int64_t *version)
 	return map_rc(rc);
 }
 
+int cstore_sites_version(cstore *st, int64_t *version)
+{
+	*version = 0;
+	sqlite3 *db = reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db,
+				    "SELECT CAST(value AS INTEGER) FROM meta"
+				    " WHERE key = 'sites_version'",
+				    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*version = sqlite3_column_int64(s, 0);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	reader_put(st, db);
+	return map_rc(rc);
+}
+
 int cstore_sites(cstore *st, cstore_site_cb cb, void *ctx)
 {
 	sqlite3 *db = reader_get(st);
@@ -1358,6 +1380,17 @@ static int write_one(cstore *st, const char *sql, const char *id, const char *na
 	return rc;
 }
 
+/* Every change of the sites counts up meta's sites_version, in the same
+ * transaction, so a reader can tell a change of the sites from the many
+ * other commits (batches, heartbeats) cheaply (cstore_sites_version). */
+static int sites_bump(cstore *st)
+{
+	return sqlite3_exec(st->w,
+			    "INSERT INTO meta VALUES('sites_version', '1') ON CONFLICT(key)"
+			    " DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+			    NULL, NULL, NULL);
+}
+
 /* Registers id (a row may exist from events of an earlier configuration). */
 static int site_register(cstore *st, const char *id, const char *name, const unsigned char *sha,
 			 int64_t now_ms, int *changes)
@@ -1386,6 +1419,8 @@ int cstore_site_add(cstore *st, const char *id, const char *name, const unsigned
 	if (rc == SQLITE_OK && changes == 0)
 		rc = SQLITE_CONSTRAINT; /* registered already */
 	if (rc == SQLITE_OK)
+		rc = sites_bump(st);
+	if (rc == SQLITE_OK)
 		rc = step_done(st->commit);
 	if (rc != SQLITE_OK)
 		step_done(st->rollback);
@@ -1398,7 +1433,15 @@ static int site_update(cstore *st, const char *sql, const char *id, const unsign
 {
 	pthread_mutex_lock(&st->wlock);
 	int changes = 0;
-	int rc = write_one(st, sql, id, NULL, sha, n, now_ms, &changes);
+	int rc = step_done(st->begin);
+	if (rc == SQLITE_OK)
+		rc = write_one(st, sql, id, NULL, sha, n, now_ms, &changes);
+	if (rc == SQLITE_OK && changes)
+		rc = sites_bump(st);
+	if (rc == SQLITE_OK)
+		rc = step_done(st->commit);
+	if (rc != SQLITE_OK)
+		step_done(st->rollback);
 	pthread_mutex_unlock(&st->wlock);
 	if (rc == SQLITE_OK && changes == 0)
 		return CSTORE_NOT_FOUND;
@@ -1448,6 +1491,8 @@ int cstore_sites_import(cstore *st, const cstore_site_new *v, size_t n, int64_t 
 	if (rc == SQLITE_OK && !*done)
 		rc = sqlite3_exec(st->w, "INSERT INTO meta VALUES('sites_imported', '1')", NULL, NULL,
 				  NULL);
+	if (rc == SQLITE_OK && !*done)
+		rc = sites_bump(st);
 	if (rc == SQLITE_OK)
 		rc = step_done(st->commit);
 	if (rc != SQLITE_OK) {

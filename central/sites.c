@@ -17,7 +17,8 @@ struct sites {
 	cstore *st;
 	pthread_mutex_t mu;
 	sites_snap *cur;
-	int64_t version;
+	int64_t version;       /* cstore_version when cur was checked */
+	int64_t sites_version; /* cstore_sites_version of cur */
 	int have_version;
 };
 
@@ -84,7 +85,8 @@ sites *sites_new(cstore *st, char *err, size_t errlen)
 	}
 	s->st = st;
 	pthread_mutex_init(&s->mu, NULL);
-	s->have_version = cstore_version(st, &s->version) == CSTORE_OK;
+	s->have_version = cstore_version(st, &s->version) == CSTORE_OK &&
+			  cstore_sites_version(st, &s->sites_version) == CSTORE_OK;
 	s->cur = snap_read(st);
 	if (!s->cur) {
 		snprintf(err, errlen, "cannot read the sites from the database");
@@ -105,19 +107,25 @@ void sites_free(sites *s)
 
 const sites_snap *sites_take(sites *s)
 {
-	int64_t v = 0;
+	int64_t v = 0, sv = 0;
 	int known = cstore_version(s->st, &v) == CSTORE_OK;
 	pthread_mutex_lock(&s->mu);
+	/* Most commits are batches and heartbeats: only a change of
+	 * sites_version (one row) means reading the sites again. */
 	if (!known || !s->have_version || v != s->version) {
-		/* Read again; on failure keep the last one (a busy database
-		 * does not sign every site out). */
-		sites_snap *fresh = snap_read(s->st);
-		if (fresh) {
-			snap_unref(s->cur);
-			s->cur = fresh;
-			s->version = v;
-			s->have_version = known;
+		int sknown = cstore_sites_version(s->st, &sv) == CSTORE_OK;
+		if (!sknown || !s->have_version || sv != s->sites_version) {
+			/* On failure keep the last one (a busy database does
+			 * not sign every site out) and try again next time. */
+			sites_snap *fresh = snap_read(s->st);
+			if (fresh) {
+				snap_unref(s->cur);
+				s->cur = fresh;
+				s->sites_version = sv;
+			}
+			s->have_version = known && sknown && fresh;
 		}
+		s->version = v;
 	}
 	sites_snap *snap = s->cur ? s->cur : &empty_snap;
 	snap->refs++;

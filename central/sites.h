@@ -5,7 +5,9 @@
  *
  * The view is a snapshot (an array of cconf_site in registration order,
  * which never changes: a site is only ever added or disabled), taken
- * again when cstore_version says the database changed since, so a token
+ * again when the database's sites changed (cstore_version, a PRAGMA, says
+ * something was committed; then cstore_sites_version, one row, says
+ * whether it was the sites: batches and heartbeats are not), so a token
  * rotated or a site added or disabled by `loket-central site ...` in
  * another process counts from the next request on. A request holds its
  * snapshot until it is answered (sites_take / sites_drop), so the array it
