@@ -11,7 +11,8 @@ fonts-noto-core xvfb xauth xdotool curl ca-certificates procps util-linux
 libsystemd-dev systemd debhelper dpkg-dev fakeroot lintian
 crossbuild-essential-arm64 qemu-user file
 libsqlite3-dev:arm64 libjansson-dev:arm64 libssl-dev:arm64 zlib1g-dev:arm64
-libcmocka-dev:arm64"
+libcmocka-dev:arm64 libsdl2-dev:arm64 libsdl2-ttf-dev:arm64 libespeak-ng-dev:arm64
+libsystemd-dev:arm64"
 [ -n "${LOKET_EXTRA_PKGS:-}" ] && PKGS="$PKGS $LOKET_EXTRA_PKGS"
 
 missing=""
