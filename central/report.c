@@ -978,13 +978,15 @@ void report_dashboard(request *rq, reply *rp)
 		   "<button type=\"submit\" class=\"ghost\">%s</button></form>"
 		   "<a class=\"btn\" href=\"/export/tickets.csv?from=%s&amp;to=%s\">%s</a>"
 		   "<a class=\"btn ghost\" href=\"/report?from=%s&amp;to=%s&amp;lang=%s\">%s</a>"
+		   "<a class=\"btn ghost\" href=\"/sites?lang=%s\">%s</a>"
 		   "<span class=\"lang\"><a href=\"/?lang=nl&amp;from=%s&amp;to=%s\"%s>NL</a>"
 		   "<a href=\"/?lang=en&amp;from=%s&amp;to=%s\"%s>EN</a></span>"
 		   "<form method=\"post\" action=\"/logout\"><button class=\"ghost\">%s</button>"
 		   "</form></header><main>",
 		   english ? "en" : "nl", w->title, style, w->title, w->period, from_s, w->through,
 		   to_s, english ? "en" : "nl", w->show, from_s, to_s, w->download, from_s, to_s,
-		   english ? "en" : "nl", english ? "Report" : "Rapportage", from_s, to_s,
+		   english ? "en" : "nl", english ? "Report" : "Rapportage",
+		   english ? "en" : "nl", english ? "Sites" : "Locaties", from_s, to_s,
 		   english ? "" : " class=\"on\"", from_s, to_s, english ? " class=\"on\"" : "",
 		   w->logout);
 	buf_printf(o,

@@ -146,6 +146,7 @@ for w in "kiosk not running (counter:2)" "clock 3 h behind" "disk 95 % full" \
 done
 grep -q 'Wijkplein Selwerd' "$dir/page" || fail "/sites lacks selwerd"
 admin "$URL/?lang=en" | grep -qF "kiosk not running (counter:2)" || fail "the dashboard does not say kiosk not running"
+admin "$URL/?lang=en" | grep -qF 'href="/sites?lang=en"' || fail "the dashboard has no link to /sites"
 admin "$URL/" | grep -qF "kiosk draait niet (counter:2)" || fail "the Dutch dashboard does not say kiosk draait niet"
 curl -s --max-time 10 -H "Authorization: Bearer $TOK_METRICS" "$URL/metrics" >"$dir/metrics"
 grep -q '^loket_site_views_not_running{site="paddepoel"} 1$' "$dir/metrics" || fail "metrics: views not running"
