@@ -294,6 +294,17 @@ static void progressed(syncd *d)
 			 d->failures);
 	d->failures = 0;
 	d->refused = 0;
+	/* Refused for the token (2), the heartbeat, the configuration and the
+	 * profile go again once events do (a site enabled again, a token
+	 * fixed); an office without them (1) is not asked again. */
+	if (d->beat_off == 2)
+		d->beat_off = 0;
+	if (d->config_off == 2)
+		d->config_off = 0;
+	if (d->profile_refused) {
+		d->profile_refused = 0;
+		profile_update(d, 1);
+	}
 	/* A batch halved after 413 grows back slowly. */
 	if (!d->naive && d->batch_limit < d->cfg->sync.batch_events) {
 		d->batch_limit *= 2;
@@ -472,10 +483,12 @@ static void on_config(syncd *d, const sync_answer *a)
 	if (st == 304 || st == 404)
 		return; /* the same, or the office manages none */
 	if (st == 405 || st == 501 || st == 401 || st == 403) {
+		int token = st == 401 || st == 403;
 		log_warn("the central office gives no configuration to this site (HTTP %ld%s); not "
-			 "asked again until a reload",
-			 st, st == 401 || st == 403 ? ": the token" : ": an older version?");
-		d->config_off = 1;
+			 "asked again until %s",
+			 st, token ? ": the token or the site refused" : ": an older version?",
+			 token ? "events go through again, or a reload" : "a reload");
+		d->config_off = token ? 2 : 1;
 		return;
 	}
 	if (st != 200)
@@ -517,10 +530,12 @@ static void on_heartbeat(syncd *d, const sync_answer *a)
 	if (st == 200 || st == 204)
 		return;
 	if (st == 404 || st == 405 || st == 501 || st == 401 || st == 403) {
+		int token = st == 401 || st == 403;
 		log_warn("the central office takes no heartbeat from this site (HTTP %ld%s); not "
-			 "sent again until a reload",
-			 st, st == 401 || st == 403 ? ": the token" : ": an older version?");
-		d->beat_off = 1;
+			 "sent again until %s",
+			 st, token ? ": the token or the site refused" : ": an older version?",
+			 token ? "events go through again, or a reload" : "a reload");
+		d->beat_off = token ? 2 : 1;
 		return;
 	}
 	log_debug("heartbeat not delivered (%s); the next one follows",
@@ -547,6 +562,7 @@ static void on_profile(syncd *d, const sync_answer *a)
 		 * token) the profile goes again */
 		log_warn("the central office refuses the site's profile (HTTP %ld): the token", st);
 		d->profile_pending = 0;
+		d->profile_refused = 1; /* sent again once events go through */
 		return;
 	}
 	if (st == 400 || st == 413 || st == 422) {

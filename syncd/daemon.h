@@ -57,12 +57,13 @@ typedef struct {
 	char *profile;	    /* the site's profile as sent (profile.h), or NULL */
 	int profile_pending;	/* 1 until the central office has this profile */
 	int profile_failures;	/* PUTs in a row that failed (its own backoff) */
+	int profile_refused;	/* refused for the token: sent again with events */
 	int64_t profile_at;	/* monotonic ms of the next PUT while pending */
 	int beat_due;		/* 1: the central office's heartbeat waits to go */
-	int beat_off;		/* 1: it takes none (older version) or refused ours */
+	int beat_off;		/* 1: it takes none (older version); 2: refused our token */
 	char *beat;		/* the heartbeat in flight (health.h) */
 	int config_due;		/* 1: ask the office for the configuration */
-	int config_off;		/* 1: it manages none it will tell (older, or refused) */
+	int config_off;		/* 1: an older office; 2: it refused our token */
 	int config_wait;	/* heartbeats until the next ask */
 	int64_t last_purge;
 	int64_t sent_at; /* monotonic ms the transfer in flight started */

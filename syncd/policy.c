@@ -36,7 +36,9 @@ const char *sync_status_words(long http_status)
 	case 308: return "redirected (check sync.url)";
 	case 400: return "the central office calls our batch malformed";
 	case 401: return "wrong or missing token (check sync.token_file)";
-	case 403: return "the token belongs to another site (check site.id and the token)";
+	case 403:
+		return "the central office refuses this site: it is disabled there, or the token "
+		       "belongs to another site (check site.id and the token)";
 	case 404: return "not found (check sync.url and site.id)";
 	case 408: return "request timeout";
 	case 409: return "the central office lost events";
