@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "kiosk.h"
 #include "log.h"
+#include "printer.h"
 
 /* --- small shared helpers ---------------------------------------------- */
 
@@ -147,12 +148,24 @@ void app_reload(app *a)
 	a->cfg = nc;
 	config_free(old);
 	a->open = config_is_open(nc, clock_now_ms(), &a->next_open_ms);
+	app_printer(a); /* a printer added, changed or removed */
 	if (a->view == VIEW_COUNTER)
 		app_say(a, "The configuration was updated.", NULL);
 	log_info("reloaded %s: %d kinds of help, %d languages (%d translations)", nc->path,
 		 nc->ncategories, nc->nlangs, nmo);
 	app_refresh(a, 1);
 	a->dirty = 1;
+}
+
+void app_printer(app *a)
+{
+	int want = (a->view == VIEW_TICKET || a->view == VIEW_COMBINED) && a->cfg->printer.device[0];
+	if (want && printer_serves(a->cfg))
+		return;
+	printer_stop(1000);
+	a->printer_seen = -1; /* the store hears the state anew (or that there is none) */
+	if (want)
+		printer_start(a->cfg, a->font_dir);
 }
 
 void app_set_view(app *a, view_kind v)
@@ -166,6 +179,7 @@ void app_set_view(app *a, view_kind v)
 	a->tscreen = TK_START;
 	a->counter_msg[0] = '\0';
 	app_alive(a, 1);
+	app_printer(a);
 	app_refresh(a, 1);
 	a->dirty = 1;
 }

@@ -57,6 +57,7 @@ typedef struct app {
 	store *st; /* NULL while the database cannot be opened */
 	char assets[1024];
 	char locale[2048]; /* where the catalogs are (a reload loads them again) */
+	char font_dir[1100]; /* the fonts (the printer draws with them too) */
 	render *rd;
 	ui ui;
 
@@ -119,7 +120,7 @@ typedef struct app {
 	int64_t minute_at;
 	int sync_state; /* the counter's sync line state at the last look (redraw on change) */
 	int ticket_unprinted; /* the ticket on screen did not go to the printer */
-	int printer_seen;     /* printer_state at the last look (printer.h) */
+	int printer_seen;     /* printer_state at the last look; -1 not yet (printer.h) */
 	char printer_state[32]; /* the counter: the store's "ok", "offline", "no paper" */
 	int64_t printer_at;
 	int64_t alive_at;  /* app_now of the view's last sign of life in the store */
@@ -174,6 +175,9 @@ void app_alive(app *a, int running);
  * that fails its checks, or names another site or database, is refused
  * with the reasons in the log and the old one stays. */
 void app_reload(app *a);
+/* Starts, restarts or stops the ticket printer as the view and the
+ * configuration say: it prints in the ticket and combined views only. */
+void app_printer(app *a);
 /* Opens the site database into a->st; if it cannot, a->st stays NULL and
  * a->problem says why (the loop tries again). */
 void try_open_store(app *a);

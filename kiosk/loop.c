@@ -339,16 +339,19 @@ static int64_t timers(app *a)
 	/* the printer's state: the ticket screen, the store (for the counter
 	 * and syncd's heartbeat) and the log hear of a change */
 	printer_state ps = printer_get_state();
-	if ((int)ps != a->printer_seen) {
+	int resident = a->view == VIEW_TICKET || a->view == VIEW_COMBINED;
+	/* the resident views own the printer's state: a counter or a display
+	 * on the same database writes none over theirs */
+	if (resident && a->st && (int)ps != a->printer_seen) {
 		if (ps == PRINTER_OFFLINE || ps == PRINTER_NO_PAPER)
 			log_warn("the ticket printer is %s: residents are asked to remember "
 				 "their number",
 				 printer_state_name(ps));
 		else if (a->printer_seen == (int)PRINTER_OFFLINE || a->printer_seen == (int)PRINTER_NO_PAPER)
 			log_info("the ticket printer works again");
-		a->printer_seen = (int)ps;
-		if (a->st && store_printer_state_set(a->st, printer_state_name(ps), clock_now_ms()) !=
-				 STORE_OK)
+		if (store_printer_state_set(a->st, printer_state_name(ps), clock_now_ms()) == STORE_OK)
+			a->printer_seen = (int)ps; /* else: tried again at the next look */
+		else
 			log_warn("cannot record the printer's state: %s", store_errmsg(a->st));
 		a->dirty = 1;
 	}

@@ -294,6 +294,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL); /* reload the configuration (app_reload) */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL); /* a network printer that hangs up is an error, not the end */
 	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
 	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
@@ -339,8 +341,8 @@ int main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto out_ttf;
 	}
-	if (a->view == VIEW_TICKET || a->view == VIEW_COMBINED)
-		printer_start(a->cfg, fontdir); /* tickets on paper too (printer.h) */
+	snprintf(a->font_dir, sizeof a->font_dir, "%s", fontdir);
+	app_printer(a); /* tickets on paper too, in the resident views (printer.h) */
 	if (a->view == VIEW_DISPLAY || a->view == VIEW_COMBINED) {
 		char wav[1100];
 		snprintf(wav, sizeof wav, "%s/sounds/chime.wav", a->assets);
@@ -387,7 +389,7 @@ int main(int argc, char **argv)
 	if (a->announce_log)
 		fclose(a->announce_log);
 	app_alive(a, 0); /* stopped, not dead */
-	printer_stop(5000); /* the tickets queued go out first */
+	printer_stop(3000); /* the tickets queued go out first, within systemd's stop time */
 	/* A ticket still at the desk keeps it open: the day's end closes it. */
 	if (a->st && a->view == VIEW_COUNTER && store_desk_close(a->st, a->desk) != STORE_OK)
 		log_info("desk %d stays open: %s", a->desk, store_errmsg(a->st));

@@ -42,7 +42,7 @@ static struct {
 	} q[PRINTER_QUEUE];
 	int head, count;
 	printer_state state;
-} pr = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} pr = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 const char *printer_state_name(printer_state s)
 {
@@ -245,6 +245,14 @@ int printer_start(const config *cfg, const char *font_dir)
 		return -1;
 	}
 	pr.quit = 0;
+	pr.head = pr.count = 0;
+	/* waits on the monotonic clock: a clock set by NTP neither ends
+	 * printer_stop's wait early nor stretches it */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pr.cv, &ca);
+	pthread_condattr_destroy(&ca);
 	/* the worker takes no signals: they are the UI loop's */
 	sigset_t block, old;
 	sigemptyset(&block);
@@ -255,6 +263,7 @@ int printer_start(const config *cfg, const char *font_dir)
 	int prc = pthread_create(&pr.th, NULL, worker, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (prc != 0) {
+		pthread_cond_destroy(&pr.cv);
 		log_warn("no printed tickets: no thread for the printer");
 		rd_close(pr.rd);
 		pr.rd = NULL;
@@ -330,6 +339,12 @@ int printer_print(const printer_ticket *t)
 	return 0;
 }
 
+int printer_serves(const config *cfg)
+{
+	int w = cfg->printer.width_mm == 80 ? PRINTER_DOTS_80 : PRINTER_DOTS_58;
+	return pr.running && !strcmp(pr.device, cfg->printer.device) && pr.w == w;
+}
+
 printer_state printer_get_state(void)
 {
 	pthread_mutex_lock(&pr.mu);
@@ -345,7 +360,7 @@ void printer_stop(int ms)
 	pthread_mutex_lock(&pr.mu);
 	/* the tickets queued go out first, within ms; then the worker ends */
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += ms / 1000;
 	until.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
@@ -368,4 +383,6 @@ void printer_stop(int ms)
 	rd_close(pr.rd);
 	pr.rd = NULL;
 	pr.running = 0;
+	pr.state = PRINTER_NONE;
+	pthread_cond_destroy(&pr.cv);
 }

@@ -61,6 +61,9 @@ typedef struct {
  * PRINTER_NONE. Returns 0, or -1 after a logged warning. */
 int printer_start(const config *cfg, const char *font_dir);
 
+/* 1 if the printer runs as cfg says (device and paper width). */
+int printer_serves(const config *cfg);
+
 /* Draws t and queues it; returns at once. 0 queued, -1 not (no printer,
  * the queue full, drawing failed: logged). */
 int printer_print(const printer_ticket *t);

@@ -19,7 +19,7 @@
 #include "render.h"
 
 #define UI_MAX_CONTROLS 160
-#define UI_ID_LEN	48
+#define UI_ID_LEN	64 /* "outcome:referred:" and a 31-byte referral id fit */
 #define UI_LABEL_LEN	256
 
 typedef struct {

@@ -256,8 +256,12 @@ static void load_closed(jcheck *v, const json_t *days, config *cfg)
 		int y, m, dd;
 		char tail;
 		struct tm t = {0};
-		if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) != 3 ||
-		    m < 1 || m > 12 || dd < 1 || dd > 31) {
+		int digits = s && strlen(s) == 10 && s[4] == '-' && s[7] == '-';
+		for (int k = 0; digits && k < 10; k++)
+			if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9'))
+				digits = 0;
+		if (!digits || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) != 3 || m < 1 ||
+		    m > 12 || dd < 1 || dd > 31) {
 			jcheck_err(v, p, "must be a date \"YYYY-MM-DD\"");
 			continue;
 		}
@@ -499,13 +503,22 @@ int config_lang_index(const config *cfg, const char *lang)
 	return -1;
 }
 
-/* 1 if the local date of t is one of the closed days. */
+/* 1 if the opening day of the local time t is one of the closed days:
+ * before the day change it is still the day before (a site open past
+ * midnight, docs/day.md). */
 static int closed_on(const config *cfg, const struct tm *t)
 {
-	char d[16];
-	snprintf(d, sizeof d, "%04d-%02d-%02d", t->tm_year + 1900, t->tm_mon + 1, t->tm_mday);
+	struct tm d = *t;
+	if (d.tm_hour * 60 + d.tm_min < cfg->day_change_min) {
+		d.tm_mday--;
+		d.tm_hour = 12;
+		d.tm_isdst = -1;
+		mktime(&d);
+	}
+	char day[16];
+	snprintf(day, sizeof day, "%04d-%02d-%02d", d.tm_year + 1900, d.tm_mon + 1, d.tm_mday);
 	for (int k = 0; k < cfg->nclosed; k++)
-		if (!strcmp(cfg->closed[k], d))
+		if (!strcmp(cfg->closed[k], day))
 			return 1;
 	return 0;
 }
@@ -529,34 +542,44 @@ int config_is_open(const config *cfg, int64_t ms, int64_t *next_open_ms)
 			return 1;
 	if (!next_open_ms)
 		return 0;
-	/* The next opening: today later, or one of the days ahead that is not
-	 * closed (a week, and as many more as there are closed days). Built
-	 * with mktime so a change to or from summer time lands right. */
+	/* The next opening: today later, or one of the days ahead, skipping
+	 * an opening whose opening day is closed (a week, and as many more as
+	 * there are closed days). Built with mktime so a change to or from
+	 * summer time lands right. */
 	for (int ahead = 0; ahead <= 7 + cfg->nclosed; ahead++) {
 		struct tm t = tm;
 		t.tm_mday += ahead;
 		t.tm_hour = 12;
 		t.tm_isdst = -1;
 		mktime(&t); /* the date ahead, normalised */
-		if (closed_on(cfg, &t))
-			continue;
 		int d = (t.tm_wday + 6) % 7;
-		int best = -1;
-		if (!cfg->has_hours)
-			best = 0; /* open all day: from midnight */
-		for (int k = 0; cfg->has_hours && k < cfg->nspans[d]; k++) {
-			int o = cfg->spans[d][k].open_min;
-			if ((ahead > 0 || o > now) && (best < 0 || o < best))
-				best = o;
+		/* the spans of that date, earliest first, that lie ahead */
+		int tried[CONFIG_MAX_SPANS + 1], ntried = 0;
+		for (;;) {
+			int best = -1;
+			if (!cfg->has_hours && ahead > 0 && ntried == 0)
+				best = cfg->day_change_min; /* open all day: from the day change */
+			for (int k = 0; cfg->has_hours && k < cfg->nspans[d]; k++) {
+				int o = cfg->spans[d][k].open_min, seen = 0;
+				for (int j = 0; j < ntried; j++)
+					seen |= tried[j] == o;
+				if (!seen && (ahead > 0 || o > now) && (best < 0 || o < best))
+					best = o;
+			}
+			if (best < 0 || ntried > CONFIG_MAX_SPANS)
+				break;
+			tried[ntried++] = best;
+			struct tm o = t;
+			o.tm_hour = best / 60;
+			o.tm_min = best % 60;
+			o.tm_sec = 0;
+			o.tm_isdst = -1;
+			time_t at = mktime(&o);
+			if (closed_on(cfg, &o))
+				continue; /* its opening day is closed: a later span? */
+			*next_open_ms = (int64_t)at * 1000;
+			return 0;
 		}
-		if (best < 0 || (ahead == 0 && !cfg->has_hours))
-			continue;
-		t.tm_hour = best / 60;
-		t.tm_min = best % 60;
-		t.tm_sec = 0;
-		t.tm_isdst = -1;
-		*next_open_ms = (int64_t)mktime(&t) * 1000;
-		return 0;
 	}
 	return 0;
 }

@@ -288,12 +288,15 @@ store_status store_sync_heartbeat(store *st, int64_t at_ms, int64_t every_ms);
  * that of seq acked_through + 1. */
 store_status store_event_time(store *st, int64_t seq, int64_t *at_ms);
 
-/* The office's configuration as syncd last applied it: its version (the
- * ETag; "" none) and, when the newest one was refused, why ("" when not).
- * Buffers of n bytes. */
-store_status store_config_state_set(store *st, const char *version, const char *refused);
-store_status store_config_state_get(store *st, char *version, size_t vn, char *refused,
-				    size_t rn);
+/* The office's configuration at this site: the version applied (its ETag;
+ * "" none: the site runs on its own file), the newest version seen (what
+ * If-None-Match asks with: an applied or a refused one), and why the
+ * newest was refused ("" when it was not). Buffers of n bytes; a NULL
+ * argument to _set leaves that value as it is. */
+store_status store_config_state_set(store *st, const char *applied, const char *seen,
+				    const char *refused);
+store_status store_config_state_get(store *st, char *applied, size_t an, char *seen, size_t sn,
+				    char *refused, size_t rn);
 
 /* The ticket printer's state as the kiosk last found it ("ok",
  * "offline: ...", "no paper"; "" no printer) and when (wall clock). */

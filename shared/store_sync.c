@@ -171,14 +171,19 @@ store_status store_event_time(store *st, int64_t seq, int64_t *at_ms)
 						     : store_db_fail(st, rc, "reading the outbox");
 }
 
-store_status store_config_state_set(store *st, const char *version, const char *refused)
+store_status store_config_state_set(store *st, const char *applied, const char *seen,
+				    const char *refused)
 {
 	store_status ss = store_begin(st);
 	if (ss != STORE_OK)
 		return ss;
-	int rc = store_meta_set_text(st, "config_version", version ? version : "");
-	if (rc == SQLITE_OK)
-		rc = store_meta_set_text(st, "config_refused", refused ? refused : "");
+	int rc = SQLITE_OK;
+	if (applied)
+		rc = store_meta_set_text(st, "config_version", applied);
+	if (rc == SQLITE_OK && seen)
+		rc = store_meta_set_text(st, "config_seen", seen);
+	if (rc == SQLITE_OK && refused)
+		rc = store_meta_set_text(st, "config_refused", refused);
 	if (rc != SQLITE_OK) {
 		ss = store_db_fail(st, rc, "writing the configuration's version");
 		store_rollback(st);
@@ -187,10 +192,12 @@ store_status store_config_state_set(store *st, const char *version, const char *
 	return store_commit(st);
 }
 
-store_status store_config_state_get(store *st, char *version, size_t vn, char *refused,
-				    size_t rn)
+store_status store_config_state_get(store *st, char *applied, size_t an, char *seen, size_t sn,
+				    char *refused, size_t rn)
 {
-	int rc = store_meta_get_text(st, "config_version", version, vn);
+	int rc = store_meta_get_text(st, "config_version", applied, an);
+	if (rc == SQLITE_OK)
+		rc = store_meta_get_text(st, "config_seen", seen, sn);
 	if (rc == SQLITE_OK)
 		rc = store_meta_get_text(st, "config_refused", refused, rn);
 	return rc == SQLITE_OK ? STORE_OK : store_db_fail(st, rc, "reading the configuration's version");

@@ -61,7 +61,12 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 			i++;
 		while (e > i && (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == ' '))
 			e--;
-		if (e - i < sizeof c->etag)
+		/* visible ASCII only (RFC 9110): it goes into the store, the
+		 * profile and the heartbeat as text */
+		int ok = e > i && e - i < sizeof c->etag;
+		for (size_t k = i; ok && k < e; k++)
+			ok = p[k] > 0x20 && p[k] < 0x7f;
+		if (ok)
 			snprintf(c->etag, sizeof c->etag, "%.*s", (int)(e - i), p + i);
 	}
 	return n;
@@ -206,6 +211,8 @@ static void profile_done(sync_conn *c)
 	curl_easy_setopt(c->easy, CURLOPT_URL, c->url);
 	curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
 	curl_easy_setopt(c->easy, CURLOPT_POST, 1L);
+	for (struct curl_slist *h = c->hdr_get; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data)); /* the token's copy */
 	curl_slist_free_all(c->hdr_get);
 	c->hdr_get = NULL;
 }
@@ -340,7 +347,7 @@ int sync_conn_step(sync_conn *c, sync_answer *a)
 				 res == CURLE_SSL_CACERT_BADFILE || res == CURLE_SSL_ISSUER_ERROR ||
 				 res == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
 			snprintf(a->error, sizeof a->error, "%s",
-				 c->overflow	? "the answer is longer than 64 KiB"
+				 c->overflow	? "the answer is longer than 512 KiB"
 				 : c->errbuf[0] ? c->errbuf
 						: curl_easy_strerror(res));
 		}

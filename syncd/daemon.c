@@ -125,9 +125,10 @@ static int64_t cap_ms(const syncd *d)
  * central office may be new). */
 static void profile_update(syncd *d, int force)
 {
-	char ver[SYNC_ETAG_MAX] = "", refused[8];
+	char ver[SYNC_ETAG_MAX] = "", seen[SYNC_ETAG_MAX], refused[8];
 	if (d->st)
-		store_config_state_get(d->st, ver, sizeof ver, refused, sizeof refused);
+		store_config_state_get(d->st, ver, sizeof ver, seen, sizeof seen, refused,
+				       sizeof refused);
 	char *p = sync_profile_json(d->cfg, ver);
 	if (!p) {
 		log_warn("cannot build the site's profile (out of memory)");
@@ -142,6 +143,37 @@ static void profile_update(syncd *d, int force)
 	d->profile_pending = 1;
 	d->profile_failures = 0;
 	d->profile_at = clock_mono_ms();
+}
+
+/* Text for the store and the heartbeat: valid UTF-8 (an invalid byte
+ * becomes '?', a sequence cut at the end goes), no control characters.
+ * Words quoted from the office's answers are cut on byte boundaries. */
+static void clean_text(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t i = 0;
+	while (p[i]) {
+		unsigned char c = p[i];
+		int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+				   : (c & 0xf8) == 0xf0 ? 4 : 0;
+		int ok = n > 0;
+		for (int k = 1; ok && k < n; k++)
+			ok = (p[i + k] & 0xc0) == 0x80;
+		if (!ok && n > 1) {
+			int k = 1;
+			while (k < n && p[i + k] && (p[i + k] & 0xc0) == 0x80)
+				k++;
+			if (!p[i + k]) { /* a sequence cut at the end */
+				p[i] = '\0';
+				return;
+			}
+		}
+		if (!ok || (n == 1 && c < 0x20)) {
+			p[i++] = '?';
+			continue;
+		}
+		i += (size_t)n;
+	}
 }
 
 static void watch_db(syncd *d)
@@ -251,7 +283,10 @@ static int load_acked(syncd *d)
 
 static void status_failed(syncd *d, sync_fault fault, const char *msg)
 {
-	store_status ss = store_sync_failed(d->st, clock_now_ms(), fault, msg);
+	char clean[512];
+	snprintf(clean, sizeof clean, "%s", msg);
+	clean_text(clean);
+	store_status ss = store_sync_failed(d->st, clock_now_ms(), fault, clean);
 	if (ss != STORE_OK)
 		log_warn("cannot record the sync status: %s", store_errmsg(d->st));
 }
@@ -489,12 +524,22 @@ static void on_config(syncd *d, const sync_answer *a)
 			 st, token ? ": the token or the site refused" : ": an older version?",
 			 token ? "events go through again, or a reload" : "a reload");
 		d->config_off = token ? 2 : 1;
+		d->off_at = clock_mono_ms();
 		return;
 	}
-	if (st != 200)
-		return; /* asked again with the next heartbeat */
+	if (st != 200) {
+		if (st == 0)
+			log_debug("no configuration from the office: %s", a->error);
+		return; /* asked again with a later heartbeat */
+	}
 	char err[4096];
 	int r = siteconf_apply(d->cfg_path, a->body, a->body_len, err, sizeof err);
+	if (r == SITECONF_IO) {
+		/* this box's fault (a full disk, a read-only folder): the same
+		 * version is fetched again, nothing is refused */
+		log_error("the office's configuration %s cannot be written here: %s", a->etag, err);
+		return;
+	}
 	char first[300];
 	snprintf(first, sizeof first, "%.*s", (int)strcspn(err, "\n"), err);
 	if (r < 0) {
@@ -508,12 +553,14 @@ static void on_config(syncd *d, const sync_answer *a)
 		}
 		char why[400];
 		snprintf(why, sizeof why, "version %s: %s", a->etag[0] ? a->etag : "?", first);
-		/* its version is remembered: not fetched again until it changes */
-		if (store_config_state_set(d->st, a->etag, why) != STORE_OK)
+		clean_text(why);
+		/* its version is remembered, the one applied stays: not fetched
+		 * again until it changes */
+		if (store_config_state_set(d->st, NULL, a->etag, why) != STORE_OK)
 			log_warn("cannot record the refusal: %s", store_errmsg(d->st));
 		return;
 	}
-	if (store_config_state_set(d->st, a->etag, "") != STORE_OK)
+	if (store_config_state_set(d->st, a->etag, a->etag, "") != STORE_OK)
 		log_warn("cannot record the configuration's version: %s", store_errmsg(d->st));
 	if (r == 0)
 		return;
@@ -536,6 +583,7 @@ static void on_heartbeat(syncd *d, const sync_answer *a)
 			 st, token ? ": the token or the site refused" : ": an older version?",
 			 token ? "events go through again, or a reload" : "a reload");
 		d->beat_off = token ? 2 : 1;
+		d->off_at = clock_mono_ms();
 		return;
 	}
 	log_debug("heartbeat not delivered (%s); the next one follows",
@@ -779,6 +827,13 @@ static void heartbeat(syncd *d, int stopping)
 {
 	int64_t every = (int64_t)d->cfg->sync.heartbeat_s * 1000;
 	d->beat_at = clock_mono_ms() + every;
+	/* refused for the token: asked again after backoff_max_seconds too, so
+	 * an idle site (no events to succeed with) is not silent for good */
+	if ((d->beat_off == 2 || d->config_off == 2) &&
+	    clock_mono_ms() - d->off_at >= (int64_t)d->cfg->sync.backoff_max_s * 1000) {
+		d->beat_off = d->beat_off == 2 ? 0 : d->beat_off;
+		d->config_off = d->config_off == 2 ? 0 : d->config_off;
+	}
 	if (!stopping && !d->beat_off)
 		d->beat_due = 1;
 	/* the configuration: every CONFIG_EVERY_BEATS beats while the office
@@ -858,9 +913,10 @@ int syncd_run(syncd *d)
 			}
 			if (d->config_due && !d->once) {
 				d->config_due = 0;
-				char ver[SYNC_ETAG_MAX] = "", refused[8];
-				store_config_state_get(d->st, ver, sizeof ver, refused, sizeof refused);
-				if (sync_conn_get_config(d->conn, ver) == 0)
+				char ver[SYNC_ETAG_MAX] = "", seen[SYNC_ETAG_MAX] = "", refused[8];
+				store_config_state_get(d->st, ver, sizeof ver, seen, sizeof seen,
+						       refused, sizeof refused);
+				if (sync_conn_get_config(d->conn, seen) == 0)
 					continue;
 			}
 			if (d->profile_pending && now >= d->profile_at && !d->once) {

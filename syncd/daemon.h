@@ -65,6 +65,7 @@ typedef struct {
 	int config_due;		/* 1: ask the office for the configuration */
 	int config_off;		/* 1: an older office; 2: it refused our token */
 	int config_wait;	/* heartbeats until the next ask */
+	int64_t off_at;		/* monotonic ms a heartbeat or ask was refused for the token */
 	int64_t last_purge;
 	int64_t sent_at; /* monotonic ms the transfer in flight started */
 	uint64_t rng;

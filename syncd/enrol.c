@@ -9,9 +9,13 @@
  * writes the token file (0600, never over a different token) and the
  * configuration: the office's managed keys merged into FILE when FILE
  * exists (its database, token file and sync keys stay), else a new FILE
- * with the site's id, a database and a token file beside it and sync.url
- * set to URL. The result must pass the site's checks before anything is
- * written. A used, expired or wrong code is a clear message and exit 77.
+ * with the site's id, a token file beside it, sync.url set to URL and the
+ * database in /var/lib/loket (beside FILE when FILE is not under /etc).
+ * Everything is checked before anything is written: the token (what
+ * loket-syncd will read), an existing FILE's site id and token file, the
+ * merged configuration. Run as root, the files go to the user loket (the
+ * services' user) when it exists. A used, expired or wrong code is a clear
+ * message and exit 77.
  */
 #include "enrol.h"
 
@@ -23,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
 #include "siteconf.h"
+#include "token.h"
 
 #define ENROL_ANSWER_MAX (512 * 1024)
 
@@ -68,28 +74,54 @@ static void folder_of(const char *path, char *out, size_t n)
 		*slash = '\0';
 }
 
-/* Writes the token file, 0600; an existing file with another token stays
- * (a box enrolled twice by mistake keeps working with the first). */
+/* What loket-syncd will accept as a token (token.c): visible ASCII, shorter
+ * than SYNC_TOKEN_MAX. */
+static int token_ok(const char *t)
+{
+	size_t n = strlen(t);
+	if (n == 0 || n >= SYNC_TOKEN_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] <= 0x20 || t[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* 0 if path holds no token or this one; -1 (err) if it holds another: a
+ * box enrolled twice by mistake keeps working with the first. */
+static int token_free(const char *path, const char *token, char *err, size_t errlen)
+{
+	char old[SYNC_TOKEN_MAX + 2] = "";
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(old, sizeof old, f))
+		old[0] = '\0';
+	fclose(f);
+	old[strcspn(old, "\r\n")] = '\0';
+	if (old[0] && strcmp(old, token)) {
+		snprintf(err, errlen,
+			 "%s holds another token: remove it first if this box is to be this site",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run as root: the file goes to the services' user (loket), when it exists;
+ * mode as given. */
+static void give_to_loket(const char *path, int whole)
+{
+	struct passwd *pw = geteuid() == 0 ? getpwnam("loket") : NULL;
+	if (pw && chown(path, whole ? pw->pw_uid : (uid_t)-1, pw->pw_gid) != 0)
+		fprintf(stderr, "loket-syncd: cannot give %s to the user loket: %s\n", path,
+			strerror(errno));
+}
+
+/* Writes the token file, 0600 (token_free said it may). */
 static int write_token(const char *path, const char *token, char *err, size_t errlen)
 {
-	char old[512] = "";
-	FILE *f = fopen(path, "r");
-	if (f) {
-		if (!fgets(old, sizeof old, f))
-			old[0] = '\0';
-		fclose(f);
-		old[strcspn(old, "\r\n")] = '\0';
-		if (old[0] && strcmp(old, token)) {
-			snprintf(err, errlen,
-				 "%s holds another token: remove it first if this box is to be this "
-				 "site",
-				 path);
-			return -1;
-		}
-		if (old[0])
-			return 0;
-	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -101,6 +133,7 @@ static int write_token(const char *path, const char *token, char *err, size_t er
 		unlink(path);
 		return -1;
 	}
+	give_to_loket(path, 1);
 	return 0;
 }
 
@@ -110,7 +143,11 @@ static int new_site_file(const char *path, const char *url, const char *site, ch
 {
 	char dir[CONFIG_PATH_LEN], db[CONFIG_PATH_LEN + 16], tok[CONFIG_PATH_LEN + 16];
 	folder_of(path, dir, sizeof dir);
-	snprintf(db, sizeof db, "%s/site.db", dir);
+	/* the services may write /var/lib/loket only (docs/install.md) */
+	if (!strncmp(dir, "/etc/", 5) || !strcmp(dir, "/etc"))
+		snprintf(db, sizeof db, "/var/lib/loket/site.db");
+	else
+		snprintf(db, sizeof db, "%s/site.db", dir);
 	snprintf(tok, sizeof tok, "%s/token", dir);
 	json_t *o = json_pack("{s:{s:s, s:s}, s:s, s:{s:s, s:s}}", "site", "id", site, "name", site,
 			      "database", db, "sync", "url", url, "token_file", tok);
@@ -195,21 +232,55 @@ int syncd_enrol(const char *cfg_path, const char *url, const char *code)
 		rc = SYNCD_EX_PROTOCOL;
 		goto out;
 	}
+	if (!token_ok(token)) {
+		fprintf(stderr, "loket-syncd: the office's token is not one loket-syncd can read "
+				"(visible ASCII, under %d bytes)\n",
+			SYNC_TOKEN_MAX);
+		rc = SYNCD_EX_PROTOCOL;
+		goto out;
+	}
+	/* checks first: an existing file must be this site's, its token file
+	 * free for this token */
 	int fresh = access(cfg_path, F_OK) != 0;
+	if (!fresh) {
+		config *cur = config_load(cfg_path, err, sizeof err);
+		if (!cur) {
+			fprintf(stderr, "%s", err);
+			rc = SYNCD_EX_CONFIG;
+			goto out;
+		}
+		int other = strcmp(cur->site_id, site) != 0;
+		int busy = !other && cur->sync.enabled &&
+			   token_free(cur->sync.token_file, token, err, sizeof err) != 0;
+		if (other)
+			fprintf(stderr, "loket-syncd: %s is site \"%s\", the code is for \"%s\"\n",
+				cfg_path, cur->site_id, site);
+		else if (busy)
+			fprintf(stderr, "loket-syncd: %s\n", err);
+		config_free(cur);
+		if (other || busy) {
+			rc = other ? SYNCD_EX_CONFIG : SYNCD_EX_CANTCREAT;
+			goto out;
+		}
+	}
 	if (fresh && new_site_file(cfg_path, url, site, err, sizeof err)) {
 		fprintf(stderr, "loket-syncd: %s\n", err);
 		rc = SYNCD_EX_CANTCREAT;
 		goto out;
 	}
 	char *ctext = json_dumps(conf, JSON_COMPACT);
-	int r = ctext ? siteconf_apply(cfg_path, ctext, strlen(ctext), err, sizeof err) : -1;
+	int r = ctext ? siteconf_apply(cfg_path, ctext, strlen(ctext), err, sizeof err) : SITECONF_IO;
 	free(ctext);
 	if (r < 0) {
-		fprintf(stderr, "loket-syncd: the office's configuration does not pass the checks:\n%s\n",
-			err);
+		if (r == SITECONF_REFUSED)
+			fprintf(stderr,
+				"loket-syncd: the office's configuration does not pass the checks:\n%s\n",
+				err);
+		else
+			fprintf(stderr, "loket-syncd: %s\n", err);
 		if (fresh)
 			unlink(cfg_path);
-		rc = SYNCD_EX_CONFIG;
+		rc = r == SITECONF_REFUSED ? SYNCD_EX_CONFIG : SYNCD_EX_CANTCREAT;
 		goto out;
 	}
 	config *cfg = config_load(cfg_path, err, sizeof err);
@@ -218,19 +289,14 @@ int syncd_enrol(const char *cfg_path, const char *url, const char *code)
 		rc = SYNCD_EX_CONFIG;
 		goto out;
 	}
-	if (strcmp(cfg->site_id, site)) {
-		fprintf(stderr, "loket-syncd: %s is site \"%s\", the code is for \"%s\"\n", cfg_path,
-			cfg->site_id, site);
-		config_free(cfg);
-		rc = SYNCD_EX_CONFIG;
-		goto out;
-	}
-	if (write_token(cfg->sync.token_file, token, err, sizeof err)) {
+	if (token_free(cfg->sync.token_file, token, err, sizeof err) ||
+	    write_token(cfg->sync.token_file, token, err, sizeof err)) {
 		fprintf(stderr, "loket-syncd: %s\n", err);
 		config_free(cfg);
 		rc = SYNCD_EX_CANTCREAT;
 		goto out;
 	}
+	give_to_loket(cfg_path, 0); /* root:loket, 0640: the services read it */
 	printf("enrolled as site %s: %s and %s written; start loket-syncd and the kiosk\n", site,
 	       cfg_path, cfg->sync.token_file);
 	config_free(cfg);

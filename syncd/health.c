@@ -61,8 +61,9 @@ char *sync_health_json(const config *cfg, store *st, int64_t now_ms, char *err, 
 						    (json_int_t)(v->every_ms / 1000), "running",
 						    running, "stopped", v->every_ms == 0));
 	}
-	char ver[160] = "", refused[512] = "";
-	if (store_config_state_get(st, ver, sizeof ver, refused, sizeof refused) != STORE_OK)
+	char ver[160] = "", seen[160], refused[512] = "";
+	if (store_config_state_get(st, ver, sizeof ver, seen, sizeof seen, refused,
+				   sizeof refused) != STORE_OK)
 		ver[0] = refused[0] = '\0';
 	char pstate[64] = "";
 	int64_t pat = 0;

@@ -33,7 +33,7 @@ static int is_managed(const char *key)
 static int write_atomic(const char *path, const char *tmp, const char *text, mode_t mode,
 			char *err, size_t errlen)
 {
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
@@ -84,7 +84,7 @@ int siteconf_apply(const char *path, const char *json, size_t len, char *err, si
 		snprintf(err, errlen, "the office's configuration is not a JSON object (%s)",
 			 office ? "another type" : je.text);
 		json_decref(office);
-		return -1;
+		return SITECONF_REFUSED;
 	}
 	const char *key;
 	json_t *v;
@@ -95,7 +95,7 @@ int siteconf_apply(const char *path, const char *json, size_t len, char *err, si
 				 "%s: the office does not manage this key (it stays the site's own)",
 				 key);
 			json_decref(office);
-			return -1;
+			return SITECONF_REFUSED;
 		}
 	}
 	json_t *site = json_object_get(office, "site");
@@ -103,14 +103,14 @@ int siteconf_apply(const char *path, const char *json, size_t len, char *err, si
 		     !json_is_string(json_object_get(site, "name")))) {
 		snprintf(err, errlen, "site: the office sends only {\"name\": \"...\"}");
 		json_decref(office);
-		return -1;
+		return SITECONF_REFUSED;
 	}
 	json_t *local = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!json_is_object(local)) {
 		snprintf(err, errlen, "%s:%d: %s", path, je.line, local ? "not an object" : je.text);
 		json_decref(local);
 		json_decref(office);
-		return -1;
+		return SITECONF_IO; /* the site's own file: not the office's fault */
 	}
 	json_t *merged = json_deep_copy(local);
 	int bad = !merged;
@@ -133,10 +133,10 @@ int siteconf_apply(const char *path, const char *json, size_t len, char *err, si
 		free(text);
 		free(old);
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return SITECONF_IO;
 	}
 	int same = !strcmp(text, old);
-	int rc = same ? 0 : -1;
+	int rc = same ? 0 : SITECONF_IO;
 	char tmp[CONFIG_PATH_LEN + 16], prev[CONFIG_PATH_LEN + 16];
 	snprintf(tmp, sizeof tmp, "%s.incoming", path);
 	snprintf(prev, sizeof prev, "%s.previous", path);
@@ -148,9 +148,9 @@ int siteconf_apply(const char *path, const char *json, size_t len, char *err, si
 			char cerr[4096];
 			config *cfg = config_load(tmp, cerr, sizeof cerr);
 			if (!cfg) {
-				/* name the office's keys, not the temporary file */
 				snprintf(err, errlen, "%s", cerr);
 				unlink(tmp);
+				rc = SITECONF_REFUSED;
 			} else {
 				config_free(cfg);
 				unlink(tmp);

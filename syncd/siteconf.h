@@ -19,10 +19,14 @@
 
 #include <stddef.h>
 
+#define SITECONF_REFUSED -1 /* the office's configuration fails the checks */
+#define SITECONF_IO	 -2 /* this box cannot read or write its files */
+
 /* Applies the office's configuration (json, len bytes) to the site file at
- * path. Returns 1 if the file changed, 0 if it already said the same, -1
- * with the reasons in err (one per line, naming the key) if the office's
- * configuration is refused or the file cannot be written. */
+ * path. Returns 1 if the file changed, 0 if it already said the same;
+ * SITECONF_REFUSED with the reasons in err (one per line, naming the key)
+ * if the office's configuration fails the checks, SITECONF_IO (err says
+ * why) if the files cannot be read or written. */
 int siteconf_apply(const char *path, const char *json, size_t len, char *err, size_t errlen);
 
 #endif

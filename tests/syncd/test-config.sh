@@ -130,5 +130,28 @@ rc=$?
 rc=$?
 [ $rc = 77 ] && ok "a used code: exit 77" || bad "used code: rc $rc"
 
+# checks come first: a file of another site, or a token syncd could not
+# read, is refused before anything is written (and the code stays unused
+# only at the office's discretion: it was sent)
+O=$W/otherbox
+mkdir -p "$O"
+sed -e 's/"id": "paddepoel"/"id": "selwerd"/' "$W/site.json" >"$O/site.json"
+cp "$O/site.json" "$O/site.json.orig"
+echo "code-1" >"$W/office/enrol-code"
+"$BIN/loket-syncd" -c "$O/site.json" --enrol "http://127.0.0.1:$port" code-1 2>"$W/enrol-other.log"
+rc=$?
+[ $rc = 78 ] && grep -q 'is site "selwerd", the code is for "paddepoel"' "$W/enrol-other.log" &&
+	cmp -s "$O/site.json" "$O/site.json.orig" && [ ! -e "$O/site.json.previous" ] &&
+	ok "a code for another site: refused before the file is touched" || bad "another site: rc $rc $(cat "$W/enrol-other.log")"
+B2=$W/badtoken
+mkdir -p "$B2"
+echo "code-2" >"$W/office/enrol-code"
+printf 'two words\n' >"$W/office/enrol-token"
+"$BIN/loket-syncd" -c "$B2/site.json" --enrol "http://127.0.0.1:$port" code-2 2>"$W/enrol-badtoken.log"
+rc=$?
+rm -f "$W/office/enrol-token"
+[ $rc = 76 ] && [ ! -e "$B2/site.json" ] && [ ! -e "$B2/token" ] &&
+	ok "a token loket-syncd could not read: refused, nothing written" || bad "bad token: rc $rc $(cat "$W/enrol-badtoken.log")"
+
 [ $failures -eq 0 ] && echo "config from the office: all passed"
 [ $failures -eq 0 ]
