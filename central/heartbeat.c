@@ -19,80 +19,23 @@
 #include "central.h"
 #include "clock.h"
 
-#define HB_SUFFIX     "/heartbeat"
 #define HB_MAX_VIEWS  64
 #define HB_MAX_STRING 4096
 
 int route_heartbeat(const char *path, char *site, size_t cap)
 {
-	const char *prefix = "/api/v1/sites/";
-	size_t pl = strlen(prefix), sl = strlen(HB_SUFFIX), n = strlen(path);
-	if (n <= pl + sl || strncmp(path, prefix, pl) || strcmp(path + n - sl, HB_SUFFIX))
-		return -1;
-	size_t len = n - pl - sl;
-	if (len >= cap)
-		len = cap - 1; /* cut: no site id is that long, so it stays unknown */
-	memcpy(site, path + pl, len);
-	site[len] = '\0';
-	return 0;
+	return route_site_suffix(path, "/heartbeat", site, cap);
 }
 
-static int site_of(const request *rq)
+/* The index of the sending site, or -1 with the error in rp. */
+static int site_of(request *rq, reply *rp)
 {
-	char id[CCONF_ID_LEN + 2];
-	if (route_heartbeat(rq->path, id, sizeof id) || !cconf_valid_id(id))
-		return -1;
-	const cconf *c = rq->app->cfg;
-	for (int i = 0; i < c->nsites; i++)
-		if (!strcmp(c->sites[i].id, id))
-			return i;
-	return -1;
+	return req_site_json_early(rq, rp, "/heartbeat", "heartbeat", HEALTH_MAX_BYTES);
 }
 
 int health_early(request *rq, reply *rp)
 {
-	size_t len = 0;
-	const char *tok = auth_bearer_of(rq, &len);
-	int who = tok ? auth_who(rq->app->cfg, tok, len) : AUTH_NOBODY;
-	if (who == AUTH_NOBODY) {
-		reply_json_error(rp, 401,
-				 tok ? "wrong token"
-				     : "no token: send Authorization: Bearer <site token>");
-		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
-		return 1;
-	}
-	if (who == AUTH_ADMIN) {
-		reply_json_error(rp, 403,
-				 "the admin token cannot send a heartbeat: use the site's token");
-		return 1;
-	}
-	if (rq->app->cfg->sites[who].disabled) {
-		reply_json_error(rp, 403, "this site is disabled");
-		return 1;
-	}
-	int site = site_of(rq);
-	if (site < 0) {
-		reply_json_error(rp, 404, "unknown site");
-		return 1;
-	}
-	if (site != who) {
-		reply_json_error(rp, 403, "this token belongs to another site");
-		return 1;
-	}
-	const char *ct = req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
-	while (ct && *ct == ' ')
-		ct++;
-	if (!ct || strncasecmp(ct, "application/json", 16) ||
-	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
-		reply_json_error(rp, 415, "Content-Type must be application/json");
-		return 1;
-	}
-	const char *cl = req_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl && strtoull(cl, NULL, 10) > HEALTH_MAX_BYTES) {
-		reply_json_error(rp, 413, "body: larger than 65536 bytes");
-		return 1;
-	}
-	return 0;
+	return site_of(rq, rp) < 0;
 }
 
 /* What a field may be: bits of these. */
@@ -186,9 +129,10 @@ static int check(const json_t *root, char *err, size_t errlen)
 
 void health_post(request *rq, reply *rp)
 {
-	if (health_early(rq, rp))
+	int si = site_of(rq, rp);
+	if (si < 0)
 		return;
-	const char *id = rq->app->cfg->sites[site_of(rq)].id;
+	const char *id = rq->app->cfg->sites[si].id;
 	json_error_t je;
 	json_t *root = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {

@@ -93,17 +93,87 @@ int req_form_value(const char *body, const char *name, char *out, size_t cap)
 
 #define SITES_PREFIX "/api/v1/sites/"
 
-int route_site(const char *path, char *site, size_t cap)
+int route_site_suffix(const char *path, const char *suffix, char *site, size_t cap)
 {
-	size_t pl = strlen(SITES_PREFIX), n = strlen(path);
-	if (n <= pl + 7 || strncmp(path, SITES_PREFIX, pl) || strcmp(path + n - 7, "/events"))
+	size_t pl = strlen(SITES_PREFIX), xl = strlen(suffix), n = strlen(path);
+	if (n <= pl + xl || strncmp(path, SITES_PREFIX, pl) || strcmp(path + n - xl, suffix))
 		return -1;
-	size_t sl = n - pl - 7;
+	size_t sl = n - pl - xl;
 	if (sl >= cap)
 		sl = cap - 1; /* cut: no site id is that long, so it stays unknown */
 	memcpy(site, path + pl, sl);
 	site[sl] = '\0';
 	return 0;
+}
+
+int route_site(const char *path, char *site, size_t cap)
+{
+	return route_site_suffix(path, "/events", site, cap);
+}
+
+/* The index of the site the route path names, or -1 (not the route, not an
+ * id, not a site). */
+static int routed_site(const request *rq, const char *suffix)
+{
+	char id[CCONF_ID_LEN + 2];
+	if (route_site_suffix(rq->path, suffix, id, sizeof id) || !cconf_valid_id(id))
+		return -1;
+	const cconf *c = rq->app->cfg;
+	for (int i = 0; i < c->nsites; i++)
+		if (!strcmp(c->sites[i].id, id))
+			return i;
+	return -1;
+}
+
+int req_site_json_early(request *rq, reply *rp, const char *suffix, const char *what,
+			size_t max_bytes)
+{
+	size_t len = 0;
+	const char *tok = auth_bearer_of(rq, &len);
+	int who = tok ? auth_who(rq->app->cfg, tok, len) : AUTH_NOBODY;
+	if (who == AUTH_NOBODY) {
+		reply_json_error(rp, 401,
+				 tok ? "wrong token"
+				     : "no token: send Authorization: Bearer <site token>");
+		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
+		return -1;
+	}
+	if (who == AUTH_ADMIN) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "the admin token cannot send a %s: use the site's token",
+			 what);
+		reply_json_error(rp, 403, msg);
+		return -1;
+	}
+	if (rq->app->cfg->sites[who].disabled) {
+		reply_json_error(rp, 403, "this site is disabled");
+		return -1;
+	}
+	int site = routed_site(rq, suffix);
+	if (site < 0) {
+		reply_json_error(rp, 404, "unknown site");
+		return -1;
+	}
+	if (site != who) {
+		reply_json_error(rp, 403, "this token belongs to another site");
+		return -1;
+	}
+	const char *ct = req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
+	while (ct && *ct == ' ')
+		ct++;
+	if (!ct || strncasecmp(ct, "application/json", 16) ||
+	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+		reply_json_error(rp, 415, "Content-Type must be application/json");
+		return -1;
+	}
+	const char *cl = req_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > max_bytes) {
+		char msg[80];
+		snprintf(msg, sizeof msg, "body: larger than %zu bytes", max_bytes);
+		reply_json_error(rp, 413, msg);
+		return -1;
+	}
+	return site;
 }
 
 /* --- the reply ------------------------------------------------------------ */

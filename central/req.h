@@ -85,5 +85,17 @@ const char *req_lang(const request *rq);
 /* The site part of /api/v1/sites/{site}/events, or NULL if path is not that
  * route; copies the raw segment (maybe invalid) into site. */
 int route_site(const char *path, char *site, size_t cap);
+/* The same for /api/v1/sites/{site}SUFFIX ("/profile", "/heartbeat"). */
+int route_site_suffix(const char *path, const char *suffix, char *site, size_t cap);
+
+/* The checks before a site's JSON body to .../{site}SUFFIX is read (the
+ * profile's PUT, the heartbeat's POST): the site's own bearer token (401;
+ * 403 for the admin token, a disabled site or another site's token), a
+ * site the path names (404), Content-Type application/json (415), a
+ * Content-Length within max_bytes (413). what names the body in the
+ * admin's 403 ("profile"). Returns the site's index, or -1 with the error
+ * in rp. */
+int req_site_json_early(request *rq, reply *rp, const char *suffix, const char *what,
+			size_t max_bytes);
 
 #endif
