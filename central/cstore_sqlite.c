@@ -85,7 +85,7 @@
  *                desk has no open span
  * A span still open has staffed_ms NULL and counts nothing until closed.
  */
-#include "cstore.h"
+#include "cstore_backend.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -102,7 +102,9 @@
 
 #define READERS 8
 
-struct cstore {
+typedef struct sqstore sqstore;
+struct sqstore {
+	cstore base; /* first: a cstore * is a sqstore * here */
 	char *path;
 	const cstore_codec *codec; /* reads events' texts (rebuild, migration) */
 	int busy_ms;
@@ -448,17 +450,21 @@ static int own_files(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-cstore *cstore_open(const char *path, int busy_timeout_ms, const cstore_codec *codec, char *err,
-		    size_t errlen)
+static void sq_close(cstore *base_);
+static const cstore_ops sq_ops;
+
+cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_codec *codec,
+			   char *err, size_t errlen)
 {
 	if (own_files(path, err, errlen))
 		return NULL;
-	cstore *st = calloc(1, sizeof *st);
+	sqstore *st = calloc(1, sizeof *st);
 	if (!st || !(st->path = strdup(path))) {
 		snprintf(err, errlen, "out of memory");
 		free(st);
 		return NULL;
 	}
+	st->base.ops = &sq_ops;
 	st->busy_ms = busy_timeout_ms;
 	st->codec = codec;
 	pthread_mutex_init(&st->wlock, NULL);
@@ -496,14 +502,15 @@ cstore *cstore_open(const char *path, int busy_timeout_ms, const cstore_codec *c
 		goto fail;
 	if (facts_prepare(st->w, st->fx, err, errlen))
 		goto fail;
-	return st;
+	return &st->base;
 fail:
-	cstore_close(st);
+	sq_close(&st->base);
 	return NULL;
 }
 
-void cstore_close(cstore *st)
+static void sq_close(cstore *base_)
 {
+	sqstore *st = (sqstore *)base_;
 	if (!st)
 		return;
 	sqlite3_stmt *all[] = {st->begin,    st->commit, st->rollback, st->site_get,  st->site_add,
@@ -524,7 +531,7 @@ void cstore_close(cstore *st)
 
 /* --- readers ---------------------------------------------------------- */
 
-static sqlite3 *reader_get(cstore *st)
+static sqlite3 *reader_get(sqstore *st)
 {
 	sqlite3 *db = NULL;
 	pthread_mutex_lock(&st->rlock);
@@ -542,7 +549,7 @@ static sqlite3 *reader_get(cstore *st)
 	return db;
 }
 
-static void reader_put(cstore *st, sqlite3 *db)
+static void reader_put(sqstore *st, sqlite3 *db)
 {
 	pthread_mutex_lock(&st->rlock);
 	if (st->nreaders < READERS) {
@@ -641,7 +648,7 @@ static int fact_apply(const cstore_codec *codec, sqlite3_stmt *const fx[EV_TYPE_
 	return rc;
 }
 
-static int site_id(cstore *st, const char *site, sqlite3_int64 *id, int64_t *acked)
+static int site_id(sqstore *st, const char *site, sqlite3_int64 *id, int64_t *acked)
 {
 	sqlite3_bind_text(st->site_get, 1, site, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st->site_get);
@@ -690,7 +697,7 @@ static void bind_fields(sqlite3_stmt *s, int i, const event *e)
 		sqlite3_bind_null(s, i + 7);
 }
 
-static int event_put(cstore *st, sqlite3_int64 site, const cstore_event *ev, int64_t now_ms)
+static int event_put(sqstore *st, sqlite3_int64 site, const cstore_event *ev, int64_t now_ms)
 {
 	const event *e = &ev->e;
 	sqlite3_stmt *s = st->ev_put;
@@ -706,7 +713,7 @@ static int event_put(cstore *st, sqlite3_int64 site, const cstore_event *ev, int
 }
 
 /* Explains a UNIQUE failure on the event's uuid. */
-static void uuid_conflict(cstore *st, const event *e, cstore_ingest_result *r)
+static void uuid_conflict(sqstore *st, const event *e, cstore_ingest_result *r)
 {
 	sqlite3_bind_text(st->ev_by_uuid, 1, e->uuid, -1, SQLITE_STATIC);
 	if (sqlite3_step(st->ev_by_uuid) == SQLITE_ROW) {
@@ -724,9 +731,10 @@ static void uuid_conflict(cstore *st, const event *e, cstore_ingest_result *r)
 	sqlite3_reset(st->ev_by_uuid);
 }
 
-int cstore_ingest(cstore *st, const char *site, const cstore_batch *b, int64_t now_ms,
-		  cstore_ingest_result *r)
+static int sq_ingest(cstore *base_, const char *site, const cstore_batch *b, int64_t now_ms,
+		     cstore_ingest_result *r)
 {
+	sqstore *st = (sqstore *)base_;
 	memset(r, 0, sizeof *r);
 	int status = CSTORE_OK;
 	pthread_mutex_lock(&st->wlock);
@@ -820,7 +828,7 @@ unlock:
 /* Unread events that this version reads (a type it has learnt since):
  * their parsed columns filled and unread cleared, so the rebuild derives
  * their facts; the rest stay unread. Inside the caller's transaction. */
-static int reread(cstore *st, int64_t *nread, int64_t *nstill)
+static int reread(sqstore *st, int64_t *nread, int64_t *nstill)
 {
 	sqlite3_stmt *s = NULL, *get = NULL, *set = NULL;
 	sqlite3_int64 *rows = NULL;
@@ -946,8 +954,9 @@ static int derive(const cstore_codec *codec, sqlite3 *db, sqlite3_stmt *const fx
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int cstore_rebuild_tickets(cstore *st)
+static int sq_rebuild_tickets(cstore *base_)
 {
+	sqstore *st = (sqstore *)base_;
 	int status = CSTORE_OK;
 	int64_t nread = 0, nstill = 0, nfacts = 0;
 	pthread_mutex_lock(&st->wlock);
@@ -981,8 +990,9 @@ out:
 
 /* --- reading ---------------------------------------------------------- */
 
-int cstore_site_get(cstore *st, const char *site, cstore_site_info *out)
+static int sq_site_get(cstore *base_, const char *site, cstore_site_info *out)
 {
+	sqstore *st = (sqstore *)base_;
 	memset(out, 0, sizeof *out);
 	sqlite3 *db = reader_get(st);
 	if (!db)
@@ -1009,9 +1019,10 @@ int cstore_site_get(cstore *st, const char *site, cstore_site_info *out)
 	return map_rc(rc);
 }
 
-int cstore_events(cstore *st, const char *site, int64_t after, int64_t limit, cstore_event_cb cb,
-		  void *ctx)
+static int sq_events(cstore *base_, const char *site, int64_t after, int64_t limit,
+		     cstore_event_cb cb, void *ctx)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1045,9 +1056,10 @@ static int64_t col_ms(sqlite3_stmt *s, int i)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
 }
 
-int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const char *site,
-		   cstore_ticket_cb cb, void *ctx)
+static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, const char *site,
+		      cstore_ticket_cb cb, void *ctx)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1107,9 +1119,10 @@ int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const c
 	return map_rc(rc);
 }
 
-int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
-		      cstore_span_cb cb, void *ctx)
+static int sq_desk_spans(cstore *base_, const char *from_day, const char *to_day, const char *site,
+			 cstore_span_cb cb, void *ctx)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1157,10 +1170,11 @@ int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, cons
 
 /* --- profiles ------------------------------------------------------------- */
 
-int cstore_profile_put(cstore *st, const char *site, const char *name, const char *languages,
-		       const char *body, size_t len, const cstore_label *labels, size_t nlabels,
-		       int64_t now_ms)
+static int sq_profile_put(cstore *base_, const char *site, const char *name, const char *languages,
+			  const char *body, size_t len, const cstore_label *labels, size_t nlabels,
+			  int64_t now_ms)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3_stmt *put = NULL, *del = NULL, *lab = NULL;
 	pthread_mutex_lock(&st->wlock);
 	int rc = step_done(st->begin);
@@ -1224,8 +1238,9 @@ int cstore_profile_put(cstore *st, const char *site, const char *name, const cha
 	return status == CSTORE_CONFLICT ? CSTORE_ERROR : status;
 }
 
-int cstore_profiles(cstore *st, cstore_profile_cb cb, void *ctx)
+static int sq_profiles(cstore *base_, cstore_profile_cb cb, void *ctx)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1250,8 +1265,9 @@ int cstore_profiles(cstore *st, cstore_profile_cb cb, void *ctx)
 	return map_rc(rc);
 }
 
-int cstore_labels(cstore *st, cstore_label_cb cb, void *ctx)
+static int sq_labels(cstore *base_, cstore_label_cb cb, void *ctx)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1276,8 +1292,9 @@ int cstore_labels(cstore *st, cstore_label_cb cb, void *ctx)
 	return map_rc(rc);
 }
 
-int cstore_ping(cstore *st)
+static int sq_ping(cstore *base_)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1288,8 +1305,9 @@ int cstore_ping(cstore *st)
 
 /* --- the sites themselves and their heartbeats --------------------------- */
 
-int cstore_version(cstore *st, int64_t *version)
+static int sq_version(cstore *base_, int64_t *version)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3_stmt *s = NULL;
 	pthread_mutex_lock(&st->vlock);
 	int rc = sqlite3_prepare_v2(st->watch, "PRAGMA data_version", -1, &s, NULL);
@@ -1300,8 +1318,9 @@ int cstore_version(cstore *st, int64_t *version)
 	return map_rc(rc);
 }
 
-int cstore_sites_version(cstore *st, int64_t *version)
+static int sq_sites_version(cstore *base_, int64_t *version)
 {
+	sqstore *st = (sqstore *)base_;
 	*version = 0;
 	sqlite3 *db = reader_get(st);
 	if (!db)
@@ -1322,8 +1341,9 @@ int cstore_sites_version(cstore *st, int64_t *version)
 	return map_rc(rc);
 }
 
-int cstore_sites(cstore *st, cstore_site_cb cb, void *ctx)
+static int sq_sites(cstore *base_, cstore_site_cb cb, void *ctx)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1359,7 +1379,7 @@ int cstore_sites(cstore *st, cstore_site_cb cb, void *ctx)
 
 /* One statement on the writer, in its own transaction; *changes gets the
  * rows it changed. */
-static int write_one(cstore *st, const char *sql, const char *id, const char *name,
+static int write_one(sqstore *st, const char *sql, const char *id, const char *name,
 		     const unsigned char *sha, int64_t n, int64_t now_ms, int *changes)
 {
 	sqlite3_stmt *s = NULL;
@@ -1383,7 +1403,7 @@ static int write_one(cstore *st, const char *sql, const char *id, const char *na
 /* Every change of the sites counts up meta's sites_version, in the same
  * transaction, so a reader can tell a change of the sites from the many
  * other commits (batches, heartbeats) cheaply (cstore_sites_version). */
-static int sites_bump(cstore *st)
+static int sites_bump(sqstore *st)
 {
 	return sqlite3_exec(st->w,
 			    "INSERT INTO meta VALUES('sites_version', '1') ON CONFLICT(key)"
@@ -1392,7 +1412,7 @@ static int sites_bump(cstore *st)
 }
 
 /* Registers id (a row may exist from events of an earlier configuration). */
-static int site_register(cstore *st, const char *id, const char *name, const unsigned char *sha,
+static int site_register(sqstore *st, const char *id, const char *name, const unsigned char *sha,
 			 int64_t now_ms, int *changes)
 {
 	int n = 0;
@@ -1408,9 +1428,10 @@ static int site_register(cstore *st, const char *id, const char *name, const uns
 	return rc;
 }
 
-int cstore_site_add(cstore *st, const char *id, const char *name, const unsigned char sha[32],
-		    int64_t now_ms)
+static int sq_site_add(cstore *base_, const char *id, const char *name, const unsigned char sha[32],
+		       int64_t now_ms)
 {
+	sqstore *st = (sqstore *)base_;
 	pthread_mutex_lock(&st->wlock);
 	int changes = 0;
 	int rc = step_done(st->begin);
@@ -1428,7 +1449,7 @@ int cstore_site_add(cstore *st, const char *id, const char *name, const unsigned
 	return map_rc(rc);
 }
 
-static int site_update(cstore *st, const char *sql, const char *id, const unsigned char *sha,
+static int site_update(sqstore *st, const char *sql, const char *id, const unsigned char *sha,
 		       int64_t n, int64_t now_ms)
 {
 	pthread_mutex_lock(&st->wlock);
@@ -1448,25 +1469,28 @@ static int site_update(cstore *st, const char *sql, const char *id, const unsign
 	return map_rc(rc);
 }
 
-int cstore_site_token(cstore *st, const char *id, const unsigned char sha[32], int64_t now_ms)
+static int sq_site_token(cstore *base_, const char *id, const unsigned char sha[32], int64_t now_ms)
 {
+	sqstore *st = (sqstore *)base_;
 	return site_update(st,
 			   "UPDATE sites SET token_sha256 = ?3, updated_ms = ?5"
 			   " WHERE name = ?1 AND reg IS NOT NULL AND ?4 = 0",
 			   id, sha, 0, now_ms);
 }
 
-int cstore_site_enable(cstore *st, const char *id, int enabled, int64_t now_ms)
+static int sq_site_enable(cstore *base_, const char *id, int enabled, int64_t now_ms)
 {
+	sqstore *st = (sqstore *)base_;
 	return site_update(st,
 			   "UPDATE sites SET enabled = ?4, updated_ms = ?5"
 			   " WHERE name = ?1 AND reg IS NOT NULL",
 			   id, NULL, enabled ? 1 : 0, now_ms);
 }
 
-int cstore_sites_import(cstore *st, const cstore_site_new *v, size_t n, int64_t now_ms,
-			int *done, size_t *imported)
+static int sq_sites_import(cstore *base_, const cstore_site_new *v, size_t n, int64_t now_ms,
+			   int *done, size_t *imported)
 {
+	sqstore *st = (sqstore *)base_;
 	*done = 0;
 	*imported = 0;
 	pthread_mutex_lock(&st->wlock);
@@ -1503,9 +1527,10 @@ int cstore_sites_import(cstore *st, const cstore_site_new *v, size_t n, int64_t 
 	return map_rc(rc);
 }
 
-int cstore_health_put(cstore *st, const char *site, int64_t received_ms, int64_t offset_ms,
-		      const char *body, size_t len)
+static int sq_health_put(cstore *base_, const char *site, int64_t received_ms, int64_t offset_ms,
+			 const char *body, size_t len)
 {
+	sqstore *st = (sqstore *)base_;
 	pthread_mutex_lock(&st->wlock);
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->w,
@@ -1525,8 +1550,9 @@ int cstore_health_put(cstore *st, const char *site, int64_t received_ms, int64_t
 	return map_rc(rc);
 }
 
-int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx)
+static int sq_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 {
+	sqstore *st = (sqstore *)base_;
 	sqlite3 *db = reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
@@ -1558,3 +1584,26 @@ int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx)
 	reader_put(st, db);
 	return map_rc(rc);
 }
+
+static const cstore_ops sq_ops = {
+    .close = sq_close,
+    .ingest = sq_ingest,
+    .site_get = sq_site_get,
+    .events = sq_events,
+    .tickets = sq_tickets,
+    .desk_spans = sq_desk_spans,
+    .rebuild_tickets = sq_rebuild_tickets,
+    .profile_put = sq_profile_put,
+    .profiles = sq_profiles,
+    .labels = sq_labels,
+    .ping = sq_ping,
+    .sites = sq_sites,
+    .site_add = sq_site_add,
+    .site_token = sq_site_token,
+    .site_enable = sq_site_enable,
+    .sites_import = sq_sites_import,
+    .version = sq_version,
+    .sites_version = sq_sites_version,
+    .health_put = sq_health_put,
+    .health_each = sq_health_each,
+};

@@ -1,0 +1,53 @@
+/*
+ * cstore_backend — what a back end of cstore.h gives: one table of
+ * functions (cstore_ops), one per function of cstore.h after open, with the
+ * same meaning. A back end's store begins with a struct cstore (its ops),
+ * so a cstore * is its own store; cstore.c opens the back end the database
+ * string names and passes every call through the table.
+ */
+#ifndef CENTRAL_CSTORE_BACKEND_H
+#define CENTRAL_CSTORE_BACKEND_H
+
+#include "cstore.h"
+
+typedef struct cstore_ops {
+	void (*close)(cstore *st);
+	int (*ingest)(cstore *st, const char *site, const cstore_batch *b, int64_t now_ms,
+		      cstore_ingest_result *r);
+	int (*site_get)(cstore *st, const char *site, cstore_site_info *out);
+	int (*events)(cstore *st, const char *site, int64_t after, int64_t limit,
+		      cstore_event_cb cb, void *ctx);
+	int (*tickets)(cstore *st, const char *from_day, const char *to_day, const char *site,
+		       cstore_ticket_cb cb, void *ctx);
+	int (*desk_spans)(cstore *st, const char *from_day, const char *to_day, const char *site,
+			  cstore_span_cb cb, void *ctx);
+	int (*rebuild_tickets)(cstore *st);
+	int (*profile_put)(cstore *st, const char *site, const char *name, const char *languages,
+			   const char *body, size_t len, const cstore_label *labels, size_t nlabels,
+			   int64_t now_ms);
+	int (*profiles)(cstore *st, cstore_profile_cb cb, void *ctx);
+	int (*labels)(cstore *st, cstore_label_cb cb, void *ctx);
+	int (*ping)(cstore *st);
+	int (*sites)(cstore *st, cstore_site_cb cb, void *ctx);
+	int (*site_add)(cstore *st, const char *id, const char *name, const unsigned char sha[32],
+			int64_t now_ms);
+	int (*site_token)(cstore *st, const char *id, const unsigned char sha[32], int64_t now_ms);
+	int (*site_enable)(cstore *st, const char *id, int enabled, int64_t now_ms);
+	int (*sites_import)(cstore *st, const cstore_site_new *v, size_t n, int64_t now_ms,
+			    int *done, size_t *imported);
+	int (*version)(cstore *st, int64_t *version);
+	int (*sites_version)(cstore *st, int64_t *version);
+	int (*health_put)(cstore *st, const char *site, int64_t received_ms, int64_t offset_ms,
+			  const char *body, size_t len);
+	int (*health_each)(cstore *st, cstore_health_cb cb, void *ctx);
+} cstore_ops;
+
+struct cstore {
+	const cstore_ops *ops;
+};
+
+/* The SQLite back end (cstore_sqlite.c): path is a file name. */
+cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_codec *codec,
+			   char *err, size_t errlen);
+
+#endif
