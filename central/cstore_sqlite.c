@@ -85,13 +85,12 @@
  *                desk has no open span
  * A span still open has staffed_ms NULL and counts nothing until closed.
  */
-#include "cstore_backend.h"
+#include "cstore_sqlite.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,26 +98,6 @@
 #include <unistd.h>
 
 #include "log.h"
-
-#define READERS 8
-
-typedef struct sqstore sqstore;
-struct sqstore {
-	cstore base; /* first: a cstore * is a sqstore * here */
-	char *path;
-	const cstore_codec *codec; /* reads events' texts (rebuild, migration) */
-	int busy_ms;
-	pthread_mutex_t wlock; /* the writer connection and its statements */
-	sqlite3 *w;
-	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
-	    *ev_by_uuid;
-	sqlite3_stmt *fx[EV_TYPE_COUNT]; /* the fact per event type, as fact_sql */
-	pthread_mutex_t vlock;		 /* the watch connection */
-	sqlite3 *watch;			 /* only asks PRAGMA data_version */
-	pthread_mutex_t rlock;		 /* the reader pool */
-	sqlite3 *readers[READERS];
-	int nreaders;
-};
 
 /* The schema this code writes; cstore_open brings older ones up to it. */
 #define SCHEMA_VERSION 5
@@ -249,7 +228,7 @@ static const char *const fact_sql[EV_TYPE_COUNT] = {
 		       " WHERE site = ?1 AND desk = ?2 AND closed_seq IS NULL",
 };
 
-static int map_rc(int rc)
+int sq_map_rc(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -263,7 +242,7 @@ static int map_rc(int rc)
 	}
 }
 
-static sqlite3 *open_conn(const char *path, int busy_ms, int create, char *err, size_t errlen)
+sqlite3 *sq_open_conn(const char *path, int busy_ms, int create, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -290,7 +269,7 @@ static sqlite3 *open_conn(const char *path, int busy_ms, int create, char *err, 
 	return db;
 }
 
-static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
+int sq_prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
 {
 	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 	if (rc != SQLITE_OK) {
@@ -470,35 +449,35 @@ cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_c
 	pthread_mutex_init(&st->wlock, NULL);
 	pthread_mutex_init(&st->rlock, NULL);
 	pthread_mutex_init(&st->vlock, NULL);
-	st->w = open_conn(path, busy_timeout_ms, 1, err, errlen);
+	st->w = sq_open_conn(path, busy_timeout_ms, 1, err, errlen);
 	if (!st->w)
 		goto fail;
 	if (schema_update(st->codec, st->w, path, err, errlen))
 		goto fail;
-	st->watch = open_conn(path, busy_timeout_ms, 0, err, errlen);
+	st->watch = sq_open_conn(path, busy_timeout_ms, 0, err, errlen);
 	if (!st->watch)
 		goto fail;
-	if (prep(st->w, "BEGIN IMMEDIATE", &st->begin, err, errlen) ||
-	    prep(st->w, "COMMIT", &st->commit, err, errlen) ||
-	    prep(st->w, "ROLLBACK", &st->rollback, err, errlen) ||
-	    prep(st->w, "SELECT id, acked_through FROM sites WHERE name = ?1", &st->site_get, err,
-		 errlen) ||
-	    prep(st->w, "INSERT INTO sites(name) VALUES(?1)", &st->site_add, err, errlen) ||
-	    prep(st->w,
-		 "UPDATE sites SET acked_through = ?2, events = events + ?3, last_sync_ms = ?4"
-		 " WHERE id = ?1",
-		 &st->site_set, err, errlen) ||
-	    prep(st->w, "SELECT body FROM events WHERE site = ?1 AND seq = ?2", &st->ev_get, err,
-		 errlen) ||
-	    prep(st->w,
-		 "INSERT INTO events(site, seq, uuid, type, at, at_ms, ticket, code, category,"
-		 " from_category, lang, desk, body, received_ms, unread)"
-		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-		 &st->ev_put, err, errlen) ||
-	    prep(st->w,
-		 "SELECT s.name, e.seq FROM events e JOIN sites s ON s.id = e.site"
-		 " WHERE e.uuid = ?1",
-		 &st->ev_by_uuid, err, errlen))
+	if (sq_prep(st->w, "BEGIN IMMEDIATE", &st->begin, err, errlen) ||
+	    sq_prep(st->w, "COMMIT", &st->commit, err, errlen) ||
+	    sq_prep(st->w, "ROLLBACK", &st->rollback, err, errlen) ||
+	    sq_prep(st->w, "SELECT id, acked_through FROM sites WHERE name = ?1", &st->site_get,
+		    err, errlen) ||
+	    sq_prep(st->w, "INSERT INTO sites(name) VALUES(?1)", &st->site_add, err, errlen) ||
+	    sq_prep(st->w,
+		    "UPDATE sites SET acked_through = ?2, events = events + ?3, last_sync_ms = ?4"
+		    " WHERE id = ?1",
+		    &st->site_set, err, errlen) ||
+	    sq_prep(st->w, "SELECT body FROM events WHERE site = ?1 AND seq = ?2", &st->ev_get, err,
+		    errlen) ||
+	    sq_prep(st->w,
+		    "INSERT INTO events(site, seq, uuid, type, at, at_ms, ticket, code, category,"
+		    " from_category, lang, desk, body, received_ms, unread)"
+		    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		    &st->ev_put, err, errlen) ||
+	    sq_prep(st->w,
+		    "SELECT s.name, e.seq FROM events e JOIN sites s ON s.id = e.site"
+		    " WHERE e.uuid = ?1",
+		    &st->ev_by_uuid, err, errlen))
 		goto fail;
 	if (facts_prepare(st->w, st->fx, err, errlen))
 		goto fail;
@@ -531,7 +510,7 @@ static void sq_close(cstore *base_)
 
 /* --- readers ---------------------------------------------------------- */
 
-static sqlite3 *reader_get(sqstore *st)
+sqlite3 *sq_reader_get(sqstore *st)
 {
 	sqlite3 *db = NULL;
 	pthread_mutex_lock(&st->rlock);
@@ -541,7 +520,7 @@ static sqlite3 *reader_get(sqstore *st)
 	if (db)
 		return db;
 	char err[256];
-	db = open_conn(st->path, st->busy_ms, 0, err, sizeof err);
+	db = sq_open_conn(st->path, st->busy_ms, 0, err, sizeof err);
 	if (!db)
 		log_error("%s", err);
 	else
@@ -549,7 +528,7 @@ static sqlite3 *reader_get(sqstore *st)
 	return db;
 }
 
-static void reader_put(sqstore *st, sqlite3 *db)
+void sq_reader_put(sqstore *st, sqlite3 *db)
 {
 	pthread_mutex_lock(&st->rlock);
 	if (st->nreaders < READERS) {
@@ -560,14 +539,14 @@ static void reader_put(sqstore *st, sqlite3 *db)
 	sqlite3_close(db);
 }
 
-static int step_done(sqlite3_stmt *s)
+int sq_step_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
+const char *sq_col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	return t ? (const char *)t : "";
@@ -578,7 +557,7 @@ static const char *col_text(sqlite3_stmt *s, int i)
 static int facts_prepare(sqlite3 *db, sqlite3_stmt *fx[EV_TYPE_COUNT], char *err, size_t errlen)
 {
 	for (int t = 0; t < EV_TYPE_COUNT; t++)
-		if (fact_sql[t] && prep(db, fact_sql[t], &fx[t], err, errlen))
+		if (fact_sql[t] && sq_prep(db, fact_sql[t], &fx[t], err, errlen))
 			return -1;
 	return 0;
 }
@@ -590,8 +569,6 @@ static void facts_finalize(sqlite3_stmt *fx[EV_TYPE_COUNT])
 		fx[t] = NULL;
 	}
 }
-
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
 
 /* The fact event e of site id derives: its ticket's, or its desk span's.
  * Events of one site must come in seq order. */
@@ -609,7 +586,7 @@ static int fact_apply(const cstore_codec *codec, sqlite3_stmt *const fx[EV_TYPE_
 		sqlite3_bind_text(s, 4, e->at, 10, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, e->at, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 6, e->at_ms);
-		return step_done(s);
+		return sq_step_done(s);
 	}
 	sqlite3_bind_text(s, 2, e->ticket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, e->code, -1, SQLITE_STATIC);
@@ -628,8 +605,8 @@ static int fact_apply(const cstore_codec *codec, sqlite3_stmt *const fx[EV_TYPE_
 		sqlite3_bind_null(s, 9);
 	char *topics = NULL;
 	if (e->kind == EV_TICKET_SERVED) {
-		bind_text_or_null(s, 11, e->outcome);
-		bind_text_or_null(s, 12, e->referred_to);
+		sq_bind_text_or_null(s, 11, e->outcome);
+		sq_bind_text_or_null(s, 12, e->referred_to);
 		if (e->has_topics) {
 			topics = codec->topics_json(e);
 			if (!topics)
@@ -643,7 +620,7 @@ static int fact_apply(const cstore_codec *codec, sqlite3_stmt *const fx[EV_TYPE_
 		else
 			sqlite3_bind_int(s, 14, e->first_visit == EV_ANSWER_YES);
 	}
-	int rc = step_done(s);
+	int rc = sq_step_done(s);
 	free(topics);
 	return rc;
 }
@@ -662,14 +639,14 @@ static int site_id(sqstore *st, const char *site, sqlite3_int64 *id, int64_t *ac
 	if (rc != SQLITE_DONE)
 		return rc;
 	sqlite3_bind_text(st->site_add, 1, site, -1, SQLITE_STATIC);
-	rc = step_done(st->site_add);
+	rc = sq_step_done(st->site_add);
 	*id = sqlite3_last_insert_rowid(st->w);
 	*acked = 0;
 	return rc;
 }
 
 /* s's parameter i: text, or NULL for "" (a field the event lacks). */
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
+void sq_bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
 {
 	if (text[0])
 		sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
@@ -681,16 +658,16 @@ static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
  * category, from_category, lang, desk (8 of them), NULL where e has none. */
 static void bind_fields(sqlite3_stmt *s, int i, const event *e)
 {
-	bind_text_or_null(s, i, e->at);
+	sq_bind_text_or_null(s, i, e->at);
 	if (e->at[0])
 		sqlite3_bind_int64(s, i + 1, e->at_ms);
 	else
 		sqlite3_bind_null(s, i + 1);
-	bind_text_or_null(s, i + 2, e->ticket);
-	bind_text_or_null(s, i + 3, e->code);
-	bind_text_or_null(s, i + 4, e->category);
-	bind_text_or_null(s, i + 5, e->from);
-	bind_text_or_null(s, i + 6, e->lang);
+	sq_bind_text_or_null(s, i + 2, e->ticket);
+	sq_bind_text_or_null(s, i + 3, e->code);
+	sq_bind_text_or_null(s, i + 4, e->category);
+	sq_bind_text_or_null(s, i + 5, e->from);
+	sq_bind_text_or_null(s, i + 6, e->lang);
 	if (e->desk > 0)
 		sqlite3_bind_int(s, i + 7, e->desk);
 	else
@@ -708,8 +685,8 @@ static int event_put(sqstore *st, sqlite3_int64 site, const cstore_event *ev, in
 	bind_fields(s, 5, e);
 	sqlite3_bind_text(s, 13, ev->text, (int)ev->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 14, now_ms);
-	bind_text_or_null(s, 15, ev->unread);
-	return step_done(s);
+	sq_bind_text_or_null(s, 15, ev->unread);
+	return sq_step_done(s);
 }
 
 /* Explains a UNIQUE failure on the event's uuid. */
@@ -738,9 +715,9 @@ static int sq_ingest(cstore *base_, const char *site, const cstore_batch *b, int
 	memset(r, 0, sizeof *r);
 	int status = CSTORE_OK;
 	pthread_mutex_lock(&st->wlock);
-	int rc = step_done(st->begin);
+	int rc = sq_step_done(st->begin);
 	if (rc != SQLITE_OK) {
-		status = map_rc(rc);
+		status = sq_map_rc(rc);
 		snprintf(r->why, sizeof r->why, "begin: %s", sqlite3_errstr(rc));
 		goto unlock;
 	}
@@ -802,23 +779,23 @@ static int sq_ingest(cstore *base_, const char *site, const cstore_batch *b, int
 	sqlite3_bind_int64(st->site_set, 2, now_acked);
 	sqlite3_bind_int64(st->site_set, 3, (sqlite3_int64)r->stored);
 	sqlite3_bind_int64(st->site_set, 4, now_ms);
-	rc = step_done(st->site_set);
+	rc = sq_step_done(st->site_set);
 	if (rc != SQLITE_OK)
 		goto fail;
-	rc = step_done(st->commit);
+	rc = sq_step_done(st->commit);
 	if (rc != SQLITE_OK)
 		goto fail;
 	r->acked_through = now_acked;
 	goto unlock;
 fail:
-	status = map_rc(rc);
+	status = sq_map_rc(rc);
 	if (status == CSTORE_OK || status == CSTORE_CONFLICT)
 		status = CSTORE_ERROR;
 	snprintf(r->why, sizeof r->why, "%s", sqlite3_errmsg(st->w));
 	r->stored = r->duplicates = 0;
 rollback:
 	if (sqlite3_get_autocommit(st->w) == 0)
-		step_done(st->rollback);
+		sq_step_done(st->rollback);
 	r->stored = r->unread = 0;
 unlock:
 	pthread_mutex_unlock(&st->wlock);
@@ -877,7 +854,7 @@ static int reread(sqstore *st, int64_t *nread, int64_t *nstill)
 		if (rc == SQLITE_OK && read_now) {
 			sqlite3_bind_int64(set, 1, rows[i]);
 			bind_fields(set, 2, &e);
-			rc = step_done(set);
+			rc = sq_step_done(set);
 			++*nread;
 		} else if (rc == SQLITE_OK) {
 			++*nstill;
@@ -911,23 +888,23 @@ static int derive(const cstore_codec *codec, sqlite3 *db, sqlite3_stmt *const fx
 	if (rc != SQLITE_OK)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int t = event_type_parse(col_text(s, 2));
+		int t = event_type_parse(sq_col_text(s, 2));
 		if (t < 0)
 			continue; /* cannot be (unknown types are unread): no fact */
 		event e;
 		memset(&e, 0, sizeof e);
 		e.kind = (event_type)t;
 		e.seq = sqlite3_column_int64(s, 1);
-		snprintf(e.at, sizeof e.at, "%s", col_text(s, 3));
+		snprintf(e.at, sizeof e.at, "%s", sq_col_text(s, 3));
 		e.at_ms = sqlite3_column_int64(s, 4);
-		snprintf(e.ticket, sizeof e.ticket, "%s", col_text(s, 5));
-		snprintf(e.code, sizeof e.code, "%s", col_text(s, 6));
-		snprintf(e.category, sizeof e.category, "%s", col_text(s, 7));
-		snprintf(e.lang, sizeof e.lang, "%s", col_text(s, 8));
+		snprintf(e.ticket, sizeof e.ticket, "%s", sq_col_text(s, 5));
+		snprintf(e.code, sizeof e.code, "%s", sq_col_text(s, 6));
+		snprintf(e.category, sizeof e.category, "%s", sq_col_text(s, 7));
+		snprintf(e.lang, sizeof e.lang, "%s", sq_col_text(s, 8));
 		e.desk = sqlite3_column_int(s, 9);
 		/* The day a ticket event names (checked at ingest). */
 		if (sqlite3_column_type(s, 10) == SQLITE_TEXT && sqlite3_column_bytes(s, 10) == 10)
-			snprintf(e.day, sizeof e.day, "%s", col_text(s, 10));
+			snprintf(e.day, sizeof e.day, "%s", sq_col_text(s, 10));
 		/* How a visit ended: from the served event's body, as ingest read it. */
 		if (!desks_only && e.kind == EV_TICKET_SERVED &&
 		    sqlite3_column_type(s, 11) == SQLITE_TEXT) {
@@ -960,7 +937,7 @@ static int sq_rebuild_tickets(cstore *base_)
 	int status = CSTORE_OK;
 	int64_t nread = 0, nstill = 0, nfacts = 0;
 	pthread_mutex_lock(&st->wlock);
-	int rc = step_done(st->begin);
+	int rc = sq_step_done(st->begin);
 	if (rc != SQLITE_OK)
 		goto out;
 	rc = reread(st, &nread, &nstill);
@@ -971,15 +948,15 @@ static int sq_rebuild_tickets(cstore *base_)
 		goto out;
 	rc = derive(st->codec, st->w, st->fx, 0, &nfacts);
 	if (rc == SQLITE_OK)
-		rc = step_done(st->commit);
+		rc = sq_step_done(st->commit);
 out:
 	if (rc != SQLITE_OK) {
-		status = map_rc(rc);
+		status = sq_map_rc(rc);
 		if (status == CSTORE_OK || status == CSTORE_CONFLICT)
 			status = CSTORE_ERROR;
 		log_error("rebuilding tickets and desk spans: %s", sqlite3_errmsg(st->w));
 		if (sqlite3_get_autocommit(st->w) == 0)
-			step_done(st->rollback);
+			sq_step_done(st->rollback);
 	} else if (nread || nstill) {
 		log_info("unread events: %lld read now, %lld still unread", (long long)nread,
 			 (long long)nstill);
@@ -994,7 +971,7 @@ static int sq_site_get(cstore *base_, const char *site, cstore_site_info *out)
 {
 	sqstore *st = (sqstore *)base_;
 	memset(out, 0, sizeof *out);
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1015,15 +992,15 @@ static int sq_site_get(cstore *base_, const char *site, cstore_site_info *out)
 		}
 	}
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 static int sq_events(cstore *base_, const char *site, int64_t after, int64_t limit,
 		     cstore_event_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1047,11 +1024,11 @@ static int sq_events(cstore *base_, const char *site, int64_t after, int64_t lim
 	if (rc != SQLITE_DONE)
 		log_error("reading events: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
-static int64_t col_ms(sqlite3_stmt *s, int i)
+int64_t sq_col_ms(sqlite3_stmt *s, int i)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
 }
@@ -1060,7 +1037,7 @@ static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, c
 		      cstore_ticket_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1083,27 +1060,27 @@ static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, c
 			sqlite3_bind_null(s, 3);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			cstore_ticket t = {
-			    .site = col_text(s, 0),
-			    .ticket = col_text(s, 1),
-			    .code = col_text(s, 2),
-			    .day = col_text(s, 3),
-			    .category = col_text(s, 4),
-			    .first_category = col_text(s, 5),
-			    .lang = col_text(s, 6),
-			    .outcome = col_text(s, 7),
-			    .issued_at = col_text(s, 8),
-			    .called_at = col_text(s, 9),
-			    .finished_at = col_text(s, 10),
-			    .issued_ms = col_ms(s, 11),
-			    .called_ms = col_ms(s, 12),
-			    .last_called_ms = col_ms(s, 13),
-			    .finished_ms = col_ms(s, 14),
+			    .site = sq_col_text(s, 0),
+			    .ticket = sq_col_text(s, 1),
+			    .code = sq_col_text(s, 2),
+			    .day = sq_col_text(s, 3),
+			    .category = sq_col_text(s, 4),
+			    .first_category = sq_col_text(s, 5),
+			    .lang = sq_col_text(s, 6),
+			    .outcome = sq_col_text(s, 7),
+			    .issued_at = sq_col_text(s, 8),
+			    .called_at = sq_col_text(s, 9),
+			    .finished_at = sq_col_text(s, 10),
+			    .issued_ms = sq_col_ms(s, 11),
+			    .called_ms = sq_col_ms(s, 12),
+			    .last_called_ms = sq_col_ms(s, 13),
+			    .finished_ms = sq_col_ms(s, 14),
 			    .desk = sqlite3_column_int(s, 15),
 			    .calls = sqlite3_column_int(s, 16),
 			    .transfers = sqlite3_column_int(s, 17),
-			    .served_outcome = col_text(s, 18),
-			    .referred_to = col_text(s, 19),
-			    .topics = col_text(s, 20),
+			    .served_outcome = sq_col_text(s, 18),
+			    .referred_to = sq_col_text(s, 19),
+			    .topics = sq_col_text(s, 20),
 			    .first_visit = sqlite3_column_int(s, 21),
 			};
 			if (cb(ctx, &t)) {
@@ -1115,15 +1092,15 @@ static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, c
 	if (rc != SQLITE_DONE)
 		log_error("reading tickets: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 static int sq_desk_spans(cstore *base_, const char *from_day, const char *to_day, const char *site,
 			 cstore_span_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1145,13 +1122,13 @@ static int sq_desk_spans(cstore *base_, const char *from_day, const char *to_day
 			sqlite3_bind_null(s, 3);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			cstore_desk_span d = {
-			    .site = col_text(s, 0),
-			    .day = col_text(s, 1),
+			    .site = sq_col_text(s, 0),
+			    .day = sq_col_text(s, 1),
 			    .desk = sqlite3_column_int(s, 2),
 			    .opened_seq = sqlite3_column_int64(s, 3),
-			    .opened_at = col_text(s, 4),
+			    .opened_at = sq_col_text(s, 4),
 			    .closed_seq = sqlite3_column_int64(s, 5),
-			    .closed_at = col_text(s, 6),
+			    .closed_at = sq_col_text(s, 6),
 			    .staffed_ms = sqlite3_column_int64(s, 7),
 			    .minutes = sqlite3_column_int64(s, 8),
 			};
@@ -1164,8 +1141,8 @@ static int sq_desk_spans(cstore *base_, const char *from_day, const char *to_day
 	if (rc != SQLITE_DONE)
 		log_error("reading desk spans: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 /* --- profiles ------------------------------------------------------------- */
@@ -1177,7 +1154,7 @@ static int sq_profile_put(cstore *base_, const char *site, const char *name, con
 	sqstore *st = (sqstore *)base_;
 	sqlite3_stmt *put = NULL, *del = NULL, *lab = NULL;
 	pthread_mutex_lock(&st->wlock);
-	int rc = step_done(st->begin);
+	int rc = sq_step_done(st->begin);
 	sqlite3_int64 sid = 0;
 	int64_t acked = 0;
 	if (rc == SQLITE_OK)
@@ -1202,7 +1179,7 @@ static int sq_profile_put(cstore *base_, const char *site, const char *name, con
 		sqlite3_bind_text(put, 3, languages, -1, SQLITE_STATIC);
 		sqlite3_bind_text(put, 4, body, (int)len, SQLITE_STATIC);
 		sqlite3_bind_int64(put, 5, now_ms);
-		rc = step_done(put);
+		rc = sq_step_done(put);
 	}
 	/* First forget the labels of every id named, then write the new ones
 	 * (a language dropped from an id's labels is dropped here too). */
@@ -1210,7 +1187,7 @@ static int sq_profile_put(cstore *base_, const char *site, const char *name, con
 		sqlite3_bind_int64(del, 1, sid);
 		sqlite3_bind_text(del, 2, labels[i].kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(del, 3, labels[i].id, -1, SQLITE_STATIC);
-		rc = step_done(del);
+		rc = sq_step_done(del);
 	}
 	for (size_t i = 0; rc == SQLITE_OK && i < nlabels; i++) {
 		if (!labels[i].lang)
@@ -1221,27 +1198,27 @@ static int sq_profile_put(cstore *base_, const char *site, const char *name, con
 		sqlite3_bind_text(lab, 4, labels[i].lang, -1, SQLITE_STATIC);
 		sqlite3_bind_text(lab, 5, labels[i].label, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(lab, 6, now_ms);
-		rc = step_done(lab);
+		rc = sq_step_done(lab);
 	}
 	if (rc == SQLITE_OK)
-		rc = step_done(st->commit);
+		rc = sq_step_done(st->commit);
 	if (rc != SQLITE_OK) {
 		log_error("storing the profile of %s: %s", site, sqlite3_errmsg(st->w));
 		if (sqlite3_get_autocommit(st->w) == 0)
-			step_done(st->rollback);
+			sq_step_done(st->rollback);
 	}
 	sqlite3_finalize(put);
 	sqlite3_finalize(del);
 	sqlite3_finalize(lab);
 	pthread_mutex_unlock(&st->wlock);
-	int status = map_rc(rc);
+	int status = sq_map_rc(rc);
 	return status == CSTORE_CONFLICT ? CSTORE_ERROR : status;
 }
 
 static int sq_profiles(cstore *base_, cstore_profile_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1251,7 +1228,7 @@ static int sq_profiles(cstore *base_, cstore_profile_cb cb, void *ctx)
 				    -1, &s, NULL);
 	if (rc == SQLITE_OK)
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			cstore_profile p = {col_text(s, 0), col_text(s, 1), col_text(s, 2),
+			cstore_profile p = {sq_col_text(s, 0), sq_col_text(s, 1), sq_col_text(s, 2),
 					    sqlite3_column_int64(s, 3)};
 			if (cb(ctx, &p)) {
 				rc = SQLITE_DONE;
@@ -1261,14 +1238,14 @@ static int sq_profiles(cstore *base_, cstore_profile_cb cb, void *ctx)
 	if (rc != SQLITE_DONE)
 		log_error("reading profiles: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 static int sq_labels(cstore *base_, cstore_label_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1278,9 +1255,9 @@ static int sq_labels(cstore *base_, cstore_label_cb cb, void *ctx)
 				    -1, &s, NULL);
 	if (rc == SQLITE_OK)
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			cstore_label l = {col_text(s, 1), col_text(s, 2), col_text(s, 3),
-					  col_text(s, 4)};
-			if (cb(ctx, col_text(s, 0), &l)) {
+			cstore_label l = {sq_col_text(s, 1), sq_col_text(s, 2), sq_col_text(s, 3),
+					  sq_col_text(s, 4)};
+			if (cb(ctx, sq_col_text(s, 0), &l)) {
 				rc = SQLITE_DONE;
 				break;
 			}
@@ -1288,19 +1265,19 @@ static int sq_labels(cstore *base_, cstore_label_cb cb, void *ctx)
 	if (rc != SQLITE_DONE)
 		log_error("reading labels: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 static int sq_ping(cstore *base_)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	int rc = sqlite3_exec(db, "SELECT count(*) FROM sites", NULL, NULL, NULL);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 /* --- the sites themselves and their heartbeats --------------------------- */
@@ -1315,14 +1292,14 @@ static int sq_version(cstore *base_, int64_t *version)
 		*version = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	pthread_mutex_unlock(&st->vlock);
-	return map_rc(rc);
+	return sq_map_rc(rc);
 }
 
 static int sq_sites_version(cstore *base_, int64_t *version)
 {
 	sqstore *st = (sqstore *)base_;
 	*version = 0;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1337,14 +1314,14 @@ static int sq_sites_version(cstore *base_, int64_t *version)
 		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 static int sq_sites(cstore *base_, cstore_site_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1358,12 +1335,9 @@ static int sq_sites(cstore *base_, cstore_site_cb cb, void *ctx)
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			if (sqlite3_column_bytes(s, 2) != 32)
 				continue;
-			cstore_site_rec r = {col_text(s, 0),
-					     col_text(s, 1),
-					     sqlite3_column_blob(s, 2),
-					     sqlite3_column_int(s, 3),
-					     sqlite3_column_int64(s, 4),
-					     sqlite3_column_int64(s, 5),
+			cstore_site_rec r = {sq_col_text(s, 0),		 sq_col_text(s, 1),
+					     sqlite3_column_blob(s, 2),	 sqlite3_column_int(s, 3),
+					     sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5),
 					     sqlite3_column_int64(s, 6)};
 			if (cb(ctx, &r)) {
 				rc = SQLITE_DONE;
@@ -1373,8 +1347,8 @@ static int sq_sites(cstore *base_, cstore_site_cb cb, void *ctx)
 	if (rc != SQLITE_DONE)
 		log_error("reading the sites: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 /* One statement on the writer, in its own transaction; *changes gets the
@@ -1434,7 +1408,7 @@ static int sq_site_add(cstore *base_, const char *id, const char *name, const un
 	sqstore *st = (sqstore *)base_;
 	pthread_mutex_lock(&st->wlock);
 	int changes = 0;
-	int rc = step_done(st->begin);
+	int rc = sq_step_done(st->begin);
 	if (rc == SQLITE_OK)
 		rc = site_register(st, id, name, sha, now_ms, &changes);
 	if (rc == SQLITE_OK && changes == 0)
@@ -1442,11 +1416,11 @@ static int sq_site_add(cstore *base_, const char *id, const char *name, const un
 	if (rc == SQLITE_OK)
 		rc = sites_bump(st);
 	if (rc == SQLITE_OK)
-		rc = step_done(st->commit);
+		rc = sq_step_done(st->commit);
 	if (rc != SQLITE_OK)
-		step_done(st->rollback);
+		sq_step_done(st->rollback);
 	pthread_mutex_unlock(&st->wlock);
-	return map_rc(rc);
+	return sq_map_rc(rc);
 }
 
 static int site_update(sqstore *st, const char *sql, const char *id, const unsigned char *sha,
@@ -1454,19 +1428,19 @@ static int site_update(sqstore *st, const char *sql, const char *id, const unsig
 {
 	pthread_mutex_lock(&st->wlock);
 	int changes = 0;
-	int rc = step_done(st->begin);
+	int rc = sq_step_done(st->begin);
 	if (rc == SQLITE_OK)
 		rc = write_one(st, sql, id, NULL, sha, n, now_ms, &changes);
 	if (rc == SQLITE_OK && changes)
 		rc = sites_bump(st);
 	if (rc == SQLITE_OK)
-		rc = step_done(st->commit);
+		rc = sq_step_done(st->commit);
 	if (rc != SQLITE_OK)
-		step_done(st->rollback);
+		sq_step_done(st->rollback);
 	pthread_mutex_unlock(&st->wlock);
 	if (rc == SQLITE_OK && changes == 0)
 		return CSTORE_NOT_FOUND;
-	return map_rc(rc);
+	return sq_map_rc(rc);
 }
 
 static int sq_site_token(cstore *base_, const char *id, const unsigned char sha[32], int64_t now_ms)
@@ -1495,7 +1469,7 @@ static int sq_sites_import(cstore *base_, const cstore_site_new *v, size_t n, in
 	*imported = 0;
 	pthread_mutex_lock(&st->wlock);
 	sqlite3_stmt *s = NULL;
-	int rc = step_done(st->begin);
+	int rc = sq_step_done(st->begin);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(st->w, "SELECT 1 FROM meta WHERE key = 'sites_imported'", -1,
 					&s, NULL);
@@ -1518,13 +1492,13 @@ static int sq_sites_import(cstore *base_, const cstore_site_new *v, size_t n, in
 	if (rc == SQLITE_OK && !*done)
 		rc = sites_bump(st);
 	if (rc == SQLITE_OK)
-		rc = step_done(st->commit);
+		rc = sq_step_done(st->commit);
 	if (rc != SQLITE_OK) {
 		log_error("importing the sites: %s", sqlite3_errmsg(st->w));
-		step_done(st->rollback);
+		sq_step_done(st->rollback);
 	}
 	pthread_mutex_unlock(&st->wlock);
-	return map_rc(rc);
+	return sq_map_rc(rc);
 }
 
 static int sq_health_put(cstore *base_, const char *site, int64_t received_ms, int64_t offset_ms,
@@ -1547,13 +1521,13 @@ static int sq_health_put(cstore *base_, const char *site, int64_t received_ms, i
 	}
 	sqlite3_finalize(s);
 	pthread_mutex_unlock(&st->wlock);
-	return map_rc(rc);
+	return sq_map_rc(rc);
 }
 
 static int sq_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
-	sqlite3 *db = reader_get(st);
+	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
@@ -1566,10 +1540,10 @@ static int sq_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 	    -1, &s, NULL);
 	if (rc == SQLITE_OK)
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			cstore_health h = {col_text(s, 0),
+			cstore_health h = {sq_col_text(s, 0),
 					   sqlite3_column_int64(s, 1),
 					   sqlite3_column_int64(s, 2),
-					   col_text(s, 3),
+					   sq_col_text(s, 3),
 					   (size_t)sqlite3_column_bytes(s, 3),
 					   sqlite3_column_int64(s, 4),
 					   sqlite3_column_int64(s, 5)};
@@ -1581,8 +1555,8 @@ static int sq_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 	if (rc != SQLITE_DONE)
 		log_error("reading the sites' health: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	reader_put(st, db);
-	return map_rc(rc);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
 }
 
 static const cstore_ops sq_ops = {

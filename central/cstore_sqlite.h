@@ -1,0 +1,55 @@
+/*
+ * cstore_sqlite.h — inside the SQLite back end (not for the rest of
+ * central/): its store and the small tools its files share. cstore_sqlite.c
+ * holds the events, tickets, desk spans, profiles, sites and health; a
+ * further file of this back end (one domain each) includes this header,
+ * creates its own tables at open (CREATE TABLE IF NOT EXISTS, called from
+ * cstore_sqlite_open) and writes on st->w holding st->wlock.
+ */
+#ifndef CENTRAL_CSTORE_SQLITE_H
+#define CENTRAL_CSTORE_SQLITE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "cstore_backend.h"
+
+#define READERS 8
+
+typedef struct sqstore sqstore;
+struct sqstore {
+	cstore base; /* first: a cstore * is a sqstore * here */
+	char *path;
+	const cstore_codec *codec; /* reads events' texts (rebuild, migration) */
+	int busy_ms;
+	pthread_mutex_t wlock; /* the writer connection and its statements */
+	sqlite3 *w;
+	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
+	    *ev_by_uuid;
+	sqlite3_stmt *fx[EV_TYPE_COUNT]; /* the fact per event type, as fact_sql */
+	pthread_mutex_t vlock;		 /* the watch connection */
+	sqlite3 *watch;			 /* only asks PRAGMA data_version */
+	pthread_mutex_t rlock;		 /* the reader pool */
+	sqlite3 *readers[READERS];
+	int nreaders;
+};
+
+/* SQLite's result as a CSTORE_* status. */
+int sq_map_rc(int rc);
+/* A connection to path (created if create), with the pragmas of the store. */
+sqlite3 *sq_open_conn(const char *path, int busy_ms, int create, char *err, size_t errlen);
+int sq_prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size_t errlen);
+/* A reader connection from the pool (NULL if none could be opened), and
+ * back to the pool. */
+sqlite3 *sq_reader_get(sqstore *st);
+void sq_reader_put(sqstore *st, sqlite3 *db);
+/* Steps s once expecting no row, resets it: SQLITE_OK or the error. */
+int sq_step_done(sqlite3_stmt *s);
+/* Column i as text, "" for NULL; as unix ms, -1 for NULL. */
+const char *sq_col_text(sqlite3_stmt *s, int i);
+int64_t sq_col_ms(sqlite3_stmt *s, int i);
+/* Binds text (not NULL), or SQL NULL if it is "". */
+void sq_bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
+
+#endif
