@@ -41,6 +41,12 @@ int req_is_admin(const request *rq)
 	return auth_session_valid(v, (int64_t)time(NULL));
 }
 
+const char *req_actor(const request *rq)
+{
+	(void)rq;
+	return "admin token";
+}
+
 int req_may_read_metrics(const request *rq)
 {
 	size_t len = 0;

@@ -70,6 +70,10 @@ void reply_note(reply *rp, const char *fmt, ...) __attribute__((format(printf, 2
 
 /* The admin, by Bearer header or session cookie? 1 or 0. */
 int req_is_admin(const request *rq);
+/* Who is asking, as the record of a change names them (a configuration's
+ * author, the audit log): "admin token" for the admin token and its
+ * sessions; an account's name once accounts exist. */
+const char *req_actor(const request *rq);
 /* The metrics token or the admin? 1 or 0. */
 int req_may_read_metrics(const request *rq);
 /* The token of the Authorization: Bearer header, or NULL. */
