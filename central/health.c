@@ -1,9 +1,16 @@
 /*
  * health — see health.h. What counts as wrong, in the order said:
  *   silent        no heartbeat or batch for HEALTH_SILENT_S (or three of the
- *                 views' interval, if longer): "no contact
- *                 since Tuesday 14:02" (central's local time; a date when
- *                 over a week), "never" if nothing ever came
+ *                 views' interval, if longer) while the site meant to be
+ *                 open for some of that time: "no contact since Tuesday
+ *                 14:02 (open on Tuesdays 09:00-17:00)" (central's local
+ *                 time; a date when over a week), "never" if nothing ever
+ *                 came. Its opening schedule is the one its last heartbeat
+ *                 carried (config_schedule_load: hours, closed days, day
+ *                 change; none: always open), read in central's time zone
+ *                 (the sites and the office are in one country). A site
+ *                 silent only while closed is no fault: "closed, opens
+ *                 Wednesday 09:00 (last contact Tuesday 17:05)".
  *   views         a view neither running nor stopped cleanly: "kiosk not
  *                 running (counter:2)"
  *   clock         |site clock - central| over 2 minutes: "clock 3 h behind"
@@ -21,10 +28,12 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "clock.h"
+#include "config.h"
 
 #define CLOCK_SLACK_S	120
 #define DISK_FULL_RATIO 0.90
@@ -36,6 +45,7 @@ typedef struct {
 	health_cb cb;
 	void *ctx;
 	buf words;
+	config *sched; /* scratch for each site's schedule */
 } walk;
 
 #define W(w, en_text, nl_text) ((w)->en ? (en_text) : (nl_text))
@@ -70,7 +80,7 @@ static void when(char *out, size_t n, int64_t ms, int64_t now_ms, int en)
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	localtime_r(&t, &tm);
-	if (now_ms - ms < 6 * 86400 * 1000LL)
+	if (now_ms - ms < 6 * 86400 * 1000LL && ms - now_ms < 6 * 86400 * 1000LL)
 		snprintf(out, n, "%s %02d:%02d", (en ? days_en : days_nl)[tm.tm_wday % 7],
 			 tm.tm_hour, tm.tm_min);
 	else
@@ -132,22 +142,72 @@ static int64_t quiet_ms(const json_t *hb)
 	return (every * 3 > HEALTH_SILENT_S ? every * 3 : HEALTH_SILENT_S) * 1000LL;
 }
 
+/* The schedule hb carries into cfg: 1, or 0 if it carries none (or one
+ * that cannot be read, which heartbeat.c refused): always open. */
+static int schedule_of(const json_t *hb, config *cfg)
+{
+	const json_t *o = json_object_get(hb, "schedule");
+	char err[512];
+	return o && json_is_object(o) && config_schedule_load(o, cfg, err, sizeof err) == 0;
+}
+
+/* Was a site quiet since from_ms meant to be open at some moment up to
+ * now_ms? *at: when that was (from_ms, or the opening after it). */
+static int missed_open(const config *cfg, int64_t from_ms, int64_t now_ms, int64_t *at)
+{
+	int64_t next = -1;
+	*at = from_ms;
+	if (config_is_open(cfg, from_ms, &next))
+		return 1;
+	*at = next;
+	return next >= 0 && next <= now_ms;
+}
+
+/* " (open on Tuesdays 09:00-17:00)": the spans of the weekday of ms. */
+static void say_hours(walk *w, const config *cfg, int64_t ms)
+{
+	static const char *const days_en[] = {"Mondays",   "Tuesdays", "Wednesdays", "Thursdays",
+					      "Fridays",   "Saturdays", "Sundays"};
+	static const char *const days_nl[] = {"maandag",  "dinsdag",  "woensdag", "donderdag",
+					      "vrijdag",  "zaterdag", "zondag"};
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	int d = (tm.tm_wday + 6) % 7;
+	if (!cfg->has_hours || cfg->nspans[d] == 0)
+		return;
+	buf_printf(&w->words, " (%s %s ", W(w, "open on", "open op"), (w->en ? days_en : days_nl)[d]);
+	for (int k = 0; k < cfg->nspans[d]; k++) {
+		const config_span *sp = &cfg->spans[d][k];
+		buf_printf(&w->words, "%s%02d:%02d-%02d:%02d", k ? ", " : "", sp->open_min / 60,
+			   sp->open_min % 60, sp->close_min / 60, sp->close_min % 60);
+	}
+	buf_adds(&w->words, ")");
+}
+
 static int on_site(void *ctx, const cstore_health *h)
 {
 	walk *w = ctx;
 	buf_reset(&w->words);
 	int64_t seen = h->received_ms > h->last_sync_ms ? h->received_ms : h->last_sync_ms;
 	json_t *hb = h->len ? json_loadb(h->body, h->len, 0, NULL) : NULL;
-	int silent = w->now_ms - seen > quiet_ms(hb);
+	int64_t quiet = quiet_ms(hb), missed_at = 0;
+	int silent = w->now_ms - seen > quiet;
+	int scheduled = hb && schedule_of(hb, w->sched);
+	/* silent while closed the whole time: no fault, said at the end */
+	int missed = silent && (!scheduled || missed_open(w->sched, seen + quiet, w->now_ms,
+							  &missed_at));
 	char t[64], a[32];
 	if (!seen) {
 		buf_adds(&w->words, W(w, "never in contact", "nog nooit contact gehad"));
-	} else if (silent) {
+	} else if (missed) {
 		when(t, sizeof t, seen, w->now_ms, w->en);
 		buf_printf(&w->words, "%s %s", W(w, "no contact since", "geen contact sinds"), t);
+		if (scheduled)
+			say_hours(w, w->sched, missed_at);
 	}
 	if (hb) {
-		say_views(w, json_object_get(hb, "views"), silent);
+		say_views(w, json_object_get(hb, "views"), missed);
 		int64_t off_s = h->offset_ms / 1000;
 		if (off_s > CLOCK_SLACK_S || off_s < -CLOCK_SLACK_S) {
 			span(a, sizeof a, off_s, w->en);
@@ -212,8 +272,20 @@ static int on_site(void *ctx, const cstore_health *h)
 			       : W(w, "events could not be read", "gebeurtenissen onleesbaar"));
 	}
 	int ok = w->words.len == 0;
-	if (ok)
+	if (seen && silent && !missed) {
+		int64_t next = -1;
+		config_is_open(w->sched, w->now_ms, &next);
+		sep(w);
+		buf_adds(&w->words, W(w, "closed", "gesloten"));
+		if (next > 0) {
+			when(t, sizeof t, next, w->now_ms, w->en);
+			buf_printf(&w->words, ", %s %s", W(w, "opens", "gaat open"), t);
+		}
+		when(t, sizeof t, seen, w->now_ms, w->en);
+		buf_printf(&w->words, " (%s %s)", W(w, "last contact", "laatste contact"), t);
+	} else if (ok) {
 		buf_adds(&w->words, W(w, "ok", "in orde"));
+	}
 	health_site hs = {h->site, seen, ok, w->words.data ? w->words.data : ""};
 	w->cb(w->ctx, &hs);
 	return 0;
@@ -221,10 +293,13 @@ static int on_site(void *ctx, const cstore_health *h)
 
 int health_each(cstore *st, int64_t now_ms, const char *lang, health_cb cb, void *ctx)
 {
-	walk w = {now_ms, !strcmp(lang, "en"), cb, ctx, {0}};
+	walk w = {now_ms, !strcmp(lang, "en"), cb, ctx, {0}, calloc(1, sizeof(config))};
+	if (!w.sched)
+		return CSTORE_ERROR;
 	buf_init(&w.words, 16384);
 	int rc = cstore_health_each(st, on_site, &w);
 	buf_free(&w.words);
+	free(w.sched);
 	return rc;
 }
 
@@ -234,13 +309,17 @@ typedef struct {
 	buf *o;
 	int bad;
 	int which;
+	int64_t now_ms;
+	config *sched;
 } gauges;
 
-enum { G_SEEN, G_BACKLOG, G_OFFSET, G_DISK, G_VIEWS, G_PRINTER, G_N };
+enum { G_SEEN, G_DOWN, G_BACKLOG, G_OFFSET, G_DISK, G_VIEWS, G_PRINTER, G_N };
 
 static const char *const gauge_head[G_N] = {
     "# HELP loket_site_last_seen_seconds Unix time of the site's last heartbeat or batch "
     "(0: never).\n# TYPE loket_site_last_seen_seconds gauge\n",
+    "# HELP loket_site_down 1 if the site has been silent while its opening hours say it is "
+    "open (never heard of counts too), else 0.\n# TYPE loket_site_down gauge\n",
     "# HELP loket_site_backlog_events Events waiting at the site, as its last heartbeat "
     "said.\n# TYPE loket_site_backlog_events gauge\n",
     "# HELP loket_site_clock_offset_seconds The site's clock minus central's, at its last "
@@ -264,6 +343,15 @@ static int on_gauge(void *ctx, const cstore_health *h)
 		return 0;
 	}
 	json_t *hb = h->len ? json_loadb(h->body, h->len, 0, NULL) : NULL;
+	if (g->which == G_DOWN) {
+		int64_t quiet = quiet_ms(hb), at;
+		int down = !seen || (g->now_ms - seen > quiet &&
+				     (!hb || !schedule_of(hb, g->sched) ||
+				      missed_open(g->sched, seen + quiet, g->now_ms, &at)));
+		g->bad |= buf_printf(g->o, "loket_site_down{site=\"%s\"} %d\n", h->site, down);
+		json_decref(hb);
+		return 0;
+	}
 	if (!hb)
 		return 0;
 	const char *s = h->site;
@@ -310,11 +398,16 @@ static int on_gauge(void *ctx, const cstore_health *h)
 
 int health_metrics(cstore *st, buf *o)
 {
-	gauges g = {o, 0, 0};
+	gauges g = {o, 0, 0, clock_now_ms(), calloc(1, sizeof(config))};
+	if (!g.sched)
+		return -1;
 	for (g.which = 0; g.which < G_N; g.which++) {
 		g.bad |= buf_adds(o, gauge_head[g.which]);
-		if (cstore_health_each(st, on_gauge, &g) != CSTORE_OK)
-			return -1;
+		if (cstore_health_each(st, on_gauge, &g) != CSTORE_OK) {
+			g.bad = 1;
+			break;
+		}
 	}
+	free(g.sched);
 	return g.bad ? -1 : 0;
 }

@@ -3,10 +3,10 @@
  * central's own records say about the site, in plain words for people
  * (the sites page, the dashboard) and as gauges for Prometheus (/metrics).
  *
- * Central does not know a site's opening hours (its profile does not carry
- * them), so a silent site is "no contact since Tuesday 14:02", whether it
- * is closed or down; only when its last heartbeat said its kiosk views had
- * been stopped cleanly does it say so. See docs/central.md, "Site health".
+ * A site's heartbeat carries its opening schedule, so a site silent while
+ * it means to be open is down ("no contact since Tuesday 14:02 (open on
+ * Tuesdays 09:00-17:00)") and one silent only while closed is not ("closed,
+ * opens Wednesday 09:00"). See docs/central.md, "Site health".
  */
 #ifndef CENTRAL_HEALTH_H
 #define CENTRAL_HEALTH_H

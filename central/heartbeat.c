@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "central.h"
 #include "clock.h"
+#include "config.h"
 
 #define HB_MAX_VIEWS  64
 #define HB_MAX_STRING 4096
@@ -112,6 +113,19 @@ static int check(const json_t *root, char *err, size_t errlen)
 			    field(v, p, "running", T_BOOL, err, errlen) ||
 			    field(v, p, "stopped", T_BOOL | T_ABSENT, err, errlen))
 				return -1;
+		}
+	}
+	const json_t *sched = json_object_get(root, "schedule");
+	if (sched && !json_is_null(sched)) {
+		config *c = calloc(1, sizeof *c);
+		char why[512] = "";
+		int bad = !c || config_schedule_load(sched, c, why, sizeof why);
+		free(c);
+		if (bad) {
+			/* "schedule: hours.mon[0]: must be ...\n..." -> its first line */
+			why[strcspn(why, "\n")] = '\0';
+			snprintf(err, errlen, "%s", why[0] ? why : "schedule: out of memory");
+			return -1;
 		}
 	}
 	const json_t *pr = json_object_get(root, "printer");

@@ -286,6 +286,20 @@ static void load_closed(jcheck *v, const json_t *days, config *cfg)
 	}
 }
 
+/* "day_change": "HH:MM" before noon, optional. */
+static void load_day_change(jcheck *v, const json_t *root, config *cfg)
+{
+	const json_t *dc = jcheck_want(v, root, "", "day_change", JSON_STRING, 0);
+	if (!dc)
+		return;
+	int m = parse_hhmm(json_string_value(dc));
+	if (m < 0 || m >= 12 * 60)
+		jcheck_err(v, "day_change", "\"%s\" is not a time \"HH:MM\" between 00:00 and 11:59",
+			   json_string_value(dc));
+	else
+		cfg->day_change_min = m;
+}
+
 static void load_sync(jcheck *v, const json_t *sync, config *cfg)
 {
 	static const char *const keys[] = {
@@ -451,16 +465,7 @@ config *config_load(const char *path, char *err, size_t errlen)
 	const json_t *closed = jcheck_want(&v, root, "", "closed_days", JSON_ARRAY, 0);
 	if (closed)
 		load_closed(&v, closed, cfg);
-	const json_t *dc = jcheck_want(&v, root, "", "day_change", JSON_STRING, 0);
-	if (dc) {
-		int m = parse_hhmm(json_string_value(dc));
-		if (m < 0 || m >= 12 * 60)
-			jcheck_err(&v, "day_change",
-				   "\"%s\" is not a time \"HH:MM\" between 00:00 and 11:59",
-				   json_string_value(dc));
-		else
-			cfg->day_change_min = m;
-	}
+	load_day_change(&v, root, cfg);
 	check_day_change(&v, cfg);
 	const json_t *kiosk = jcheck_want(&v, root, "", "kiosk", JSON_OBJECT, 0);
 	if (kiosk)
@@ -666,4 +671,63 @@ int config_referral_index(const config *cfg, const char *id)
 		if (strcmp(cfg->referrals[i].id, id) == 0)
 			return i;
 	return -1;
+}
+
+/* --- the opening schedule alone ---------------------------------------- */
+
+int config_schedule_load(const json_t *obj, config *cfg, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof *cfg);
+	if (errlen)
+		err[0] = '\0';
+	jcheck v = {.file = "schedule", .err = err, .errlen = errlen};
+	if (!json_is_object(obj)) {
+		jcheck_err(&v, "schedule", "must be an object");
+		return -1;
+	}
+	static const char *const keys[] = {"hours", "closed_days", "day_change", NULL};
+	jcheck_keys(&v, obj, "", keys);
+	const json_t *hours = jcheck_want(&v, obj, "", "hours", JSON_OBJECT, 0);
+	if (hours)
+		load_hours(&v, hours, cfg);
+	const json_t *closed = jcheck_want(&v, obj, "", "closed_days", JSON_ARRAY, 0);
+	if (closed)
+		load_closed(&v, closed, cfg);
+	load_day_change(&v, obj, cfg);
+	check_day_change(&v, cfg);
+	return v.nerr ? -1 : 0;
+}
+
+json_t *config_schedule_json(const config *cfg)
+{
+	json_t *o = json_object();
+	char hhmm[16];
+	if (!o)
+		return NULL;
+	if (cfg->has_hours) {
+		json_t *hours = json_object();
+		for (int d = 0; hours && d < 7; d++) {
+			json_t *spans = json_array();
+			for (int k = 0; spans && k < cfg->nspans[d]; k++) {
+				const config_span *sp = &cfg->spans[d][k];
+				snprintf(hhmm, sizeof hhmm, "%02d:%02d-%02d:%02d", sp->open_min / 60,
+					 sp->open_min % 60, sp->close_min / 60, sp->close_min % 60);
+				json_array_append_new(spans, json_string(hhmm));
+			}
+			if (spans && cfg->nspans[d])
+				json_object_set_new(hours, weekdays[d], spans);
+			else
+				json_decref(spans);
+		}
+		json_object_set_new(o, "hours", hours ? hours : json_object());
+	}
+	if (cfg->nclosed) {
+		json_t *days = json_array();
+		for (int k = 0; days && k < cfg->nclosed; k++)
+			json_array_append_new(days, json_string(cfg->closed[k]));
+		json_object_set_new(o, "closed_days", days ? days : json_array());
+	}
+	snprintf(hhmm, sizeof hhmm, "%02d:%02d", cfg->day_change_min / 60, cfg->day_change_min % 60);
+	json_object_set_new(o, "day_change", json_string(hhmm));
+	return o;
 }

@@ -150,4 +150,15 @@ void config_day_of(const config *cfg, int64_t ms, char *buf, size_t len);
  * not a date. */
 int config_day_bounds(const config *cfg, const char *day, int64_t *close_ms, int64_t *change_ms);
 
+/* The opening schedule alone, as a site sends it to the office in its
+ * heartbeat: an object with "hours", "closed_days" and "day_change", each
+ * optional and checked as in a site's file. config_schedule_load fills only
+ * those fields of cfg (the rest zero; config_is_open then works on it):
+ * 0, or -1 with one line per problem in err, each naming the key.
+ * config_schedule_json is the schedule of cfg as such an object (a new
+ * reference, NULL if out of memory); a site without hours sends none. */
+struct json_t;
+int config_schedule_load(const struct json_t *obj, config *cfg, char *err, size_t errlen);
+struct json_t *config_schedule_json(const config *cfg);
+
 #endif

@@ -93,6 +93,13 @@ char *sync_health_json(const config *cfg, store *st, int64_t now_ms, char *err, 
 	if (pstate[0])
 		json_object_set_new(h, "printer",
 				    json_pack("{s:s, s:o}", "state", pstate, "since", iso(pat)));
+	/* when the site means to be open, so the office can tell closed from
+	 * down while it hears nothing (absent: always open) */
+	json_t *sched = config_schedule_json(cfg);
+	if (sched && (cfg->has_hours || cfg->nclosed))
+		json_object_set_new(h, "schedule", sched);
+	else
+		json_decref(sched);
 	char *s = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(h);
 	if (!s)

@@ -182,6 +182,36 @@ sqlite3 "$dir/central.db" "UPDATE site_health SET received_ms = received_ms - 3 
 day=$(LC_ALL=C date -d "@$(( $(date +%s) - 3 * 86400 ))" +%A)
 admin "$URL/sites?lang=en" | grep -q "no contact since $day [0-2][0-9]:[0-5][0-9]" || fail "/sites does not say no contact since $day"
 
+note "closed or down: the opening hours in the heartbeat"
+# paddepoel opens only on the weekday three days from now, 09:00-17:00
+wd=$(date +%u) # 1 = Monday
+keys=(mon tue wed thu fri sat sun)
+open_key=${keys[$(( (wd - 1 + 3) % 7 ))]}
+open_day=$(LC_ALL=C date -d "+3 days" +%A)
+sed -e "s/^{/{\"schedule\":{\"hours\":{\"$open_key\":[\"09:00-17:00\"]},\"day_change\":\"00:00\"},/" "$dir/ok.json" >"$dir/sched.json"
+[ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/sched.json")" = 204 ] || fail "a heartbeat with a schedule: $(cat "$dir/resp")"
+# age_paddepoel SECONDS: its last heartbeat and batch that much older
+age_paddepoel() {
+	sqlite3 "$dir/central.db" "UPDATE site_health SET received_ms = received_ms - $1 * 1000 WHERE site = (SELECT id FROM sites WHERE name = 'paddepoel');
+		UPDATE sites SET last_sync_ms = last_sync_ms - $1 * 1000 WHERE name = 'paddepoel'" || fail "could not age paddepoel"
+}
+age_paddepoel 600 # quiet for 10 minutes, closed all that time
+admin "$URL/sites?lang=en" >"$dir/page"
+grep -qF "closed, opens $open_day 09:00 (last contact" "$dir/page" ||
+	fail "a site quiet while closed is not said closed: $(grep -o '<td class="health">[^<]*' "$dir/page")"
+sed -n 's#.*<code>paddepoel</code>\(.*\)#\1#p' "$dir/page" | sed 's#</tr>.*##' | grep -q 'no contact' &&
+	fail "a site quiet while closed is said to be out of contact"
+admin "$URL/metrics" | grep -qx 'loket_site_down{site="paddepoel"} 0' || fail "metrics: a closed site is down"
+age_paddepoel $((5 * 86400)) # quiet since five days ago: its opening day four days ago passed
+gone_day=$(LC_ALL=C date -d "-4 days" +%A)
+admin "$URL/sites?lang=en" | grep -qF "(open on ${gone_day}s 09:00-17:00)" ||
+	fail "a site quiet through its opening hours is not said down with its hours: $(admin "$URL/sites?lang=en" | grep -o '<td class="health">[^<]*')"
+admin "$URL/metrics" | grep -qx 'loket_site_down{site="paddepoel"} 1' || fail "metrics: a site down while open is not down"
+sed -e 's/^{/{"schedule":{"hours":{"mon":["17:00-09:00"]}},/' "$dir/ok.json" >"$dir/badsched.json"
+[ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/badsched.json")" = 400 ] && grep -qF 'hours.mon[0]' "$dir/resp" ||
+	fail "a schedule with closing before opening: $(cat "$dir/resp")"
+[ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/ok.json")" = 204 ] || fail "a heartbeat after the schedule tests: $(cat "$dir/resp")"
+
 note "bad heartbeats"
 printf '{"backlog":"x","clock":"%s"}' "$(iso "$now")" >"$dir/bad1.json"
 [ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/bad1.json")" = 400 ] && grep -q '"backlog: must be a whole number' "$dir/resp" ||
@@ -252,6 +282,7 @@ EOF
 	start "$dir/office/central.json"
 	sed -e 's/"database": "[^"]*"/"database": "site.db"/' -e "s#\"url\": \"[^\"]*\"#\"url\": \"$URL\"#" \
 	    -e 's/"batch_events": [0-9]*/"batch_events": 500, "heartbeat_seconds": 1/' \
+	    -e '1s/^{/{ "hours": { "tue": ["09:00-12:30", "13:00-17:00"] }, "closed_days": ["2026-12-25"],/' \
 	    "$top/assets/demo/site.json" >"$dir/site/site.json"
 	"$BIN/loket-syncd" -c "$dir/site/site.json" >"$dir/site/syncd.log" 2>&1 &
 	syncd=$!
@@ -267,6 +298,9 @@ EOF
 	health() { admin "$URL/sites?lang=en" | grep -o '<td class="health[^<]*<'; }
 	wait_beats 1 || fail "no heartbeat of loket-syncd arrived: $(tail -5 "$dir/site/syncd.log")"
 	health | grep -q '>ok<' || fail "a fresh site is not ok: $(health)"
+	sqlite3 "$dir/office/central.db" 'SELECT body FROM site_health' |
+		grep -qF '"schedule":{"hours":{"tue":["09:00-12:30","13:00-17:00"]},"closed_days":["2026-12-25"],"day_change":"00:00"}' ||
+		fail "the heartbeat does not carry the opening schedule: $(sqlite3 "$dir/office/central.db" 'SELECT body FROM site_health')"
 	old=$(( $(date +%s%3N) - 60000 ))
 	sqlite3 -cmd '.timeout 5000' "$dir/site/site.db" \
 		"INSERT OR REPLACE INTO views(name, alive_ms, every_ms, pid) VALUES('counter:2', $old, 1000, 0)" ||

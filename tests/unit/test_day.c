@@ -599,6 +599,39 @@ static void test_migrates_schema_1(void **state)
 	assert_string_equal(types_after(f->st, 1, &l), "ticket.expired ticket.issued");
 }
 
+/* The schedule a site sends in its heartbeat (config_schedule_json) reads
+ * back (config_schedule_load) into the same answers of config_is_open, over
+ * a whole week at every quarter hour, past midnight included; a wrong
+ * schedule names its key. */
+static void test_schedule_round_trip(void **state)
+{
+	fixture *f = *state;
+	json_t *j = config_schedule_json(f->cfg);
+	assert_non_null(j);
+	config *c = calloc(1, sizeof *c);
+	char err[512];
+	assert_int_equal(config_schedule_load(j, c, err, sizeof err), 0);
+	at("2026-11-30 00:00"); /* a Monday */
+	int64_t t0 = atoll(getenv("LOKET_FAKE_NOW"));
+	for (int64_t t = t0; t < t0 + 7 * 86400000LL; t += 15 * 60000) {
+		int64_t n1, n2;
+		assert_int_equal(config_is_open(f->cfg, t, &n1), config_is_open(c, t, &n2));
+		assert_int_equal(n1, n2);
+	}
+	json_decref(j);
+	j = json_loads("{\"hours\": {\"mon\": [\"17:00-09:00\"]}, \"closed_days\": [\"2026-02-30\"]}",
+		       0, NULL);
+	assert_int_equal(config_schedule_load(j, c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "hours.mon[0]"));
+	assert_non_null(strstr(err, "closed_days[0]"));
+	json_decref(j);
+	j = json_loads("{\"hours\": {}, \"opening\": 1}", 0, NULL);
+	assert_int_equal(config_schedule_load(j, c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "opening"));
+	json_decref(j);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +652,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_closing_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_past_midnight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrates_schema_1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_schedule_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
