@@ -612,7 +612,7 @@ static void test_schedule_round_trip(void **state)
 	char err[512];
 	assert_int_equal(config_schedule_load(j, c, err, sizeof err), 0);
 	at("2026-11-30 00:00"); /* a Monday */
-	int64_t t0 = atoll(getenv("LOKET_FAKE_NOW"));
+	int64_t t0 = strtoll(getenv("LOKET_FAKE_NOW"), NULL, 10);
 	for (int64_t t = t0; t < t0 + 7 * 86400000LL; t += 15 * 60000) {
 		int64_t n1, n2;
 		assert_int_equal(config_is_open(f->cfg, t, &n1), config_is_open(c, t, &n2));
