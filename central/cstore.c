@@ -73,6 +73,18 @@ int cstore_labels(cstore *st, cstore_label_cb cb, void *ctx)
 	return st->ops->labels(st, cb, ctx);
 }
 
+int cstore_backup(cstore *st, const char *dest, int64_t *events, char *err, size_t errlen)
+{
+	*events = 0;
+	if (!st->ops->backup) {
+		snprintf(err, errlen,
+			 "this database is backed up with its own tools (PostgreSQL: pg_dump; "
+			 "see docs/central.md, \"Backups\")");
+		return CSTORE_ERROR;
+	}
+	return st->ops->backup(st, dest, events, err, errlen);
+}
+
 int cstore_ping(cstore *st)
 {
 	return st->ops->ping(st);

@@ -204,6 +204,14 @@ int cstore_profiles(cstore *st, cstore_profile_cb cb, void *ctx);
 typedef int (*cstore_label_cb)(void *ctx, const char *site, const cstore_label *l);
 int cstore_labels(cstore *st, cstore_label_cb cb, void *ctx);
 
+/* An online copy of the whole database into the new file dest, taken while
+ * the server runs (a consistent snapshot of the last commit; writers are not
+ * held up), checked, on disk and then renamed into place: dest is never
+ * half written and never replaced (CSTORE_CONFLICT if it exists). *events:
+ * the events the copy holds. CSTORE_ERROR, with err saying why, for a back
+ * end that is backed up with its own tools (PostgreSQL: pg_dump). */
+int cstore_backup(cstore *st, const char *dest, int64_t *events, char *err, size_t errlen);
+
 /* CSTORE_OK if the database answers a read. */
 int cstore_ping(cstore *st);
 

@@ -1571,6 +1571,7 @@ static const cstore_ops sq_ops = {
     .profiles = sq_profiles,
     .labels = sq_labels,
     .ping = sq_ping,
+    .backup = sq_backup,
     .sites = sq_sites,
     .site_add = sq_site_add,
     .site_token = sq_site_token,

@@ -49,6 +49,9 @@ int sq_step_done(sqlite3_stmt *s);
 /* Column i as text, "" for NULL; as unix ms, -1 for NULL. */
 const char *sq_col_text(sqlite3_stmt *s, int i);
 int64_t sq_col_ms(sqlite3_stmt *s, int i);
+
+/* cstore_backup (cstore_sqlite_backup.c). */
+int sq_backup(cstore *st, const char *dest, int64_t *events, char *err, size_t errlen);
 /* Binds text (not NULL), or SQL NULL if it is "". */
 void sq_bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
 

@@ -5,6 +5,7 @@
  *   loket-central -c central.json          run in the foreground (systemd supervises)
  *   loket-central -c central.json --check-config
  *   loket-central -c central.json --rebuild-tickets
+ *   loket-central -c central.json --backup FILE
  *   loket-central -c central.json site add|list|rotate-token|disable|enable ...
  *
  * Start-up errors are fatal with a clear message and a sysexits status
@@ -34,12 +35,14 @@
 
 #define EX_USAGE  64
 #define EX_OSERR  71
+#define EX_CANTCREAT 73
 #define EX_IOERR  74
 #define EX_CONFIG 78
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: loket-central [-c FILE] [--check-config | --rebuild-tickets]\n"
+	fprintf(f, "usage: loket-central [-c FILE] [--check-config | --rebuild-tickets |\n"
+		   "                                --backup FILE]\n"
 		   "       loket-central [-c FILE] site add ID NAME | list | rotate-token ID |\n"
 		   "                               disable ID | enable ID\n"
 		   "       loket-central --help | --version\n"
@@ -48,6 +51,9 @@ static void usage(FILE *f)
 		   "  --check-config     validate the configuration and exit (0 or 78)\n"
 		   "  --rebuild-tickets  recompute every ticket's facts and the desks' staffed\n"
 		   "                     time from the events, exit\n"
+		   "  --backup FILE      copy the database (SQLite) into the new FILE while the\n"
+		   "                     server runs, check the copy, exit (0, or 73 if FILE\n"
+		   "                     exists, 74 if the copy failed)\n"
 		   "  site ...           the sites (in the database): add one (prints its new\n"
 		   "                     token once), list them, give one a new token (printed\n"
 		   "                     once), disable or enable one; a running server sees\n"
@@ -66,6 +72,7 @@ int main(int argc, char **argv)
 	const char *path = getenv("LOKET_CONFIG");
 	int check = 0, rebuild = 0, site_argc = 0;
 	char **site_argv = NULL;
+	const char *backup = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "site")) {
 			site_argv = argv + i;
@@ -77,6 +84,8 @@ int main(int argc, char **argv)
 			check = 1;
 		} else if (!strcmp(argv[i], "--rebuild-tickets")) {
 			rebuild = 1;
+		} else if (!strcmp(argv[i], "--backup") && i + 1 < argc) {
+			backup = argv[++i];
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
@@ -130,6 +139,17 @@ int main(int argc, char **argv)
 	}
 	if (site_argv) {
 		status = sites_cli(st, site_argc, site_argv);
+		goto out;
+	}
+	if (backup) {
+		int64_t n = 0;
+		int rc = cstore_backup(st, backup, &n, err, sizeof err);
+		if (rc == CSTORE_OK)
+			log_info("%s backed up into %s (%lld events), checked", cfg.database,
+				 backup, (long long)n);
+		else
+			log_error("backup: %s", err);
+		status = rc == CSTORE_OK ? 0 : rc == CSTORE_CONFLICT ? EX_CANTCREAT : EX_IOERR;
 		goto out;
 	}
 	if (rebuild) {

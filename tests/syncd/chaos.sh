@@ -65,8 +65,8 @@ while kill -0 "$TICKETER" 2>/dev/null; do
 	last=$(site_last "$W/site")
 	[ -n "$last" ] || last=0
 	if [ "$backed_up" = 0 ] && [ "$last" -ge "$backup_at" ]; then
-		sqlite3 "$W/central/central.db" ".backup '$W/central/backup.db'" ||
-			fail "cannot back up central.db"
+		"$BIN/loket-central" -c "$W/central/central.json" --backup "$W/central/backup.db" \
+			2>>"$W/backup.log" || fail "loket-central --backup failed: $(tail -n 2 "$W/backup.log")"
 		backed_up=1
 		backup_seq=$(sqlite3 "$W/central/backup.db" "SELECT coalesce(max(acked_through), 0) FROM sites")
 		note "central office backed up (site at seq $last, the copy holds through $backup_seq)"
