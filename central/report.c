@@ -67,6 +67,7 @@ typedef struct {
 
 typedef struct {
 	const cconf *cfg;
+	const request *rq;		   /* whose rows: req_sees_site */
 	long from, to, today, week, month; /* day numbers */
 	long helped_today, helped_week, helped_month, tickets;
 	group *g;
@@ -154,7 +155,7 @@ static int cat_index(agg *a, const char *cat)
 static int take(void *ctx, const cstore_ticket *t)
 {
 	agg *a = ctx;
-	if (!day_is_valid(t->day))
+	if (!day_is_valid(t->day) || !req_sees_site(a->rq, t->site))
 		return 0;
 	long d = days_from_label(t->day);
 	int served = !strcmp(t->outcome, "served");
@@ -201,7 +202,7 @@ static int take(void *ctx, const cstore_ticket *t)
 static int take_span(void *ctx, const cstore_desk_span *d)
 {
 	agg *a = ctx;
-	if (!d->closed_seq || !day_is_valid(d->day))
+	if (!d->closed_seq || !day_is_valid(d->day) || !req_sees_site(a->rq, d->site))
 		return 0;
 	long day = days_from_label(d->day);
 	if (day < a->from || day > a->to)
@@ -885,7 +886,7 @@ static void days_table(buf *o, const agg *a, const words *w, int english, const 
 
 void report_dashboard(request *rq, reply *rp)
 {
-	if (!req_is_admin(rq)) {
+	if (!req_is_signed_in(rq)) {
 		if (req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION)) {
 			reply_text(rp, 401, "wrong token");
 			reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
@@ -904,6 +905,7 @@ void report_dashboard(request *rq, reply *rp)
 	agg a;
 	memset(&a, 0, sizeof a);
 	a.cfg = rq->app->cfg;
+	a.rq = rq;
 	a.lang = english ? "en" : "nl";
 	a.today = days_from_label(today_s);
 	a.week = a.today - days_weekday(a.today);
