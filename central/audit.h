@@ -9,8 +9,9 @@
  *
  * Actions are short fixed words: "site.add", "site.rotate-token",
  * "site.disable", "site.enable", "user.add", "user.passwd",
- * "user.disable", "user.enable", "user.token", "user.revoke-token",
- * "sign-in.locked" (a name or address refused for a while).
+ * "user.disable", "user.enable", "user.token", "user.revoke-token", and
+ * "sign-in.locked" by "sign-in" (a name or an address refused for a while
+ * after repeated failures; people.c).
  */
 #ifndef CENTRAL_AUDIT_H
 #define CENTRAL_AUDIT_H

@@ -152,10 +152,10 @@ int cstore_account_enable(cstore *st, const char *name, int enabled, int64_t now
 	return st->ops->account_enable(st, name, enabled, now_ms);
 }
 
-int cstore_session_add(cstore *st, const unsigned char sha[32], int64_t account, int64_t now_ms,
-		       int64_t expires_ms)
+int cstore_session_add(cstore *st, const unsigned char sha[32], int64_t account,
+		       const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms)
 {
-	return st->ops->session_add(st, sha, account, now_ms, expires_ms);
+	return st->ops->session_add(st, sha, account, admin_sha256, now_ms, expires_ms);
 }
 
 int cstore_session_get(cstore *st, const unsigned char sha[32], cstore_session_cb cb, void *ctx)

@@ -269,7 +269,9 @@ int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx);
  *              enabled. Never removed, only disabled.
  *   sessions   a browser's sign-in: the SHA-256 of its random id (the id
  *              itself is only in the cookie), the account (0: a sign-in
- *              with the admin token), created, last used, expiry.
+ *              with the admin token; then the admin token's digest it was
+ *              opened with, so that a new admin token ends it), created,
+ *              last used, expiry.
  *              Disabling an account or giving it a new password ends its
  *              sessions in the same transaction.
  *   API tokens the SHA-256 of an account's token for scripts; a token
@@ -305,16 +307,19 @@ int cstore_account_password(cstore *st, const char *name, const char *pw_hash, i
 /* Enabled 0/1; disabling ends the account's sessions: NOT_FOUND if none. */
 int cstore_account_enable(cstore *st, const char *name, int enabled, int64_t now_ms);
 
-/* A session as held, with its account (NULL for an admin token's). */
+/* A session as held, with its account (NULL for an admin token's, which
+ * has admin_sha256 instead). */
 typedef struct {
 	int64_t created_ms, last_used_ms, expires_ms;
 	const cstore_account *account;
+	const unsigned char *admin_sha256; /* 32 bytes, or NULL */
 } cstore_session;
 typedef int (*cstore_session_cb)(void *ctx, const cstore_session *s);
-/* Starts a session: its id's digest, account (0: the admin token's),
- * until expires_ms. Sessions expired before now_ms are deleted first. */
-int cstore_session_add(cstore *st, const unsigned char sha[32], int64_t account, int64_t now_ms,
-		       int64_t expires_ms);
+/* Starts a session: its id's digest, account (0: the admin token's, with
+ * admin_sha256, else NULL), until expires_ms. Sessions expired by now_ms
+ * are deleted in the same transaction. */
+int cstore_session_add(cstore *st, const unsigned char sha[32], int64_t account,
+		       const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms);
 /* Calls cb once with the session of this digest: NOT_FOUND if none. */
 int cstore_session_get(cstore *st, const unsigned char sha[32], cstore_session_cb cb, void *ctx);
 /* Records its use at now_ms. */

@@ -46,8 +46,8 @@ typedef struct cstore_ops {
 	int (*accounts)(cstore *st, cstore_account_cb cb, void *ctx);
 	int (*account_password)(cstore *st, const char *name, const char *pw_hash, int64_t now_ms);
 	int (*account_enable)(cstore *st, const char *name, int enabled, int64_t now_ms);
-	int (*session_add)(cstore *st, const unsigned char sha[32], int64_t account, int64_t now_ms,
-			   int64_t expires_ms);
+	int (*session_add)(cstore *st, const unsigned char sha[32], int64_t account,
+			   const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms);
 	int (*session_get)(cstore *st, const unsigned char sha[32], cstore_session_cb cb, void *ctx);
 	int (*session_touch)(cstore *st, const unsigned char sha[32], int64_t now_ms);
 	int (*session_end)(cstore *st, const unsigned char sha[32]);

@@ -65,7 +65,7 @@ int sq_people_account_password(cstore *st, const char *name, const char *pw_hash
 			       int64_t now_ms);
 int sq_people_account_enable(cstore *st, const char *name, int enabled, int64_t now_ms);
 int sq_people_session_add(cstore *st, const unsigned char sha[32], int64_t account,
-			  int64_t now_ms, int64_t expires_ms);
+			  const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms);
 int sq_people_session_get(cstore *st, const unsigned char sha[32], cstore_session_cb cb,
 			  void *ctx);
 int sq_people_session_touch(cstore *st, const unsigned char sha[32], int64_t now_ms);

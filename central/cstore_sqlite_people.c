@@ -8,7 +8,8 @@
  *   accounts(id INTEGER PRIMARY KEY, name TEXT UNIQUE, role, sites, pw_hash,
  *           enabled, created_ms, updated_ms)
  *   sessions(sha256 BLOB PRIMARY KEY, account (NULL: the admin token's),
- *           created_ms, last_used_ms, expires_ms), index on account
+ *           admin_sha256 (the admin token's digest, for those), created_ms,
+ *           last_used_ms, expires_ms), index on account
  *   api_tokens(sha256 BLOB PRIMARY KEY, account NOT NULL, created_ms),
  *           index on account
  *   audit(id INTEGER PRIMARY KEY, at_ms, actor, action, detail): appended
@@ -34,7 +35,7 @@ static const char people_schema[] =
     " updated_ms INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS sessions("
     " sha256 BLOB PRIMARY KEY, account INTEGER REFERENCES accounts(id),"
-    " created_ms INTEGER NOT NULL, last_used_ms INTEGER NOT NULL,"
+    " admin_sha256 BLOB, created_ms INTEGER NOT NULL, last_used_ms INTEGER NOT NULL,"
     " expires_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS sessions_account ON sessions(account);"
     "CREATE TABLE IF NOT EXISTS api_tokens("
@@ -78,12 +79,13 @@ static cstore_account account_of(sqlite3_stmt *s)
 /* --- writing: one transaction of up to three statements ------------------- */
 
 /* The values a write binds, by position: ?1 text a, ?2 text b, ?3 text c,
- * ?4 text d, ?5 blob sha (32 bytes), ?6, ?7 and ?8 integers. NULL text
- * and sha stay unbound (NULL). */
+ * ?4 text d, ?5 blob sha (32 bytes), ?6, ?7 and ?8 integers, ?9 blob sha2
+ * (32 bytes). NULL text and blobs stay unbound (NULL). */
 typedef struct {
 	const char *a, *b, *c, *d;
 	const unsigned char *sha;
 	int64_t i6, i7, i8;
+	const unsigned char *sha2;
 } binds;
 
 static void bind_all(sqlite3_stmt *s, const binds *v)
@@ -101,6 +103,8 @@ static void bind_all(sqlite3_stmt *s, const binds *v)
 		sqlite3_bind_int64(s, 7, v->i7);
 	if (n >= 8)
 		sqlite3_bind_int64(s, 8, v->i8);
+	if (v->sha2 && n >= 9)
+		sqlite3_bind_blob(s, 9, v->sha2, 32, SQLITE_STATIC);
 }
 
 /* Runs sql[0..n) (NULL entries skipped) in one transaction on the writer.
@@ -156,7 +160,7 @@ int sq_people_account_add(cstore *base_, const char *name, const char *role, con
 	static const char *const sql[] = {
 	    "INSERT INTO accounts(name, role, sites, pw_hash, created_ms, updated_ms)"
 	    " VALUES(?1, ?2, ?3, ?4, ?6, ?6)"};
-	binds v = {name, role, sites, pw_hash, NULL, now_ms, 0, 0};
+	binds v = {name, role, sites, pw_hash, NULL, now_ms, 0, 0, NULL};
 	int changed = 0;
 	return sq_map_rc(write_tx((sqstore *)base_, sql, 1, &v, &changed));
 }
@@ -167,7 +171,7 @@ int sq_people_account_password(cstore *base_, const char *name, const char *pw_h
 	static const char *const sql[] = {
 	    "UPDATE accounts SET pw_hash = ?4, updated_ms = ?6 WHERE name = ?1",
 	    "DELETE FROM sessions WHERE account = (SELECT id FROM accounts WHERE name = ?1)"};
-	binds v = {name, NULL, NULL, pw_hash, NULL, now_ms, 0, 0};
+	binds v = {name, NULL, NULL, pw_hash, NULL, now_ms, 0, 0, NULL};
 	return write_found((sqstore *)base_, sql, 2, &v);
 }
 
@@ -177,20 +181,20 @@ int sq_people_account_enable(cstore *base_, const char *name, int enabled, int64
 	    "UPDATE accounts SET enabled = ?7, updated_ms = ?6 WHERE name = ?1",
 	    "DELETE FROM sessions WHERE ?7 = 0 AND"
 	    " account = (SELECT id FROM accounts WHERE name = ?1)"};
-	binds v = {name, NULL, NULL, NULL, NULL, now_ms, enabled ? 1 : 0, 0};
+	binds v = {name, NULL, NULL, NULL, NULL, now_ms, enabled ? 1 : 0, 0, NULL};
 	return write_found((sqstore *)base_, sql, 2, &v);
 }
 
 int sq_people_session_add(cstore *base_, const unsigned char sha[32], int64_t account,
-			  int64_t now_ms, int64_t expires_ms)
+			  const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms)
 {
 	/* Expired sessions are swept here: sign-ins are rare, and a browser
 	 * that never signs out leaves its row behind. */
 	static const char *const sql[] = {
-	    "INSERT INTO sessions(sha256, account, created_ms, last_used_ms, expires_ms)"
-	    " VALUES(?5, nullif(?7, 0), ?6, ?6, ?8)",
+	    "INSERT INTO sessions(sha256, account, admin_sha256, created_ms, last_used_ms,"
+	    " expires_ms) VALUES(?5, nullif(?7, 0), ?9, ?6, ?6, ?8)",
 	    "DELETE FROM sessions WHERE expires_ms <= ?6"};
-	binds v = {NULL, NULL, NULL, NULL, sha, now_ms, account, expires_ms};
+	binds v = {NULL, NULL, NULL, NULL, sha, now_ms, account, expires_ms, admin_sha256};
 	int changed = 0;
 	return sq_map_rc(write_tx((sqstore *)base_, sql, 2, &v, &changed));
 }
@@ -198,7 +202,7 @@ int sq_people_session_add(cstore *base_, const unsigned char sha[32], int64_t ac
 int sq_people_session_touch(cstore *base_, const unsigned char sha[32], int64_t now_ms)
 {
 	static const char *const sql[] = {"UPDATE sessions SET last_used_ms = ?6 WHERE sha256 = ?5"};
-	binds v = {NULL, NULL, NULL, NULL, sha, now_ms, 0, 0};
+	binds v = {NULL, NULL, NULL, NULL, sha, now_ms, 0, 0, NULL};
 	int changed = 0;
 	return sq_map_rc(write_tx((sqstore *)base_, sql, 1, &v, &changed));
 }
@@ -206,7 +210,7 @@ int sq_people_session_touch(cstore *base_, const unsigned char sha[32], int64_t 
 int sq_people_session_end(cstore *base_, const unsigned char sha[32])
 {
 	static const char *const sql[] = {"DELETE FROM sessions WHERE sha256 = ?5"};
-	binds v = {NULL, NULL, NULL, NULL, sha, 0, 0, 0};
+	binds v = {NULL, NULL, NULL, NULL, sha, 0, 0, 0, NULL};
 	int changed = 0;
 	return sq_map_rc(write_tx((sqstore *)base_, sql, 1, &v, &changed));
 }
@@ -221,7 +225,7 @@ int sq_people_token_add(cstore *base_, const char *name, const unsigned char sha
 	    " SELECT ?5, id, ?6 FROM accounts WHERE name = ?1",
 	    "SELECT count(*) > ?7 FROM api_tokens"
 	    " WHERE account = (SELECT id FROM accounts WHERE name = ?1)"};
-	binds v = {name, NULL, NULL, NULL, sha, now_ms, max, 0};
+	binds v = {name, NULL, NULL, NULL, sha, now_ms, max, 0, NULL};
 	return write_found((sqstore *)base_, sql, 2, &v);
 }
 
@@ -229,7 +233,7 @@ int sq_people_tokens_revoke(cstore *base_, const char *name, int *revoked)
 {
 	static const char *const sql[] = {
 	    "DELETE FROM api_tokens WHERE account = (SELECT id FROM accounts WHERE name = ?1)"};
-	binds v = {name, NULL, NULL, NULL, NULL, 0, 0, 0};
+	binds v = {name, NULL, NULL, NULL, NULL, 0, 0, 0, NULL};
 	*revoked = 0;
 	return sq_map_rc(write_tx((sqstore *)base_, sql, 1, &v, revoked));
 }
@@ -239,7 +243,7 @@ int sq_people_audit_add(cstore *base_, int64_t at_ms, const char *actor, const c
 {
 	static const char *const sql[] = {
 	    "INSERT INTO audit(at_ms, actor, action, detail) VALUES(?6, ?1, ?2, ?3)"};
-	binds v = {actor, action, detail, NULL, NULL, at_ms, 0, 0};
+	binds v = {actor, action, detail, NULL, NULL, at_ms, 0, 0, NULL};
 	int changed = 0;
 	return sq_map_rc(write_tx((sqstore *)base_, sql, 1, &v, &changed));
 }
@@ -286,7 +290,7 @@ static int account_row(sqlite3_stmt *s, void *cb, void *ctx)
 
 int sq_people_account_get(cstore *base_, const char *name, cstore_account_cb cb, void *ctx)
 {
-	binds v = {name, NULL, NULL, NULL, NULL, 0, 0, 0};
+	binds v = {name, NULL, NULL, NULL, NULL, 0, 0, 0, NULL};
 	return read_rows((sqstore *)base_, "SELECT " ACCOUNT_COLS " FROM accounts a WHERE a.name = ?1",
 			 &v, 1, account_row, (void *)cb, ctx);
 }
@@ -301,7 +305,7 @@ int sq_people_accounts(cstore *base_, cstore_account_cb cb, void *ctx)
 int sq_people_token_get(cstore *base_, const unsigned char sha[32], cstore_account_cb cb,
 			void *ctx)
 {
-	binds v = {NULL, NULL, NULL, NULL, sha, 0, 0, 0};
+	binds v = {NULL, NULL, NULL, NULL, sha, 0, 0, 0, NULL};
 	return read_rows((sqstore *)base_,
 			 "SELECT " ACCOUNT_COLS " FROM api_tokens k JOIN accounts a ON a.id = k.account"
 			 " WHERE k.sha256 = ?5",
@@ -313,16 +317,18 @@ static int session_row(sqlite3_stmt *s, void *cb, void *ctx)
 	cstore_account a = account_of(s);
 	cstore_session se = {sqlite3_column_int64(s, 9), sqlite3_column_int64(s, 10),
 			     sqlite3_column_int64(s, 11),
-			     sqlite3_column_type(s, 0) == SQLITE_NULL ? NULL : &a};
+			     sqlite3_column_type(s, 0) == SQLITE_NULL ? NULL : &a,
+			     sqlite3_column_bytes(s, 12) == 32 ? sqlite3_column_blob(s, 12) : NULL};
 	return ((cstore_session_cb)cb)(ctx, &se);
 }
 
 int sq_people_session_get(cstore *base_, const unsigned char sha[32], cstore_session_cb cb,
 			  void *ctx)
 {
-	binds v = {NULL, NULL, NULL, NULL, sha, 0, 0, 0};
+	binds v = {NULL, NULL, NULL, NULL, sha, 0, 0, 0, NULL};
 	return read_rows((sqstore *)base_,
-			 "SELECT " ACCOUNT_COLS ", s.created_ms, s.last_used_ms, s.expires_ms"
+			 "SELECT " ACCOUNT_COLS ", s.created_ms, s.last_used_ms, s.expires_ms,"
+			 " s.admin_sha256"
 			 " FROM sessions s LEFT JOIN accounts a ON a.id = s.account"
 			 " WHERE s.sha256 = ?5",
 			 &v, 1, session_row, (void *)cb, ctx);
@@ -337,7 +343,7 @@ static int audit_row(sqlite3_stmt *s, void *cb, void *ctx)
 
 int sq_people_audit(cstore *base_, int64_t before, int limit, cstore_audit_cb cb, void *ctx)
 {
-	binds v = {NULL, NULL, NULL, NULL, NULL, before > 0 ? before : INT64_MAX, limit, 0};
+	binds v = {NULL, NULL, NULL, NULL, NULL, before > 0 ? before : INT64_MAX, limit, 0, NULL};
 	return read_rows((sqstore *)base_,
 			 "SELECT id, at_ms, actor, action, detail FROM audit WHERE id < ?6"
 			 " ORDER BY id DESC LIMIT ?7",

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "log.h"
 #include "throttle.h"
@@ -145,6 +146,7 @@ struct found {
 	int enabled;
 	int64_t created_ms, last_used_ms, expires_ms;
 	int has_account;
+	unsigned char admin_sha256[32]; /* an admin token's session: its token */
 };
 static int on_account(void *ctx, const cstore_account *a);
 
@@ -323,13 +325,15 @@ static int on_account(void *ctx, const cstore_account *a)
 	return 1;
 }
 
-static int new_session(cstore *st, int64_t account, char sid[AUTH_SECRET_LEN])
+static int new_session(cstore *st, int64_t account, const unsigned char *admin_sha256,
+		       char sid[AUTH_SECRET_LEN])
 {
 	unsigned char sha[32];
 	if (auth_secret_new(sid, sha))
 		return PEOPLE_UNAVAILABLE;
 	int64_t now = clock_now_ms();
-	int rc = cstore_session_add(st, sha, account, now, now + (int64_t)PEOPLE_SESSION_S * 1000);
+	int rc = cstore_session_add(st, sha, account, admin_sha256, now,
+				    now + (int64_t)PEOPLE_SESSION_S * 1000);
 	return rc == CSTORE_OK ? PEOPLE_SIGNED_IN : PEOPLE_UNAVAILABLE;
 }
 
@@ -341,11 +345,23 @@ int people_throttled(const char *peer)
 	return wait;
 }
 
-void people_token_failed(const char *peer)
+/* A lock starts: in the log and the audit log (once per lock, so a flood
+ * of failures writes a line per PEOPLE_FAIL_MAX of them at most). */
+static void locked(cstore *st, const char *what, const char *peer, int wait_s)
+{
+	log_warn("sign-in: %s from %s refused for %d s after repeated failures", what, peer,
+		 wait_s);
+	audit_note(st, "sign-in", "sign-in.locked", "%s from %s: refused for %d s", what, peer,
+		   wait_s);
+}
+
+void people_token_failed(cstore *st, const char *peer)
 {
 	pthread_mutex_lock(&fails_mu);
-	throttle_fail(&by_addr, peer, clock_mono_ms());
+	int wait = throttle_fail(&by_addr, peer, clock_mono_ms());
 	pthread_mutex_unlock(&fails_mu);
+	if (wait)
+		locked(st, "the admin token", peer, wait);
 }
 
 int people_sign_in(cstore *st, const char *name, const char *password, const char *peer,
@@ -375,22 +391,35 @@ int people_sign_in(cstore *st, const char *name, const char *password, const cha
 	int ok = password_matches(rc == CSTORE_OK ? f.hash : dummy_hash, password);
 	ok = ok && rc == CSTORE_OK && f.enabled;
 	OPENSSL_cleanse(f.hash, sizeof f.hash);
+	int a = 0, b = 0;
 	pthread_mutex_lock(&fails_mu);
 	if (ok) {
 		throttle_reset(&by_name, key);
 	} else {
-		int a = throttle_fail(&by_name, key, mono), b = throttle_fail(&by_addr, peer, mono);
-		*retry_s = a > b ? a : b;
+		a = throttle_fail(&by_name, key, mono);
+		b = throttle_fail(&by_addr, peer, mono);
 	}
 	pthread_mutex_unlock(&fails_mu);
-	if (!ok)
+	if (!ok) {
+		/* Not locked before this failure (checked above): a wait now
+		 * means this failure started it. */
+		char what[PEOPLE_NAME_LEN + 16];
+		snprintf(what, sizeof what, "name \"%s\"",
+			 people_valid_name(key) ? key : "(not a name)");
+		if (a)
+			locked(st, what, peer, a);
+		if (b)
+			locked(st, "any name", peer, b);
+		*retry_s = a > b ? a : b;
 		return PEOPLE_REFUSED;
-	return new_session(st, f.id, sid);
+	}
+	return new_session(st, f.id, NULL, sid);
 }
 
-int people_sign_in_admin_token(cstore *st, char sid[AUTH_SECRET_LEN])
+int people_sign_in_admin_token(cstore *st, const unsigned char admin_sha256[32],
+			       char sid[AUTH_SECRET_LEN])
 {
-	return new_session(st, 0, sid);
+	return new_session(st, 0, admin_sha256, sid);
 }
 
 void people_sign_out(cstore *st, const char *sid)
@@ -408,10 +437,13 @@ static int on_session(void *ctx, const cstore_session *s)
 	f->expires_ms = s->expires_ms;
 	if (s->account)
 		on_account(f, s->account);
+	else if (s->admin_sha256)
+		memcpy(f->admin_sha256, s->admin_sha256, 32);
 	return 1;
 }
 
-int people_session(cstore *st, const char *sid, people_who *who)
+int people_session(cstore *st, const char *sid, const unsigned char admin_sha256[32],
+		   people_who *who)
 {
 	unsigned char sha[32];
 	memset(who, 0, sizeof *who);
@@ -424,7 +456,8 @@ int people_session(cstore *st, const char *sid, people_who *who)
 	OPENSSL_cleanse(f.hash, sizeof f.hash);
 	int64_t now = clock_now_ms();
 	if (now >= f.expires_ms || now - f.last_used_ms >= (int64_t)PEOPLE_IDLE_S * 1000 ||
-	    (f.has_account && !f.enabled)) {
+	    (f.has_account && !f.enabled) ||
+	    (!f.has_account && CRYPTO_memcmp(f.admin_sha256, admin_sha256, 32))) {
 		cstore_session_end(st, sha);
 		return -1;
 	}

@@ -100,17 +100,21 @@ enum { PEOPLE_SIGNED_IN, PEOPLE_REFUSED, PEOPLE_THROTTLED, PEOPLE_UNAVAILABLE };
 int people_sign_in(cstore *st, const char *name, const char *password, const char *peer,
 		   char sid[AUTH_SECRET_LEN], int *retry_s);
 /* The admin token's sign-in (checked by the caller, auth_who): a session
- * without account. For its failures: people_token_failed from peer, and
- * people_throttled before checking. */
-int people_sign_in_admin_token(cstore *st, char sid[AUTH_SECRET_LEN]);
-void people_token_failed(const char *peer);
+ * without account, bound to the admin token's digest admin_sha256 (the
+ * configuration's): a new admin token ends it. For its failures:
+ * people_token_failed from peer, and people_throttled before checking. */
+int people_sign_in_admin_token(cstore *st, const unsigned char admin_sha256[32],
+			       char sid[AUTH_SECRET_LEN]);
+void people_token_failed(cstore *st, const char *peer);
 int people_throttled(const char *peer);
 /* Ends the session sid (sign-out). */
 void people_sign_out(cstore *st, const char *sid);
 
-/* Who the session sid is (0), or -1 (none, expired: then deleted; its
- * account disabled). */
-int people_session(cstore *st, const char *sid, people_who *who);
+/* Who the session sid is (0), or -1 (none; expired, or the admin token's
+ * with another admin token than admin_sha256: then deleted; its account
+ * disabled). */
+int people_session(cstore *st, const char *sid, const unsigned char admin_sha256[32],
+		   people_who *who);
 /* Who an API token is (0), or -1 (none, or its account disabled). */
 int people_api_token(cstore *st, const char *token, size_t len, people_who *who);
 

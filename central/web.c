@@ -122,12 +122,12 @@ void web_login(request *rq, reply *rp)
 		}
 		if (auth_who(rq->app->cfg, token, strlen(token)) != AUTH_ADMIN) {
 			usleep(250 * 1000);
-			people_token_failed(peer);
+			people_token_failed(rq->app->st, peer);
 			reply_note(rp, "failed login (admin token) from %s", peer);
 			login_page(rp, 401, 2, en);
 			return;
 		}
-		rc = people_sign_in_admin_token(rq->app->st, sid);
+		rc = people_sign_in_admin_token(rq->app->st, rq->app->cfg->admin_sha256, sid);
 		snprintf(name, sizeof name, "admin token");
 	} else {
 		if (req_form_value(rq->body, "name", name, sizeof name))

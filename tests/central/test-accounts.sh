@@ -255,6 +255,22 @@ ra=$(sed -n 's/^[Rr]etry-[Aa]fter: \([0-9]*\).*/\1/p' "$dir/hdr" | tr -d '\r')
 [ -n "$ra" ] && [ "$ra" -ge 60 ] || fail "429 without a Retry-After of minutes: \"$ra\""
 [ -s "$dir/sid" ] && fail "a throttled sign-in got a cookie"
 [ "$(signin anna "$PW_ANNA2")" = 303 ] || fail "another account is throttled too"
+bearer "$TOK_ADMIN" "$URL/audit?lang=en" >/dev/null
+grep -qF '<td>sign-in</td><td><code>sign-in.locked</code></td><td>name &quot;erik&quot; from 127.0.0.1: refused for' "$dir/page" ||
+	fail "the lock is not in the audit log"
+
+note "the admin token signs in; a new admin token ends those sessions"
+curl -s --max-time 10 -D "$dir/hdr" -o /dev/null --data-urlencode "token=$TOK_ADMIN" "$URL/login"
+SID_TOKEN=$(sed -n 's/^[Ss]et-[Cc]ookie: loket_session=\([0-9a-f]*\);.*/\1/p' "$dir/hdr" | tr -d '\r')
+[ "$(as "$SID_TOKEN" "$URL/people")" = 200 ] || fail "the admin token's session on /people"
+stop
+TOK_ADMIN2=test-admin-2-$RANDOM$RANDOM
+sed -i "s/$(sha "$TOK_ADMIN")/$(sha "$TOK_ADMIN2")/" "$dir/central.json"
+start
+[ "$(as "$SID_TOKEN" "$URL/")" = 303 ] || fail "an old admin token's session after a new admin token"
+[ "$(bearer "$TOK_ADMIN" "$URL/sites")" = 401 ] || fail "the old admin token after a new one"
+[ "$(bearer "$TOK_ADMIN2" "$URL/sites")" = 200 ] || fail "the new admin token"
+[ "$(as "$SID_ANNA" "$URL/people")" = 200 ] || fail "an account's session after a new admin token"
 
 note "sessions expire: idle, and absolute"
 stop
