@@ -10,6 +10,10 @@ ARGON2_CFLAGS := $(shell pkg-config --cflags libargon2 2>/dev/null)
 ARGON2_LIBS := $(shell pkg-config --libs libargon2 2>/dev/null || echo -largon2)
 $(B)/obj/central/people.o: ALL_CFLAGS += $(ARGON2_CFLAGS)
 
+# The sign-in throttle is pure logic: its unit test (tests/unit) links it.
+$(B)/unit/test_throttle: $(B)/obj/central/throttle.o
+$(B)/obj/tests/unit/test_throttle.o: ALL_CFLAGS += -Icentral
+
 # The report's .xlsx (central/xlsx.c): libxlsxwriter, Debian's libxlsxwriter-dev.
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
 
