@@ -145,6 +145,7 @@ grep -aqs "$SID_ANNA" "$dir/central.db" "$dir/log" && fail "the session id is st
 [ "$(sqlite3 "$dir/central.db" "SELECT count(*) FROM sessions WHERE hex(sha256) = upper('$(sha "$SID_ANNA")')")" = 1 ] ||
 	fail "the session's SHA-256 is not what is stored"
 [ "$(as "$SID_ANNA" "$URL/")" = 200 ] && grep -q 'Wijkplein Selwerd' "$dir/page" || fail "anna's dashboard"
+grep -q 'href="/people?lang=nl"' "$dir/page" || fail "an admin's dashboard has no link to /people"
 [ "$(as "$SID_ANNA" "$URL/sites")" = 200 ] || fail "anna's /sites"
 [ "$(as "$SID_ANNA" "$URL/people")" = 200 ] && grep -q '<code>bob</code>' "$dir/page" || fail "anna's /people"
 
@@ -164,6 +165,7 @@ SID_BOB=$(cat "$dir/sid")
 [ "$(as "$SID_BOB" "$URL/")" = 200 ] || fail "bob's dashboard"
 grep -q 'WIJS Paddepoel' "$dir/page" || fail "bob's dashboard lacks his site"
 grep -qi 'selwerd' "$dir/page" && fail "bob's dashboard shows selwerd"
+grep -q 'href="/sites\|href="/people' "$dir/page" && fail "a viewer's dashboard links to the admins' pages"
 [ "$(as "$SID_BOB" "$URL/export/tickets.csv?from=$TODAY&to=$TODAY")" = 200 ] || fail "bob's CSV"
 grep -q 'P001' "$dir/page" || fail "bob's CSV lacks paddepoel's ticket"
 grep -qi 'selwerd\|S001' "$dir/page" && fail "bob's CSV shows selwerd: $(cat "$dir/page")"
