@@ -172,6 +172,14 @@ grep -qi 'selwerd\|S001' "$dir/page" && fail "bob's CSV shows selwerd: $(cat "$d
 [ "$(as "$SID_BOB" "$URL/export/tickets.csv?site=selwerd")" = 400 ] || fail "bob's CSV of selwerd is not refused"
 [ "$(as "$SID_BOB" "$URL/report?lang=en")" = 200 ] || fail "bob's report"
 grep -qi 'selwerd' "$dir/page" && fail "bob's report shows selwerd"
+[ "$(as "$SID_BOB" "$URL/report.xlsx?lang=en")" = 200 ] || fail "bob's report.xlsx"
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()))' \
+	"$dir/page" >"$dir/xlsx.txt" 2>&1 || fail "bob's report.xlsx is not a workbook: $(head -c 200 "$dir/xlsx.txt")"
+grep -q 'WIJS Paddepoel' "$dir/xlsx.txt" || fail "bob's report.xlsx lacks his site"
+grep -qi 'selwerd' "$dir/xlsx.txt" && fail "bob's report.xlsx shows selwerd"
+as "$SID_ANNA" "$URL/report.xlsx?lang=en" >/dev/null
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()))' \
+	"$dir/page" | grep -q 'Wijkplein Selwerd' || fail "an admin's report.xlsx lacks selwerd (the check above proves nothing)"
 for p in /sites /people /audit /api/v1/sites/paddepoel/events; do
 	[ "$(as "$SID_BOB" "$URL$p")" = 403 ] || fail "a viewer on $p: not 403"
 done
