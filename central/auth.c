@@ -68,7 +68,7 @@ int auth_who(const cconf *c, const char *token, size_t len)
 		return AUTH_NOBODY;
 	int who = AUTH_NOBODY;
 	/* No early exit: every digest is compared, whichever matched. */
-	if (CRYPTO_memcmp(d, c->admin_sha256, 32) == 0)
+	if (CRYPTO_memcmp(d, c->admin_sha256, 32) == 0 && c->has_admin_token)
 		who = AUTH_ADMIN;
 	for (int i = 0; i < c->nsites; i++)
 		if (CRYPTO_memcmp(d, c->sites[i].token_sha256, 32) == 0)

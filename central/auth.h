@@ -30,8 +30,8 @@
 /* The token of an "Authorization: Bearer TOKEN" header value, or NULL. */
 const char *auth_bearer(const char *header, size_t *len);
 
-/* AUTH_ADMIN, the index of the site in c->sites whose token this is, or
- * AUTH_NOBODY. */
+/* AUTH_ADMIN (only if the configuration has an admin token), the index of
+ * the site in c->sites whose token this is, or AUTH_NOBODY. */
 int auth_who(const cconf *c, const char *token, size_t len);
 
 /* 1 if token is the metrics token (metrics_token_sha256), else 0. */

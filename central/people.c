@@ -457,7 +457,8 @@ int people_session(cstore *st, const char *sid, const unsigned char admin_sha256
 	int64_t now = clock_now_ms();
 	if (now >= f.expires_ms || now - f.last_used_ms >= (int64_t)PEOPLE_IDLE_S * 1000 ||
 	    (f.has_account && !f.enabled) ||
-	    (!f.has_account && CRYPTO_memcmp(f.admin_sha256, admin_sha256, 32))) {
+	    (!f.has_account &&
+	     (!admin_sha256 || CRYPTO_memcmp(f.admin_sha256, admin_sha256, 32)))) {
 		cstore_session_end(st, sha);
 		return -1;
 	}

@@ -111,8 +111,8 @@ int people_throttled(const char *peer);
 void people_sign_out(cstore *st, const char *sid);
 
 /* Who the session sid is (0), or -1 (none; expired, or the admin token's
- * with another admin token than admin_sha256: then deleted; its account
- * disabled). */
+ * with another admin token than admin_sha256 or none configured (NULL):
+ * then deleted; its account disabled). */
 int people_session(cstore *st, const char *sid, const unsigned char admin_sha256[32],
 		   people_who *who);
 /* Who an API token is (0), or -1 (none, or its account disabled). */

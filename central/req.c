@@ -49,7 +49,9 @@ void req_identify(request *rq)
 	}
 	char v[AUTH_COOKIE_LEN + 8];
 	if (!auth_cookie_get(req_header(rq, MHD_HTTP_HEADER_COOKIE), AUTH_COOKIE, v, sizeof v))
-		people_session(rq->app->st, v, rq->app->cfg->admin_sha256, w);
+		people_session(rq->app->st, v,
+			       rq->app->cfg->has_admin_token ? rq->app->cfg->admin_sha256 : NULL,
+			       w);
 }
 
 int req_is_admin(const request *rq)

@@ -281,6 +281,19 @@ start
 [ "$(bearer "$TOK_ADMIN" "$URL/sites")" = 401 ] || fail "the old admin token after a new one"
 [ "$(bearer "$TOK_ADMIN2" "$URL/sites")" = 200 ] || fail "the new admin token"
 [ "$(as "$SID_ANNA" "$URL/people")" = 200 ] || fail "an account's session after a new admin token"
+curl -s --max-time 10 -D "$dir/hdr" -o /dev/null --data-urlencode "token=$TOK_ADMIN2" "$URL/login"
+SID_TOKEN=$(sed -n 's/^[Ss]et-[Cc]ookie: loket_session=\([0-9a-f]*\);.*/\1/p' "$dir/hdr" | tr -d '\r')
+[ "$(as "$SID_TOKEN" "$URL/")" = 200 ] || fail "the new admin token's session"
+
+note "without an admin token in the configuration: accounts only"
+stop
+sed -i '/"admin_token_sha256"/d' "$dir/central.json"
+start
+[ "$(bearer "$TOK_ADMIN2" "$URL/sites")" = 401 ] || fail "an admin token removed from the configuration still works"
+[ "$(as "$SID_TOKEN" "$URL/")" = 303 ] || fail "a removed admin token's session still works"
+[ "$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "token=$TOK_ADMIN2" "$URL/login")" = 401 ] ||
+	fail "signing in with a removed admin token"
+[ "$(as "$SID_ANNA" "$URL/people")" = 200 ] || fail "an account without an admin token configured"
 
 note "sessions expire: idle, and absolute"
 stop
