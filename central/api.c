@@ -2,7 +2,7 @@
  * api — the sync protocol's server half (docs/protocol.md, "Delivery"):
  *
  *   POST /api/v1/sites/{site}/events      site token   store a batch
- *   GET  /api/v1/sites/{site}/events      admin token  the events as JSON lines
+ *   GET  /api/v1/sites/{site}/events      an admin     the events as JSON lines
  *
  * The order of the checks decides what a stranger can learn:
  *   1. no token, or a token that is nobody's        401 (whatever the path)
@@ -308,13 +308,14 @@ void api_events(request *rq, reply *rp)
 		reply_header(rp, "Allow", "GET, HEAD, POST");
 		return;
 	}
-	int who = who_is_asking(rq);
-	if (who == AUTH_NOBODY) {
-		unauthorized(rp, "send Authorization: Bearer <admin token>");
+	/* A viewer, or a site with its own token: known, but not allowed. */
+	if (!req_is_signed_in(rq) && who_is_asking(rq) < 0) {
+		unauthorized(rp,
+			     "send Authorization: Bearer <admin token or an admin's API token>");
 		return;
 	}
-	if (who != AUTH_ADMIN) {
-		reply_json_error(rp, 403, "reading events needs the admin token");
+	if (!req_is_admin(rq)) {
+		reply_json_error(rp, 403, "reading events needs an admin");
 		return;
 	}
 	int site = path_site(rq);

@@ -140,7 +140,7 @@ static void load_sites(jcheck *v, const json_t *arr, cconf *c)
 				jcheck_err(v, key,
 				     "the same token as site \"%s\": each site needs its own",
 				     c->sites[k].id);
-		if (!memcmp(c->admin_sha256, site->token_sha256, 32))
+		if (c->has_admin_token && !memcmp(c->admin_sha256, site->token_sha256, 32))
 			jcheck_err(v, key, "the same token as the admin token");
 		if (c->has_metrics_token && !memcmp(c->metrics_sha256, site->token_sha256, 32))
 			jcheck_err(v, key, "the same token as metrics_token_sha256");
@@ -273,11 +273,14 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	if (listen[0])
 		parse_listen(&v, listen, c);
 	jcheck_text(&v, root, "", "database", c->database, sizeof c->database, 1);
-	get_digest(&v, root, "", "admin_token_sha256", c->admin_sha256);
+	if (json_object_get(root, "admin_token_sha256")) {
+		c->has_admin_token = 1;
+		get_digest(&v, root, "", "admin_token_sha256", c->admin_sha256);
+	}
 	if (json_object_get(root, "metrics_token_sha256")) {
 		c->has_metrics_token = 1;
 		get_digest(&v, root, "", "metrics_token_sha256", c->metrics_sha256);
-		if (!memcmp(c->metrics_sha256, c->admin_sha256, 32))
+		if (c->has_admin_token && !memcmp(c->metrics_sha256, c->admin_sha256, 32))
 			jcheck_err(&v, "metrics_token_sha256",
 				   "must differ from admin_token_sha256 (it can only read /metrics)");
 	}

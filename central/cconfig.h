@@ -5,7 +5,10 @@
  *   {
  *     "listen": "127.0.0.1:8080",
  *     "database": "central.db",
- *     "admin_token_sha256": "<64 hex>",
+ *     "admin_token_sha256": "<64 hex>",                 optional: an admin without an
+ *                                                          account (scripts, the sign-in
+ *                                                          form); without it, only
+ *                                                          accounts (people.h)
  *     "sites": [ { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "<64 hex>" } ],
  *                                                          optional: imported into the
  *                                                          database once (sites.c), then
@@ -43,7 +46,8 @@ typedef struct {
 	char listen_host[256];	   /* "127.0.0.1", "::1", "0.0.0.0" */
 	int listen_port;	   /* 0 = any free port (tests read it from the log) */
 	char database[CCONF_PATH_LEN];
-	unsigned char admin_sha256[32];
+	int has_admin_token;		 /* "admin_token_sha256" given */
+	unsigned char admin_sha256[32];	 /* its digest (zero without) */
 	int has_metrics_token;		 /* "metrics_token_sha256" given */
 	unsigned char metrics_sha256[32]; /* its digest: /metrics only */
 	int nsites;

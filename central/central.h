@@ -1,7 +1,7 @@
 /*
  * central — the request handlers, as http.c routes to them. Each takes a
  * request and fills a reply (req.h); handlers (api.c, profile.c, heartbeat.c,
- * sites_page.c, web.c,
+ * sites_page.c, people_page.c, audit_page.c, web.c,
  * report.c, report_page.c, xlsx.c, csv.c) never touch a socket, never
  * queue anything themselves and never call back into http.c.
  */
@@ -36,6 +36,11 @@ int route_heartbeat(const char *path, char *site, size_t cap);
 /* GET and POST /sites: the admin's page of sites (sites_page.c). */
 void sites_page(request *rq, reply *rp);
 void sites_page_post(request *rq, reply *rp);
+/* GET and POST /people: the admin's page of accounts (people_page.c). */
+void people_page(request *rq, reply *rp);
+void people_page_post(request *rq, reply *rp);
+/* GET /audit: the audit log, newest first (audit_page.c). */
+void audit_page(request *rq, reply *rp);
 /* GET /healthz and GET /metrics (status.c). */
 void status_healthz(request *rq, reply *rp);
 void status_metrics(request *rq, reply *rp);

@@ -137,3 +137,77 @@ int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx)
 {
 	return st->ops->health_each(st, cb, ctx);
 }
+
+int cstore_account_add(cstore *st, const char *name, const char *role, const char *sites,
+		       const char *pw_hash, int64_t now_ms)
+{
+	return st->ops->account_add(st, name, role, sites, pw_hash, now_ms);
+}
+
+int cstore_account_get(cstore *st, const char *name, cstore_account_cb cb, void *ctx)
+{
+	return st->ops->account_get(st, name, cb, ctx);
+}
+
+int cstore_accounts(cstore *st, cstore_account_cb cb, void *ctx)
+{
+	return st->ops->accounts(st, cb, ctx);
+}
+
+int cstore_account_password(cstore *st, const char *name, const char *pw_hash, int64_t now_ms)
+{
+	return st->ops->account_password(st, name, pw_hash, now_ms);
+}
+
+int cstore_account_enable(cstore *st, const char *name, int enabled, int64_t now_ms)
+{
+	return st->ops->account_enable(st, name, enabled, now_ms);
+}
+
+int cstore_session_add(cstore *st, const unsigned char sha[32], int64_t account,
+		       const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms)
+{
+	return st->ops->session_add(st, sha, account, admin_sha256, now_ms, expires_ms);
+}
+
+int cstore_session_get(cstore *st, const unsigned char sha[32], cstore_session_cb cb, void *ctx)
+{
+	return st->ops->session_get(st, sha, cb, ctx);
+}
+
+int cstore_session_touch(cstore *st, const unsigned char sha[32], int64_t now_ms)
+{
+	return st->ops->session_touch(st, sha, now_ms);
+}
+
+int cstore_session_end(cstore *st, const unsigned char sha[32])
+{
+	return st->ops->session_end(st, sha);
+}
+
+int cstore_token_add(cstore *st, const char *name, const unsigned char sha[32], int max,
+		     int64_t now_ms)
+{
+	return st->ops->token_add(st, name, sha, max, now_ms);
+}
+
+int cstore_tokens_revoke(cstore *st, const char *name, int *revoked)
+{
+	return st->ops->tokens_revoke(st, name, revoked);
+}
+
+int cstore_token_get(cstore *st, const unsigned char sha[32], cstore_account_cb cb, void *ctx)
+{
+	return st->ops->token_get(st, sha, cb, ctx);
+}
+
+int cstore_audit_add(cstore *st, int64_t at_ms, const char *actor, const char *action,
+		     const char *detail)
+{
+	return st->ops->audit_add(st, at_ms, actor, action, detail);
+}
+
+int cstore_audit(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void *ctx)
+{
+	return st->ops->audit(st, before, limit, cb, ctx);
+}

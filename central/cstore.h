@@ -268,4 +268,92 @@ typedef struct {
 typedef int (*cstore_health_cb)(void *ctx, const cstore_health *h);
 int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx);
 
+/* --- people: accounts, their sessions and API tokens, the audit log ---
+ *
+ *   accounts   one per person: a unique name, a role ("admin" or
+ *              "viewer"), the sites a viewer may see ("" = all, else ids
+ *              joined by commas), an encoded password hash (people.c
+ *              makes and checks it; the store only keeps the text),
+ *              enabled. Never removed, only disabled.
+ *   sessions   a browser's sign-in: the SHA-256 of its random id (the id
+ *              itself is only in the cookie), the account (0: a sign-in
+ *              with the admin token; then the admin token's digest it was
+ *              opened with, so that a new admin token ends it), created,
+ *              last used, expiry.
+ *              Disabling an account or giving it a new password ends its
+ *              sessions in the same transaction.
+ *   API tokens the SHA-256 of an account's token for scripts; a token
+ *              acts with its account's role and sites, and not while the
+ *              account is disabled.
+ *   audit      one line per change an admin made: when, who (an account's
+ *              name, "admin token", "command line (USER)"), what and a
+ *              detail; only ever appended.
+ *
+ * Strings handed to a callback are valid only during it. */
+typedef struct {
+	int64_t id;
+	const char *name;
+	const char *role;    /* "admin" or "viewer" */
+	const char *sites;   /* "" = every site, else "a,b" */
+	const char *pw_hash; /* as given to cstore_account_add */
+	int enabled;
+	int64_t created_ms, updated_ms;
+	int tokens; /* API tokens held */
+} cstore_account;
+typedef int (*cstore_account_cb)(void *ctx, const cstore_account *a);
+
+/* Adds an account: CSTORE_CONFLICT if the name is taken. */
+int cstore_account_add(cstore *st, const char *name, const char *role, const char *sites,
+		       const char *pw_hash, int64_t now_ms);
+/* Calls cb once with the account of this name: CSTORE_NOT_FOUND if none. */
+int cstore_account_get(cstore *st, const char *name, cstore_account_cb cb, void *ctx);
+/* Calls cb for each account, by name; stops early if cb returns non-zero. */
+int cstore_accounts(cstore *st, cstore_account_cb cb, void *ctx);
+/* A new password hash, and the account's sessions ended: NOT_FOUND if no
+ * such account. */
+int cstore_account_password(cstore *st, const char *name, const char *pw_hash, int64_t now_ms);
+/* Enabled 0/1; disabling ends the account's sessions: NOT_FOUND if none. */
+int cstore_account_enable(cstore *st, const char *name, int enabled, int64_t now_ms);
+
+/* A session as held, with its account (NULL for an admin token's, which
+ * has admin_sha256 instead). */
+typedef struct {
+	int64_t created_ms, last_used_ms, expires_ms;
+	const cstore_account *account;
+	const unsigned char *admin_sha256; /* 32 bytes, or NULL */
+} cstore_session;
+typedef int (*cstore_session_cb)(void *ctx, const cstore_session *s);
+/* Starts a session: its id's digest, account (0: the admin token's, with
+ * admin_sha256, else NULL), until expires_ms. Sessions expired by now_ms
+ * are deleted in the same transaction. */
+int cstore_session_add(cstore *st, const unsigned char sha[32], int64_t account,
+		       const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms);
+/* Calls cb once with the session of this digest: NOT_FOUND if none. */
+int cstore_session_get(cstore *st, const unsigned char sha[32], cstore_session_cb cb, void *ctx);
+/* Records its use at now_ms. */
+int cstore_session_touch(cstore *st, const unsigned char sha[32], int64_t now_ms);
+/* Ends it (sign-out, expiry): CSTORE_OK also if there was none. */
+int cstore_session_end(cstore *st, const unsigned char sha[32]);
+
+/* A new API token's digest for account name: NOT_FOUND if no such account,
+ * CSTORE_CONFLICT if it holds max already. */
+int cstore_token_add(cstore *st, const char *name, const unsigned char sha[32], int max,
+		     int64_t now_ms);
+/* Revokes every API token of account name (*revoked: how many). */
+int cstore_tokens_revoke(cstore *st, const char *name, int *revoked);
+/* Calls cb once with the account whose token this is: NOT_FOUND if none. */
+int cstore_token_get(cstore *st, const unsigned char sha[32], cstore_account_cb cb, void *ctx);
+
+/* One line of the audit log. */
+typedef struct {
+	int64_t id, at_ms;
+	const char *actor, *action, *detail;
+} cstore_audit_rec;
+typedef int (*cstore_audit_cb)(void *ctx, const cstore_audit_rec *a);
+int cstore_audit_add(cstore *st, int64_t at_ms, const char *actor, const char *action,
+		     const char *detail);
+/* Calls cb for at most limit lines with id < before (0: from the newest),
+ * newest first. */
+int cstore_audit(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void *ctx);
+
 #endif

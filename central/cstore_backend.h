@@ -42,6 +42,24 @@ typedef struct cstore_ops {
 	int (*health_put)(cstore *st, const char *site, int64_t received_ms, int64_t offset_ms,
 			  const char *body, size_t len);
 	int (*health_each)(cstore *st, cstore_health_cb cb, void *ctx);
+	int (*account_add)(cstore *st, const char *name, const char *role, const char *sites,
+			   const char *pw_hash, int64_t now_ms);
+	int (*account_get)(cstore *st, const char *name, cstore_account_cb cb, void *ctx);
+	int (*accounts)(cstore *st, cstore_account_cb cb, void *ctx);
+	int (*account_password)(cstore *st, const char *name, const char *pw_hash, int64_t now_ms);
+	int (*account_enable)(cstore *st, const char *name, int enabled, int64_t now_ms);
+	int (*session_add)(cstore *st, const unsigned char sha[32], int64_t account,
+			   const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms);
+	int (*session_get)(cstore *st, const unsigned char sha[32], cstore_session_cb cb, void *ctx);
+	int (*session_touch)(cstore *st, const unsigned char sha[32], int64_t now_ms);
+	int (*session_end)(cstore *st, const unsigned char sha[32]);
+	int (*token_add)(cstore *st, const char *name, const unsigned char sha[32], int max,
+			 int64_t now_ms);
+	int (*tokens_revoke)(cstore *st, const char *name, int *revoked);
+	int (*token_get)(cstore *st, const unsigned char sha[32], cstore_account_cb cb, void *ctx);
+	int (*audit_add)(cstore *st, int64_t at_ms, const char *actor, const char *action,
+			 const char *detail);
+	int (*audit)(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void *ctx);
 } cstore_ops;
 
 struct cstore {

@@ -481,6 +481,8 @@ cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_c
 		goto fail;
 	if (facts_prepare(st->w, st->fx, err, errlen))
 		goto fail;
+	if (sq_people_schema(st, err, errlen))
+		goto fail;
 	return &st->base;
 fail:
 	sq_close(&st->base);
@@ -1581,4 +1583,18 @@ static const cstore_ops sq_ops = {
     .sites_version = sq_sites_version,
     .health_put = sq_health_put,
     .health_each = sq_health_each,
+    .account_add = sq_people_account_add,
+    .account_get = sq_people_account_get,
+    .accounts = sq_people_accounts,
+    .account_password = sq_people_account_password,
+    .account_enable = sq_people_account_enable,
+    .session_add = sq_people_session_add,
+    .session_get = sq_people_session_get,
+    .session_touch = sq_people_session_touch,
+    .session_end = sq_people_session_end,
+    .token_add = sq_people_token_add,
+    .tokens_revoke = sq_people_tokens_revoke,
+    .token_get = sq_people_token_get,
+    .audit_add = sq_people_audit_add,
+    .audit = sq_people_audit,
 };

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cstore_backend.h"
@@ -54,5 +55,31 @@ int64_t sq_col_ms(sqlite3_stmt *s, int i);
 int sq_backup(cstore *st, const char *dest, int64_t *events, char *err, size_t errlen);
 /* Binds text (not NULL), or SQL NULL if it is "". */
 void sq_bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
+
+/* The people's tables (cstore_sqlite_people.c): created at open if need be
+ * (0, or -1 with the reason in err), and the functions of cstore.h's
+ * accounts, sessions, API tokens and audit log. */
+int sq_people_schema(sqstore *st, char *err, size_t errlen);
+int sq_people_account_add(cstore *st, const char *name, const char *role, const char *sites,
+			  const char *pw_hash, int64_t now_ms);
+int sq_people_account_get(cstore *st, const char *name, cstore_account_cb cb, void *ctx);
+int sq_people_accounts(cstore *st, cstore_account_cb cb, void *ctx);
+int sq_people_account_password(cstore *st, const char *name, const char *pw_hash,
+			       int64_t now_ms);
+int sq_people_account_enable(cstore *st, const char *name, int enabled, int64_t now_ms);
+int sq_people_session_add(cstore *st, const unsigned char sha[32], int64_t account,
+			  const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms);
+int sq_people_session_get(cstore *st, const unsigned char sha[32], cstore_session_cb cb,
+			  void *ctx);
+int sq_people_session_touch(cstore *st, const unsigned char sha[32], int64_t now_ms);
+int sq_people_session_end(cstore *st, const unsigned char sha[32]);
+int sq_people_token_add(cstore *st, const char *name, const unsigned char sha[32], int max,
+			int64_t now_ms);
+int sq_people_tokens_revoke(cstore *st, const char *name, int *revoked);
+int sq_people_token_get(cstore *st, const unsigned char sha[32], cstore_account_cb cb,
+			void *ctx);
+int sq_people_audit_add(cstore *st, int64_t at_ms, const char *actor, const char *action,
+			const char *detail);
+int sq_people_audit(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void *ctx);
 
 #endif

@@ -51,6 +51,7 @@ typedef struct {
 	long rows;
 	const char *lang; /* NULL: for scripts; "nl" or "en": for people */
 	names *nm;
+	const request *rq; /* whose rows: req_sees_site */
 } csv_ctx;
 
 /* A cell a spreadsheet would run as a formula: = + - @ first, maybe after
@@ -157,6 +158,8 @@ static void topics_cell(csv_ctx *x, const cstore_ticket *t)
 static int row(void *ctx, const cstore_ticket *t)
 {
 	csv_ctx *x = ctx;
+	if (!req_sees_site(x->rq, t->site))
+		return 0;
 	const cconf_site *s = cconf_site_find(x->cfg, t->site);
 	cell(x, t->site, 1, 0);
 	cell(x, s ? s->name : "", 1, 0);
@@ -189,6 +192,8 @@ static int row(void *ctx, const cstore_ticket *t)
 static int span_row(void *ctx, const cstore_desk_span *d)
 {
 	csv_ctx *x = ctx;
+	if (!req_sees_site(x->rq, d->site))
+		return 0;
 	cell(x, d->site, 1, 0);
 	cell(x, d->day, 1, 0);
 	num_cell(x, d->desk, 1, 0);
@@ -210,9 +215,9 @@ typedef struct {
 static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char *const *heads[3],
 		     size_t n)
 {
-	if (!req_is_admin(rq)) {
+	if (!req_is_signed_in(rq)) {
 		reply_text(rp, 401,
-			   "sign in at /login, or send Authorization: Bearer <admin token>");
+			   "sign in at /login, or send Authorization: Bearer <admin or API token>");
 		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
 		return -1;
 	}
@@ -261,7 +266,7 @@ static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char
 			return -1;
 		}
 	}
-	*x = (csv_ctx){&rp->body, s, rq->app->cfg, 0, 0, lang, nm};
+	*x = (csv_ctx){&rp->body, s, rq->app->cfg, 0, 0, lang, nm, rq};
 	*a = (csv_args){from, to, site};
 	if (with_bom)
 		buf_add(x->o, "\xEF\xBB\xBF", 3);

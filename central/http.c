@@ -40,6 +40,7 @@ typedef struct {
 	central app;		/* the server's, with cfg below */
 	cconf cfg;		/* the server's, with the sites of snap */
 	const sites_snap *snap; /* held until the request is done */
+	cconf_site *scoped;	/* a viewer's sites of snap, if limited (cfg.sites) */
 	buf body;
 	size_t cap;
 	int route;
@@ -69,6 +70,10 @@ static int route_of(const char *path)
 		return ROUTE_HEARTBEAT;
 	if (!strcmp(path, "/sites"))
 		return ROUTE_SITES;
+	if (!strcmp(path, "/people"))
+		return ROUTE_PEOPLE;
+	if (!strcmp(path, "/audit"))
+		return ROUTE_AUDIT;
 	if (!strcmp(path, "/"))
 		return ROUTE_DASHBOARD;
 	if (!strcmp(path, "/report") || !strcmp(path, "/report.xlsx"))
@@ -102,6 +107,23 @@ static void dispatch(conn_state *cs)
 		reply_json_error(rp, 413, msg);
 		return;
 	}
+	/* Who asks, but not on the sites' own routes (their token is checked
+	 * there, without the database). A viewer limited to some sites gets a
+	 * configuration holding only those: every handler then lists only
+	 * them, and rows of others are dropped (req_sees_site). */
+	if (cs->route != ROUTE_INGEST && cs->route != ROUTE_PROFILE &&
+	    cs->route != ROUTE_HEARTBEAT) {
+		req_identify(rq);
+		if (rq->who.sites[0]) {
+			cs->scoped = calloc((size_t)cs->snap->n + 1, sizeof *cs->scoped);
+			if (!cs->scoped) {
+				reply_unavailable(rp, 2, "out of memory");
+				return;
+			}
+			cs->cfg.nsites = req_scope(rq, cs->snap->v, cs->snap->n, cs->scoped);
+			cs->cfg.sites = cs->scoped;
+		}
+	}
 	switch (cs->route) {
 	case ROUTE_INGEST:
 		if (post)
@@ -129,6 +151,20 @@ static void dispatch(conn_state *cs)
 			sites_page_post(rq, rp);
 		else
 			method_not_allowed(rp, "GET, HEAD, POST");
+		break;
+	case ROUTE_PEOPLE:
+		if (get)
+			people_page(rq, rp);
+		else if (post)
+			people_page_post(rq, rp);
+		else
+			method_not_allowed(rp, "GET, HEAD, POST");
+		break;
+	case ROUTE_AUDIT:
+		if (get)
+			audit_page(rq, rp);
+		else
+			method_not_allowed(rp, "GET, HEAD");
 		break;
 	case ROUTE_REPORT:
 		if (get && !strcmp(rq->path, "/report.xlsx"))
@@ -257,8 +293,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cs->cap = cs->route == ROUTE_INGEST	 ? (size_t)app->cfg->max_body_bytes
 			  : cs->route == ROUTE_PROFILE	 ? (size_t)PROFILE_MAX_BYTES
 			  : cs->route == ROUTE_HEARTBEAT ? (size_t)HEALTH_MAX_BYTES
-			  : cs->route == ROUTE_LOGIN || cs->route == ROUTE_SITES ? LOGIN_BODY_MAX
-										 : 0;
+			  : cs->route == ROUTE_LOGIN || cs->route == ROUTE_SITES ||
+				  cs->route == ROUTE_PEOPLE
+			      ? LOGIN_BODY_MAX
+			      : 0;
 		buf_init(&cs->body, cs->cap);
 		/* Refuse before the body when the headers already tell. */
 		if (cs->route == ROUTE_INGEST && api_ingest_early(&cs->rq, &cs->rp))
@@ -322,6 +360,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	buf_free(&cs->body);
 	reply_free(&cs->rp);
 	sites_drop(app->sites, cs->snap);
+	free(cs->scoped);
 	free(cs);
 	*con_cls = NULL;
 }

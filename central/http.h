@@ -20,7 +20,7 @@
  *
  * Bodies are read here into a buffer capped at the route's limit (the
  * ingest's max_body_bytes, 256 KiB for a profile, 64 KiB for a heartbeat,
- * 4 KiB for the login and /sites forms, nothing elsewhere);
+ * 4 KiB for the login, /sites and /people forms, nothing elsewhere);
  * no PostProcessor. A body that passes the cap is read to its end and
  * dropped, and the request answered 413.
  */

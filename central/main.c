@@ -7,6 +7,7 @@
  *   loket-central -c central.json --rebuild-tickets
  *   loket-central -c central.json --backup FILE
  *   loket-central -c central.json site add|list|rotate-token|disable|enable ...
+ *   loket-central -c central.json user add|list|passwd|disable|enable|token|revoke-token ...
  *
  * Start-up errors are fatal with a clear message and a sysexits status
  * (78 configuration, 74 database, 71 cannot listen); later ones are logged
@@ -19,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
 #include "central.h"
 #include "cconfig.h"
 #include "cstore.h"
@@ -27,6 +27,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "people.h"
 #include "sites.h"
 
 #ifndef LOKET_VERSION
@@ -45,6 +46,10 @@ static void usage(FILE *f)
 		   "                                --backup FILE]\n"
 		   "       loket-central [-c FILE] site add ID NAME | list | rotate-token ID |\n"
 		   "                               disable ID | enable ID\n"
+		   "       loket-central [-c FILE] user add NAME --role ROLE [--sites A,B] |\n"
+		   "                               list | passwd NAME | disable NAME |\n"
+		   "                               enable NAME | token NAME |\n"
+		   "                               revoke-token NAME\n"
 		   "       loket-central --help | --version\n"
 		   "\n"
 		   "  -c FILE            the central configuration (default: $LOKET_CONFIG)\n"
@@ -58,11 +63,15 @@ static void usage(FILE *f)
 		   "                     token once), list them, give one a new token (printed\n"
 		   "                     once), disable or enable one; a running server sees\n"
 		   "                     each change at once\n"
+		   "  user ...           the accounts (in the database): add one, list them,\n"
+		   "                     set a password (read from stdin), disable or enable\n"
+		   "                     one, make an API token (printed once) or revoke its\n"
+		   "                     tokens; ROLE is admin or viewer\n"
 		   "\n"
 		   "Serves POST /api/v1/sites/{site}/events and PUT /api/v1/sites/{site}/profile\n"
 		   "(site tokens), the dashboard at /, /report, /report.xlsx,\n"
 		   "/export/tickets.csv, /export/staffed.csv, GET /api/v1/sites/{site}/events\n"
-		   "(admin token),\n"
+		   "(admin), /sites, /people and /audit (admins),\n"
 		   "/healthz and /metrics. See docs/central.md.\n");
 }
 
@@ -74,7 +83,7 @@ int main(int argc, char **argv)
 	char **site_argv = NULL;
 	const char *backup = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "site")) {
+		if (!strcmp(argv[i], "site") || !strcmp(argv[i], "user")) {
 			site_argv = argv + i;
 			site_argc = argc - i;
 			break;
@@ -137,8 +146,14 @@ int main(int argc, char **argv)
 		status = EX_IOERR;
 		goto out;
 	}
+	if (people_init(err, sizeof err)) {
+		log_error("%s", err);
+		status = EX_CONFIG;
+		goto out;
+	}
 	if (site_argv) {
-		status = sites_cli(st, site_argc, site_argv);
+		status = !strcmp(site_argv[0], "user") ? people_cli(st, site_argc, site_argv)
+						       : sites_cli(st, site_argc, site_argv);
 		goto out;
 	}
 	if (backup) {
@@ -157,11 +172,6 @@ int main(int argc, char **argv)
 		if (rc == CSTORE_OK)
 			log_info("tickets rebuilt from the events");
 		status = rc == CSTORE_OK ? 0 : EX_IOERR;
-		goto out;
-	}
-	if (auth_init()) {
-		log_error("cannot draw a session key: no randomness from the kernel");
-		status = EX_OSERR;
 		goto out;
 	}
 	m = metrics_new(&cfg);

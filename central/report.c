@@ -67,6 +67,7 @@ typedef struct {
 
 typedef struct {
 	const cconf *cfg;
+	const request *rq;		   /* whose rows: req_sees_site */
 	long from, to, today, week, month; /* day numbers */
 	long helped_today, helped_week, helped_month, tickets;
 	group *g;
@@ -154,7 +155,7 @@ static int cat_index(agg *a, const char *cat)
 static int take(void *ctx, const cstore_ticket *t)
 {
 	agg *a = ctx;
-	if (!day_is_valid(t->day))
+	if (!day_is_valid(t->day) || !req_sees_site(a->rq, t->site))
 		return 0;
 	long d = days_from_label(t->day);
 	int served = !strcmp(t->outcome, "served");
@@ -201,7 +202,7 @@ static int take(void *ctx, const cstore_ticket *t)
 static int take_span(void *ctx, const cstore_desk_span *d)
 {
 	agg *a = ctx;
-	if (!d->closed_seq || !day_is_valid(d->day))
+	if (!d->closed_seq || !day_is_valid(d->day) || !req_sees_site(a->rq, d->site))
 		return 0;
 	long day = days_from_label(d->day);
 	if (day < a->from || day > a->to)
@@ -612,8 +613,9 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 		   "<th>%s</th><th>%s</th></tr>",
 		   w->sites, w->site, w->last_sync, w->events, w->acked, w->unread,
 		   english ? "Profile (labels)" : "Profiel (namen)",
-		   english ? "Health (<a href=\"/sites?lang=en\">sites</a>)"
-			   : "Toestand (<a href=\"/sites\">locaties</a>)");
+		   !req_is_admin(rq) ? (english ? "Health" : "Toestand")
+		   : english	     ? "Health (<a href=\"/sites?lang=en\">sites</a>)"
+				     : "Toestand (<a href=\"/sites\">locaties</a>)");
 	health_cells hc = {0, c->nsites, calloc((size_t)c->nsites + 1, sizeof *hc.site),
 			   calloc((size_t)c->nsites + 1, sizeof *hc.words),
 			   calloc((size_t)c->nsites + 1, sizeof *hc.ok)};
@@ -885,7 +887,7 @@ static void days_table(buf *o, const agg *a, const words *w, int english, const 
 
 void report_dashboard(request *rq, reply *rp)
 {
-	if (!req_is_admin(rq)) {
+	if (!req_is_signed_in(rq)) {
 		if (req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION)) {
 			reply_text(rp, 401, "wrong token");
 			reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
@@ -904,6 +906,7 @@ void report_dashboard(request *rq, reply *rp)
 	agg a;
 	memset(&a, 0, sizeof a);
 	a.cfg = rq->app->cfg;
+	a.rq = rq;
 	a.lang = english ? "en" : "nl";
 	a.today = days_from_label(today_s);
 	a.week = a.today - days_weekday(a.today);
@@ -967,6 +970,14 @@ void report_dashboard(request *rq, reply *rp)
 		     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
 		     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 	reply_header(rp, "Referrer-Policy", "no-referrer");
+	/* The admins' pages, for admins only (a viewer would get 403). */
+	char admin_links[256] = "";
+	if (req_is_admin(rq))
+		snprintf(admin_links, sizeof admin_links,
+			 "<a class=\"btn ghost\" href=\"/sites?lang=%s\">%s</a>"
+			 "<a class=\"btn ghost\" href=\"/people?lang=%s\">%s</a>",
+			 english ? "en" : "nl", english ? "Sites" : "Locaties",
+			 english ? "en" : "nl", english ? "People" : "Mensen");
 	buf_printf(o,
 		   "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -978,17 +989,15 @@ void report_dashboard(request *rq, reply *rp)
 		   "<button type=\"submit\" class=\"ghost\">%s</button></form>"
 		   "<a class=\"btn\" href=\"/export/tickets.csv?from=%s&amp;to=%s\">%s</a>"
 		   "<a class=\"btn ghost\" href=\"/report?from=%s&amp;to=%s&amp;lang=%s\">%s</a>"
-		   "<a class=\"btn ghost\" href=\"/sites?lang=%s\">%s</a>"
-		   "<span class=\"lang\"><a href=\"/?lang=nl&amp;from=%s&amp;to=%s\"%s>NL</a>"
+		   "%s<span class=\"lang\"><a href=\"/?lang=nl&amp;from=%s&amp;to=%s\"%s>NL</a>"
 		   "<a href=\"/?lang=en&amp;from=%s&amp;to=%s\"%s>EN</a></span>"
 		   "<form method=\"post\" action=\"/logout\"><button class=\"ghost\">%s</button>"
 		   "</form></header><main>",
 		   english ? "en" : "nl", w->title, style, w->title, w->period, from_s, w->through,
 		   to_s, english ? "en" : "nl", w->show, from_s, to_s, w->download, from_s, to_s,
-		   english ? "en" : "nl", english ? "Report" : "Rapportage",
-		   english ? "en" : "nl", english ? "Sites" : "Locaties", from_s, to_s,
-		   english ? "" : " class=\"on\"", from_s, to_s, english ? " class=\"on\"" : "",
-		   w->logout);
+		   english ? "en" : "nl", english ? "Report" : "Rapportage", admin_links, from_s,
+		   to_s, english ? "" : " class=\"on\"", from_s, to_s,
+		   english ? " class=\"on\"" : "", w->logout);
 	buf_printf(o,
 		   "<div class=\"kpis\"><div class=\"kpi\"><b>%ld</b><span>%s</span></div>"
 		   "<div class=\"kpi\"><b>%ld</b><span>%s</span></div>"

@@ -3,11 +3,12 @@
  */
 #include "req.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <strings.h>
 
 #include "auth.h"
 
@@ -29,22 +30,101 @@ const char *auth_bearer_of(const request *rq, size_t *len)
 	return auth_bearer(req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), len);
 }
 
-int req_is_admin(const request *rq)
+void req_identify(request *rq)
 {
+	people_who *w = &rq->who;
+	memset(w, 0, sizeof *w);
 	size_t len = 0;
 	const char *tok = auth_bearer_of(rq, &len);
-	if (tok)
-		return auth_who(rq->app->cfg, tok, len) == AUTH_ADMIN;
+	if (tok) {
+		int who = auth_who(rq->app->cfg, tok, len);
+		if (who == AUTH_ADMIN) {
+			w->kind = PEOPLE_ADMIN_TOKEN;
+			w->admin = 1;
+			snprintf(w->name, sizeof w->name, "admin token");
+		} else if (who == AUTH_NOBODY) {
+			people_api_token(rq->app->st, tok, len, w);
+		}
+		return; /* a Bearer header that is nobody's: no cookie tried */
+	}
 	char v[AUTH_COOKIE_LEN + 8];
-	if (auth_cookie_get(req_header(rq, MHD_HTTP_HEADER_COOKIE), AUTH_COOKIE, v, sizeof v))
-		return 0;
-	return auth_session_valid(v, (int64_t)time(NULL));
+	if (!auth_cookie_get(req_header(rq, MHD_HTTP_HEADER_COOKIE), AUTH_COOKIE, v, sizeof v))
+		people_session(rq->app->st, v,
+			       rq->app->cfg->has_admin_token ? rq->app->cfg->admin_sha256 : NULL,
+			       w);
+}
+
+int req_is_admin(const request *rq)
+{
+	return rq->who.kind != PEOPLE_NOBODY && rq->who.admin;
+}
+
+int req_is_signed_in(const request *rq)
+{
+	return rq->who.kind != PEOPLE_NOBODY;
 }
 
 const char *req_actor(const request *rq)
 {
-	(void)rq;
-	return "admin token";
+	return rq->who.kind != PEOPLE_NOBODY ? rq->who.name : "nobody";
+}
+
+int req_sees_site(const request *rq, const char *id)
+{
+	return people_sees_site(rq->who.sites, id);
+}
+
+int req_scope(const request *rq, const cconf_site *all, int n, cconf_site *out)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (req_sees_site(rq, all[i].id))
+			out[k++] = all[i];
+	return k;
+}
+
+int req_gate(const request *rq, reply *rp, int need_admin)
+{
+	if (req_is_signed_in(rq) && (!need_admin || req_is_admin(rq)))
+		return 1;
+	if (req_is_signed_in(rq)) {
+		reply_text(rp, 403, "this needs an admin");
+		reply_note(rp, "%s is not an admin", req_actor(rq));
+	} else if (req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION)) {
+		reply_text(rp, 401, "send Authorization: Bearer <admin token or API token>");
+		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
+	} else {
+		reply_text(rp, 303, "sign in first");
+		reply_header(rp, "Location",
+			     !strcmp(req_lang(rq), "en") ? "/login?lang=en" : "/login");
+	}
+	return 0;
+}
+
+int req_same_origin(const request *rq)
+{
+	const char *sfs = req_header(rq, "Sec-Fetch-Site");
+	if (sfs && strcasecmp(sfs, "same-origin") && strcasecmp(sfs, "none"))
+		return 0;
+	const char *origin = req_header(rq, "Origin"), *host = req_header(rq, "Host");
+	if (!origin || !strcmp(origin, "null"))
+		return !origin;
+	const char *p = strstr(origin, "://");
+	return host && p && !strcasecmp(p + 3, host);
+}
+
+void req_peer(const request *rq, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	snprintf(out, cap, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)cap);
 }
 
 int req_may_read_metrics(const request *rq)

@@ -18,6 +18,7 @@
 #include "cconfig.h"
 #include "cstore.h"
 #include "metrics.h"
+#include "people.h"
 
 struct sites;
 
@@ -51,6 +52,7 @@ typedef struct {
 	const char *body; /* the whole body (POST), NUL-terminated; "" if none */
 	size_t body_len;
 	int body_too_large;
+	people_who who; /* who is asking (req_identify); nobody until then */
 } request;
 
 /* Request details (NULL if absent). Valid during the handler. */
@@ -68,12 +70,37 @@ void reply_json_error(reply *rp, int status, const char *msg);
 void reply_unavailable(reply *rp, int retry_after_s, const char *why);
 void reply_note(reply *rp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The admin, by Bearer header or session cookie? 1 or 0. */
+/* Finds out who is asking, once, before the handler (http.c, for every
+ * route but the sites' own): "Authorization: Bearer" with the admin token
+ * or an account's API token, else the session cookie (people.h). A site's
+ * token is nobody here. */
+void req_identify(request *rq);
+/* An admin (the admin token, or an account with the role admin)? 1 or 0. */
 int req_is_admin(const request *rq);
+/* Anybody signed in (an admin or a viewer)? 1 or 0. */
+int req_is_signed_in(const request *rq);
 /* Who is asking, as the record of a change names them (a configuration's
- * author, the audit log): "admin token" for the admin token and its
- * sessions; an account's name once accounts exist. */
+ * author, the audit log): the account's name, or "admin token". */
 const char *req_actor(const request *rq);
+/* 1 if the reader may see site id's rows: every site for an admin, a
+ * viewer's own list else. The request's configuration (rq->app->cfg) holds
+ * only these sites already (req_scope); rows that name a site come from
+ * the store unfiltered and pass through this. */
+int req_sees_site(const request *rq, const char *id);
+/* The sites of all[0..n) the reader may see, copied to out (room for n):
+ * their count. */
+int req_scope(const request *rq, const cconf_site *all, int n, cconf_site *out);
+/* The gate of a page for people: 1 if the reader may go on (signed in,
+ * and an admin if need_admin); else 0 with the answer in rp: 401 for a
+ * wrong Authorization header, a redirect to /login for a browser without
+ * a session, 403 for a viewer where an admin is needed. */
+int req_gate(const request *rq, reply *rp, int need_admin);
+/* A form's POST from one of our own pages? (the Origin is this server's and
+ * Sec-Fetch-Site is not cross-site): 1 or 0. The session cookie is
+ * SameSite=Strict besides. */
+int req_same_origin(const request *rq);
+/* The client's address as text (for the sign-in's counts), "?" if unknown. */
+void req_peer(const request *rq, char *out, size_t cap);
 /* The metrics token or the admin? 1 or 0. */
 int req_may_read_metrics(const request *rq);
 /* The token of the Authorization: Bearer header, or NULL. */

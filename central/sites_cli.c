@@ -5,12 +5,14 @@
  *
  *   token=$(loket-central -c central.json site add paddepoel "WIJS Paddepoel")
  *
- * A running loket-central sees each change from its next request on.
+ * A running loket-central sees each change from its next request on. Each
+ * change is written to the audit log as "command line (USER)".
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "sites.h"
 
 #define EX_USAGE   64
@@ -99,7 +101,17 @@ int sites_cli(cstore *st, int argc, char **argv)
 	} else {
 		return usage();
 	}
-	if (rc != CSTORE_OK)
+	if (rc != CSTORE_OK) {
 		fprintf(stderr, "loket-central: %s\n", err);
+	} else {
+		char actor[AUDIT_ACTOR_LEN];
+		audit_cli_actor(actor);
+		audit_note(st, actor,
+			   !strcmp(cmd, "add")		  ? "site.add"
+			   : !strcmp(cmd, "rotate-token") ? "site.rotate-token"
+			   : !strcmp(cmd, "enable")	  ? "site.enable"
+							  : "site.disable",
+			   "%s", argv[2]);
+	}
 	return status_of(rc);
 }

@@ -5,15 +5,17 @@
  * A new token is shown once, on the page that answers the form, and never
  * again (only its SHA-256 is stored, sites.c).
  *
- * Only the admin (session cookie or token); the forms are protected as
- * the sign-in is: the session cookie is SameSite=Strict, so another site's
- * page cannot post with it, and a POST whose Origin is not this server's
- * or whose Sec-Fetch-Site says cross-site is refused (403) besides.
+ * Only an admin (the admin token, or an account with the role admin: a
+ * viewer gets 403); the forms are protected as the sign-in is: the session
+ * cookie is SameSite=Strict, so another site's page cannot post with it,
+ * and a POST whose Origin is not this server's or whose Sec-Fetch-Site
+ * says cross-site is refused (403) besides (req_same_origin). Each change
+ * is written to the audit log with the admin's name.
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
+#include "audit.h"
 #include "central.h"
 #include "clock.h"
 #include "health.h"
@@ -122,44 +124,17 @@ static void render(request *rq, reply *rp, int status, const char *message, cons
 		   en ? "name" : "naam", en ? "Add" : "Toevoegen");
 }
 
-static int is_admin_or_answer(request *rq, reply *rp)
-{
-	if (req_is_admin(rq))
-		return 1;
-	if (req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION)) {
-		reply_text(rp, 401, "send Authorization: Bearer <admin token>");
-		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
-	} else {
-		reply_text(rp, 303, "sign in first");
-		reply_header(rp, "Location", "/login");
-	}
-	return 0;
-}
-
 void sites_page(request *rq, reply *rp)
 {
-	if (is_admin_or_answer(rq, rp))
+	if (req_gate(rq, rp, 1))
 		render(rq, rp, 200, NULL, NULL, NULL);
-}
-
-/* A form of another page (cross-site) is refused even with a cookie. */
-static int same_origin(const request *rq)
-{
-	const char *sfs = req_header(rq, "Sec-Fetch-Site");
-	if (sfs && strcasecmp(sfs, "same-origin") && strcasecmp(sfs, "none"))
-		return 0;
-	const char *origin = req_header(rq, "Origin"), *host = req_header(rq, "Host");
-	if (!origin || !strcmp(origin, "null"))
-		return !origin;
-	const char *p = strstr(origin, "://");
-	return host && p && !strcasecmp(p + 3, host);
 }
 
 void sites_page_post(request *rq, reply *rp)
 {
-	if (!is_admin_or_answer(rq, rp))
+	if (!req_gate(rq, rp, 1))
 		return;
-	if (!same_origin(rq)) {
+	if (!req_same_origin(rq)) {
 		reply_text(rp, 403, "a form of another site: refused");
 		return;
 	}
@@ -198,6 +173,12 @@ void sites_page_post(request *rq, reply *rp)
 		return;
 	}
 	reply_note(rp, "sites: %s %s", what, id);
+	audit_note(rq->app->st, req_actor(rq),
+		   !strcmp(what, "add")	     ? "site.add"
+		   : !strcmp(what, "rotate") ? "site.rotate-token"
+		   : !strcmp(what, "enable") ? "site.enable"
+					     : "site.disable",
+		   "%s", id);
 	snprintf(msg, sizeof msg, "%s: %s", id,
 		 !strcmp(what, "add")	   ? (en ? "added" : "toegevoegd")
 		 : !strcmp(what, "rotate") ? (en ? "new token; the old one no longer works"

@@ -1,0 +1,314 @@
+#!/bin/bash
+# People in central (docs/central.md, "People"): accounts from the command
+# line (password on stdin, never an argument); signing in with a name and
+# password; sessions kept in the database (they survive a restart, end at
+# sign-out, expire idle and absolute, end when the account is disabled or
+# gets a new password); one answer for an unknown name and a wrong password;
+# 429 after repeated failures; roles (a viewer gets 403 on the admin pages)
+# and a viewer's site list (only those sites in the dashboard and exports);
+# API tokens (and their revocation); the admin token still works; the audit
+# log names who changed what. Talks only to 127.0.0.1; every wait is for a
+# log line, bounded. Argon2 runs at a tiny cost here (LOKET_ARGON2_*).
+set -u
+B=${B:-build/test}
+BIN=${LOKET_BIN:-$PWD/$B}
+CENTRAL=$BIN/loket-central
+dir=$(mktemp -d /tmp/loket-accounts-test.XXXXXX)
+pid=
+fails=0
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+note() { echo "-- $*"; }
+[ -x "$CENTRAL" ] || { echo "no $CENTRAL: build it first"; exit 1; }
+export LOKET_ARGON2_MEMORY_KIB=64 LOKET_ARGON2_TIME=1
+unset LOKET_FAKE_NOW
+
+sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+TOK_ADMIN=test-admin-$RANDOM$RANDOM
+TOK_PADDEPOEL=test-token-paddepoel-$RANDOM$RANDOM
+cat >"$dir/central.json" <<EOF
+{
+  "listen": "127.0.0.1:0",
+  "database": "central.db",
+  "admin_token_sha256": "$(sha "$TOK_ADMIN")",
+  "sites": [
+    { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "$(sha "$TOK_PADDEPOEL")" }
+  ]
+}
+EOF
+user() { "$CENTRAL" -c "$dir/central.json" user "$@"; }
+
+start() { # [LOKET_FAKE_NOW]
+	: >"$dir/log"
+	LOKET_FAKE_NOW=${1:-} "$CENTRAL" -c "$dir/central.json" 2>"$dir/log" &
+	pid=$!
+	port=
+	for _ in $(seq 1 100); do
+		port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$dir/log" | head -1 | cut -d: -f2)
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$port" ] || { cat "$dir/log"; echo "central did not start"; exit 1; }
+	URL=http://127.0.0.1:$port
+}
+stop() {
+	kill -TERM "$pid"
+	wait "$pid"
+	local rc=$?
+	pid=
+	[ "$rc" -eq 0 ] || fail "central exited $rc after SIGTERM"
+}
+
+TODAY=$(date +%Y-%m-%d)
+TZO=$(date +%:z)
+# post SITE TOKEN SEQ CODE: one ticket.issued event; prints the status.
+post() {
+	local n=$(( $(printf %s "$1" | cksum | cut -d' ' -f1) % 1000 ))
+	printf '{"events":[{"seq":%d,"uuid":"01937000-0000-7000-8%03d-%012d","type":"ticket.issued","at":"%sT10:00:%02d.000%s","ticket":"01937000-0000-7000-9%03d-%012d","code":"%s","category":"digital","lang":"nl","desk":null}]}' \
+		"$3" "$n" "$3" "$TODAY" "$3" "$TZO" "$n" "$3" "$4" >"$dir/body"
+	curl -s --max-time 10 -o "$dir/resp" -w '%{http_code}' -H "Authorization: Bearer $2" \
+		-H 'Content-Type: application/json' --data-binary @"$dir/body" \
+		"$URL/api/v1/sites/$1/events"
+}
+# signin NAME PASSWORD: the status; the session id in $dir/sid, headers in $dir/hdr.
+signin() {
+	: >"$dir/sid"
+	local code
+	code=$(curl -s --max-time 10 -D "$dir/hdr" -o "$dir/signin.html" -w '%{http_code}' \
+		--data-urlencode "name=$1" --data-urlencode "password=$2" "$URL/login")
+	sed -n 's/^[Ss]et-[Cc]ookie: loket_session=\([0-9a-f]*\);.*/\1/p' "$dir/hdr" | tr -d '\r' >"$dir/sid"
+	echo "$code"
+}
+# as SID CURL-ARGS...: the status of a request with session SID (body in $dir/page).
+as() {
+	local sid=$1
+	shift
+	curl -s --max-time 10 -o "$dir/page" -w '%{http_code}' -H "Cookie: loket_session=$sid" "$@"
+}
+# bearer TOKEN CURL-ARGS...: the same with Authorization: Bearer.
+bearer() {
+	local t=$1
+	shift
+	curl -s --max-time 10 -o "$dir/page" -w '%{http_code}' -H "Authorization: Bearer $t" "$@"
+}
+sessions_of() { sqlite3 "$dir/central.db" "SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account WHERE a.name = '$1'"; }
+
+PW_ANNA=anna-first-password-$RANDOM
+PW_BOB=bob-viewer-password-$RANDOM
+PW_ERIK=erik-viewer-password-$RANDOM
+
+note "accounts from the command line, the password on stdin"
+TOK_SELWERD=$("$CENTRAL" -c "$dir/central.json" site add selwerd "Wijkplein Selwerd" 2>"$dir/cli.err") ||
+	fail "site add selwerd: $(cat "$dir/cli.err")"
+printf '%s\n' "$PW_ANNA" | user add anna --role admin 2>"$dir/cli.err" || fail "user add anna: $(cat "$dir/cli.err")"
+printf '%s\n' "$PW_BOB" | user add bob --role viewer --sites paddepoel 2>"$dir/cli.err" ||
+	fail "user add bob: $(cat "$dir/cli.err")"
+printf '%s\n' "$PW_ERIK" | user add erik --role viewer 2>"$dir/cli.err" || fail "user add erik: $(cat "$dir/cli.err")"
+user add carl --role viewer --password "$PW_BOB" </dev/null >/dev/null 2>"$dir/cli.err"; rc=$?
+[ $rc -eq 64 ] && grep -q 'read from stdin' "$dir/cli.err" || fail "a password on the command line: exit $rc: $(cat "$dir/cli.err")"
+printf '\n' | user add carl --role viewer >/dev/null 2>"$dir/cli.err"; rc=$?
+[ $rc -eq 65 ] && grep -q 'at least 10 characters' "$dir/cli.err" || fail "an empty password: exit $rc: $(cat "$dir/cli.err")"
+printf 'short\n' | user add carl --role viewer >/dev/null 2>"$dir/cli.err"; rc=$?
+[ $rc -eq 65 ] || fail "a short password: exit $rc"
+printf '%s\n' "$PW_BOB" | user add anna --role viewer >/dev/null 2>"$dir/cli.err"; rc=$?
+[ $rc -eq 65 ] && grep -q 'taken' "$dir/cli.err" || fail "a taken name: exit $rc: $(cat "$dir/cli.err")"
+printf '%s\n' "$PW_BOB" | user add carl --role viewer --sites nosuch >/dev/null 2>"$dir/cli.err"; rc=$?
+[ $rc -eq 65 ] && grep -q 'no site "nosuch"' "$dir/cli.err" || fail "an unknown site: exit $rc: $(cat "$dir/cli.err")"
+printf '%s\n' "$PW_BOB" | user add carl --role boss >/dev/null 2>"$dir/cli.err"; rc=$?
+[ $rc -eq 65 ] || fail "an unknown role: exit $rc"
+user disable nosuch 2>"$dir/cli.err"; rc=$?
+[ $rc -eq 65 ] && grep -q 'no account "nosuch"' "$dir/cli.err" || fail "disabling an unknown account: exit $rc"
+user list >"$dir/list" 2>&1 || fail "user list: $(cat "$dir/list")"
+grep -q '^anna  *admin  *enabled ' "$dir/list" || fail "user list: $(cat "$dir/list")"
+grep -q '^bob  *viewer  *enabled .* paddepoel$' "$dir/list" || fail "user list lacks bob's site: $(cat "$dir/list")"
+grep -q 'carl' "$dir/list" && fail "a refused account was added"
+grep -q 'argon2' "$dir/list" && fail "user list shows a hash"
+[ "$(sqlite3 "$dir/central.db" "SELECT pw_hash LIKE '\$argon2id\$%' FROM accounts WHERE name = 'anna'")" = 1 ] ||
+	fail "anna's password is not an Argon2id hash"
+grep -aqs "$PW_ANNA" "$dir/central.db" && fail "a password is in the database"
+
+start
+[ "$(post paddepoel "$TOK_PADDEPOEL" 1 P001)" = 200 ] || fail "paddepoel's event: $(cat "$dir/resp")"
+[ "$(post selwerd "$TOK_SELWERD" 1 S001)" = 200 ] || fail "selwerd's event: $(cat "$dir/resp")"
+
+note "sign in with a name and password"
+[ "$(signin anna "$PW_ANNA")" = 303 ] || fail "anna's sign-in: $(head -1 "$dir/hdr")"
+SID_ANNA=$(cat "$dir/sid")
+[[ "$SID_ANNA" =~ ^[0-9a-f]{64}$ ]] || fail "the session cookie is \"$SID_ANNA\""
+grep -i '^set-cookie:' "$dir/hdr" | grep -q 'HttpOnly; SameSite=Strict' || fail "cookie flags: $(grep -i '^set-cookie' "$dir/hdr")"
+grep -aqs "$SID_ANNA" "$dir/central.db" "$dir/log" && fail "the session id is stored or logged"
+[ "$(sqlite3 "$dir/central.db" "SELECT count(*) FROM sessions WHERE hex(sha256) = upper('$(sha "$SID_ANNA")')")" = 1 ] ||
+	fail "the session's SHA-256 is not what is stored"
+[ "$(as "$SID_ANNA" "$URL/")" = 200 ] && grep -q 'Wijkplein Selwerd' "$dir/page" || fail "anna's dashboard"
+grep -q 'href="/people?lang=nl"' "$dir/page" || fail "an admin's dashboard has no link to /people"
+[ "$(as "$SID_ANNA" "$URL/sites")" = 200 ] || fail "anna's /sites"
+[ "$(as "$SID_ANNA" "$URL/people")" = 200 ] && grep -q '<code>bob</code>' "$dir/page" || fail "anna's /people"
+
+note "one answer for an unknown name and a wrong password"
+[ "$(signin anna wrong-password-1)" = 401 ] || fail "a wrong password"
+cp "$dir/signin.html" "$dir/wrong.html"
+[ -s "$dir/sid" ] && fail "a wrong password got a cookie"
+[ "$(signin nobody-here wrong-password-1)" = 401 ] || fail "an unknown name"
+cmp -s "$dir/signin.html" "$dir/wrong.html" || fail "an unknown name is answered unlike a wrong password"
+grep -q 'name or password is not right\|Naam of wachtwoord klopt niet' "$dir/wrong.html" || fail "the refusal says: $(cat "$dir/wrong.html")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "token=wrong" "$URL/login")" = 401 ] ||
+	fail "a wrong admin token through the form"
+
+note "a viewer limited to one site"
+[ "$(signin bob "$PW_BOB")" = 303 ] || fail "bob's sign-in"
+SID_BOB=$(cat "$dir/sid")
+[ "$(as "$SID_BOB" "$URL/")" = 200 ] || fail "bob's dashboard"
+grep -q 'WIJS Paddepoel' "$dir/page" || fail "bob's dashboard lacks his site"
+grep -qi 'selwerd' "$dir/page" && fail "bob's dashboard shows selwerd"
+grep -q 'href="/sites\|href="/people' "$dir/page" && fail "a viewer's dashboard links to the admins' pages"
+[ "$(as "$SID_BOB" "$URL/export/tickets.csv?from=$TODAY&to=$TODAY")" = 200 ] || fail "bob's CSV"
+grep -q 'P001' "$dir/page" || fail "bob's CSV lacks paddepoel's ticket"
+grep -qi 'selwerd\|S001' "$dir/page" && fail "bob's CSV shows selwerd: $(cat "$dir/page")"
+[ "$(as "$SID_BOB" "$URL/export/tickets.csv?site=selwerd")" = 400 ] || fail "bob's CSV of selwerd is not refused"
+[ "$(as "$SID_BOB" "$URL/report?lang=en")" = 200 ] || fail "bob's report"
+grep -qi 'selwerd' "$dir/page" && fail "bob's report shows selwerd"
+[ "$(as "$SID_BOB" "$URL/report.xlsx?lang=en")" = 200 ] || fail "bob's report.xlsx"
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()))' \
+	"$dir/page" >"$dir/xlsx.txt" 2>&1 || fail "bob's report.xlsx is not a workbook: $(head -c 200 "$dir/xlsx.txt")"
+grep -q 'WIJS Paddepoel' "$dir/xlsx.txt" || fail "bob's report.xlsx lacks his site"
+grep -qi 'selwerd' "$dir/xlsx.txt" && fail "bob's report.xlsx shows selwerd"
+as "$SID_ANNA" "$URL/report.xlsx?lang=en" >/dev/null
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()))' \
+	"$dir/page" | grep -q 'Wijkplein Selwerd' || fail "an admin's report.xlsx lacks selwerd (the check above proves nothing)"
+for p in /sites /people /audit /api/v1/sites/paddepoel/events; do
+	[ "$(as "$SID_BOB" "$URL$p")" = 403 ] || fail "a viewer on $p: not 403"
+done
+[ "$(as "$SID_BOB" -H "Origin: $URL" --data 'do=disable&id=paddepoel' "$URL/sites")" = 403 ] ||
+	fail "a viewer's POST /sites: not 403"
+[ "$(as "$SID_BOB" -H "Origin: $URL" --data 'do=disable&name=anna' "$URL/people")" = 403 ] ||
+	fail "a viewer's POST /people: not 403"
+[ "$(signin erik "$PW_ERIK")" = 303 ] || fail "erik's sign-in"
+SID_ERIK=$(cat "$dir/sid")
+[ "$(as "$SID_ERIK" "$URL/export/tickets.csv?from=$TODAY&to=$TODAY")" = 200 ] && grep -q S001 "$dir/page" &&
+	grep -q P001 "$dir/page" || fail "a viewer of every site does not see both"
+
+note "API tokens"
+TOK_BOB=$(user token bob 2>"$dir/cli.err") || fail "user token: $(cat "$dir/cli.err")"
+[[ "$TOK_BOB" =~ ^[0-9a-f]{64}$ ]] || fail "user token printed \"$TOK_BOB\""
+[ "$(bearer "$TOK_BOB" "$URL/export/tickets.csv?from=$TODAY&to=$TODAY")" = 200 ] && grep -q P001 "$dir/page" ||
+	fail "bob's API token on the CSV"
+grep -q S001 "$dir/page" && fail "bob's API token sees selwerd"
+[ "$(bearer "$TOK_BOB" "$URL/sites")" = 403 ] || fail "a viewer's API token on /sites"
+TOK_ANNA=$(user token anna 2>/dev/null)
+[ "$(bearer "$TOK_ANNA" "$URL/sites")" = 200 ] || fail "an admin's API token on /sites"
+user revoke-token anna 2>/dev/null || fail "revoke-token"
+[ "$(bearer "$TOK_ANNA" "$URL/sites")" = 401 ] || fail "a revoked token still works"
+[ "$(bearer "$TOK_ADMIN" "$URL/sites")" = 200 ] || fail "the admin token on /sites"
+[ "$(bearer "$TOK_ADMIN" "$URL/people")" = 200 ] || fail "the admin token on /people"
+[ "$(bearer "$TOK_ADMIN" "$URL/api/v1/sites/selwerd/events")" = 200 ] || fail "the admin token on the events"
+
+note "changes on the dashboard, in the audit log"
+[ "$(as "$SID_ANNA" -H "Origin: $URL" --data 'do=rotate&id=selwerd' "$URL/sites")" = 200 ] || fail "anna rotates selwerd"
+[ "$(as "$SID_ANNA" -H "Origin: $URL" --data-urlencode 'do=add' --data-urlencode 'name=fenna' \
+	--data-urlencode 'role=viewer' --data-urlencode 'sites=selwerd' \
+	--data-urlencode "password=fenna-password-1" "$URL/people")" = 200 ] || fail "anna adds fenna: $(cat "$dir/page")"
+[ "$(as "$SID_ANNA" -H "Origin: http://evil.example" --data 'do=disable&name=bob' "$URL/people")" = 403 ] ||
+	fail "a POST /people from another origin"
+[ "$(bearer "$TOK_ADMIN" -H "Origin: $URL" --data 'do=disable&name=fenna' "$URL/people")" = 200 ] ||
+	fail "the admin token disables fenna"
+[ "$(as "$SID_ANNA" "$URL/audit?lang=en")" = 200 ] || fail "anna's /audit"
+for w in '<td>anna</td><td><code>site.rotate-token</code></td><td>selwerd</td>' \
+	'<td>anna</td><td><code>user.add</code></td><td>fenna: role viewer sites selwerd</td>' \
+	'<td>admin token</td><td><code>user.disable</code></td><td>fenna</td>' \
+	'<td>command line (' '<code>site.add</code></td><td>selwerd</td>' '<code>user.token</code></td><td>bob</td>' \
+	'<code>user.revoke-token</code></td><td>anna: 1 revoked</td>'; do
+	grep -qF "$w" "$dir/page" || fail "the audit log lacks $w"
+done
+first=$(grep -o '<code>[a-z.-]*</code>' "$dir/page" | head -1)
+[ "$first" = '<code>user.disable</code>' ] || fail "the audit log is not newest first: $first"
+grep -qF 'fenna-password-1' "$dir/page" "$dir/log" && fail "a password in the audit log or the log"
+[ "$(as "$SID_ANNA" "$URL/audit")" = 200 ] && grep -q 'Logboek' "$dir/page" || fail "the Dutch /audit"
+
+note "a session survives a restart"
+stop
+start
+[ "$(as "$SID_ANNA" "$URL/people")" = 200 ] || fail "anna's session after a restart"
+[ "$(as "$SID_BOB" "$URL/")" = 200 ] || fail "bob's session after a restart"
+
+note "sign-out ends the session"
+[ "$(as "$SID_ERIK" -X POST "$URL/logout")" = 303 ] || fail "sign-out"
+[ "$(as "$SID_ERIK" "$URL/")" = 303 ] || fail "a signed-out session still works"
+[ "$(sessions_of erik)" = 0 ] || fail "sign-out left erik's session in the database"
+
+note "disabling ends the sessions, a new password too"
+user disable bob 2>/dev/null || fail "user disable bob"
+[ "$(as "$SID_BOB" "$URL/")" = 303 ] || fail "a disabled account's session still works"
+[ "$(sessions_of bob)" = 0 ] || fail "disabling left bob's sessions"
+[ "$(signin bob "$PW_BOB")" = 401 ] || fail "a disabled account signs in"
+[ "$(bearer "$TOK_BOB" "$URL/export/tickets.csv")" = 401 ] || fail "a disabled account's API token works"
+user enable bob 2>/dev/null || fail "user enable bob"
+[ "$(signin bob "$PW_BOB")" = 303 ] || fail "bob after enable"
+PW_ANNA2=anna-second-password-$RANDOM
+printf '%s\n' "$PW_ANNA2" | user passwd anna 2>/dev/null || fail "user passwd anna"
+[ "$(as "$SID_ANNA" "$URL/")" = 303 ] || fail "a session after a new password still works"
+[ "$(signin anna "$PW_ANNA")" = 401 ] || fail "the old password still works"
+[ "$(signin anna "$PW_ANNA2")" = 303 ] || fail "the new password does not work"
+SID_ANNA=$(cat "$dir/sid")
+
+note "repeated failures: 429, a success forgets them"
+for i in 1 2 3 4; do [ "$(signin erik "wrong-$i-password")" = 401 ] || fail "erik's failure $i"; done
+[ "$(signin erik "$PW_ERIK")" = 303 ] || fail "erik after 4 failures"
+for i in 1 2 3 4 5; do [ "$(signin erik "wrong-$i-password")" = 401 ] || fail "erik's failure $i after a success"; done
+code=$(signin erik "$PW_ERIK")
+[ "$code" = 429 ] || fail "the right password after 5 failures: $code, want 429"
+ra=$(sed -n 's/^[Rr]etry-[Aa]fter: \([0-9]*\).*/\1/p' "$dir/hdr" | tr -d '\r')
+[ -n "$ra" ] && [ "$ra" -ge 60 ] || fail "429 without a Retry-After of minutes: \"$ra\""
+[ -s "$dir/sid" ] && fail "a throttled sign-in got a cookie"
+[ "$(signin anna "$PW_ANNA2")" = 303 ] || fail "another account is throttled too"
+bearer "$TOK_ADMIN" "$URL/audit?lang=en" >/dev/null
+grep -qF '<td>sign-in</td><td><code>sign-in.locked</code></td><td>name &quot;erik&quot; from 127.0.0.1: refused for' "$dir/page" ||
+	fail "the lock is not in the audit log"
+
+note "the admin token signs in; a new admin token ends those sessions"
+curl -s --max-time 10 -D "$dir/hdr" -o /dev/null --data-urlencode "token=$TOK_ADMIN" "$URL/login"
+SID_TOKEN=$(sed -n 's/^[Ss]et-[Cc]ookie: loket_session=\([0-9a-f]*\);.*/\1/p' "$dir/hdr" | tr -d '\r')
+[ "$(as "$SID_TOKEN" "$URL/people")" = 200 ] || fail "the admin token's session on /people"
+stop
+TOK_ADMIN2=test-admin-2-$RANDOM$RANDOM
+sed -i "s/$(sha "$TOK_ADMIN")/$(sha "$TOK_ADMIN2")/" "$dir/central.json"
+start
+[ "$(as "$SID_TOKEN" "$URL/")" = 303 ] || fail "an old admin token's session after a new admin token"
+[ "$(bearer "$TOK_ADMIN" "$URL/sites")" = 401 ] || fail "the old admin token after a new one"
+[ "$(bearer "$TOK_ADMIN2" "$URL/sites")" = 200 ] || fail "the new admin token"
+[ "$(as "$SID_ANNA" "$URL/people")" = 200 ] || fail "an account's session after a new admin token"
+curl -s --max-time 10 -D "$dir/hdr" -o /dev/null --data-urlencode "token=$TOK_ADMIN2" "$URL/login"
+SID_TOKEN=$(sed -n 's/^[Ss]et-[Cc]ookie: loket_session=\([0-9a-f]*\);.*/\1/p' "$dir/hdr" | tr -d '\r')
+[ "$(as "$SID_TOKEN" "$URL/")" = 200 ] || fail "the new admin token's session"
+
+note "without an admin token in the configuration: accounts only"
+stop
+sed -i '/"admin_token_sha256"/d' "$dir/central.json"
+start
+[ "$(bearer "$TOK_ADMIN2" "$URL/sites")" = 401 ] || fail "an admin token removed from the configuration still works"
+[ "$(as "$SID_TOKEN" "$URL/")" = 303 ] || fail "a removed admin token's session still works"
+[ "$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "token=$TOK_ADMIN2" "$URL/login")" = 401 ] ||
+	fail "signing in with a removed admin token"
+[ "$(as "$SID_ANNA" "$URL/people")" = 200 ] || fail "an account without an admin token configured"
+
+note "sessions expire: idle, and absolute"
+stop
+now_ms=$(( $(date +%s) * 1000 ))
+start $((now_ms + 3 * 3600 * 1000))
+[ "$(as "$SID_ANNA" "$URL/")" = 303 ] || fail "a session idle 3 h still works"
+[ "$(sqlite3 "$dir/central.db" "SELECT count(*) FROM sessions WHERE hex(sha256) = upper('$(sha "$SID_ANNA")')")" = 0 ] ||
+	fail "an expired session is still in the database"
+stop
+start $((now_ms + 13 * 3600 * 1000))
+[ "$(as "$SID_BOB" "$URL/")" = 303 ] || fail "a session 13 h old still works"
+stop
+
+note "the database file"
+[ "$(stat -c %a "$dir/central.db")" = 600 ] || fail "central.db mode $(stat -c %a "$dir/central.db"), want 600"
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
