@@ -481,6 +481,8 @@ cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_c
 		goto fail;
 	if (facts_prepare(st->w, st->fx, err, errlen))
 		goto fail;
+	if (sq_conf_schema(st, err, errlen))
+		goto fail;
 	return &st->base;
 fail:
 	sq_close(&st->base);
@@ -1580,4 +1582,12 @@ static const cstore_ops sq_ops = {
     .sites_version = sq_sites_version,
     .health_put = sq_health_put,
     .health_each = sq_health_each,
+    .conf_put = sq_conf_put,
+    .conf_get = sq_conf_get,
+    .conf_versions = sq_conf_versions,
+    .template_put = sq_conf_template_put,
+    .template_get = sq_conf_template_get,
+    .templates = sq_conf_templates,
+    .enrol_code_put = sq_conf_enrol_code_put,
+    .enrol_use = sq_conf_enrol_use,
 };
