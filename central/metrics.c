@@ -15,9 +15,9 @@ static const int64_t bounds_us[] = {1000,   2500,   5000,   10000,   25000,   50
 				    100000, 250000, 500000, 1000000, 2500000, 10000000};
 #define NBUCKET (sizeof bounds_us / sizeof bounds_us[0])
 
-static const char *const route_names[ROUTE_N] = {"ingest", "events",  "dashboard", "export",
-						 "login",  "healthz", "metrics",   "profile",
-						 "report", "heartbeat", "sites", "other"};
+static const char *const route_names[ROUTE_N] = {
+    "ingest",  "events", "dashboard", "export", "login",  "healthz", "metrics",
+    "profile", "report", "heartbeat", "sites",	"config", "enrol",   "other"};
 
 typedef struct {
 	uint64_t stored, duplicates, batches;

@@ -26,6 +26,8 @@ enum {
 	ROUTE_REPORT,
 	ROUTE_HEARTBEAT,
 	ROUTE_SITES,
+	ROUTE_CONFIG, /* a site's managed configuration, templates, its page */
+	ROUTE_ENROL,
 	ROUTE_OTHER,
 	ROUTE_N
 };

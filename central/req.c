@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "auth.h"
@@ -60,6 +61,18 @@ const char *req_lang(const request *rq)
 {
 	const char *l = req_arg(rq, "lang");
 	return l && !strcmp(l, "en") ? "en" : "nl";
+}
+
+int req_same_origin(const request *rq)
+{
+	const char *sfs = req_header(rq, "Sec-Fetch-Site");
+	if (sfs && strcasecmp(sfs, "same-origin") && strcasecmp(sfs, "none"))
+		return 0;
+	const char *origin = req_header(rq, "Origin"), *host = req_header(rq, "Host");
+	if (!origin || !strcmp(origin, "null"))
+		return !origin;
+	const char *p = strstr(origin, "://");
+	return host && p && !strcasecmp(p + 3, host);
 }
 
 /* Decodes application/x-www-form-urlencoded value name of body into out. */

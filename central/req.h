@@ -83,6 +83,12 @@ const char *auth_bearer_of(const request *rq, size_t *len);
  * out (NUL-terminated): 0, or -1 if absent, too long or holding a NUL. */
 int req_form_value(const char *body, const char *name, char *out, size_t cap);
 
+/* 1 if a form POST comes from this server's own pages: Sec-Fetch-Site, if
+ * sent, is same-origin or none, and Origin, if sent, is this Host (the
+ * dashboard's forms refuse the others with 403, besides the session
+ * cookie's SameSite=Strict). */
+int req_same_origin(const request *rq);
+
 /* The dashboard's language: "nl" (default) or "en". */
 const char *req_lang(const request *rq);
 

@@ -1,21 +1,26 @@
 /*
  * sites_page — GET and POST /sites, the admin's page of sites: each site
  * (name, id, enabled, last contact and what is wrong, health.c) and the
- * forms to add a site, give one a new token and disable or enable one.
- * A new token is shown once, on the page that answers the form, and never
- * again (only its SHA-256 is stored, sites.c).
+ * forms to add a site, give one a new token, make an enrolment code for
+ * one (enrol.h) and disable or enable one; each site's configuration
+ * version as its last heartbeat says (a refusal is in its health) and a
+ * link to its configuration page (siteconf_page.c). A new token or code is
+ * shown once, on the page that answers the form, and never again (only
+ * its SHA-256 is stored, sites.c, enrol.c).
  *
  * Only the admin (session cookie or token); the forms are protected as
  * the sign-in is: the session cookie is SameSite=Strict, so another site's
  * page cannot post with it, and a POST whose Origin is not this server's
  * or whose Sec-Fetch-Site says cross-site is refused (403) besides.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "central.h"
 #include "clock.h"
+#include "enrol.h"
 #include "health.h"
 #include "sites.h"
 
@@ -23,7 +28,19 @@ typedef struct {
 	buf *o;
 	const cconf *c;
 	int en;
+	json_t *versions; /* site id -> the configuration version it runs */
 } page;
+
+/* Each site's "config_version" from its last heartbeat, into the map. */
+static int on_beat(void *ctx, const cstore_health *h)
+{
+	json_t *hb = h->len ? json_loadb(h->body, h->len, 0, NULL) : NULL;
+	const char *v = json_string_value(json_object_get(hb, "config_version"));
+	if (v)
+		json_object_set_new(ctx, h->site, json_string(v));
+	json_decref(hb);
+	return 0;
+}
 
 static void on_health(void *ctx, const health_site *h)
 {
@@ -50,20 +67,28 @@ static void on_health(void *ctx, const health_site *h)
 	}
 	buf_adds(o, "</td><td class=\"health\">");
 	buf_add_html(o, h->words);
+	const char *ver = json_string_value(json_object_get(p->versions, s->id));
+	buf_printf(o, "</td><td class=\"version\"><a href=\"/sites/%s/config%s\">", s->id,
+		   p->en ? "?lang=en" : "");
+	if (ver)
+		buf_add_html(o, ver);
+	else
+		buf_adds(o, p->en ? "own file" : "eigen bestand");
 	buf_printf(o,
-		   "</td><td><form method=\"post\" action=\"/sites%s\">"
+		   "</a></td><td><form method=\"post\" action=\"/sites%s\">"
 		   "<input type=\"hidden\" name=\"id\" value=\"%s\">"
 		   "<button name=\"do\" value=\"rotate\">%s</button> "
+		   "<button name=\"do\" value=\"enrol\">%s</button> "
 		   "<button name=\"do\" value=\"%s\">%s</button></form></td></tr>",
 		   p->en ? "?lang=en" : "", s->id, p->en ? "New token" : "Nieuw token",
-		   s->disabled ? "enable" : "disable",
+		   p->en ? "Enrolment code" : "Aanmeldcode", s->disabled ? "enable" : "disable",
 		   s->disabled ? (p->en ? "Enable" : "Inschakelen")
 			       : (p->en ? "Disable" : "Uitschakelen"));
 }
 
 /* The page; message (escaped) and a new token (shown once) above the table. */
 static void render(request *rq, reply *rp, int status, const char *message, const char *id,
-		   const char *token)
+		   const char *token, const char *code)
 {
 	int en = !strcmp(req_lang(rq), "en");
 	rp->status = status;
@@ -100,18 +125,32 @@ static void render(request *rq, reply *rp, int status, const char *message, cons
 			       : "alleen nu getoond: zet het nu in het tokenbestand van de locatie",
 			    token);
 		}
+		if (code) {
+			buf_printf(o, "<p>%s <code>",
+				   en ? "The enrolment code of" : "De aanmeldcode van");
+			buf_add_html(o, id);
+			buf_printf(o,
+				   "</code> (%s):</p><p class=\"token\" id=\"code\">%s</p><p><code>"
+				   "loket-syncd -c /etc/loket/site.json --enrol URL %s</code></p>",
+				   en ? "shown this once, good once for 24 hours"
+				      : "alleen nu getoond, eenmalig 24 uur geldig",
+				   code, code);
+		}
 		buf_adds(o, "</div>");
 	}
 	buf_printf(o,
 		   "<table id=\"sites\"><tr><th>%s</th><th>id</th><th>%s</th><th>%s</th>"
-		   "<th>%s</th><th></th></tr>",
+		   "<th>%s</th><th>%s</th><th></th></tr>",
 		   en ? "Name" : "Naam", en ? "Enabled" : "Actief",
-		   en ? "Last contact" : "Laatste contact", en ? "Health" : "Toestand");
-	page p = {o, rq->app->cfg, en};
-	if (health_each(rq->app->st, clock_now_ms(), en ? "en" : "nl", on_health, &p) != CSTORE_OK)
-		buf_printf(o, "<tr><td colspan=\"6\">%s</td></tr>",
+		   en ? "Last contact" : "Laatste contact", en ? "Health" : "Toestand",
+		   en ? "Configuration" : "Configuratie");
+	page p = {o, rq->app->cfg, en, json_object()};
+	if (!p.versions || cstore_health_each(rq->app->st, on_beat, p.versions) != CSTORE_OK ||
+	    health_each(rq->app->st, clock_now_ms(), en ? "en" : "nl", on_health, &p) != CSTORE_OK)
+		buf_printf(o, "<tr><td colspan=\"7\">%s</td></tr>",
 			   en ? "the database cannot be read now"
 			      : "de database is nu niet leesbaar");
+	json_decref(p.versions);
 	buf_printf(o,
 		   "</table><form class=\"add\" method=\"post\" action=\"/sites%s\">"
 		   "<h2>%s</h2><input type=\"hidden\" name=\"do\" value=\"add\">"
@@ -139,27 +178,15 @@ static int is_admin_or_answer(request *rq, reply *rp)
 void sites_page(request *rq, reply *rp)
 {
 	if (is_admin_or_answer(rq, rp))
-		render(rq, rp, 200, NULL, NULL, NULL);
-}
-
-/* A form of another page (cross-site) is refused even with a cookie. */
-static int same_origin(const request *rq)
-{
-	const char *sfs = req_header(rq, "Sec-Fetch-Site");
-	if (sfs && strcasecmp(sfs, "same-origin") && strcasecmp(sfs, "none"))
-		return 0;
-	const char *origin = req_header(rq, "Origin"), *host = req_header(rq, "Host");
-	if (!origin || !strcmp(origin, "null"))
-		return !origin;
-	const char *p = strstr(origin, "://");
-	return host && p && !strcasecmp(p + 3, host);
+		render(rq, rp, 200, NULL, NULL, NULL, NULL);
 }
 
 void sites_page_post(request *rq, reply *rp)
 {
 	if (!is_admin_or_answer(rq, rp))
 		return;
-	if (!same_origin(rq)) {
+	/* A form of another page (cross-site) is refused even with a cookie. */
+	if (!req_same_origin(rq)) {
 		reply_text(rp, 403, "a form of another site: refused");
 		return;
 	}
@@ -169,11 +196,13 @@ void sites_page_post(request *rq, reply *rp)
 	if (req_form_value(rq->body, "do", what, sizeof what) ||
 	    req_form_value(rq->body, "id", id, sizeof id)) {
 		render(rq, rp, 400,
-		       en ? "The form lacks do or id." : "Het formulier mist do of id.", NULL,
+		       en ? "The form lacks do or id." : "Het formulier mist do of id.", NULL, NULL,
 		       NULL);
 		return;
 	}
 	int rc;
+	char code[ENROL_CODE_LEN] = "";
+	int64_t until = 0;
 	if (!strcmp(what, "add")) {
 		if (req_form_value(rq->body, "name", name, sizeof name))
 			name[0] = '\0';
@@ -182,8 +211,10 @@ void sites_page_post(request *rq, reply *rp)
 		rc = sites_rotate(rq->app->st, id, token, err, sizeof err);
 	} else if (!strcmp(what, "disable") || !strcmp(what, "enable")) {
 		rc = sites_enable(rq->app->st, id, !strcmp(what, "enable"), err, sizeof err);
+	} else if (!strcmp(what, "enrol")) {
+		rc = enrol_code_new(rq->app->st, id, code, &until, err, sizeof err);
 	} else {
-		render(rq, rp, 400, en ? "Unknown action." : "Onbekende actie.", NULL, NULL);
+		render(rq, rp, 400, en ? "Unknown action." : "Onbekende actie.", NULL, NULL, NULL);
 		return;
 	}
 	if (rc != CSTORE_OK) {
@@ -194,7 +225,7 @@ void sites_page_post(request *rq, reply *rp)
 		       : rc == CSTORE_CONFLICT			? 409
 		       : rc == CSTORE_BUSY || rc == CSTORE_FULL ? 503
 								: 500,
-		       err, NULL, NULL);
+		       err, NULL, NULL, NULL);
 		return;
 	}
 	reply_note(rp, "sites: %s %s", what, id);
@@ -203,8 +234,9 @@ void sites_page_post(request *rq, reply *rp)
 		 : !strcmp(what, "rotate") ? (en ? "new token; the old one no longer works"
 						 : "nieuw token; het oude werkt niet meer")
 		 : !strcmp(what, "enable") ? (en ? "enabled" : "ingeschakeld")
-					   : (en ? "disabled: its token is refused"
-						 : "uitgeschakeld: het token wordt geweigerd"));
+		 : !strcmp(what, "enrol") ? (en ? "a new enrolment code" : "een nieuwe aanmeldcode")
+					  : (en ? "disabled: its token is refused"
+						: "uitgeschakeld: het token wordt geweigerd"));
 	int shows_token = !strcmp(what, "add") || !strcmp(what, "rotate");
 	/* The request's snapshot predates the change: take the new one for
 	 * the table. */
@@ -216,6 +248,6 @@ void sites_page_post(request *rq, reply *rp)
 	app.cfg = &cfg;
 	request r2 = *rq;
 	r2.app = &app;
-	render(&r2, rp, 200, msg, id, shows_token ? token : NULL);
+	render(&r2, rp, 200, msg, id, shows_token ? token : NULL, code[0] ? code : NULL);
 	sites_drop(rq->app->sites, snap);
 }
