@@ -70,7 +70,10 @@ static void on_health(void *ctx, const health_site *h)
 	const char *ver = json_string_value(json_object_get(p->versions, s->id));
 	buf_printf(o, "</td><td class=\"version\"><a href=\"/sites/%s/config%s\">", s->id,
 		   p->en ? "?lang=en" : "");
-	if (ver)
+	size_t vl = ver ? strlen(ver) : 0;
+	if (vl > 2 && ver[0] == '"' && ver[vl - 1] == '"') /* an ETag: "v7" */
+		buf_printf(o, "%.*s", (int)(vl - 2), ver + 1);
+	else if (ver)
 		buf_add_html(o, ver);
 	else
 		buf_adds(o, p->en ? "own file" : "eigen bestand");
