@@ -99,7 +99,10 @@ int sq_conf_put(cstore *base_, const cstore_conf_new *v, size_t n, const char *a
 		rc = rc == SQLITE_DONE && !missing ? SQLITE_OK : rc;
 	}
 	sqlite3_finalize(s);
-	rc = finish(st, rc, "storing a site's configuration");
+	if (missing)
+		sq_step_done(st->rollback); /* a site not registered: nothing stored */
+	else
+		rc = finish(st, rc, "storing a site's configuration");
 	pthread_mutex_unlock(&st->wlock);
 	return missing ? CSTORE_NOT_FOUND : sq_map_rc(rc);
 }

@@ -84,6 +84,12 @@ static void head(page *p, const char *name)
 		   W(p, "configuration", "configuratie"));
 }
 
+/* j's text, or "" if it is not a string. */
+static const char *text_of(const json_t *j)
+{
+	return json_is_string(j) ? json_string_value(j) : "";
+}
+
 static void strings_of(buf *o, const json_t *arr, const char *sep)
 {
 	size_t i;
@@ -132,14 +138,14 @@ static void summary(page *p, const json_t *c, int64_t version)
 	json_array_foreach(json_object_get(c, "categories"), k, cat)
 	{
 		buf_adds(o, "<tr><td><code>");
-		buf_add_html(o, json_string_value(json_object_get(cat, "id")) ?: "");
+		buf_add_html(o, text_of(json_object_get(cat, "id")));
 		buf_adds(o, "</code></td><td>");
-		buf_add_html(o, json_string_value(json_object_get(cat, "prefix")) ?: "");
+		buf_add_html(o, text_of(json_object_get(cat, "prefix")));
 		buf_adds(o, "</td>");
 		json_array_foreach(langs, i, l)
 		{
-			const char *t = json_string_value(json_object_get(
-			    json_object_get(cat, "label"), json_string_value(l) ?: ""));
+			const char *t = json_string_value(
+			    json_object_get(json_object_get(cat, "label"), text_of(l)));
 			buf_adds(o, "<td>");
 			buf_add_html(o, t ? t : "");
 			buf_adds(o, "</td>");
