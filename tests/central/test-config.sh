@@ -216,6 +216,17 @@ expect 200 "$st" "page rollback"
 has 'Version 6 is now the same as version 1' "page rollback"
 expect 200 "$(req GET '/sites?lang=en')" "sites page"
 has 'href="/sites/paddepoel/config?lang=en"' "sites page links the configuration"
+expect 200 "$(req GET /sites/paddepoel/config)" "page in Dutch"
+has 'Soort hulp' "page in Dutch"
+has 'Terug naar deze versie' "page in Dutch"
+expect 404 "$(req GET /sites/nowhere/config)" "page of an unknown site"
+st=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$URL/sites/paddepoel/config")
+expect 303 "$st" "page without signing in"
+st=$(curl -s --max-time 10 -o "$dir/resp" -w '%{http_code}' -H "Authorization: Bearer $TOK_ADMIN" \
+	-d do=enrol -d id=selwerd "$URL/sites?lang=en")
+expect 200 "$st" "the sites page's enrolment code button"
+grep -qE 'id="code">[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}<' "$dir/resp" ||
+	fail "no code on the answer to the button: $(grep -o 'class="msg".\{0,300\}' "$dir/resp")"
 
 note "enrolment: one use, wrong code, expired, throttled"
 code=$(cli enrol-code paddepoel 2>/dev/null)
