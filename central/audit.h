@@ -9,7 +9,9 @@
  *
  * Actions are short fixed words: "site.add", "site.rotate-token",
  * "site.disable", "site.enable", "user.add", "user.passwd",
- * "user.disable", "user.enable", "user.token", "user.revoke-token", and
+ * "user.disable", "user.enable", "user.token", "user.revoke-token",
+ * "site.enrol-code", "config.save", "config.rollback", "config.template",
+ * "template.save", and
  * "sign-in.locked" by "sign-in" (a name or an address refused for a while
  * after repeated failures; people.c).
  */

@@ -321,6 +321,46 @@ void cconf_free(cconf *c)
 	c->tls_key = NULL;
 }
 
+static void differs(char *restart, size_t cap, int changed, const char *key)
+{
+	size_t n = strlen(restart);
+	if (changed && n + 1 < cap)
+		snprintf(restart + n, cap - n, "%s%s", n ? ", " : "", key);
+}
+
+void cconf_reload(cconf *live, const cconf *next, char *restart, size_t cap)
+{
+	if (cap)
+		restart[0] = '\0';
+	differs(restart, cap,
+		strcmp(live->listen_host, next->listen_host) ||
+		    live->listen_port != next->listen_port,
+		"listen");
+	differs(restart, cap, strcmp(live->database, next->database), "database");
+	differs(restart, cap,
+		!live->tls_cert != !next->tls_cert ||
+		    (live->tls_cert && strcmp(live->tls_cert, next->tls_cert)) ||
+		    (live->tls_key && strcmp(live->tls_key, next->tls_key)),
+		"tls");
+	differs(restart, cap, live->max_connections != next->max_connections,
+		"limits.max_connections");
+	differs(restart, cap, live->per_ip_connections != next->per_ip_connections,
+		"limits.per_ip_connections");
+	differs(restart, cap, live->connection_timeout_s != next->connection_timeout_s,
+		"limits.connection_timeout_s");
+	differs(restart, cap, live->header_timeout_s != next->header_timeout_s,
+		"limits.header_timeout_s");
+	differs(restart, cap, live->busy_timeout_ms != next->busy_timeout_ms,
+		"limits.busy_timeout_ms");
+	memcpy(live->admin_sha256, next->admin_sha256, sizeof live->admin_sha256);
+	live->has_metrics_token = next->has_metrics_token;
+	memcpy(live->metrics_sha256, next->metrics_sha256, sizeof live->metrics_sha256);
+	live->cookie_secure = next->cookie_secure;
+	live->max_body_bytes = next->max_body_bytes;
+	live->max_inflated_bytes = next->max_inflated_bytes;
+	live->max_batch_events = next->max_batch_events;
+}
+
 const cconf_site *cconf_site_find(const cconf *c, const char *id)
 {
 	for (int i = 0; i < c->nsites; i++)

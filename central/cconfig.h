@@ -79,6 +79,14 @@ typedef struct {
 int cconf_load(const char *path, cconf *c, char *err, size_t errlen);
 void cconf_free(cconf *c);
 
+/* A reload (SIGHUP): takes from next what may change while the server runs
+ * into live (the admin's and the metrics token's digests, cookie_secure,
+ * limits.max_body_bytes, max_inflated_bytes and max_batch_events), and
+ * writes into restart (", "-separated, "" if none) the keys that differ
+ * but count only after a restart: listen, database, tls and the other
+ * limits. The file's "sites" are not read after the first start. */
+void cconf_reload(cconf *live, const cconf *next, char *restart, size_t cap);
+
 /* The site with this id, or NULL. */
 const cconf_site *cconf_site_find(const cconf *c, const char *id);
 

@@ -44,6 +44,17 @@ void audit_page(request *rq, reply *rp);
 /* GET /healthz and GET /metrics (status.c). */
 void status_healthz(request *rq, reply *rp);
 void status_metrics(request *rq, reply *rp);
+/* The managed configuration's API (siteconf_api.c): a site's config, its
+ * versions and rollback, templates; route_siteconf says 1 for their paths.
+ * POST /api/v1/enrol. The body cap of both: SITECONF_BODY_MAX. */
+#define SITECONF_BODY_MAX (768u << 10) /* the dashboard's form, URL-encoded */
+void siteconf_api(request *rq, reply *rp);
+int route_siteconf(const char *path);
+void enrol_post(request *rq, reply *rp);
+/* GET and POST /sites/{id}/config, the admin's configuration page
+ * (siteconf_page.c); route_siteconf_page says 1 for its paths. */
+void siteconf_page(request *rq, reply *rp);
+int route_siteconf_page(const char *path);
 /* The report page and its xlsx (report_page.c, xlsx.c). */
 void report_page(request *rq, reply *rp);
 void report_xlsx(request *rq, reply *rp);

@@ -211,3 +211,48 @@ int cstore_audit(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void
 {
 	return st->ops->audit(st, before, limit, cb, ctx);
 }
+
+int cstore_conf_put(cstore *st, const cstore_conf_new *v, size_t n, const char *author,
+		    const char *note, int64_t now_ms, int64_t *version)
+{
+	return st->ops->conf_put(st, v, n, author, note, now_ms, version);
+}
+
+int cstore_conf_get(cstore *st, const char *site, int64_t version, cstore_conf_cb cb, void *ctx)
+{
+	return st->ops->conf_get(st, site, version, cb, ctx);
+}
+
+int cstore_conf_versions(cstore *st, const char *site, cstore_conf_cb cb, void *ctx)
+{
+	return st->ops->conf_versions(st, site, cb, ctx);
+}
+
+int cstore_template_put(cstore *st, const char *name, const char *body, size_t len,
+			const char *author, int64_t now_ms)
+{
+	return st->ops->template_put(st, name, body, len, author, now_ms);
+}
+
+int cstore_template_get(cstore *st, const char *name, cstore_template_cb cb, void *ctx)
+{
+	return st->ops->template_get(st, name, cb, ctx);
+}
+
+int cstore_templates(cstore *st, cstore_template_cb cb, void *ctx)
+{
+	return st->ops->templates(st, cb, ctx);
+}
+
+int cstore_enrol_code_put(cstore *st, const char *site, const unsigned char code_sha[32],
+			  int64_t now_ms, int64_t expires_ms)
+{
+	return st->ops->enrol_code_put(st, site, code_sha, now_ms, expires_ms);
+}
+
+int cstore_enrol_use(cstore *st, const unsigned char code_sha[32],
+		     const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
+		     int *why)
+{
+	return st->ops->enrol_use(st, code_sha, token_sha, now_ms, site, cap, why);
+}

@@ -356,4 +356,73 @@ int cstore_audit_add(cstore *st, int64_t at_ms, const char *actor, const char *a
  * newest first. */
 int cstore_audit(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void *ctx);
 
+/* --- the sites' managed configuration (siteconf.c checks what it stores) ---
+ *
+ *   configuration versions  per registered site, numbered 1, 2, ... in the
+ *            order saved (never removed, never changed): the JSON text of
+ *            the part of the site's configuration the office manages, who
+ *            saved it and when, and a note ("rollback to 3", "template
+ *            categories"). The latest is what the site is sent.
+ *   templates  a named partial configuration (JSON text), replaced by each
+ *            save, applied to sites by making new versions.
+ *   enrolment codes  the SHA-256 of a one-time code, its site, until when
+ *            it is valid and when it was used (once at most).
+ * The store keeps texts as given; it never reads JSON. */
+typedef struct {
+	const char *site;
+	int64_t version;
+	const char *author;
+	int64_t created_ms;
+	const char *note;
+	const char *body; /* "" (len 0) in cstore_conf_versions */
+	size_t len;
+} cstore_conf;
+typedef int (*cstore_conf_cb)(void *ctx, const cstore_conf *c);
+typedef struct {
+	const char *site;
+	const char *body;
+	size_t len;
+} cstore_conf_new;
+/* Adds a version for each of v[0..n), all in one transaction (all or none):
+ * each one more than that site's highest; version[i] gets v[i]'s number.
+ * CSTORE_NOT_FOUND (nothing stored) if a site is not registered. */
+int cstore_conf_put(cstore *st, const cstore_conf_new *v, size_t n, const char *author,
+		    const char *note, int64_t now_ms, int64_t *version);
+/* Version version of site's configuration (0: the latest) to cb, once;
+ * CSTORE_NOT_FOUND if there is none. Strings valid only during the call. */
+int cstore_conf_get(cstore *st, const char *site, int64_t version, cstore_conf_cb cb, void *ctx);
+/* Every version of site, newest first, without their bodies; stops early if
+ * cb returns non-zero. */
+int cstore_conf_versions(cstore *st, const char *site, cstore_conf_cb cb, void *ctx);
+
+typedef struct {
+	const char *name, *author;
+	int64_t updated_ms;
+	const char *body;
+	size_t len;
+} cstore_template;
+typedef int (*cstore_template_cb)(void *ctx, const cstore_template *t);
+/* Creates or replaces the template name. */
+int cstore_template_put(cstore *st, const char *name, const char *body, size_t len,
+			const char *author, int64_t now_ms);
+/* The template name to cb; CSTORE_NOT_FOUND if there is none. */
+int cstore_template_get(cstore *st, const char *name, cstore_template_cb cb, void *ctx);
+/* Every template, by name. */
+int cstore_templates(cstore *st, cstore_template_cb cb, void *ctx);
+
+/* Holds a new enrolment code (its SHA-256) for site, valid until
+ * expires_ms. CSTORE_NOT_FOUND if site is not registered. */
+int cstore_enrol_code_put(cstore *st, const char *site, const unsigned char code_sha[32],
+			  int64_t now_ms, int64_t expires_ms);
+/* Why cstore_enrol_use refused a code. */
+enum { CSTORE_ENROL_UNKNOWN = 1, CSTORE_ENROL_USED, CSTORE_ENROL_EXPIRED };
+/* Uses the code with digest code_sha at now_ms, in one transaction: if it is
+ * held, unused, not expired and its site enabled, marks it used, gives its
+ * site the token digest token_sha (the old token stops working) and writes
+ * the site's id into site[cap]: CSTORE_OK. Else CSTORE_NOT_FOUND with *why
+ * a CSTORE_ENROL_*, and nothing changed. */
+int cstore_enrol_use(cstore *st, const unsigned char code_sha[32],
+		     const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
+		     int *why);
+
 #endif

@@ -60,6 +60,20 @@ typedef struct cstore_ops {
 	int (*audit_add)(cstore *st, int64_t at_ms, const char *actor, const char *action,
 			 const char *detail);
 	int (*audit)(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void *ctx);
+	int (*conf_put)(cstore *st, const cstore_conf_new *v, size_t n, const char *author,
+			const char *note, int64_t now_ms, int64_t *version);
+	int (*conf_get)(cstore *st, const char *site, int64_t version, cstore_conf_cb cb,
+			void *ctx);
+	int (*conf_versions)(cstore *st, const char *site, cstore_conf_cb cb, void *ctx);
+	int (*template_put)(cstore *st, const char *name, const char *body, size_t len,
+			    const char *author, int64_t now_ms);
+	int (*template_get)(cstore *st, const char *name, cstore_template_cb cb, void *ctx);
+	int (*templates)(cstore *st, cstore_template_cb cb, void *ctx);
+	int (*enrol_code_put)(cstore *st, const char *site, const unsigned char code_sha[32],
+			      int64_t now_ms, int64_t expires_ms);
+	int (*enrol_use)(cstore *st, const unsigned char code_sha[32],
+			 const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
+			 int *why);
 } cstore_ops;
 
 struct cstore {

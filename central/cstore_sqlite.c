@@ -481,7 +481,7 @@ cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_c
 		goto fail;
 	if (facts_prepare(st->w, st->fx, err, errlen))
 		goto fail;
-	if (sq_people_schema(st, err, errlen))
+	if (sq_people_schema(st, err, errlen) || sq_conf_schema(st, err, errlen))
 		goto fail;
 	return &st->base;
 fail:
@@ -1597,4 +1597,12 @@ static const cstore_ops sq_ops = {
     .token_get = sq_people_token_get,
     .audit_add = sq_people_audit_add,
     .audit = sq_people_audit,
+    .conf_put = sq_conf_put,
+    .conf_get = sq_conf_get,
+    .conf_versions = sq_conf_versions,
+    .template_put = sq_conf_template_put,
+    .template_get = sq_conf_template_get,
+    .templates = sq_conf_templates,
+    .enrol_code_put = sq_conf_enrol_code_put,
+    .enrol_use = sq_conf_enrol_use,
 };

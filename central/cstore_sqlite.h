@@ -82,4 +82,21 @@ int sq_people_audit_add(cstore *st, int64_t at_ms, const char *actor, const char
 			const char *detail);
 int sq_people_audit(cstore *st, int64_t before, int limit, cstore_audit_cb cb, void *ctx);
 
+/* The site configuration's domain (cstore_sqlite_conf.c): its tables,
+ * created at open on st->w, and the functions of cstore_ops. */
+int sq_conf_schema(sqstore *st, char *err, size_t errlen);
+int sq_conf_put(cstore *st, const cstore_conf_new *v, size_t n, const char *author,
+		const char *note, int64_t now_ms, int64_t *version);
+int sq_conf_get(cstore *st, const char *site, int64_t version, cstore_conf_cb cb, void *ctx);
+int sq_conf_versions(cstore *st, const char *site, cstore_conf_cb cb, void *ctx);
+int sq_conf_template_put(cstore *st, const char *name, const char *body, size_t len,
+			 const char *author, int64_t now_ms);
+int sq_conf_template_get(cstore *st, const char *name, cstore_template_cb cb, void *ctx);
+int sq_conf_templates(cstore *st, cstore_template_cb cb, void *ctx);
+int sq_conf_enrol_code_put(cstore *st, const char *site, const unsigned char code_sha[32],
+			   int64_t now_ms, int64_t expires_ms);
+int sq_conf_enrol_use(cstore *st, const unsigned char code_sha[32],
+		      const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
+		      int *why);
+
 #endif

@@ -249,8 +249,11 @@ static int on_site(void *ctx, const cstore_health *h)
 		}
 		const char *refused = str(hb, "config_refused");
 		if (refused) {
-			/* config_version is then the version refused */
-			const char *ver = str(hb, "config_version");
+			/* syncd says "version "v3": why", naming the version
+			 * refused (config_version is then the one it still
+			 * runs); a refusal without it is of config_version */
+			const char *ver =
+			    strncmp(refused, "version ", 8) ? str(hb, "config_version") : NULL;
 			sep(w);
 			buf_printf(&w->words, "%s%s%s %s: %s",
 				   W(w, "configuration", "configuratie"), ver ? " " : "",

@@ -30,6 +30,7 @@
 struct http_server {
 	struct MHD_Daemon *d;
 	central *app;
+	pthread_mutex_t cfg_mu; /* app->cfg: copied by each request, changed by http_reload */
 	guard *g;
 	int port;
 };
@@ -68,6 +69,10 @@ static int route_of(const char *path)
 		return ROUTE_PROFILE;
 	if (!route_heartbeat(path, site, sizeof site))
 		return ROUTE_HEARTBEAT;
+	if (route_siteconf(path) || route_siteconf_page(path))
+		return ROUTE_CONFIG;
+	if (!strcmp(path, "/api/v1/enrol"))
+		return ROUTE_ENROL;
 	if (!strcmp(path, "/sites"))
 		return ROUTE_SITES;
 	if (!strcmp(path, "/people"))
@@ -165,6 +170,18 @@ static void dispatch(conn_state *cs)
 			audit_page(rq, rp);
 		else
 			method_not_allowed(rp, "GET, HEAD");
+		break;
+	case ROUTE_CONFIG:
+		if (route_siteconf_page(rq->path))
+			siteconf_page(rq, rp);
+		else
+			siteconf_api(rq, rp);
+		break;
+	case ROUTE_ENROL:
+		if (post)
+			enrol_post(rq, rp);
+		else
+			method_not_allowed(rp, "POST");
 		break;
 	case ROUTE_REPORT:
 		if (get && !strcmp(rq->path, "/report.xlsx"))
@@ -278,7 +295,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		copy_printable(cs->method, sizeof cs->method, method);
 		copy_printable(cs->path, sizeof cs->path, url);
 		cs->snap = sites_take(app->sites);
+		pthread_mutex_lock(&srv->cfg_mu);
 		cs->cfg = *app->cfg;
+		pthread_mutex_unlock(&srv->cfg_mu);
 		cs->cfg.sites = cs->snap->v;
 		cs->cfg.nsites = cs->snap->n;
 		cs->app = *app;
@@ -290,11 +309,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cs->route = route_of(url);
 		if (cs->route == ROUTE_INGEST && strcmp(method, "POST"))
 			cs->route = ROUTE_EVENTS;
-		cs->cap = cs->route == ROUTE_INGEST	 ? (size_t)app->cfg->max_body_bytes
+		cs->cap = cs->route == ROUTE_INGEST	 ? (size_t)cs->cfg.max_body_bytes
 			  : cs->route == ROUTE_PROFILE	 ? (size_t)PROFILE_MAX_BYTES
 			  : cs->route == ROUTE_HEARTBEAT ? (size_t)HEALTH_MAX_BYTES
+			  : cs->route == ROUTE_CONFIG	 ? (size_t)SITECONF_BODY_MAX
 			  : cs->route == ROUTE_LOGIN || cs->route == ROUTE_SITES ||
-				  cs->route == ROUTE_PEOPLE
+				  cs->route == ROUTE_PEOPLE || cs->route == ROUTE_ENROL
 			      ? LOGIN_BODY_MAX
 			      : 0;
 		buf_init(&cs->body, cs->cap);
@@ -426,9 +446,11 @@ http_server *http_start(central *app, char *err, size_t errlen)
 		return NULL;
 	}
 	s->app = app;
+	pthread_mutex_init(&s->cfg_mu, NULL);
 	s->g = guard_new(c->header_timeout_s, c->max_connections);
 	if (!s->g) {
 		snprintf(err, errlen, "out of memory (or no thread) for the connection guard");
+		pthread_mutex_destroy(&s->cfg_mu);
 		free(s);
 		return NULL;
 	}
@@ -502,11 +524,20 @@ int http_port(const http_server *s)
 	return s->port;
 }
 
+void http_reload(http_server *s, const cconf *next, char *restart, size_t cap)
+{
+	pthread_mutex_lock(&s->cfg_mu);
+	/* the server's own configuration (main's), given as const to requests */
+	cconf_reload((cconf *)s->app->cfg, next, restart, cap);
+	pthread_mutex_unlock(&s->cfg_mu);
+}
+
 void http_stop(http_server *s)
 {
 	if (!s)
 		return;
 	MHD_stop_daemon(s->d);
 	guard_free(s->g);
+	pthread_mutex_destroy(&s->cfg_mu);
 	free(s);
 }

@@ -20,7 +20,9 @@
  *
  * Bodies are read here into a buffer capped at the route's limit (the
  * ingest's max_body_bytes, 256 KiB for a profile, 64 KiB for a heartbeat,
- * 4 KiB for the login, /sites and /people forms, nothing elsewhere);
+ * 4 KiB for the login, /sites and /people forms and an enrolment,
+ * SITECONF_BODY_MAX for a site's managed configuration and its page,
+ * nothing elsewhere);
  * no PostProcessor. A body that passes the cap is read to its end and
  * dropped, and the request answered 413.
  */
@@ -37,6 +39,11 @@ typedef struct http_server http_server;
 http_server *http_start(central *app, char *err, size_t errlen);
 /* The port bound (useful with "listen": "127.0.0.1:0"). */
 int http_port(const http_server *s);
+/* Applies a reloaded configuration (cconf_reload: what may change while
+ * running) to the server's, between requests: each request copies the
+ * configuration at its start under the same lock, so it sees the old one
+ * or the new one whole. restart gets the keys that need a restart. */
+void http_reload(http_server *s, const cconf *next, char *restart, size_t cap);
 /* Stops accepting, finishes the requests under way, frees. */
 void http_stop(http_server *s);
 

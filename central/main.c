@@ -6,14 +6,15 @@
  *   loket-central -c central.json --check-config
  *   loket-central -c central.json --rebuild-tickets
  *   loket-central -c central.json --backup FILE
- *   loket-central -c central.json site add|list|rotate-token|disable|enable ...
+ *   loket-central -c central.json site add|list|rotate-token|disable|enable|enrol-code ...
  *   loket-central -c central.json user add|list|passwd|disable|enable|token|revoke-token ...
  *
  * Start-up errors are fatal with a clear message and a sysexits status
  * (78 configuration, 74 database, 71 cannot listen); later ones are logged
  * and survived. SIGTERM and SIGINT finish the requests under way and exit
- * 0. Signals are taken with sigwait() in the main thread, blocked in every
- * other, so no handler runs at an arbitrary point.
+ * 0. SIGHUP reads the configuration again (reload below). Signals are
+ * taken with sigwait() in the main thread, blocked in every other, so no
+ * handler runs at an arbitrary point.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: loket-central [-c FILE] [--check-config | --rebuild-tickets |\n"
 		   "                                --backup FILE]\n"
 		   "       loket-central [-c FILE] site add ID NAME | list | rotate-token ID |\n"
-		   "                               disable ID | enable ID\n"
+		   "                               disable ID | enable ID | enrol-code ID\n"
 		   "       loket-central [-c FILE] user add NAME --role ROLE [--sites A,B] |\n"
 		   "                               list | passwd NAME | disable NAME |\n"
 		   "                               enable NAME | token NAME |\n"
@@ -61,8 +62,9 @@ static void usage(FILE *f)
 		   "                     exists, 74 if the copy failed)\n"
 		   "  site ...           the sites (in the database): add one (prints its new\n"
 		   "                     token once), list them, give one a new token (printed\n"
-		   "                     once), disable or enable one; a running server sees\n"
-		   "                     each change at once\n"
+		   "                     once), disable or enable one, make a one-time code\n"
+		   "                     (24 h) that sets up a new box (loket-syncd --enrol);\n"
+		   "                     a running server sees each change at once\n"
 		   "  user ...           the accounts (in the database): add one, list them,\n"
 		   "                     set a password (read from stdin), disable or enable\n"
 		   "                     one, make an API token (printed once) or revoke its\n"
@@ -73,6 +75,33 @@ static void usage(FILE *f)
 		   "/export/tickets.csv, /export/staffed.csv, GET /api/v1/sites/{site}/events\n"
 		   "(admin), /sites, /people and /audit (admins),\n"
 		   "/healthz and /metrics. See docs/central.md.\n");
+}
+
+/* SIGHUP: reads the file again; what may change while running counts
+ * from the next request on (cconf_reload), what needs a restart is said; a
+ * file that fails the checks changes nothing and is said, key by key. */
+static void reload(http_server *srv, const char *path)
+{
+	static cconf next;
+	char err[8192], restart[512];
+	if (cconf_load(path, &next, err, sizeof err)) {
+		log_error("SIGHUP: %s is not taken, the configuration running stays:", path);
+		for (char *line = err, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			log_error("SIGHUP: %s", line);
+			if (!nl)
+				break;
+		}
+		return;
+	}
+	http_reload(srv, &next, restart, sizeof restart);
+	cconf_free(&next);
+	log_info("SIGHUP: %s reloaded (tokens, cookie_secure, body and batch limits)", path);
+	if (restart[0])
+		log_warn("SIGHUP: %s changed: that takes a restart; until then the old value holds",
+			 restart);
 }
 
 int main(int argc, char **argv)
@@ -211,8 +240,7 @@ int main(int argc, char **argv)
 		if (sigwait(&sigs, &sig))
 			continue;
 		if (sig == SIGHUP) {
-			log_info(
-			    "SIGHUP: the configuration is read at start only; restart to reload");
+			reload(srv, cfg.path);
 			continue;
 		}
 		log_info("%s: finishing the requests under way, then stopping",

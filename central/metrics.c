@@ -17,7 +17,7 @@ static const int64_t bounds_us[] = {1000,   2500,   5000,   10000,   25000,   50
 
 static const char *const route_names[ROUTE_N] = {
     "ingest",  "events", "dashboard", "export", "login",  "healthz", "metrics",
-    "profile", "report", "heartbeat", "sites",	"people", "audit",   "other"};
+    "profile", "report", "heartbeat", "sites",	"people", "audit",   "config", "enrol", "other"};
 
 typedef struct {
 	uint64_t stored, duplicates, batches;

@@ -28,6 +28,8 @@ enum {
 	ROUTE_SITES,
 	ROUTE_PEOPLE,
 	ROUTE_AUDIT,
+	ROUTE_CONFIG, /* a site's managed configuration, templates, its page */
+	ROUTE_ENROL,
 	ROUTE_OTHER,
 	ROUTE_N
 };

@@ -19,7 +19,8 @@ XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwrit
 
 # The store alone, for the bench's raw insert rate (same code as the server).
 CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o \
-	$(B)/obj/central/cstore_sqlite_people.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
+	$(B)/obj/central/cstore_sqlite_people.o $(B)/obj/central/cstore_sqlite_conf.o \
+	$(B)/obj/central/cstore_sqlite_backup.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
 BENCH_PROGRAMS += $(B)/bench/central_raw
 $(B)/bench/central_raw: $(B)/obj/tests/central-bench/central_raw.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
 	@mkdir -p $(dir $@)

@@ -140,8 +140,7 @@ void sites_drop(sites *s, const sites_snap *snap)
 	pthread_mutex_unlock(&s->mu);
 }
 
-/* A new token into token, its digest into sha. -1 without randomness. */
-static int token_new(char token[SITES_TOKEN_LEN], unsigned char sha[32])
+int sites_token_new(char token[SITES_TOKEN_LEN], unsigned char sha[32])
 {
 	unsigned char raw[32];
 	size_t got = 0;
@@ -204,7 +203,7 @@ int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOK
 		snprintf(err, errlen, "central takes at most %d sites", CCONF_MAX_SITES);
 		return SITES_INVALID;
 	}
-	if (token_new(token, sha)) {
+	if (sites_token_new(token, sha)) {
 		snprintf(err, errlen, "no randomness from the kernel for a token");
 		return CSTORE_ERROR;
 	}
@@ -214,7 +213,7 @@ int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOK
 int sites_rotate(cstore *st, const char *id, char token[SITES_TOKEN_LEN], char *err, size_t errlen)
 {
 	unsigned char sha[32];
-	if (token_new(token, sha)) {
+	if (sites_token_new(token, sha)) {
 		snprintf(err, errlen, "no randomness from the kernel for a token");
 		return CSTORE_ERROR;
 	}

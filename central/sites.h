@@ -53,13 +53,17 @@ int sites_add(cstore *st, const char *id, const char *name, char token[SITES_TOK
 	      size_t errlen);
 int sites_rotate(cstore *st, const char *id, char token[SITES_TOKEN_LEN], char *err, size_t errlen);
 int sites_enable(cstore *st, const char *id, int enabled, char *err, size_t errlen);
+/* A new token into token, its digest into sha (for a change made
+ * elsewhere: enrolment). 0, or -1 without randomness from the kernel. */
+int sites_token_new(char token[SITES_TOKEN_LEN], unsigned char sha[32]);
 
 /* Imports the sites of c (an older configuration file) once per database,
  * and logs how many; later, with say_not_read, logs that the file's sites
  * are not read. 0, or -1 with the reason in err. */
 int sites_import(cstore *st, const cconf *c, int say_not_read, char *err, size_t errlen);
 
-/* loket-central site add|list|rotate-token|disable|enable ... (sites_cli.c):
+/* loket-central site add|list|rotate-token|disable|enable|enrol-code ...
+ * (sites_cli.c):
  * argv[0] is "site"; prints to stdout, errors to stderr; the exit status
  * (0, 64 usage, 65 no such site or a taken id, 74 database). */
 int sites_cli(cstore *st, int argc, char **argv);

@@ -1,9 +1,11 @@
 /*
  * sites_cli — `loket-central -c FILE site ...`, the sites from the command
- * line (sites.h): add, list, rotate-token, disable, enable. A new token is
- * printed once on stdout (nothing else is), so a script can take it:
+ * line (sites.h): add, list, rotate-token, disable, enable, enrol-code. A
+ * new token or enrolment code is printed once on stdout (nothing else is),
+ * so a script can take it:
  *
  *   token=$(loket-central -c central.json site add paddepoel "WIJS Paddepoel")
+ *   code=$(loket-central -c central.json site enrol-code paddepoel)
  *
  * A running loket-central sees each change from its next request on. Each
  * change is written to the audit log as "command line (USER)".
@@ -13,6 +15,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "enrol.h"
 #include "sites.h"
 
 #define EX_USAGE   64
@@ -25,7 +28,8 @@ static int usage(void)
 			"       loket-central -c FILE site list\n"
 			"       loket-central -c FILE site rotate-token ID\n"
 			"       loket-central -c FILE site disable ID\n"
-			"       loket-central -c FILE site enable ID\n");
+			"       loket-central -c FILE site enable ID\n"
+			"       loket-central -c FILE site enrol-code ID\n");
 	return EX_USAGE;
 }
 
@@ -98,6 +102,19 @@ int sites_cli(cstore *st, int argc, char **argv)
 				    ? "enabled"
 				    : "disabled: its token is refused (403); its "
 				      "events stay in the reports");
+	} else if (!strcmp(cmd, "enrol-code") && argc == 3) {
+		char code[ENROL_CODE_LEN], until[32];
+		int64_t expires = 0;
+		rc = enrol_code_new(st, argv[2], code, &expires, err, sizeof err);
+		if (rc == CSTORE_OK) {
+			when(until, sizeof until, expires);
+			printf("%s\n", code);
+			fprintf(
+			    stderr,
+			    "site %s: enrolment code above, good once until %s; on the new box: "
+			    "loket-syncd -c /etc/loket/site.json --enrol URL CODE\n",
+			    argv[2], until);
+		}
 	} else {
 		return usage();
 	}
@@ -110,6 +127,7 @@ int sites_cli(cstore *st, int argc, char **argv)
 			   !strcmp(cmd, "add")		  ? "site.add"
 			   : !strcmp(cmd, "rotate-token") ? "site.rotate-token"
 			   : !strcmp(cmd, "enable")	  ? "site.enable"
+			   : !strcmp(cmd, "enrol-code")	  ? "site.enrol-code"
 							  : "site.disable",
 			   "%s", argv[2]);
 	}

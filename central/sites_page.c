@@ -1,9 +1,12 @@
 /*
  * sites_page — GET and POST /sites, the admin's page of sites: each site
  * (name, id, enabled, last contact and what is wrong, health.c) and the
- * forms to add a site, give one a new token and disable or enable one.
- * A new token is shown once, on the page that answers the form, and never
- * again (only its SHA-256 is stored, sites.c).
+ * forms to add a site, give one a new token, make an enrolment code for
+ * one (enrol.h) and disable or enable one; each site's configuration
+ * version as its last heartbeat says (a refusal is in its health) and a
+ * link to its configuration page (siteconf_page.c). A new token or code is
+ * shown once, on the page that answers the form, and never again (only
+ * its SHA-256 is stored, sites.c, enrol.c).
  *
  * Only an admin (the admin token, or an account with the role admin: a
  * viewer gets 403); the forms are protected as the sign-in is: the session
@@ -12,12 +15,14 @@
  * says cross-site is refused (403) besides (req_same_origin). Each change
  * is written to the audit log with the admin's name.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
 #include "central.h"
 #include "clock.h"
+#include "enrol.h"
 #include "health.h"
 #include "sites.h"
 
@@ -25,7 +30,19 @@ typedef struct {
 	buf *o;
 	const cconf *c;
 	int en;
+	json_t *versions; /* site id -> the configuration version it runs */
 } page;
+
+/* Each site's "config_version" from its last heartbeat, into the map. */
+static int on_beat(void *ctx, const cstore_health *h)
+{
+	json_t *hb = h->len ? json_loadb(h->body, h->len, 0, NULL) : NULL;
+	const char *v = json_string_value(json_object_get(hb, "config_version"));
+	if (v)
+		json_object_set_new(ctx, h->site, json_string(v));
+	json_decref(hb);
+	return 0;
+}
 
 static void on_health(void *ctx, const health_site *h)
 {
@@ -52,20 +69,31 @@ static void on_health(void *ctx, const health_site *h)
 	}
 	buf_adds(o, "</td><td class=\"health\">");
 	buf_add_html(o, h->words);
+	const char *ver = json_string_value(json_object_get(p->versions, s->id));
+	buf_printf(o, "</td><td class=\"version\"><a href=\"/sites/%s/config%s\">", s->id,
+		   p->en ? "?lang=en" : "");
+	size_t vl = ver ? strlen(ver) : 0;
+	if (vl > 2 && ver[0] == '"' && ver[vl - 1] == '"') /* an ETag: "v7" */
+		buf_printf(o, "%.*s", (int)(vl - 2), ver + 1);
+	else if (ver)
+		buf_add_html(o, ver);
+	else
+		buf_adds(o, p->en ? "own file" : "eigen bestand");
 	buf_printf(o,
-		   "</td><td><form method=\"post\" action=\"/sites%s\">"
+		   "</a></td><td><form method=\"post\" action=\"/sites%s\">"
 		   "<input type=\"hidden\" name=\"id\" value=\"%s\">"
 		   "<button name=\"do\" value=\"rotate\">%s</button> "
+		   "<button name=\"do\" value=\"enrol\">%s</button> "
 		   "<button name=\"do\" value=\"%s\">%s</button></form></td></tr>",
 		   p->en ? "?lang=en" : "", s->id, p->en ? "New token" : "Nieuw token",
-		   s->disabled ? "enable" : "disable",
+		   p->en ? "Enrolment code" : "Aanmeldcode", s->disabled ? "enable" : "disable",
 		   s->disabled ? (p->en ? "Enable" : "Inschakelen")
 			       : (p->en ? "Disable" : "Uitschakelen"));
 }
 
 /* The page; message (escaped) and a new token (shown once) above the table. */
 static void render(request *rq, reply *rp, int status, const char *message, const char *id,
-		   const char *token)
+		   const char *token, const char *code)
 {
 	int en = !strcmp(req_lang(rq), "en");
 	rp->status = status;
@@ -102,18 +130,32 @@ static void render(request *rq, reply *rp, int status, const char *message, cons
 			       : "alleen nu getoond: zet het nu in het tokenbestand van de locatie",
 			    token);
 		}
+		if (code) {
+			buf_printf(o, "<p>%s <code>",
+				   en ? "The enrolment code of" : "De aanmeldcode van");
+			buf_add_html(o, id);
+			buf_printf(o,
+				   "</code> (%s):</p><p class=\"token\" id=\"code\">%s</p><p><code>"
+				   "loket-syncd -c /etc/loket/site.json --enrol URL %s</code></p>",
+				   en ? "shown this once, good once for 24 hours"
+				      : "alleen nu getoond, eenmalig 24 uur geldig",
+				   code, code);
+		}
 		buf_adds(o, "</div>");
 	}
 	buf_printf(o,
 		   "<table id=\"sites\"><tr><th>%s</th><th>id</th><th>%s</th><th>%s</th>"
-		   "<th>%s</th><th></th></tr>",
+		   "<th>%s</th><th>%s</th><th></th></tr>",
 		   en ? "Name" : "Naam", en ? "Enabled" : "Actief",
-		   en ? "Last contact" : "Laatste contact", en ? "Health" : "Toestand");
-	page p = {o, rq->app->cfg, en};
-	if (health_each(rq->app->st, clock_now_ms(), en ? "en" : "nl", on_health, &p) != CSTORE_OK)
-		buf_printf(o, "<tr><td colspan=\"6\">%s</td></tr>",
+		   en ? "Last contact" : "Laatste contact", en ? "Health" : "Toestand",
+		   en ? "Configuration" : "Configuratie");
+	page p = {o, rq->app->cfg, en, json_object()};
+	if (!p.versions || cstore_health_each(rq->app->st, on_beat, p.versions) != CSTORE_OK ||
+	    health_each(rq->app->st, clock_now_ms(), en ? "en" : "nl", on_health, &p) != CSTORE_OK)
+		buf_printf(o, "<tr><td colspan=\"7\">%s</td></tr>",
 			   en ? "the database cannot be read now"
 			      : "de database is nu niet leesbaar");
+	json_decref(p.versions);
 	buf_printf(o,
 		   "</table><form class=\"add\" method=\"post\" action=\"/sites%s\">"
 		   "<h2>%s</h2><input type=\"hidden\" name=\"do\" value=\"add\">"
@@ -127,13 +169,14 @@ static void render(request *rq, reply *rp, int status, const char *message, cons
 void sites_page(request *rq, reply *rp)
 {
 	if (req_gate(rq, rp, 1))
-		render(rq, rp, 200, NULL, NULL, NULL);
+		render(rq, rp, 200, NULL, NULL, NULL, NULL);
 }
 
 void sites_page_post(request *rq, reply *rp)
 {
 	if (!req_gate(rq, rp, 1))
 		return;
+	/* A form of another page (cross-site) is refused even with a cookie. */
 	if (!req_same_origin(rq)) {
 		reply_text(rp, 403, "a form of another site: refused");
 		return;
@@ -144,11 +187,13 @@ void sites_page_post(request *rq, reply *rp)
 	if (req_form_value(rq->body, "do", what, sizeof what) ||
 	    req_form_value(rq->body, "id", id, sizeof id)) {
 		render(rq, rp, 400,
-		       en ? "The form lacks do or id." : "Het formulier mist do of id.", NULL,
+		       en ? "The form lacks do or id." : "Het formulier mist do of id.", NULL, NULL,
 		       NULL);
 		return;
 	}
 	int rc;
+	char code[ENROL_CODE_LEN] = "";
+	int64_t until = 0;
 	if (!strcmp(what, "add")) {
 		if (req_form_value(rq->body, "name", name, sizeof name))
 			name[0] = '\0';
@@ -157,8 +202,10 @@ void sites_page_post(request *rq, reply *rp)
 		rc = sites_rotate(rq->app->st, id, token, err, sizeof err);
 	} else if (!strcmp(what, "disable") || !strcmp(what, "enable")) {
 		rc = sites_enable(rq->app->st, id, !strcmp(what, "enable"), err, sizeof err);
+	} else if (!strcmp(what, "enrol")) {
+		rc = enrol_code_new(rq->app->st, id, code, &until, err, sizeof err);
 	} else {
-		render(rq, rp, 400, en ? "Unknown action." : "Onbekende actie.", NULL, NULL);
+		render(rq, rp, 400, en ? "Unknown action." : "Onbekende actie.", NULL, NULL, NULL);
 		return;
 	}
 	if (rc != CSTORE_OK) {
@@ -169,7 +216,7 @@ void sites_page_post(request *rq, reply *rp)
 		       : rc == CSTORE_CONFLICT			? 409
 		       : rc == CSTORE_BUSY || rc == CSTORE_FULL ? 503
 								: 500,
-		       err, NULL, NULL);
+		       err, NULL, NULL, NULL);
 		return;
 	}
 	reply_note(rp, "sites: %s %s", what, id);
@@ -177,6 +224,7 @@ void sites_page_post(request *rq, reply *rp)
 		   !strcmp(what, "add")	     ? "site.add"
 		   : !strcmp(what, "rotate") ? "site.rotate-token"
 		   : !strcmp(what, "enable") ? "site.enable"
+		   : !strcmp(what, "enrol")  ? "site.enrol-code"
 					     : "site.disable",
 		   "%s", id);
 	snprintf(msg, sizeof msg, "%s: %s", id,
@@ -184,8 +232,9 @@ void sites_page_post(request *rq, reply *rp)
 		 : !strcmp(what, "rotate") ? (en ? "new token; the old one no longer works"
 						 : "nieuw token; het oude werkt niet meer")
 		 : !strcmp(what, "enable") ? (en ? "enabled" : "ingeschakeld")
-					   : (en ? "disabled: its token is refused"
-						 : "uitgeschakeld: het token wordt geweigerd"));
+		 : !strcmp(what, "enrol") ? (en ? "a new enrolment code" : "een nieuwe aanmeldcode")
+					  : (en ? "disabled: its token is refused"
+						: "uitgeschakeld: het token wordt geweigerd"));
 	int shows_token = !strcmp(what, "add") || !strcmp(what, "rotate");
 	/* The request's snapshot predates the change: take the new one for
 	 * the table. */
@@ -197,6 +246,6 @@ void sites_page_post(request *rq, reply *rp)
 	app.cfg = &cfg;
 	request r2 = *rq;
 	r2.app = &app;
-	render(&r2, rp, 200, msg, id, shows_token ? token : NULL);
+	render(&r2, rp, 200, msg, id, shows_token ? token : NULL, code[0] ? code : NULL);
 	sites_drop(rq->app->sites, snap);
 }

@@ -353,6 +353,135 @@ static void resolve_relative(config *cfg, char *path, size_t cap, jcheck *v, con
 	memcpy(path, tmp, (size_t)n + 1);
 }
 
+/* The keys the central office manages (config.h); the others of top stay
+ * the site's own. */
+const char *const config_managed_keys[] = {"site",  "languages",   "categories", "referrals",
+					   "hours", "closed_days", "day_change", "desks",
+					   "kiosk", NULL};
+static const char *const local_keys[] = {"database", "sync", "retention_days", "printer", NULL};
+
+/* Every check of a configuration, on root. managed: root is the office's
+ * part only (config_check_managed): a local key is refused as such, the
+ * local keys that a site file needs are not asked for. cfg is filled. */
+static void check_all(jcheck *v, const json_t *root, config *cfg, int managed)
+{
+	cfg->desks = 1;
+	cfg->retention_days = 30;
+	cfg->sync.batch_events = 500;
+	cfg->sync.batch_bytes = 256 * 1024;
+	cfg->sync.backoff_max_s = 300;
+	cfg->sync.heartbeat_s = 15;
+	cfg->kiosk.ticket_seconds = 20;
+	cfg->kiosk.reset_seconds = 90;
+	cfg->kiosk.service_minutes = 10;
+
+	static const char *const top[] = {
+	    "site",	      "database", "languages",	"categories", "referrals", "desks", "sync",
+	    "retention_days", "hours",	  "closed_days", "day_change", "kiosk",      "printer", NULL};
+	jcheck_keys(v, root, "", top);
+	if (managed)
+		for (int i = 0; local_keys[i]; i++)
+			if (json_object_get(root, local_keys[i]))
+				jcheck_err(v, local_keys[i],
+					   "stays local: each site keeps its own, the office does "
+					   "not manage it");
+
+	const json_t *site = jcheck_want(v, root, "", "site", JSON_OBJECT, !managed);
+	if (site) {
+		static const char *const keys[] = {"id", "name", NULL};
+		jcheck_keys(v, site, "site", keys);
+		if (managed && json_object_get(site, "id"))
+			jcheck_err(v, "site.id",
+				   "stays local: each site keeps its own id, the office sends only "
+				   "the name");
+		if (!managed) {
+			jcheck_text(v, site, "site", "id", cfg->site_id, sizeof cfg->site_id, 1);
+			if (cfg->site_id[0] && !valid_id(cfg->site_id))
+				jcheck_err(v, "site.id",
+					   "\"%s\" may hold only a-z, 0-9, '-' and '_'",
+					   cfg->site_id);
+		}
+		jcheck_text(v, site, "site", "name", cfg->site_name, sizeof cfg->site_name, 1);
+	}
+	if (!managed) {
+		jcheck_text(v, root, "", "database", cfg->database, sizeof cfg->database, 1);
+		resolve_relative(cfg, cfg->database, sizeof cfg->database, v, "database");
+	}
+	const json_t *langs = jcheck_want(v, root, "", "languages", JSON_ARRAY, 1);
+	if (langs) {
+		size_t i;
+		const json_t *l;
+		if (json_array_size(langs) == 0)
+			jcheck_err(v, "languages", "needs at least one language");
+		if (json_array_size(langs) > CONFIG_MAX_LANGS)
+			jcheck_err(v, "languages", "at most %d languages", CONFIG_MAX_LANGS);
+		json_array_foreach(langs, i, l)
+		{
+			char p[64];
+			snprintf(p, sizeof p, "languages[%zu]", i);
+			if (i >= CONFIG_MAX_LANGS)
+				break;
+			if (!json_is_string(l) || !valid_lang(json_string_value(l))) {
+				jcheck_err(v, p,
+					   "must be a language code such as \"nl\" or \"ar\"");
+				continue;
+			}
+			if (config_lang_index(cfg, json_string_value(l)) >= 0) {
+				jcheck_err(v, p, "\"%s\" is listed twice", json_string_value(l));
+				continue;
+			}
+			snprintf(cfg->langs[cfg->nlangs++], CONFIG_LANG_LEN, "%s",
+				 json_string_value(l));
+		}
+	}
+	const json_t *cats = jcheck_want(v, root, "", "categories", JSON_ARRAY, 1);
+	if (cats)
+		load_categories(v, cats, cfg);
+	const json_t *refs = jcheck_want(v, root, "", "referrals", JSON_ARRAY, 0);
+	if (refs)
+		load_referrals(v, refs, cfg);
+	jcheck_int(v, root, "", "desks", &cfg->desks, 1, 99, 0);
+	if (!managed)
+		jcheck_int(v, root, "", "retention_days", &cfg->retention_days, 1, 3650, 0);
+	const json_t *sync = managed ? NULL : jcheck_want(v, root, "", "sync", JSON_OBJECT, 0);
+	if (sync) {
+		load_sync(v, sync, cfg);
+		resolve_relative(cfg, cfg->sync.token_file, sizeof cfg->sync.token_file, v,
+				 "sync.token_file");
+		resolve_relative(cfg, cfg->sync.ca_file, sizeof cfg->sync.ca_file, v,
+				 "sync.ca_file");
+	}
+	const json_t *hours = jcheck_want(v, root, "", "hours", JSON_OBJECT, 0);
+	if (hours)
+		load_hours(v, hours, cfg);
+	const json_t *printer =
+	    managed ? NULL : jcheck_want(v, root, "", "printer", JSON_OBJECT, 0);
+	if (printer) {
+		static const char *const pkeys[] = {"device", "width_mm", NULL};
+		jcheck_keys(v, printer, "printer", pkeys);
+		jcheck_text(v, printer, "printer", "device", cfg->printer.device,
+			    sizeof cfg->printer.device, 1);
+		cfg->printer.width_mm = 58;
+		jcheck_int(v, printer, "printer", "width_mm", &cfg->printer.width_mm, 58, 80, 0);
+		if (cfg->printer.width_mm != 58 && cfg->printer.width_mm != 80)
+			jcheck_err(v, "printer.width_mm", "must be 58 or 80 (the paper's width)");
+		if (!strncmp(cfg->printer.device, "tcp://", 6) && !strchr(cfg->printer.device + 6, ':'))
+			jcheck_err(v, "printer.device", "\"%s\" needs a port: tcp://HOST:9100",
+				   cfg->printer.device);
+		else if (strncmp(cfg->printer.device, "tcp://", 6))
+			resolve_relative(cfg, cfg->printer.device, sizeof cfg->printer.device, v,
+					 "printer.device");
+	}
+	const json_t *closed = jcheck_want(v, root, "", "closed_days", JSON_ARRAY, 0);
+	if (closed)
+		load_closed(v, closed, cfg);
+	load_day_change(v, root, cfg);
+	check_day_change(v, cfg);
+	const json_t *kiosk = jcheck_want(v, root, "", "kiosk", JSON_OBJECT, 0);
+	if (kiosk)
+		load_kiosk(v, kiosk, cfg);
+}
+
 config *config_load(const char *path, char *err, size_t errlen)
 {
 	config *cfg = NULL;
@@ -372,111 +501,27 @@ config *config_load(const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	snprintf(cfg->path, sizeof cfg->path, "%s", path);
-	cfg->desks = 1;
-	cfg->retention_days = 30;
-	cfg->sync.batch_events = 500;
-	cfg->sync.batch_bytes = 256 * 1024;
-	cfg->sync.backoff_max_s = 300;
-	cfg->sync.heartbeat_s = 15;
-	cfg->kiosk.ticket_seconds = 20;
-	cfg->kiosk.reset_seconds = 90;
-	cfg->kiosk.service_minutes = 10;
-
-	static const char *const top[] = {
-	    "site",	      "database", "languages",	"categories", "referrals", "desks", "sync",
-	    "retention_days", "hours",	  "closed_days", "day_change", "kiosk",      "printer", NULL};
-	jcheck_keys(&v, root, "", top);
-
-	const json_t *site = jcheck_want(&v, root, "", "site", JSON_OBJECT, 1);
-	if (site) {
-		static const char *const keys[] = {"id", "name", NULL};
-		jcheck_keys(&v, site, "site", keys);
-		jcheck_text(&v, site, "site", "id", cfg->site_id, sizeof cfg->site_id, 1);
-		if (cfg->site_id[0] && !valid_id(cfg->site_id))
-			jcheck_err(&v, "site.id", "\"%s\" may hold only a-z, 0-9, '-' and '_'",
-			     cfg->site_id);
-		jcheck_text(&v, site, "site", "name", cfg->site_name, sizeof cfg->site_name, 1);
-	}
-	jcheck_text(&v, root, "", "database", cfg->database, sizeof cfg->database, 1);
-	resolve_relative(cfg, cfg->database, sizeof cfg->database, &v, "database");
-
-	const json_t *langs = jcheck_want(&v, root, "", "languages", JSON_ARRAY, 1);
-	if (langs) {
-		size_t i;
-		const json_t *l;
-		if (json_array_size(langs) == 0)
-			jcheck_err(&v, "languages", "needs at least one language");
-		if (json_array_size(langs) > CONFIG_MAX_LANGS)
-			jcheck_err(&v, "languages", "at most %d languages", CONFIG_MAX_LANGS);
-		json_array_foreach(langs, i, l)
-		{
-			char p[64];
-			snprintf(p, sizeof p, "languages[%zu]", i);
-			if (i >= CONFIG_MAX_LANGS)
-				break;
-			if (!json_is_string(l) || !valid_lang(json_string_value(l))) {
-				jcheck_err(&v, p, "must be a language code such as \"nl\" or \"ar\"");
-				continue;
-			}
-			if (config_lang_index(cfg, json_string_value(l)) >= 0) {
-				jcheck_err(&v, p, "\"%s\" is listed twice", json_string_value(l));
-				continue;
-			}
-			snprintf(cfg->langs[cfg->nlangs++], CONFIG_LANG_LEN, "%s",
-				 json_string_value(l));
-		}
-	}
-	const json_t *cats = jcheck_want(&v, root, "", "categories", JSON_ARRAY, 1);
-	if (cats)
-		load_categories(&v, cats, cfg);
-	const json_t *refs = jcheck_want(&v, root, "", "referrals", JSON_ARRAY, 0);
-	if (refs)
-		load_referrals(&v, refs, cfg);
-	jcheck_int(&v, root, "", "desks", &cfg->desks, 1, 99, 0);
-	jcheck_int(&v, root, "", "retention_days", &cfg->retention_days, 1, 3650, 0);
-	const json_t *sync = jcheck_want(&v, root, "", "sync", JSON_OBJECT, 0);
-	if (sync) {
-		load_sync(&v, sync, cfg);
-		resolve_relative(cfg, cfg->sync.token_file, sizeof cfg->sync.token_file, &v,
-				 "sync.token_file");
-		resolve_relative(cfg, cfg->sync.ca_file, sizeof cfg->sync.ca_file, &v,
-				 "sync.ca_file");
-	}
-	const json_t *hours = jcheck_want(&v, root, "", "hours", JSON_OBJECT, 0);
-	if (hours)
-		load_hours(&v, hours, cfg);
-	const json_t *printer = jcheck_want(&v, root, "", "printer", JSON_OBJECT, 0);
-	if (printer) {
-		static const char *const pkeys[] = {"device", "width_mm", NULL};
-		jcheck_keys(&v, printer, "printer", pkeys);
-		jcheck_text(&v, printer, "printer", "device", cfg->printer.device,
-			    sizeof cfg->printer.device, 1);
-		cfg->printer.width_mm = 58;
-		jcheck_int(&v, printer, "printer", "width_mm", &cfg->printer.width_mm, 58, 80, 0);
-		if (cfg->printer.width_mm != 58 && cfg->printer.width_mm != 80)
-			jcheck_err(&v, "printer.width_mm", "must be 58 or 80 (the paper's width)");
-		if (!strncmp(cfg->printer.device, "tcp://", 6) && !strchr(cfg->printer.device + 6, ':'))
-			jcheck_err(&v, "printer.device", "\"%s\" needs a port: tcp://HOST:9100",
-				   cfg->printer.device);
-		else if (strncmp(cfg->printer.device, "tcp://", 6))
-			resolve_relative(cfg, cfg->printer.device, sizeof cfg->printer.device, &v,
-					 "printer.device");
-	}
-	const json_t *closed = jcheck_want(&v, root, "", "closed_days", JSON_ARRAY, 0);
-	if (closed)
-		load_closed(&v, closed, cfg);
-	load_day_change(&v, root, cfg);
-	check_day_change(&v, cfg);
-	const json_t *kiosk = jcheck_want(&v, root, "", "kiosk", JSON_OBJECT, 0);
-	if (kiosk)
-		load_kiosk(&v, kiosk, cfg);
-
+	check_all(&v, root, cfg, 0);
 out:
 	jcheck_close(&v, root);
 	if (cfg && v.nerr == 0 && err[0] == '\0')
 		return cfg;
 	free(cfg);
 	return NULL;
+}
+
+int config_check_managed(const char *name, const char *text, size_t len, char *err, size_t errlen)
+{
+	jcheck v;
+	json_t *root = jcheck_open_text(&v, name, text, len, CONFIG_MAX_FILE, err, errlen);
+	config *cfg = root ? calloc(1, sizeof *cfg) : NULL;
+	if (root && !cfg)
+		jcheck_err(&v, "(top)", "out of memory");
+	if (cfg)
+		check_all(&v, root, cfg, 1);
+	free(cfg);
+	jcheck_close(&v, root);
+	return v.nerr == 0 && (!errlen || err[0] == '\0') ? 0 : -1;
 }
 
 const char *config_path_from(const char *arg)

@@ -119,6 +119,19 @@ typedef struct {
  * found to err (at most errlen bytes, NUL-terminated, lines end in '\n'). */
 config *config_load(const char *path, char *err, size_t errlen);
 
+/* The keys of the site file the central office manages, NULL-terminated:
+ * "site" (its name only), languages, categories, referrals, hours,
+ * closed_days, day_change, desks, kiosk. The others (site.id, database,
+ * sync, retention_days, printer) stay the site's own. */
+extern const char *const config_managed_keys[];
+
+/* Checks the office's part of a site configuration (text, len bytes; the
+ * managed keys only) with the same checks as config_load, named name in
+ * the messages: 0, or -1 with one message per problem in err, each naming
+ * the key ("name:3:5: categories[0].label: no label for language \"en\"");
+ * a local key is refused as one that stays at the site. */
+int config_check_managed(const char *name, const char *text, size_t len, char *err, size_t errlen);
+
 /* The config file to use: the -c argument, else $LOKET_CONFIG, else NULL. */
 const char *config_path_from(const char *arg);
 

@@ -40,19 +40,13 @@ static int read_file(jcheck *v, const char *path, size_t max_bytes)
 	return 0;
 }
 
-json_t *jcheck_open(jcheck *v, const char *path, size_t max_bytes, char *err, size_t errlen)
+/* Parses v->text (read already) into the top-level object, or NULL. */
+static json_t *parse(jcheck *v)
 {
-	*v = (jcheck){.file = path, .err = err, .errlen = errlen};
-	if (errlen)
-		err[0] = '\0';
-	if (read_file(v, path, max_bytes) != 0) {
-		v->nerr++;
-		return NULL;
-	}
 	json_error_t je;
 	json_t *root = json_loadb(v->text, v->len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		snprintf(err, errlen, "%s:%d:%d: %s\n", path, je.line, je.column, je.text);
+		snprintf(v->err, v->errlen, "%s:%d:%d: %s\n", v->file, je.line, je.column, je.text);
 		v->nerr++;
 		return NULL;
 	}
@@ -62,6 +56,41 @@ json_t *jcheck_open(jcheck *v, const char *path, size_t max_bytes, char *err, si
 		return NULL;
 	}
 	return root;
+}
+
+json_t *jcheck_open(jcheck *v, const char *path, size_t max_bytes, char *err, size_t errlen)
+{
+	*v = (jcheck){.file = path, .err = err, .errlen = errlen};
+	if (errlen)
+		err[0] = '\0';
+	if (read_file(v, path, max_bytes) != 0) {
+		v->nerr++;
+		return NULL;
+	}
+	return parse(v);
+}
+
+json_t *jcheck_open_text(jcheck *v, const char *name, const char *text, size_t len,
+			 size_t max_bytes, char *err, size_t errlen)
+{
+	*v = (jcheck){.file = name, .err = err, .errlen = errlen};
+	if (errlen)
+		err[0] = '\0';
+	if (len > max_bytes) {
+		snprintf(err, errlen, "%s: larger than %zu bytes\n", name, max_bytes);
+		v->nerr++;
+		return NULL;
+	}
+	v->text = malloc(len + 1);
+	if (!v->text) {
+		snprintf(err, errlen, "%s: out of memory\n", name);
+		v->nerr++;
+		return NULL;
+	}
+	memcpy(v->text, text, len);
+	v->text[len] = '\0';
+	v->len = len;
+	return parse(v);
 }
 
 void jcheck_close(jcheck *v, json_t *root)

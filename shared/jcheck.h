@@ -31,6 +31,9 @@ typedef struct {
  * a syntax error, a top level that is not an object). Either way, release
  * with jcheck_close. */
 json_t *jcheck_open(jcheck *v, const char *path, size_t max_bytes, char *err, size_t errlen);
+/* The same for a text in memory (copied), named name in the messages. */
+json_t *jcheck_open_text(jcheck *v, const char *name, const char *text, size_t len,
+			 size_t max_bytes, char *err, size_t errlen);
 void jcheck_close(jcheck *v, json_t *root);
 
 void jcheck_err(jcheck *v, const char *path, const char *fmt, ...)

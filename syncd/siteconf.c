@@ -14,14 +14,12 @@
 
 #include "config.h"
 
-/* The keys the office manages; "site" only for its name. */
-static const char *const managed[] = {"languages", "categories",  "referrals", "hours",
-				      "closed_days", "day_change", "desks",	"kiosk", NULL};
+/* The keys the office manages (config.h, the same list central checks
+ * against); "site" only for its name. */
+static const char *const *const managed = config_managed_keys;
 
 static int is_managed(const char *key)
 {
-	if (!strcmp(key, "site"))
-		return 1;
 	for (int i = 0; managed[i]; i++)
 		if (!strcmp(managed[i], key))
 			return 1;
@@ -115,6 +113,8 @@ int siteconf_apply(const char *path, const char *json, size_t len, char *err, si
 	json_t *merged = json_deep_copy(local);
 	int bad = !merged;
 	for (int i = 0; !bad && managed[i]; i++) {
+		if (!strcmp(managed[i], "site"))
+			continue; /* its name only, below */
 		json_t *ov = json_object_get(office, managed[i]);
 		if (ov)
 			bad |= json_object_set(merged, managed[i], ov);

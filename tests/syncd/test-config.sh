@@ -5,8 +5,9 @@
 # site.json.previous, reloads and sends SIGHUP to the running kiosk view,
 # which shows the new label. A configuration that fails the site's checks
 # is refused: the file stays, the refusal is in the store and in the next
-# heartbeat. The office is tests/syncd/fake_office.py (the central side of
-# the configuration is not built yet).
+# heartbeat. The office is tests/syncd/fake_office.py, for the site's
+# corner cases; tests/syncd/test-office.sh runs the same with the real
+# central office.
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build/test}

@@ -153,6 +153,34 @@ static void test_opening_hours(void **state)
 	remove(path);
 }
 
+/* The office's part of a site file: the same checks, the key named, local
+ * keys refused as such. */
+static void test_config_managed(void **state)
+{
+	(void)state;
+	char err[2048];
+	const char *good = "{\"site\": {\"name\": \"T\"}, \"languages\": [\"nl\", \"en\"],"
+			   " \"categories\": [{\"id\": \"a\", \"prefix\": \"A\","
+			   " \"label\": {\"nl\": \"A\", \"en\": \"A\"}}], \"desks\": 2}";
+	assert_int_equal(config_check_managed("office", good, strlen(good), err, sizeof err), 0);
+	assert_string_equal(err, "");
+	const char *nolabel = "{\"languages\": [\"nl\", \"en\"],\n \"categories\": [{\"id\": "
+			      "\"a\", \"prefix\": \"A\", \"label\": {\"nl\": \"A\"}}]}";
+	assert_int_equal(config_check_managed("office", nolabel, strlen(nolabel), err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "office:2:"));
+	assert_non_null(strstr(err, "categories[0].label: no label for language \"en\""));
+	const char *local =
+	    "{\"languages\": [\"nl\"], \"categories\": [{\"id\": \"a\", "
+	    "\"prefix\": \"A\", \"label\": {\"nl\": \"A\"}}], \"database\": \"x.db\","
+	    " \"site\": {\"id\": \"x\", \"name\": \"X\"}}";
+	assert_int_equal(config_check_managed("office", local, strlen(local), err, sizeof err), -1);
+	assert_non_null(strstr(err, "database: stays local"));
+	assert_non_null(strstr(err, "site.id: stays local"));
+	assert_int_equal(config_check_managed("office", "[1]", 3, err, sizeof err), -1);
+	assert_int_equal(config_check_managed("office", "{", 1, err, sizeof err), -1);
+}
+
 /* --- the event format ------------------------------------------------------ */
 
 /* text decoded, re-encoded and compared with text (key order kept). */
@@ -482,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(test_opening_hours),   cmocka_unit_test(test_event_types),
 	    cmocka_unit_test(test_event_roundtrip), cmocka_unit_test(test_event_encode),
 	    cmocka_unit_test(test_event_bad),	    cmocka_unit_test(test_event_envelope),
+	    cmocka_unit_test(test_config_managed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
