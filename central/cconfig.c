@@ -287,15 +287,16 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	const json_t *j = jcheck_want(&v, root, "", "limits", JSON_OBJECT, 0);
 	if (j)
 		load_limits(&v, j, c);
-	j = jcheck_want(&v, root, "", "cookie_secure", JSON_TRUE, 0);
-	if (j)
-		c->cookie_secure = json_is_true(j);
 	j = jcheck_want(&v, root, "", "sites", JSON_ARRAY, 0);
 	if (j)
 		load_sites(&v, j, c);
 	j = jcheck_want(&v, root, "", "tls", JSON_OBJECT, 0);
 	if (j)
 		load_tls(&v, j, c);
+	/* a server that speaks HTTPS itself marks its cookie Secure unless
+	 * told otherwise */
+	j = jcheck_want(&v, root, "", "cookie_secure", JSON_TRUE, 0);
+	c->cookie_secure = j ? json_is_true(j) : c->tls_cert_file[0] != '\0';
 
 	if (relative_to_config(path, c->database, sizeof c->database))
 		jcheck_err(&v, "database", "path too long");
@@ -353,6 +354,7 @@ void cconf_reload(cconf *live, const cconf *next, char *restart, size_t cap)
 	differs(restart, cap, live->busy_timeout_ms != next->busy_timeout_ms,
 		"limits.busy_timeout_ms");
 	memcpy(live->admin_sha256, next->admin_sha256, sizeof live->admin_sha256);
+	live->has_admin_token = next->has_admin_token;
 	live->has_metrics_token = next->has_metrics_token;
 	memcpy(live->metrics_sha256, next->metrics_sha256, sizeof live->metrics_sha256);
 	live->cookie_secure = next->cookie_secure;

@@ -49,6 +49,10 @@ void status_metrics(request *rq, reply *rp);
  * POST /api/v1/enrol. The body cap of both: SITECONF_BODY_MAX. */
 #define SITECONF_BODY_MAX (768u << 10) /* the dashboard's form, URL-encoded */
 void siteconf_api(request *rq, reply *rp);
+/* Before the body of a PUT or POST to those paths or the page: 1 if it was
+ * answered (not an admin: 401, 403, or to the sign-in), so a configuration's
+ * body is only ever read from an admin. */
+int siteconf_early(request *rq, reply *rp);
 int route_siteconf(const char *path);
 void enrol_post(request *rq, reply *rp);
 /* GET and POST /sites/{id}/config, the admin's configuration page

@@ -252,7 +252,7 @@ int cstore_enrol_code_put(cstore *st, const char *site, const unsigned char code
 
 int cstore_enrol_use(cstore *st, const unsigned char code_sha[32],
 		     const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
-		     int *why)
+		     int *why, cstore_conf_cb cb, void *ctx)
 {
-	return st->ops->enrol_use(st, code_sha, token_sha, now_ms, site, cap, why);
+	return st->ops->enrol_use(st, code_sha, token_sha, now_ms, site, cap, why, cb, ctx);
 }

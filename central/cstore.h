@@ -419,10 +419,13 @@ enum { CSTORE_ENROL_UNKNOWN = 1, CSTORE_ENROL_USED, CSTORE_ENROL_EXPIRED };
 /* Uses the code with digest code_sha at now_ms, in one transaction: if it is
  * held, unused, not expired and its site enabled, marks it used, gives its
  * site the token digest token_sha (the old token stops working) and writes
- * the site's id into site[cap]: CSTORE_OK. Else CSTORE_NOT_FOUND with *why
- * a CSTORE_ENROL_*, and nothing changed. */
+ * the site's id into site[cap], then (committed) calls cb once with the
+ * site's latest configuration as it was in that transaction: CSTORE_OK.
+ * Else CSTORE_NOT_FOUND with *why a CSTORE_ENROL_*, and nothing changed: a
+ * code is never used up without the configuration the new box needs
+ * (a site without one has no good code: CSTORE_ENROL_UNKNOWN). */
 int cstore_enrol_use(cstore *st, const unsigned char code_sha[32],
 		     const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
-		     int *why);
+		     int *why, cstore_conf_cb cb, void *ctx);
 
 #endif

@@ -73,7 +73,7 @@ typedef struct cstore_ops {
 			      int64_t now_ms, int64_t expires_ms);
 	int (*enrol_use)(cstore *st, const unsigned char code_sha[32],
 			 const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
-			 int *why);
+			 int *why, cstore_conf_cb cb, void *ctx);
 } cstore_ops;
 
 struct cstore {

@@ -97,6 +97,6 @@ int sq_conf_enrol_code_put(cstore *st, const char *site, const unsigned char cod
 			   int64_t now_ms, int64_t expires_ms);
 int sq_conf_enrol_use(cstore *st, const unsigned char code_sha[32],
 		      const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
-		      int *why);
+		      int *why, cstore_conf_cb cb, void *ctx);
 
 #endif

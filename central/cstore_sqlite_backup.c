@@ -68,18 +68,25 @@ static int copy_into(sqlite3 *src, const char *tmp, int64_t *events, char *err, 
 	rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &s, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(s, 0), "ok")) {
-		snprintf(err, errlen, "the copy %s fails its check: %s", tmp,
-			 (const char *)sqlite3_column_text(s, 0));
-		rc = SQLITE_CORRUPT;
+	if (rc == SQLITE_OK) {
+		int step = sqlite3_step(s);
+		const char *said = step == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+		if (!said || strcmp(said, "ok")) {
+			snprintf(err, errlen, "the copy %s fails its check: %s", tmp,
+				 said ? said : sqlite3_errmsg(dst));
+			rc = SQLITE_CORRUPT;
+		}
 	}
 	sqlite3_finalize(s);
 	s = NULL;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(dst, "SELECT count(*) FROM events", -1, &s, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		*events = sqlite3_column_int64(s, 0);
+	if (rc == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			*events = sqlite3_column_int64(s, 0);
+		else
+			rc = sqlite3_errcode(dst);
+	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_OK && !err[0])
 		snprintf(err, errlen, "checking the copy %s: %s", tmp, sqlite3_errmsg(dst));
@@ -114,8 +121,9 @@ int sq_backup(cstore *base_, const char *dest, int64_t *events, char *err, size_
 		rc = SQLITE_IOERR;
 	}
 	if (rc == SQLITE_OK && renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE)) {
-		snprintf(err, errlen, "%s: cannot rename %s to it: %s", dest, tmp, strerror(errno));
-		rc = errno == EEXIST ? SQLITE_CONSTRAINT : SQLITE_IOERR;
+		int e = errno;
+		snprintf(err, errlen, "%s: cannot rename %s to it: %s", dest, tmp, strerror(e));
+		rc = e == EEXIST ? SQLITE_CONSTRAINT : SQLITE_IOERR;
 	}
 	if (rc != SQLITE_OK) {
 		if (unlink(tmp) && errno != ENOENT)

@@ -23,6 +23,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cstore_sqlite.h"
@@ -274,7 +275,7 @@ int sq_conf_enrol_code_put(cstore *base_, const char *site, const unsigned char 
 
 int sq_conf_enrol_use(cstore *base_, const unsigned char code_sha[32],
 		      const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
-		      int *why)
+		      int *why, cstore_conf_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base_;
 	sqlite3_stmt *find = NULL, *use = NULL, *tok = NULL;
@@ -304,6 +305,40 @@ int sq_conf_enrol_use(cstore *base_, const unsigned char code_sha[32],
 			rc = SQLITE_OK;
 		}
 	}
+	/* the configuration the new box will run on, read in this transaction:
+	 * if it cannot be read, the code stays good */
+	sqlite3_stmt *cs = NULL;
+	char *body = NULL, *author = NULL, *note = NULL;
+	cstore_conf conf = {0};
+	if (rc == SQLITE_OK && !*why)
+		rc = sqlite3_prepare_v2(st->w,
+					"SELECT version, author, created_ms, note, body FROM site_config"
+					" WHERE site = ?1 ORDER BY version DESC LIMIT 1",
+					-1, &cs, NULL);
+	if (rc == SQLITE_OK && !*why) {
+		sqlite3_bind_int64(cs, 1, sid);
+		rc = sqlite3_step(cs);
+		if (rc == SQLITE_ROW) {
+			conf.site = site;
+			conf.version = sqlite3_column_int64(cs, 0);
+			conf.created_ms = sqlite3_column_int64(cs, 2);
+			conf.len = (size_t)sqlite3_column_bytes(cs, 4);
+			author = strdup(sq_col_text(cs, 1));
+			note = strdup(sq_col_text(cs, 3));
+			body = malloc(conf.len + 1);
+			if (!author || !note || !body) {
+				rc = SQLITE_NOMEM;
+			} else {
+				memcpy(body, sqlite3_column_text(cs, 4), conf.len);
+				body[conf.len] = '\0';
+				rc = SQLITE_OK;
+			}
+		} else if (rc == SQLITE_DONE) {
+			*why = CSTORE_ENROL_UNKNOWN; /* no configuration: no good code */
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(cs);
 	if (rc == SQLITE_OK && !*why)
 		rc = sqlite3_prepare_v2(
 		    st->w, "UPDATE enrol_codes SET used_ms = ?2 WHERE code_sha256 = ?1", -1, &use,
@@ -341,6 +376,15 @@ int sq_conf_enrol_use(cstore *base_, const unsigned char code_sha[32],
 		rc = finish(st, rc, "using an enrolment code");
 	}
 	pthread_mutex_unlock(&st->wlock);
+	if (rc == SQLITE_OK && !*why) {
+		conf.author = author;
+		conf.note = note;
+		conf.body = body;
+		cb(ctx, &conf);
+	}
+	free(body);
+	free(author);
+	free(note);
 	if (rc == SQLITE_OK && *why)
 		return CSTORE_NOT_FOUND;
 	return sq_map_rc(rc);

@@ -92,7 +92,7 @@ int enrol_code_new(cstore *st, const char *site, char code[ENROL_CODE_LEN], int6
 }
 
 int enrol_use(cstore *st, const char *code, char *site, size_t cap, char token[SITES_TOKEN_LEN],
-	      int *why)
+	      int *why, cstore_conf_cb cb, void *ctx)
 {
 	unsigned char sha[32], tsha[32];
 	*why = 0;
@@ -102,7 +102,7 @@ int enrol_use(cstore *st, const char *code, char *site, size_t cap, char token[S
 	}
 	if (sites_token_new(token, tsha))
 		return CSTORE_ERROR;
-	return cstore_enrol_use(st, sha, tsha, clock_now_ms(), site, cap, why);
+	return cstore_enrol_use(st, sha, tsha, clock_now_ms(), site, cap, why, cb, ctx);
 }
 
 /* --- the throttle ---------------------------------------------------------- */

@@ -43,10 +43,11 @@ int enrol_code_new(cstore *st, const char *site, char code[ENROL_CODE_LEN], int6
 		   char *err, size_t errlen);
 
 /* Uses code (as typed): CSTORE_OK with the site's id in site and its new
- * token in token; CSTORE_NOT_FOUND with *why a CSTORE_ENROL_* (a text that
+ * token in token, and cb called with the site's configuration (read in
+ * the transaction that used the code: never one without the other); CSTORE_NOT_FOUND with *why a CSTORE_ENROL_* (a text that
  * is not a code at all is CSTORE_ENROL_UNKNOWN); or the store's status. */
 int enrol_use(cstore *st, const char *code, char *site, size_t cap, char token[SITES_TOKEN_LEN],
-	      int *why);
+	      int *why, cstore_conf_cb cb, void *ctx);
 
 /* The throttle, per client address (any text naming it). */
 int enrol_allowed(const char *addr, int64_t now_ms); /* 1 if it may try */

@@ -115,6 +115,17 @@ static int check(const json_t *root, char *err, size_t errlen)
 				return -1;
 		}
 	}
+	/* the version a site runs is the office's ETag ("v7") or its own
+	 * file's mark: short visible ASCII, nothing a page could mistake */
+	const char *ver = json_string_value(json_object_get(root, "config_version"));
+	for (size_t i = 0; ver && ver[i]; i++)
+		if (i >= 128 || ver[i] <= ' ' || ver[i] > '~' || ver[i] == '<' || ver[i] == '>' ||
+		    ver[i] == '&') {
+			snprintf(err, errlen,
+				 "config_version: must be at most 128 visible ASCII characters, "
+				 "without <, > or &");
+			return -1;
+		}
 	const json_t *sched = json_object_get(root, "schedule");
 	if (sched && !json_is_null(sched)) {
 		config *c = calloc(1, sizeof *c);

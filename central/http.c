@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -327,6 +328,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (cs->route == ROUTE_HEARTBEAT && !strcmp(method, "POST") &&
 		    health_early(&cs->rq, &cs->rp))
 			return send_reply(c, cs);
+		/* a configuration's body (up to SITECONF_BODY_MAX) is only
+		 * taken from an admin */
+		if (cs->route == ROUTE_CONFIG && strcmp(method, "GET") && strcmp(method, "HEAD") &&
+		    siteconf_early(&cs->rq, &cs->rp))
+			return send_reply(c, cs);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -377,6 +383,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	else
 		log_info("%s %s %d %.1fms %s%s", cs->method, cs->path, status, (double)us / 1000,
 			 cs->rp.note, end);
+	/* a sign-in's or a new password's form: not left in freed memory */
+	if ((cs->route == ROUTE_LOGIN || cs->route == ROUTE_PEOPLE) && cs->body.data)
+		OPENSSL_cleanse(cs->body.data, cs->body.len);
 	buf_free(&cs->body);
 	reply_free(&cs->rp);
 	sites_drop(app->sites, cs->snap);

@@ -4,6 +4,7 @@
 #include "people.h"
 
 #include <argon2.h>
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -337,10 +338,28 @@ static int new_session(cstore *st, int64_t account, const unsigned char *admin_s
 	return rc == CSTORE_OK ? PEOPLE_SIGNED_IN : PEOPLE_UNAVAILABLE;
 }
 
+/* An address as the throttle counts it: an IPv6 address by its /64 (one
+ * household or server has a whole /64 to draw from), IPv4 as it is. */
+static void addr_key(const char *peer, char out[THROTTLE_KEY_LEN])
+{
+	snprintf(out, THROTTLE_KEY_LEN, "%s", peer);
+	if (!strchr(out, ':'))
+		return;
+	unsigned char a[16];
+	if (inet_pton(AF_INET6, out, a) != 1)
+		return;
+	memset(a + 8, 0, 8);
+	char s[64];
+	if (inet_ntop(AF_INET6, a, s, sizeof s))
+		snprintf(out, THROTTLE_KEY_LEN, "%s/64", s);
+}
+
 int people_throttled(const char *peer)
 {
+	char addr[THROTTLE_KEY_LEN];
+	addr_key(peer, addr);
 	pthread_mutex_lock(&fails_mu);
-	int wait = throttle_wait_s(&by_addr, peer, clock_mono_ms());
+	int wait = throttle_wait_s(&by_addr, addr, clock_mono_ms());
 	pthread_mutex_unlock(&fails_mu);
 	return wait;
 }
@@ -357,8 +376,10 @@ static void locked(cstore *st, const char *what, const char *peer, int wait_s)
 
 void people_token_failed(cstore *st, const char *peer)
 {
+	char addr[THROTTLE_KEY_LEN];
+	addr_key(peer, addr);
 	pthread_mutex_lock(&fails_mu);
-	int wait = throttle_fail(&by_addr, peer, clock_mono_ms());
+	int wait = throttle_fail(&by_addr, addr, clock_mono_ms());
 	pthread_mutex_unlock(&fails_mu);
 	if (wait)
 		locked(st, "the admin token", peer, wait);
@@ -372,9 +393,20 @@ int people_sign_in(cstore *st, const char *name, const char *password, const cha
 	for (; name[n] && n + 1 < sizeof key; n++)
 		key[n] = (char)tolower((unsigned char)name[n]);
 	key[n] = '\0';
+	char addr[THROTTLE_KEY_LEN];
+	addr_key(peer, addr);
+	/* The attempt is counted as a failure before the password is checked
+	 * and taken back if it succeeds, all under one lock: sign-ins sent at
+	 * the same moment cannot all pass the check before one is counted. */
 	int64_t mono = clock_mono_ms();
+	int la = 0, lb = 0;
 	pthread_mutex_lock(&fails_mu);
-	int wa = throttle_wait_s(&by_name, key, mono), wb = throttle_wait_s(&by_addr, peer, mono);
+	int wa = throttle_attempt(&by_name, key, mono, &la), wb = 0;
+	if (!wa) {
+		wb = throttle_attempt(&by_addr, addr, mono, &lb);
+		if (wb)
+			throttle_undo(&by_name, key);
+	}
 	pthread_mutex_unlock(&fails_mu);
 	if (wa || wb) {
 		*retry_s = wa > wb ? wa : wb;
@@ -391,26 +423,23 @@ int people_sign_in(cstore *st, const char *name, const char *password, const cha
 	int ok = password_matches(rc == CSTORE_OK ? f.hash : dummy_hash, password);
 	ok = ok && rc == CSTORE_OK && f.enabled;
 	OPENSSL_cleanse(f.hash, sizeof f.hash);
-	int a = 0, b = 0;
-	pthread_mutex_lock(&fails_mu);
 	if (ok) {
+		pthread_mutex_lock(&fails_mu);
 		throttle_reset(&by_name, key);
+		throttle_undo(&by_addr, addr);
+		pthread_mutex_unlock(&fails_mu);
 	} else {
-		a = throttle_fail(&by_name, key, mono);
-		b = throttle_fail(&by_addr, peer, mono);
-	}
-	pthread_mutex_unlock(&fails_mu);
-	if (!ok) {
-		/* Not locked before this failure (checked above): a wait now
-		 * means this failure started it. */
+		/* The attempt stays counted; the one that reached the limit
+		 * says the lock has started, once. */
 		char what[PEOPLE_NAME_LEN + 16];
 		snprintf(what, sizeof what, "name \"%s\"",
 			 people_valid_name(key) ? key : "(not a name)");
-		if (a)
-			locked(st, what, peer, a);
-		if (b)
-			locked(st, "any name", peer, b);
-		*retry_s = a > b ? a : b;
+		int lock_s = (int)(FAIL_LOCK_MS / 1000);
+		if (la)
+			locked(st, what, peer, lock_s);
+		if (lb)
+			locked(st, "any name", peer, lock_s);
+		*retry_s = la || lb ? lock_s : 0;
 		return PEOPLE_REFUSED;
 	}
 	return new_session(st, f.id, NULL, sid);

@@ -27,17 +27,19 @@
  * The admin is req_is_admin's (the admin token or a session); the author
  * of a change is req_actor's.
  */
-#include <arpa/inet.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "central.h"
 #include "clock.h"
 #include "enrol.h"
+#include "log.h"
 #include "siteconf.h"
 
 #define TEMPLATES_PREFIX "/api/v1/templates/"
@@ -82,9 +84,22 @@ static int admin_or_answer(request *rq, reply *rp)
 		reply_json_error(rp, 403, "only the admin may do this, not a site's token");
 		return 0;
 	}
+	if (req_is_signed_in(rq)) {
+		reply_json_error(rp, 403, "this needs an admin");
+		reply_note(rp, "%s is not an admin", req_actor(rq));
+		return 0;
+	}
 	reply_json_error(rp, 401, "send Authorization: Bearer <admin token>");
 	reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
 	return 0;
+}
+
+int siteconf_early(request *rq, reply *rp)
+{
+	req_identify(rq);
+	if (route_siteconf_page(rq->path))
+		return !req_gate(rq, rp, 1);
+	return !admin_or_answer(rq, rp);
 }
 
 /* The site the path names before suffix, if registered: its index, or -1
@@ -391,13 +406,17 @@ void siteconf_api(request *rq, reply *rp)
 	} else if (!route_site_suffix(rq->path, "/config/versions", site, sizeof site)) {
 		if (get)
 			config_versions(rq, rp);
-		else
+		else {
 			reply_text(rp, 405, "method not allowed (allowed: GET, HEAD)");
+			reply_header(rp, "Allow", "GET, HEAD");
+		}
 	} else if (!route_site_suffix(rq->path, "/config/rollback", site, sizeof site)) {
 		if (!strcmp(m, "POST"))
 			config_rollback(rq, rp);
-		else
+		else {
 			reply_text(rp, 405, "method not allowed (allowed: POST)");
+			reply_header(rp, "Allow", "POST");
+		}
 	} else if (get) {
 		config_get(rq, rp);
 	} else if (!strcmp(m, "PUT")) {
@@ -419,24 +438,17 @@ int route_siteconf(const char *path)
 
 /* --- enrolment ------------------------------------------------------------ */
 
-static void client_addr(const request *rq, char *out, size_t cap)
+/* The site's configuration as enrol_use reads it, parsed for the answer. */
+static int on_enrol_conf(void *ctx, const cstore_conf *c)
 {
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	snprintf(out, cap, "?");
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)cap);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)cap);
+	*(json_t **)ctx = json_loadb(c->body, c->len, 0, NULL);
+	return 0;
 }
 
 void enrol_post(request *rq, reply *rp)
 {
 	char addr[64];
-	client_addr(rq, addr, sizeof addr);
+	req_peer(rq, addr, sizeof addr);
 	int64_t now = clock_now_ms();
 	if (!enrol_allowed(addr, now)) {
 		char ra[16];
@@ -456,7 +468,8 @@ void enrol_post(request *rq, reply *rp)
 	}
 	char site[CCONF_ID_LEN], token[SITES_TOKEN_LEN];
 	int why = 0;
-	int rc = enrol_use(rq->app->st, code, site, sizeof site, token, &why);
+	json_t *conf = NULL;
+	int rc = enrol_use(rq->app->st, code, site, sizeof site, token, &why, on_enrol_conf, &conf);
 	json_decref(body);
 	if (rc == CSTORE_NOT_FOUND) {
 		enrol_failed(addr, now);
@@ -477,16 +490,16 @@ void enrol_post(request *rq, reply *rp)
 		store_error(rp, rc, "the central office cannot enrol now, try again");
 		return;
 	}
-	char *text = NULL;
-	size_t len = 0;
-	rc = siteconf_version(rq->app->st, site, 0, &text, &len);
-	json_t *conf = rc == CSTORE_OK ? json_loadb(text, len, 0, NULL) : NULL;
-	free(text);
 	if (!conf) {
-		reply_json_error(rp, 500, "the site's configuration cannot be read now");
+		/* stored checked, so only memory can fail here */
+		OPENSSL_cleanse(token, sizeof token);
+		reply_json_error(rp, 500, "out of memory: the code is used, ask the office for a new one");
+		log_error("enrolment of %s: its configuration could not be sent (out of memory)", site);
 		return;
 	}
 	reply_json(rp, 200,
 		   json_pack("{s:s, s:s, s:o}", "site", site, "token", token, "config", conf));
+	OPENSSL_cleanse(token, sizeof token);
 	reply_note(rp, "site=%s enrolled from %s: new token", site, addr);
+	audit_note(rq->app->st, "enrolment", "site.enrol", "%s from %s: a new token", site, addr);
 }

@@ -328,16 +328,7 @@ static void render(request *rq, reply *rp, int status, int si, const char *messa
 
 static int admin_or_answer(request *rq, reply *rp)
 {
-	if (req_is_admin(rq))
-		return 1;
-	if (req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION)) {
-		reply_text(rp, 401, "send Authorization: Bearer <admin token>");
-		reply_header(rp, "WWW-Authenticate", "Bearer realm=\"loket\"");
-	} else {
-		reply_text(rp, 303, "sign in first");
-		reply_header(rp, "Location", "/login");
-	}
-	return 0;
+	return req_gate(rq, rp, 1);
 }
 
 static void post(request *rq, reply *rp, int si)

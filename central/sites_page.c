@@ -73,12 +73,15 @@ static void on_health(void *ctx, const health_site *h)
 	buf_printf(o, "</td><td class=\"version\"><a href=\"/sites/%s/config%s\">", s->id,
 		   p->en ? "?lang=en" : "");
 	size_t vl = ver ? strlen(ver) : 0;
-	if (vl > 2 && ver[0] == '"' && ver[vl - 1] == '"') /* an ETag: "v7" */
-		buf_printf(o, "%.*s", (int)(vl - 2), ver + 1);
-	else if (ver)
+	if (vl > 2 && ver[0] == '"' && ver[vl - 1] == '"') { /* an ETag: "v7" */
+		char bare[160];
+		snprintf(bare, sizeof bare, "%.*s", (int)(vl - 2), ver + 1);
+		buf_add_html(o, bare); /* what a site sent: escaped like the rest */
+	} else if (ver) {
 		buf_add_html(o, ver);
-	else
+	} else {
 		buf_adds(o, p->en ? "own file" : "eigen bestand");
+	}
 	buf_printf(o,
 		   "</a></td><td><form method=\"post\" action=\"/sites%s\">"
 		   "<input type=\"hidden\" name=\"id\" value=\"%s\">"

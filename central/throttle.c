@@ -36,22 +36,33 @@ int throttle_wait_s(const throttle *t, const char *key, int64_t now_ms)
 	return wait_of(t, find(t, key), now_ms);
 }
 
-int throttle_fail(throttle *t, const char *key, int64_t now_ms)
+/* The slot of key, or a free one for it: a slot never used, or one whose
+ * key's window has passed and that is not locked. NULL when every slot
+ * holds a live key. */
+static throttle_slot *slot_for(throttle *t, const char *key, int64_t now_ms)
 {
-	throttle_slot *s = (throttle_slot *)find(t, key);
-	if (!s) {
-		s = &t->v[0];
-		for (int i = 0; i < THROTTLE_SLOTS; i++) {
-			if (!t->v[i].key[0]) {
-				s = &t->v[i];
-				break;
-			}
-			if (t->v[i].last_ms < s->last_ms)
-				s = &t->v[i];
+	throttle_slot *s = (throttle_slot *)find(t, key), *spare = NULL;
+	for (int i = 0; !s && i < THROTTLE_SLOTS; i++) {
+		throttle_slot *c = &t->v[i];
+		if (!c->key[0]) {
+			spare = c;
+			break;
 		}
-		memset(s, 0, sizeof *s);
-		snprintf(s->key, sizeof s->key, "%s", key);
+		if ((c->count == 0 || now_ms - c->first_ms > t->window_ms) && !wait_of(t, c, now_ms) &&
+		    (!spare || c->last_ms < spare->last_ms))
+			spare = c;
 	}
+	if (!s && spare) {
+		memset(spare, 0, sizeof *spare);
+		snprintf(spare->key, sizeof spare->key, "%s", key);
+		s = spare;
+	}
+	return s;
+}
+
+/* Counts one failure in s at now_ms. */
+static void count(const throttle *t, throttle_slot *s, int64_t now_ms)
+{
 	if (s->count == 0 || now_ms - s->first_ms > t->window_ms) {
 		/* A new window, unless the key is still locked out. */
 		if (!wait_of(t, s, now_ms)) {
@@ -61,7 +72,41 @@ int throttle_fail(throttle *t, const char *key, int64_t now_ms)
 	}
 	s->count++;
 	s->last_ms = now_ms;
+}
+
+static int full_wait_s(const throttle *t)
+{
+	return (int)((t->lock_ms + 999) / 1000);
+}
+
+int throttle_fail(throttle *t, const char *key, int64_t now_ms)
+{
+	throttle_slot *s = slot_for(t, key, now_ms);
+	if (!s)
+		return full_wait_s(t);
+	count(t, s, now_ms);
 	return wait_of(t, s, now_ms);
+}
+
+int throttle_attempt(throttle *t, const char *key, int64_t now_ms, int *locks)
+{
+	*locks = 0;
+	int w = throttle_wait_s(t, key, now_ms);
+	if (w)
+		return w;
+	throttle_slot *s = slot_for(t, key, now_ms);
+	if (!s)
+		return full_wait_s(t);
+	count(t, s, now_ms);
+	*locks = s->count == t->max;
+	return 0;
+}
+
+void throttle_undo(throttle *t, const char *key)
+{
+	throttle_slot *s = (throttle_slot *)find(t, key);
+	if (s && s->count > 0)
+		s->count--;
 }
 
 void throttle_reset(throttle *t, const char *key)

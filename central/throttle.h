@@ -5,8 +5,11 @@
  * failure. A window that has passed starts again at zero; a success
  * forgets the key (throttle_reset).
  *
- * Pure logic on a fixed table (THROTTLE_SLOTS keys, no allocation): when
- * it is full, the key whose latest failure is oldest gives up its slot.
+ * Pure logic on a fixed table (THROTTLE_SLOTS keys, no allocation). A slot
+ * is only ever taken back from a key whose window has passed and that is
+ * not locked: filling the table with made-up keys cannot wipe another
+ * key's count or lift its lock. When every slot holds a live key, a new key
+ * is refused as if locked (fail closed).
  * Times are the caller's (a monotonic clock in ms); not thread-safe: the
  * caller holds a lock around each call.
  */
@@ -39,5 +42,14 @@ int throttle_wait_s(const throttle *t, const char *key, int64_t now_ms);
 int throttle_fail(throttle *t, const char *key, int64_t now_ms);
 /* Forgets key (a success). */
 void throttle_reset(throttle *t, const char *key);
+/* Reserves an attempt of key at now_ms: it counts as a failure until
+ * throttle_undo (or throttle_reset) takes it back, so attempts made at the
+ * same moment cannot all pass the check before any is counted. 0 if it
+ * may go on, else the seconds it must wait (nothing counted). *locks: 1 if
+ * this attempt is the one that reaches max (the key is locked after it),
+ * for saying so once. */
+int throttle_attempt(throttle *t, const char *key, int64_t now_ms, int *locks);
+/* Takes back one attempt of key (it succeeded). */
+void throttle_undo(throttle *t, const char *key);
 
 #endif

@@ -109,6 +109,11 @@ void web_login(request *rq, reply *rp)
 {
 	char token[AUTH_TOKEN_MAX + 1], lang[8] = "nl", peer[64], sid[AUTH_SECRET_LEN];
 	char name[PEOPLE_NAME_LEN + 8], password[PEOPLE_PW_MAX + 2];
+	if (!req_same_origin(rq)) {
+		/* another site's page signing a browser in (login CSRF) */
+		reply_text(rp, 403, "a form of another site: refused");
+		return;
+	}
 	req_form_value(rq->body, "lang", lang, sizeof lang);
 	int en = !strcmp(lang, "en");
 	req_peer(rq, peer, sizeof peer);
@@ -157,6 +162,10 @@ void web_login(request *rq, reply *rp)
 void web_logout(request *rq, reply *rp)
 {
 	char v[AUTH_COOKIE_LEN + 8], cookie[160];
+	if (!req_same_origin(rq)) {
+		reply_text(rp, 403, "a form of another site: refused");
+		return;
+	}
 	if (!auth_cookie_get(req_header(rq, MHD_HTTP_HEADER_COOKIE), AUTH_COOKIE, v, sizeof v))
 		people_sign_out(rq->app->st, v);
 	snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",

@@ -180,9 +180,12 @@ grep -qi 'selwerd' "$dir/xlsx.txt" && fail "bob's report.xlsx shows selwerd"
 as "$SID_ANNA" "$URL/report.xlsx?lang=en" >/dev/null
 python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()))' \
 	"$dir/page" | grep -q 'Wijkplein Selwerd' || fail "an admin's report.xlsx lacks selwerd (the check above proves nothing)"
-for p in /sites /people /audit /api/v1/sites/paddepoel/events; do
+for p in /sites /people /audit /api/v1/sites/paddepoel/events /sites/paddepoel/config \
+	/api/v1/sites/paddepoel/config/versions; do
 	[ "$(as "$SID_BOB" "$URL$p")" = 403 ] || fail "a viewer on $p: not 403"
 done
+[ "$(as "$SID_BOB" -X PUT -H 'Content-Type: application/json' --data '{}' "$URL/api/v1/sites/paddepoel/config")" = 403 ] ||
+	fail "a viewer's PUT of a configuration: not 403"
 [ "$(as "$SID_BOB" -H "Origin: $URL" --data 'do=disable&id=paddepoel' "$URL/sites")" = 403 ] ||
 	fail "a viewer's POST /sites: not 403"
 [ "$(as "$SID_BOB" -H "Origin: $URL" --data 'do=disable&name=anna' "$URL/people")" = 403 ] ||
@@ -265,6 +268,26 @@ ra=$(sed -n 's/^[Rr]etry-[Aa]fter: \([0-9]*\).*/\1/p' "$dir/hdr" | tr -d '\r')
 [ -n "$ra" ] && [ "$ra" -ge 60 ] || fail "429 without a Retry-After of minutes: \"$ra\""
 [ -s "$dir/sid" ] && fail "a throttled sign-in got a cookie"
 [ "$(signin anna "$PW_ANNA2")" = 303 ] || fail "another account is throttled too"
+# Twenty wrong passwords at the same moment: each attempt is counted before
+# its password is checked, so at most five get checked at all.
+at_once=()
+for i in $(seq 1 20); do
+	curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' --data-urlencode "name=fenna" \
+		--data-urlencode "password=wrong-at-once-$i" "$URL/login" >"$dir/at-once.$i" &
+	at_once+=($!)
+done
+wait "${at_once[@]}"
+checked=$(cat "$dir"/at-once.* | grep -c '^401$')
+locked=$(cat "$dir"/at-once.* | grep -c '^429$')
+[ "$checked" -le 5 ] && [ $((checked + locked)) = 20 ] ||
+	fail "20 sign-ins at once: $checked checked (401), $locked refused (429); want at most 5 checked"
+# another site's page cannot sign a browser in or out (login CSRF)
+code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H 'Origin: http://evil.example' \
+	--data-urlencode "name=anna" --data-urlencode "password=$PW_ANNA2" "$URL/login")
+[ "$code" = 403 ] || fail "a sign-in form posted from another origin: $code, want 403"
+[ "$(as "$SID_ANNA" -H 'Origin: http://evil.example' -X POST "$URL/logout")" = 403 ] ||
+	fail "a sign-out posted from another origin"
+[ "$(as "$SID_ANNA" "$URL/people")" = 200 ] || fail "anna's session after a refused sign-out"
 bearer "$TOK_ADMIN" "$URL/audit?lang=en" >/dev/null
 grep -qF '<td>sign-in</td><td><code>sign-in.locked</code></td><td>name &quot;erik&quot; from 127.0.0.1: refused for' "$dir/page" ||
 	fail "the lock is not in the audit log"

@@ -75,7 +75,7 @@ static void test_success_forgets(void **state)
 		assert_int_equal(throttle_fail(t, "anna", 10 + i), 0);
 }
 
-static void test_full_table_gives_up_the_oldest(void **state)
+static void test_full_table_fails_closed(void **state)
 {
 	(void)state;
 	throttle *t = fresh();
@@ -86,11 +86,37 @@ static void test_full_table_gives_up_the_oldest(void **state)
 		snprintf(key, sizeof key, "k%d", i);
 		throttle_fail(t, key, 2000 + i);
 	}
-	assert_true(throttle_wait_s(t, "locked", 3000) > 0); /* the table is full now */
-	throttle_fail(t, "newcomer", 900000);
-	/* "locked" had the oldest failure: its slot went to the newcomer. */
-	assert_int_equal(throttle_wait_s(t, "locked", 3000), 0);
-	assert_int_equal(throttle_wait_s(t, "k0", 3000), 0);
+	/* Every slot holds a live key: a newcomer cannot push one out, it
+	 * waits as if locked, and the lock and the counts stay. */
+	int locks;
+	assert_true(throttle_attempt(t, "newcomer", 3000, &locks) > 0);
+	assert_true(throttle_fail(t, "newcomer", 3000) > 0);
+	assert_true(throttle_wait_s(t, "locked", 3000) > 0);
+	for (int i = 0; i < 4; i++)
+		throttle_fail(t, "k0", 3000 + i);
+	assert_true(throttle_wait_s(t, "k0", 4000) > 0); /* k0's count went on: 1 + 4 */
+	/* Once their windows and locks have passed, slots are free again. */
+	assert_int_equal(throttle_attempt(t, "newcomer", 60 * MIN, &locks), 0);
+	assert_int_equal(throttle_wait_s(t, "locked", 60 * MIN), 0);
+}
+
+static void test_attempts_at_once_are_counted(void **state)
+{
+	(void)state;
+	throttle *t = fresh();
+	int locks, locked = 0;
+	/* Five attempts at the same moment pass (each reserved), the sixth
+	 * waits; exactly one of them says the lock starts. */
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(throttle_attempt(t, "anna", 1000, &locks), 0);
+		locked += locks;
+	}
+	assert_int_equal(locked, 1);
+	assert_int_equal(throttle_attempt(t, "anna", 1000, &locks), 300);
+	assert_int_equal(locks, 0);
+	/* One that succeeded is taken back: the name may try again. */
+	throttle_undo(t, "anna");
+	assert_int_equal(throttle_attempt(t, "anna", 1001, &locks), 0);
 }
 
 int main(void)
@@ -100,7 +126,8 @@ int main(void)
 	    cmocka_unit_test(test_window_starts_again),
 	    cmocka_unit_test(test_lock_outlasting_the_window_holds),
 	    cmocka_unit_test(test_success_forgets),
-	    cmocka_unit_test(test_full_table_gives_up_the_oldest),
+	    cmocka_unit_test(test_full_table_fails_closed),
+	    cmocka_unit_test(test_attempts_at_once_are_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
