@@ -294,7 +294,9 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	if (j)
 		load_tls(&v, j, c);
 
-	if (relative_to_config(path, c->database, sizeof c->database))
+	/* A libpq URI (PostgreSQL, cstore.c) is no path. */
+	if (!strstr(c->database, "://") &&
+	    relative_to_config(path, c->database, sizeof c->database))
 		jcheck_err(&v, "database", "path too long");
 out:
 	jcheck_close(&v, root);

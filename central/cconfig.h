@@ -18,7 +18,8 @@
  *
  * Every problem is reported, one per line, as "file:line:col: key: message"
  * (exit status 78, EX_CONFIG); unknown keys are errors. A relative database
- * path is taken from the configuration file's folder. Only SHA-256 digests
+ * path is taken from the configuration file's folder; a libpq URI
+ * ("postgresql://…") names a PostgreSQL database instead. Only SHA-256 digests
  * of tokens are held: the file is no secret worth stealing.
  */
 #ifndef CENTRAL_CCONFIG_H

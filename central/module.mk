@@ -3,17 +3,23 @@ CENTRAL_SRC := $(wildcard central/*.c)
 ifneq ($(CENTRAL_SRC),)
 PROGRAMS += $(B)/loket-central
 $(B)/loket-central: $(CENTRAL_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(XLSX_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(XLSX_LIBS) $(PG_LIBS)
+
+# The PostgreSQL back end (central/cstore_pg.c): libpq, Debian's libpq-dev.
+PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+PG_LIBS := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
+$(B)/obj/central/cstore_pg.o: ALL_CFLAGS += $(PG_CFLAGS)
 
 # The report's .xlsx (central/xlsx.c): libxlsxwriter, Debian's libxlsxwriter-dev.
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
 
 # The store alone, for the bench's raw insert rate (same code as the server).
-CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
+CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o \
+	$(B)/obj/central/cstore_pg.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
 BENCH_PROGRAMS += $(B)/bench/central_raw
 $(B)/bench/central_raw: $(B)/obj/tests/central-bench/central_raw.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(PG_LIBS)
 $(B)/obj/tests/central-bench/%.o: tests/central-bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Icentral -MMD -MP -c $< -o $@
