@@ -512,10 +512,10 @@ void pg_conn_put(pgstore *st, pgconn *c)
 		c = NULL;
 	}
 	pthread_mutex_unlock(&st->lock);
-	if (ndrop)
-		log_warn("PostgreSQL: connection lost: %d idle ones closed, the next calls connect "
-			 "again",
-			 ndrop);
+	if (c && c->lost)
+		log_warn("PostgreSQL: connection lost (%s); %d idle ones closed with it, the next "
+			 "calls connect again",
+			 c->err, ndrop);
 	for (int i = 0; i < ndrop; i++)
 		conn_close(drop[i]);
 	conn_close(c);
