@@ -722,60 +722,77 @@ static void pg_close(cstore *base_)
 
 /* --- writing ------------------------------------------------------------------ */
 
-/* The fact event e of site derives: its ticket's, or its desk span's.
- * Events of one site must come in seq order. */
-static int fact_apply(const cstore_codec *codec, pgconn *c, int64_t site, const event *e)
+/* The statement of the fact event e of site derives (its ticket's, or its
+ * desk span's) with its parameters in p, or NULL if e derives none.
+ * *topics (malloc'd, or NULL) is one of them: free it once p is sent.
+ * *status CSTORE_ERROR if out of memory. */
+static const pgsql *fact_params(const cstore_codec *codec, int64_t site, const event *e,
+				pgparams *p, char **topics, int *status)
 {
 	assert((int)e->kind >= 0 && e->kind < EV_TYPE_COUNT);
 	const pgsql *q = &fact_sql[e->kind];
+	*topics = NULL;
+	*status = CSTORE_OK;
 	if (!q->sql)
-		return CSTORE_OK;
-	pgparams p = {0};
-	pg_p_int(&p, site);
+		return NULL;
+	pg_p_int(p, site);
 	if (event_type_is_desk(e->kind)) {
-		pg_p_int(&p, e->desk);
-		pg_p_int(&p, e->seq);
-		pg_p_bytes(&p, e->at, strnlen(e->at, 10));
-		pg_p_text(&p, e->at);
-		pg_p_int(&p, e->at_ms);
-		return pg_do(c, q, &p, NULL);
+		pg_p_int(p, e->desk);
+		pg_p_int(p, e->seq);
+		pg_p_bytes(p, e->at, strnlen(e->at, 10));
+		pg_p_text(p, e->at);
+		pg_p_int(p, e->at_ms);
+		return q;
 	}
-	pg_p_text(&p, e->ticket);
-	pg_p_text(&p, e->code);
+	pg_p_text(p, e->ticket);
+	pg_p_text(p, e->code);
 	if (e->day[0])
-		pg_p_text(&p, e->day);
+		pg_p_text(p, e->day);
 	else
-		pg_p_bytes(&p, e->at, strnlen(e->at, 10));
-	pg_p_text(&p, e->category);
-	pg_p_text(&p, e->lang);
-	pg_p_text(&p, e->at);
-	pg_p_int(&p, e->at_ms);
+		pg_p_bytes(p, e->at, strnlen(e->at, 10));
+	pg_p_text(p, e->category);
+	pg_p_text(p, e->lang);
+	pg_p_text(p, e->at);
+	pg_p_int(p, e->at_ms);
 	if (e->desk > 0)
-		pg_p_int(&p, e->desk);
+		pg_p_int(p, e->desk);
 	else
-		pg_p_null(&p);
-	pg_p_text(&p, e->day[0] ? "t" : "f");
-	char *topics = NULL;
-	if (e->kind == EV_TICKET_SERVED) {
-		pg_p_text_or_null(&p, e->outcome);
-		pg_p_text_or_null(&p, e->referred_to);
-		if (e->has_topics) {
-			topics = codec->topics_json(e);
-			if (!topics)
-				return CSTORE_ERROR;
-			pg_p_text(&p, topics);
-		} else {
-			pg_p_null(&p);
-		}
-		if (e->first_visit == EV_ANSWER_NULL)
-			pg_p_null(&p);
-		else
-			pg_p_int(&p, e->first_visit == EV_ANSWER_YES);
-	} else {
+		pg_p_null(p);
+	pg_p_text(p, e->day[0] ? "t" : "f");
+	if (e->kind != EV_TICKET_SERVED) {
 		for (int i = 0; i < 4; i++)
-			pg_p_null(&p);
+			pg_p_null(p);
+		return q;
 	}
-	int status = pg_do(c, q, &p, NULL);
+	pg_p_text_or_null(p, e->outcome);
+	pg_p_text_or_null(p, e->referred_to);
+	if (e->has_topics) {
+		*topics = codec->topics_json(e);
+		if (!*topics) {
+			*status = CSTORE_ERROR;
+			return NULL;
+		}
+		pg_p_text(p, *topics);
+	} else {
+		pg_p_null(p);
+	}
+	if (e->first_visit == EV_ANSWER_NULL)
+		pg_p_null(p);
+	else
+		pg_p_int(p, e->first_visit == EV_ANSWER_YES);
+	return q;
+}
+
+/* The fact event e of site derives, at once (the rebuild). Events of one
+ * site must come in seq order. */
+static int fact_apply(const cstore_codec *codec, pgconn *c, int64_t site, const event *e)
+{
+	pgparams p = {0};
+	char *topics;
+	int status;
+	const pgsql *q = fact_params(codec, site, e, &p, &topics, &status);
+	if (q)
+		status = pg_do(c, q, &p, NULL);
 	free(topics);
 	return status;
 }
@@ -826,31 +843,16 @@ static void p_fields(pgparams *p, const event *e)
 		pg_p_null(p);
 }
 
-/* Stores ev: CSTORE_OK, or CSTORE_CONFLICT if its UUID is held already
- * (then r->why says so, naming no other site). */
-static int event_put(pgconn *c, int64_t site, const cstore_event *ev, int64_t now_ms,
-		     cstore_ingest_result *r)
+/* Why e was not inserted: its UUID is held (the site's row lock rules out
+ * its seq). The answer goes to the sender: it must not learn another
+ * site's name or seq. The log (the office's) says which. CSTORE_CONFLICT,
+ * or the status of a failed look-up. */
+static int uuid_conflict(pgconn *c, const event *e, cstore_ingest_result *r)
 {
-	const event *e = &ev->e;
-	pgparams p = {0};
-	pg_p_int(&p, site);
-	pg_p_int(&p, e->seq);
-	pg_p_text(&p, e->uuid);
-	pg_p_text(&p, e->type);
-	p_fields(&p, e);
-	pg_p_bytes(&p, ev->text, ev->len);
-	pg_p_int(&p, now_ms);
-	pg_p_text_or_null(&p, ev->unread);
-	int64_t n = 0;
-	int status = pg_do(c, &q_ev_put, &p, &n);
-	if (status != CSTORE_OK || n == 1)
-		return status;
-	/* Not inserted: its UUID is held (the site's row lock rules out its
-	 * seq). The answer goes to the sender: it must not learn another
-	 * site's name or seq. The log (the office's) says which. */
 	r->conflict_seq = e->seq;
 	pgparams u = {0};
 	pg_p_text(&u, e->uuid);
+	int status;
 	PGresult *res = pg_run(c, &q_ev_by_uuid, &u, &status);
 	if (!res)
 		return status;
@@ -902,12 +904,137 @@ static int check_resent(pgconn *c, int64_t site, const cstore_batch *b, size_t n
 	return status;
 }
 
+/* The statements of a batch go in pipeline mode (libpq), PIPE_CHUNK at a
+ * time: a round trip per chunk instead of one per statement, and never
+ * more results waiting than a socket holds. */
+#define PIPE_CHUNK 256
+
+typedef struct {
+	pgconn *c;
+	int status;
+	size_t n;		 /* statements sent since the last sync */
+	long ev[PIPE_CHUNK + 8]; /* per statement: its event's index if an insert, else -1 */
+	long not_inserted;	 /* the first event not inserted (its UUID held), or -1 */
+} pipe_state;
+
+static void pipe_send(pipe_state *ps, const pgsql *q, const pgparams *p, long ev)
+{
+	if (ps->status != CSTORE_OK)
+		return;
+	assert(ps->n < sizeof ps->ev / sizeof ps->ev[0]);
+	if (!PQsendQueryPrepared(ps->c->conn, q->name, p->n, p->v, p->len, p->fmt, 0)) {
+		ps->status = failed(ps->c, NULL, q->name);
+		ps->c->lost = 1; /* the pipeline's state is unknown: not pooled again */
+		return;
+	}
+	ps->ev[ps->n++] = ev;
+}
+
+/* Ends the chunk (a sync) and reads its results. */
+static void pipe_drain(pipe_state *ps)
+{
+	PGconn *conn = ps->c->conn;
+	if (ps->status != CSTORE_OK)
+		return;
+	if (!PQpipelineSync(conn)) {
+		ps->status = failed(ps->c, NULL, "pipeline sync");
+		ps->c->lost = 1;
+		return;
+	}
+	for (size_t k = 0; k <= ps->n; k++) {
+		PGresult *r = PQgetResult(conn);
+		if (!r) {
+			ps->status = failed(ps->c, NULL, "pipeline");
+			ps->c->lost = 1;
+			return;
+		}
+		ExecStatusType t = PQresultStatus(r);
+		if (k == ps->n) { /* the sync's own */
+			if (t != PGRES_PIPELINE_SYNC && ps->status == CSTORE_OK) {
+				ps->status = failed(ps->c, r, "pipeline sync");
+				ps->c->lost = 1;
+			}
+			PQclear(r);
+			break;
+		}
+		if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) {
+			if (ps->ev[k] >= 0 && ps->not_inserted < 0 &&
+			    strtoll(PQcmdTuples(r), NULL, 10) != 1)
+				ps->not_inserted = ps->ev[k];
+		} else if (t != PGRES_PIPELINE_ABORTED && ps->status == CSTORE_OK) {
+			ps->status = failed(ps->c, r, "a statement of the batch");
+		}
+		PQclear(r);
+		/* Each statement's results end with a NULL. */
+		if ((r = PQgetResult(conn))) {
+			PQclear(r);
+			ps->status = CSTORE_ERROR;
+			ps->c->lost = 1;
+			return;
+		}
+	}
+	ps->n = 0;
+}
+
 typedef struct {
 	const char *site;
 	const cstore_batch *b;
 	int64_t now_ms;
 	cstore_ingest_result *r;
 } ingest_arg;
+
+/* Inserts ev[from..n) of the batch with their facts, then the site's row
+ * (acked_through now_acked) and the version: CSTORE_OK, or the status;
+ * *not_inserted the index of an event whose UUID is held, or -1. */
+static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, size_t from,
+		     size_t stored, int64_t now_acked, long *not_inserted)
+{
+	const cstore_batch *b = a->b;
+	pipe_state ps = {.c = c, .status = CSTORE_OK, .not_inserted = -1};
+	if (!PQenterPipelineMode(c->conn))
+		return failed(c, NULL, "pipeline mode");
+	for (size_t i = from; ps.status == CSTORE_OK && ps.not_inserted < 0 && i < b->n; i++) {
+		const cstore_event *ev = &b->ev[i];
+		const event *e = &ev->e;
+		pgparams p = {0};
+		pg_p_int(&p, sid);
+		pg_p_int(&p, e->seq);
+		pg_p_text(&p, e->uuid);
+		pg_p_text(&p, e->type);
+		p_fields(&p, e);
+		pg_p_bytes(&p, ev->text, ev->len);
+		pg_p_int(&p, a->now_ms);
+		pg_p_text_or_null(&p, ev->unread);
+		pipe_send(&ps, &q_ev_put, &p, (long)i);
+		if (!ev->unread[0]) { /* an unread event derives nothing until read */
+			pgparams f = {0};
+			char *topics;
+			int status;
+			const pgsql *q = fact_params(st->codec, sid, e, &f, &topics, &status);
+			if (q)
+				pipe_send(&ps, q, &f, -1);
+			else if (status != CSTORE_OK && ps.status == CSTORE_OK)
+				ps.status = status;
+			free(topics);
+		}
+		if (ps.n >= PIPE_CHUNK)
+			pipe_drain(&ps);
+	}
+	if (ps.not_inserted < 0) {
+		pgparams p = {0};
+		pg_p_int(&p, sid);
+		pg_p_int(&p, now_acked);
+		pg_p_int(&p, (int64_t)stored);
+		pg_p_int(&p, a->now_ms);
+		pipe_send(&ps, &q_site_set, &p, -1);
+		pipe_send(&ps, &q_version_bump, &(pgparams){0}, -1);
+	}
+	pipe_drain(&ps);
+	if (!c->lost && !PQexitPipelineMode(c->conn) && ps.status == CSTORE_OK)
+		ps.status = failed(c, NULL, "leaving pipeline mode");
+	*not_inserted = ps.not_inserted;
+	return ps.status;
+}
 
 static int ingest_body(pgstore *st, pgconn *c, void *arg)
 {
@@ -927,33 +1054,21 @@ static int ingest_body(pgstore *st, pgconn *c, void *arg)
 		held++;
 	if (held && (status = check_resent(c, sid, b, held, r)) != CSTORE_OK)
 		return status;
-	for (size_t i = held; i < b->n; i++) {
-		const cstore_event *ev = &b->ev[i];
-		status = event_put(c, sid, ev, a->now_ms, r);
-		if (status != CSTORE_OK)
-			return status;
-		if (ev->unread[0]) {
-			r->unread++; /* kept as it came; no fact until a version reads it */
-		} else if ((status = fact_apply(st->codec, c, sid, &ev->e)) != CSTORE_OK) {
-			return status;
-		}
-		r->stored++;
-	}
 	int64_t last = b->ev[b->n - 1].e.seq;
 	int64_t now_acked = last > acked ? last : acked;
-	pgparams p = {0};
-	pg_p_int(&p, sid);
-	pg_p_int(&p, now_acked);
-	pg_p_int(&p, (int64_t)r->stored);
-	pg_p_int(&p, a->now_ms);
-	status = pg_do(c, &q_site_set, &p, NULL);
-	if (status == CSTORE_OK)
-		status = pg_version_bump(c);
-	if (status == CSTORE_OK)
-		r->acked_through = now_acked;
-	else
+	long bad = -1;
+	status = put_batch(st, c, sid, a, held, b->n - held, now_acked, &bad);
+	if (status == CSTORE_OK && bad >= 0)
+		return uuid_conflict(c, &b->ev[bad].e, r);
+	if (status != CSTORE_OK) {
 		snprintf(r->why, sizeof r->why, "%s", c->err);
-	return status;
+		return status;
+	}
+	r->stored = b->n - held;
+	for (size_t i = held; i < b->n; i++)
+		r->unread += b->ev[i].unread[0] != '\0'; /* kept as it came */
+	r->acked_through = now_acked;
+	return CSTORE_OK;
 }
 
 static int pg_ingest(cstore *base_, const char *site, const cstore_batch *b, int64_t now_ms,
