@@ -9,7 +9,11 @@
 #   - two central nodes on one database, both given each batch of the same
 #     site at the same moment: every answer is 200, each event is stored by
 #     exactly one node (the other acknowledges it as a duplicate), and the
-#     export equals, byte for byte, what was sent.
+#     export equals, byte for byte, what was sent;
+#   - a node killed (SIGKILL) in the middle of a batch: the site sends it
+#     again to the other node, and the export is still what was sent;
+#   - two processes opening a new database at once: one creates the
+#     schema, the other waits and finds it done.
 # Skipped (exit 0 with a note) when PostgreSQL is not installed, unless
 # LOKET_TEST_PG_REQUIRED=1 (CI installs it with scripts/deps.sh).
 # Talks only to 127.0.0.1 and a Unix socket; every wait is for a log line,
@@ -110,6 +114,19 @@ post() {
 acked_of() { grep -o '"acked_through":[0-9]*' "$1" | cut -d: -f2; }
 exported() { curl -s --max-time 30 -H "Authorization: Bearer $TOK_ADMIN" "$1/api/v1/sites/paddepoel/events?limit=100000"; }
 
+# --- two first opens at once ------------------------------------------------------------------
+note "two processes open a new database at once"
+"$CENTRAL" -c "$dir/central.json" site list >"$dir/open1.out" 2>"$dir/open1.err" &
+o1=$!
+"$CENTRAL" -c "$dir/central.json" site list >"$dir/open2.out" 2>"$dir/open2.err" &
+o2=$!
+wait "$o1" || fail "the first of two opens at once: $(cat "$dir/open1.err")"
+wait "$o2" || fail "the second of two opens at once: $(cat "$dir/open2.err")"
+[ "$(cat "$dir/open1.err" "$dir/open2.err" | grep -c 'schema 0 -> 1')" = 1 ] ||
+	fail "the schema was not created exactly once: $(cat "$dir/open1.err" "$dir/open2.err")"
+grep -q '^paddepoel ' "$dir/open1.out" && grep -q '^paddepoel ' "$dir/open2.out" ||
+	fail "the site is not listed by both: $(cat "$dir/open1.out" "$dir/open2.out")"
+
 # --- PostgreSQL restarted under load -------------------------------------------------------------
 note "PostgreSQL restarted while a site sends batches"
 N=${LOKET_TEST_PG_EVENTS:-1500}
@@ -201,6 +218,34 @@ note "stored by node one $s1 (with the restart's $N), by node two $s2; duplicate
 [ $((d1 + d2 - d1_restart)) -eq "$M" ] || fail "duplicates $d1 + $d2 (less $d1_restart from the restart), want $M: each event once at each node"
 [ "$(pg_psql "$dir/pg" "SELECT acked_through, events FROM sites WHERE name = 'paddepoel'")" = "$((N + M))|$((N + M))" ] ||
 	fail "the site's row: $(pg_psql "$dir/pg" "SELECT acked_through, events FROM sites WHERE name = 'paddepoel'")"
+
+# --- a node killed in the middle of a batch -----------------------------------------------------------
+note "a node killed (SIGKILL) in the middle of a batch"
+K3=2000
+events "$dir/sent3" $((N + M + 1)) "$K3" 0003
+cat "$dir/sent3" >>"$dir/sent"
+body "$dir/sent3" 1 "$K3" >"$dir/big.json"
+post "$URL2" "$dir/big.json" "$dir/h3" >"$dir/s3" &
+poster=$!
+# Node one is idle: a transaction under way is node two's batch.
+intx=0
+for _ in $(seq 1 500); do
+	intx=$(pg_psql "$dir/pg" "SELECT count(*) FROM pg_stat_activity WHERE datname = 'loket'
+		AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND application_name = 'loket-central'")
+	[ "$intx" -ge 1 ] && break
+	sleep 0.01
+done
+kill -KILL "${pids[1]}"
+wait "${pids[1]}" 2>/dev/null
+pids=("${pids[0]}")
+wait "$poster"
+[ "$intx" -ge 1 ] || note "the batch was not seen under way (killed after it): the test still holds"
+note "node two killed ($(cat "$dir/s3" 2>/dev/null) to the site), the batch sent again to node one"
+got="$(post "$URL1" "$dir/big.json" "$dir/h4") $(tr -d '\n' <"$dir/h4.resp" 2>/dev/null)"
+[ "$got" = "200 {\"acked_through\":$((N + M + K3))}" ] || fail "the batch again at node one: got \"$got\""
+exported "$URL1" | cmp -s - "$dir/sent" || fail "after the SIGKILL the export differs from what was sent: $(exported "$URL1" | diff - "$dir/sent" | head -4)"
+[ "$(pg_psql "$dir/pg" "SELECT acked_through, events FROM sites WHERE name = 'paddepoel'")" = "$((N + M + K3))|$((N + M + K3))" ] ||
+	fail "after the SIGKILL the site's row: $(pg_psql "$dir/pg" "SELECT acked_through, events FROM sites WHERE name = 'paddepoel'")"
 stop_nodes
 
 for l in "$dir"/one.log "$dir"/two.log; do
