@@ -35,12 +35,14 @@
  * Serialization failures and deadlocks (40001, 40P01) run the
  * transaction again, at most PG_TRIES times, then CSTORE_BUSY.
  *
- * Connections: a pool of PG_POOL idle connections (cstore_pg.h), each
- * call takes one. A connection the server dropped (a restart: SQLSTATE
- * class 08, 57P01-57P03, or libpq's CONNECTION_BAD) ends the call with
- * CSTORE_BUSY (503 + Retry-After) unless nothing was done yet (then the
- * call runs once more on a new connection); it is closed with every idle
- * one, and the next call connects again: central recovers by itself once
+ * Connections: at most PG_CONNS open (cstore_pg.h; a call that finds
+ * them all in use waits up to busy_timeout_ms, then CSTORE_BUSY), at most
+ * PG_POOL of them kept idle; each call takes one. A connection the server
+ * dropped (a restart: SQLSTATE class 08, 57P01-57P03, or libpq's
+ * CONNECTION_BAD) ends the call with CSTORE_BUSY (503 + Retry-After)
+ * unless nothing was done yet (then the call runs once more on a new
+ * connection); it is closed with every idle one, and the next call
+ * connects again: central recovers by itself once
  * the server is back. A lock not had within busy_timeout_ms (lock_timeout
  * of each connection, 55P03) is CSTORE_BUSY; a full disk (53100)
  * CSTORE_FULL. No statement timeout: a report of a year may take time.
@@ -62,9 +64,11 @@
 #include "cstore_pg.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -467,23 +471,44 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 pgconn *pg_conn_get(pgstore *st, int *status)
 {
 	pgconn *c = NULL;
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += st->busy_ms / 1000;
+	until.tv_nsec += (long)(st->busy_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	int fresh = 0, waited = 0;
 	pthread_mutex_lock(&st->lock);
-	if (st->npool > 0)
-		c = st->pool[--st->npool];
+	while (!c && !fresh && !waited) {
+		if (st->npool > 0)
+			c = st->pool[--st->npool];
+		else if (st->nopen < PG_CONNS)
+			fresh = ++st->nopen;
+		else /* all in use: wait for one, at most busy_timeout_ms */
+			waited = pthread_cond_timedwait(&st->freed, &st->lock, &until) == ETIMEDOUT;
+	}
 	pthread_mutex_unlock(&st->lock);
 	if (c)
 		return c;
-	char err[300] = "";
-	c = calloc(1, sizeof *c);
-	if (c && !(c->conn = conn_open(st, 1, err, sizeof err))) {
-		log_warn("%s", err);
-		free(c);
-		*status = CSTORE_BUSY; /* the server is down or out of connections: later */
+	if (!fresh) {
+		*status = CSTORE_BUSY;
 		return NULL;
 	}
-	if (!c)
-		*status = CSTORE_ERROR;
-	return c;
+	char err[300] = "";
+	c = calloc(1, sizeof *c);
+	if (c && (c->conn = conn_open(st, 1, err, sizeof err)))
+		return c;
+	if (c)
+		log_warn("%s", err);
+	*status = c ? CSTORE_BUSY : CSTORE_ERROR; /* the server is down or full: later */
+	free(c);
+	pthread_mutex_lock(&st->lock);
+	st->nopen--;
+	pthread_cond_signal(&st->freed);
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
 }
 
 static void conn_close(pgconn *c)
@@ -498,7 +523,7 @@ void pg_conn_put(pgstore *st, pgconn *c)
 {
 	pgconn *drop[PG_POOL + 1] = {0};
 	int ndrop = 0;
-	int bad = c->lost || PQstatus(c->conn) != CONNECTION_OK ||
+	int bad = c->lost || c->discard || PQstatus(c->conn) != CONNECTION_OK ||
 		  PQtransactionStatus(c->conn) != PQTRANS_IDLE;
 	pthread_mutex_lock(&st->lock);
 	if (c->lost) {
@@ -511,6 +536,8 @@ void pg_conn_put(pgstore *st, pgconn *c)
 		st->pool[st->npool++] = c;
 		c = NULL;
 	}
+	st->nopen -= ndrop + (c != NULL);
+	pthread_cond_broadcast(&st->freed);
 	pthread_mutex_unlock(&st->lock);
 	if (c && c->lost)
 		log_warn("PostgreSQL: connection lost (%s); %d idle ones closed with it, the next "
@@ -588,8 +615,11 @@ int pg_read(pgstore *st, const pgsql *q, const pgparams *p, pg_row_cb row, void 
 			if (t == PGRES_SINGLE_TUPLE) {
 				rows++;
 				if (!stop && row(ctx, r)) {
-					/* Enough: the rest of the rows are not wanted. */
+					/* Enough: the rest of the rows are not wanted.
+					 * A cancel may come late and hit the next
+					 * query: this connection is not used again. */
 					stop = 1;
+					c->discard = 1;
 					PGcancel *k = PQgetCancel(c->conn);
 					char e[128];
 					if (k)
@@ -685,6 +715,11 @@ cstore *cstore_pg_open(const char *uri, int busy_timeout_ms, const cstore_codec 
 	st->busy_ms = busy_timeout_ms;
 	st->codec = codec;
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&st->freed, &ca);
+	pthread_condattr_destroy(&ca);
 	err[0] = '\0';
 	/* The schema first: statements are prepared on the tables. */
 	PGconn *conn = conn_open(st, 0, err, errlen);
@@ -699,6 +734,7 @@ cstore *cstore_pg_open(const char *uri, int busy_timeout_ms, const cstore_codec 
 		free(c);
 		goto fail;
 	}
+	st->nopen = 1;
 	pg_conn_put(st, c);
 	return &st->base;
 fail:
@@ -715,6 +751,7 @@ static void pg_close(cstore *base_)
 		return;
 	for (int i = 0; i < st->npool; i++)
 		conn_close(st->pool[i]);
+	pthread_cond_destroy(&st->freed);
 	pthread_mutex_destroy(&st->lock);
 	free(st->uri);
 	free(st);

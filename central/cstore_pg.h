@@ -20,7 +20,8 @@
 
 #include "cstore_backend.h"
 
-#define PG_POOL 8 /* idle connections kept */
+#define PG_POOL	 8  /* idle connections kept */
+#define PG_CONNS 16 /* connections open at most (per process) */
 
 /* Besides the CSTORE_* statuses, inside the back end only: */
 enum {
@@ -31,6 +32,7 @@ enum {
 typedef struct {
 	PGconn *conn;
 	int lost;      /* the connection failed: closed, not pooled, when put back */
+	int discard;   /* closed when put back (a cancel was sent on it) */
 	char err[200]; /* the last error of a statement, for logs and answers */
 } pgconn;
 
@@ -41,8 +43,10 @@ struct pgstore {
 	const cstore_codec *codec;
 	int busy_ms;
 	pthread_mutex_t lock; /* the pool */
+	pthread_cond_t freed; /* a connection was put back or closed */
 	pgconn *pool[PG_POOL];
 	int npool;
+	int nopen; /* open: in the pool or in use */
 };
 
 /* A statement: its parameters' types, one letter each (i bigint, n integer,
@@ -73,8 +77,9 @@ void pg_p_bytes(pgparams *p, const void *b, size_t len); /* text or bytea of len
 void pg_p_int(pgparams *p, int64_t x);
 void pg_p_text_or_null(pgparams *p, const char *s); /* SQL NULL if "" */
 
-/* A connection of the pool, or a new one: NULL (then *status is
- * CSTORE_BUSY: the server cannot be reached now) if none. Back with put:
+/* A connection of the pool, or a new one (at most PG_CONNS open, else
+ * waiting up to busy_timeout_ms): NULL (then *status is CSTORE_BUSY: the
+ * server cannot be reached now, or all are in use) if none. Back with put:
  * a lost one is closed, with every idle one (they went with it). */
 pgconn *pg_conn_get(pgstore *st, int *status);
 void pg_conn_put(pgstore *st, pgconn *c);
