@@ -327,3 +327,22 @@ const cconf_site *cconf_site_find(const cconf *c, const char *id)
 			return &c->sites[i];
 	return NULL;
 }
+
+const char *cconf_database_shown(const cconf *c, char *out, size_t cap)
+{
+	const char *db = c->database;
+	const char *at = strchr(db, '@'), *scheme = strstr(db, "://");
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (scheme && at && colon && colon < at)
+		snprintf(out, cap, "%.*s:***%s", (int)(colon - db), db, at);
+	else
+		snprintf(out, cap, "%s", db);
+	char *pw = scheme ? strstr(out, "password=") : NULL;
+	if (pw) {
+		char rest[CCONF_PATH_LEN];
+		const char *amp = strchr(pw, '&');
+		snprintf(rest, sizeof rest, "%s", amp ? amp : "");
+		snprintf(pw, cap - (size_t)(pw - out), "password=***%s", rest);
+	}
+	return out;
+}

@@ -82,4 +82,8 @@ const cconf_site *cconf_site_find(const cconf *c, const char *id);
 /* 1 if s is a valid site id ([a-z0-9_-]{1,31}). */
 int cconf_valid_id(const char *s);
 
+/* c's database as a log may show it (in out): a libpq URI without its
+ * password (user:***@, password=***). */
+const char *cconf_database_shown(const cconf *c, char *out, size_t cap);
+
 #endif

@@ -37,20 +37,6 @@
 #define EX_IOERR  74
 #define EX_CONFIG 78
 
-/* The database as the log may show it: a libpq URI without its password
- * (postgresql://user:secret@host/db -> postgresql://user:***@host/db). */
-static const char *database_shown(const char *db, char *out, size_t cap)
-{
-	const char *at = strchr(db, '@'), *scheme = strstr(db, "://");
-	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-	if (!at || !colon || colon > at) {
-		snprintf(out, cap, "%s", db);
-		return out;
-	}
-	snprintf(out, cap, "%.*s:***%s", (int)(colon - db), db, at);
-	return out;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: loket-central [-c FILE] [--check-config | --rebuild-tickets]\n"
@@ -189,7 +175,7 @@ int main(int argc, char **argv)
 		 strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
 		 strchr(cfg.listen_host, ':') ? "]" : "", http_port(srv),
 		 cfg.tls_cert ? "HTTPS, " : "", nsites, nsites == 1 ? "" : "s",
-		 database_shown(cfg.database, err, sizeof err));
+		 cconf_database_shown(&cfg, err, sizeof err));
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&sigs, &sig))
