@@ -13,7 +13,10 @@
 #   - a node killed (SIGKILL) in the middle of a batch: the site sends it
 #     again to the other node, and the export is still what was sent;
 #   - two processes opening a new database at once: one creates the
-#     schema, the other waits and finds it done.
+#     schema, the other waits and finds it done;
+#   - a backup (pg_dump while central runs) restored after more events
+#     came: the site gets 409 with the older acked_through, sends again
+#     from there, and the export is what was sent.
 # Skipped (exit 0 with a note) when PostgreSQL is not installed, unless
 # LOKET_TEST_PG_REQUIRED=1 (CI installs it with scripts/deps.sh).
 # Talks only to 127.0.0.1 and a Unix socket; every wait is for a log line,
@@ -187,6 +190,10 @@ metric() { # URL stored|duplicate: the node's count for paddepoel
 		awk -v m="loket_central_events_$2_total{site=\"paddepoel\"}" '$1 == m { n = $2 } END { print n + 0 }'
 }
 
+# A backup while central runs, restored at the end.
+"$PG_BIN/pg_dump" -Fc -h "$dir/pg" -p "$(cat "$dir/pg/port")" -U loket -d loket -f "$dir/backup.dump" ||
+	fail "pg_dump while central runs"
+
 # --- two nodes, the same batches at the same moment --------------------------------------------------
 note "two central nodes given the same batches of one site at once"
 d1_restart=$(metric "$URL1" duplicate)
@@ -253,9 +260,33 @@ exported "$URL1" | cmp -s - "$dir/sent" || fail "after the SIGKILL the export di
 	fail "after the SIGKILL the site's row: $(pg_psql "$dir/pg" "SELECT acked_through, events FROM sites WHERE name = 'paddepoel'")"
 stop_nodes
 
+# --- the backup restored: the site heals it by sending again --------------------------------------
+note "the backup of $N events restored after $((N + M + K3)) came"
+pg_as "$PG_BIN/createdb" -h "$dir/pg" -p "$(cat "$dir/pg/port")" -U loket -E UTF8 -T template0 restored &&
+	"$PG_BIN/pg_restore" -h "$dir/pg" -p "$(cat "$dir/pg/port")" -U loket -d restored "$dir/backup.dump" ||
+	fail "pg_restore"
+sed "s#/loket?host=#/restored?host=#" "$dir/central.json" >"$dir/restored.json"
+cp "$dir/restored.json" "$dir/central.json"
+node three
+URL3=http://127.0.0.1:$port
+got="$(post "$URL3" "$dir/big.json" "$dir/h5") $(tr -d '\n' <"$dir/h5.resp" 2>/dev/null)"
+[ "$got" = "409 {\"acked_through\":$N}" ] || fail "the newest batch at the restored copy: got \"$got\", want 409 with $N"
+# The site sends again from N + 1 (syncd's 409 path), in batches of 500.
+total=$((N + M + K3))
+tail -n +$((N + 1)) "$dir/sent" >"$dir/resend"
+acked=$N
+for from in $(seq 1 500 $((M + K3))); do
+	body "$dir/resend" "$from" $((from + 499)) >"$dir/r.json"
+	code=$(post "$URL3" "$dir/r.json" "$dir/h6")
+	[ "$code" = 200 ] && acked=$(acked_of "$dir/h6.resp") || { fail "resending after the restore: $code $(cat "$dir/h6.resp")"; break; }
+done
+[ "$acked" = "$total" ] || fail "after the restore and the resend: acked $acked, want $total"
+exported "$URL3" | cmp -s - "$dir/sent" || fail "after the restore the export differs from what was sent: $(exported "$URL3" | diff - "$dir/sent" | head -4)"
+stop_nodes
+
 grep -l "$PW" "$dir"/*.log "$dir"/*.err 2>/dev/null | grep -q . && fail "the database's password is in a log"
 grep -q 'password=\*\*\*' "$dir/one.log" || fail "the log does not show the database without its password"
-for l in "$dir"/one.log "$dir"/two.log; do
+for l in "$dir"/one.log "$dir"/two.log "$dir"/three.log; do
 	if grep -qE "ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:" "$l"; then
 		grep -E -A20 "Sanitizer|runtime error" "$l" | head -30
 		fail "sanitizer reports in $(basename "$l")"
