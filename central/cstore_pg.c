@@ -14,8 +14,8 @@
  *           bigint identity ids. Text that is compared or ordered (site
  *           names, event and ticket UUIDs, days, codes, kinds and ids of
  *           labels) is COLLATE "C": byte order, as SQLite's, whatever the
- *           database's locale (and a locale's comparison in the unique
- *           indexes cost 40 % of the ingest rate).
+ *           database's locale (whose comparisons in the unique indexes
+ *           made ingest about a third slower here).
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
