@@ -298,7 +298,9 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	j = jcheck_want(&v, root, "", "cookie_secure", JSON_TRUE, 0);
 	c->cookie_secure = j ? json_is_true(j) : c->tls_cert_file[0] != '\0';
 
-	if (relative_to_config(path, c->database, sizeof c->database))
+	/* A libpq URI (PostgreSQL, cstore.c) is no path. */
+	if (!strstr(c->database, "://") &&
+	    relative_to_config(path, c->database, sizeof c->database))
 		jcheck_err(&v, "database", "path too long");
 out:
 	jcheck_close(&v, root);
@@ -369,4 +371,23 @@ const cconf_site *cconf_site_find(const cconf *c, const char *id)
 		if (!strcmp(c->sites[i].id, id))
 			return &c->sites[i];
 	return NULL;
+}
+
+const char *cconf_database_shown(const cconf *c, char *out, size_t cap)
+{
+	const char *db = c->database;
+	const char *at = strchr(db, '@'), *scheme = strstr(db, "://");
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (scheme && at && colon && colon < at)
+		snprintf(out, cap, "%.*s:***%s", (int)(colon - db), db, at);
+	else
+		snprintf(out, cap, "%s", db);
+	char *pw = scheme ? strstr(out, "password=") : NULL;
+	if (pw) {
+		char rest[CCONF_PATH_LEN];
+		const char *amp = strchr(pw, '&');
+		snprintf(rest, sizeof rest, "%s", amp ? amp : "");
+		snprintf(pw, cap - (size_t)(pw - out), "password=***%s", rest);
+	}
+	return out;
 }

@@ -21,7 +21,8 @@
  *
  * Every problem is reported, one per line, as "file:line:col: key: message"
  * (exit status 78, EX_CONFIG); unknown keys are errors. A relative database
- * path is taken from the configuration file's folder. Only SHA-256 digests
+ * path is taken from the configuration file's folder; a libpq URI
+ * ("postgresql://…") names a PostgreSQL database instead. Only SHA-256 digests
  * of tokens are held: the file is no secret worth stealing.
  */
 #ifndef CENTRAL_CCONFIG_H
@@ -92,5 +93,9 @@ const cconf_site *cconf_site_find(const cconf *c, const char *id);
 
 /* 1 if s is a valid site id ([a-z0-9_-]{1,31}). */
 int cconf_valid_id(const char *s);
+
+/* c's database as a log may show it (in out): a libpq URI without its
+ * password (user:***@, password=***). */
+const char *cconf_database_shown(const cconf *c, char *out, size_t cap);
 
 #endif

@@ -7,12 +7,15 @@
 #include "cstore.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cstore_backend.h"
 
 cstore *cstore_open(const char *path, int busy_timeout_ms, const cstore_codec *codec, char *err,
 		    size_t errlen)
 {
+	if (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11))
+		return cstore_pg_open(path, busy_timeout_ms, codec, err, errlen);
 	return cstore_sqlite_open(path, busy_timeout_ms, codec, err, errlen);
 }
 

@@ -83,5 +83,9 @@ struct cstore {
 /* The SQLite back end (cstore_sqlite.c): path is a file name. */
 cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_codec *codec,
 			   char *err, size_t errlen);
+/* The PostgreSQL back end (cstore_pg.c): uri is a libpq URI
+ * ("postgresql://…" or "postgres://…"). */
+cstore *cstore_pg_open(const char *uri, int busy_timeout_ms, const cstore_codec *codec, char *err,
+		       size_t errlen);
 
 #endif

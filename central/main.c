@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 		 strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
 		 strchr(cfg.listen_host, ':') ? "]" : "", http_port(srv),
 		 cfg.tls_cert ? "HTTPS, " : "", nsites, nsites == 1 ? "" : "s",
-		 cfg.database);
+		 cconf_database_shown(&cfg, err, sizeof err));
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&sigs, &sig))

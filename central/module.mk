@@ -3,12 +3,17 @@ CENTRAL_SRC := $(wildcard central/*.c)
 ifneq ($(CENTRAL_SRC),)
 PROGRAMS += $(B)/loket-central
 $(B)/loket-central: $(CENTRAL_SRC:%.c=$(B)/obj/%.o) $(LIBLOKET)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(XLSX_LIBS) $(ARGON2_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(XLSX_LIBS) $(ARGON2_LIBS) $(PG_LIBS)
 
 # Passwords (central/people.c): Argon2id from libargon2, Debian's libargon2-dev.
 ARGON2_CFLAGS := $(shell pkg-config --cflags libargon2 2>/dev/null)
 ARGON2_LIBS := $(shell pkg-config --libs libargon2 2>/dev/null || echo -largon2)
 $(B)/obj/central/people.o: ALL_CFLAGS += $(ARGON2_CFLAGS)
+
+# The PostgreSQL back end (central/cstore_pg.c): libpq, Debian's libpq-dev.
+PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+PG_LIBS := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
+$(B)/obj/central/cstore_pg.o: ALL_CFLAGS += $(PG_CFLAGS)
 
 # The sign-in throttle is pure logic: its unit test (tests/unit) links it.
 $(B)/unit/test_throttle: $(B)/obj/central/throttle.o
@@ -20,11 +25,12 @@ XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwrit
 # The store alone, for the bench's raw insert rate (same code as the server).
 CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o \
 	$(B)/obj/central/cstore_sqlite_people.o $(B)/obj/central/cstore_sqlite_conf.o \
-	$(B)/obj/central/cstore_sqlite_backup.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
+	$(B)/obj/central/cstore_sqlite_backup.o $(B)/obj/central/cstore_pg.o \
+	$(B)/obj/central/ingest.o $(B)/obj/central/buf.o
 BENCH_PROGRAMS += $(B)/bench/central_raw
 $(B)/bench/central_raw: $(B)/obj/tests/central-bench/central_raw.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(PG_LIBS)
 $(B)/obj/tests/central-bench/%.o: tests/central-bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Icentral -MMD -MP -c $< -o $@

@@ -240,7 +240,9 @@ int sites_import(cstore *st, const cconf *c, int say_not_read, char *err, size_t
 	int rc = cstore_sites_import(st, v, (size_t)c->nsites, clock_now_ms(), &done, &n);
 	free(v);
 	if (rc != CSTORE_OK) {
-		snprintf(err, errlen, "%s: cannot import the sites of %s", c->database, c->path);
+		char db[CCONF_PATH_LEN];
+		snprintf(err, errlen, "%s: cannot import the sites of %s",
+			 cconf_database_shown(c, db, sizeof db), c->path);
 		return -1;
 	}
 	if (!done && c->nsites)

@@ -4,7 +4,7 @@
 # command is printed and we stop (exit 1), so nobody is left guessing.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
-libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev
+libsqlite3-dev sqlite3 postgresql libpq-dev libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev
 libssl-dev zlib1g-dev libsdl2-dev libsdl2-ttf-dev libespeak-ng-dev espeak-ng-data
 libcmocka-dev gettext libxlsxwriter-dev python3-openpyxl libargon2-dev
 fonts-noto-core xvfb xauth xdotool curl ca-certificates procps util-linux

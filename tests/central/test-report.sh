@@ -26,9 +26,11 @@ pid=
 fails=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	test_db_stop
 	rm -rf "$dir"
 }
 trap cleanup EXIT
+. "$here/db.sh"
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 note() { echo "-- $*"; }
 
@@ -49,7 +51,7 @@ TOK_S=test-token-selwerd-$RANDOM
 cat >"$dir/central.json" <<JSON
 {
   "listen": "127.0.0.1:0",
-  "database": "central.db",
+  "database": "$(test_db central)",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")",
   "sites": [
     { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "$(sha "$TOK_P")" },
@@ -329,7 +331,9 @@ if grep -qE "ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:" "$dir/log"
 fi
 # A schema 3 database (no outcome columns, no profiles): opened, it gets
 # them, and how each visit ended is read again from the stored events.
-if command -v sqlite3 >/dev/null; then
+if [ "$TEST_DB" = pg ]; then
+	note "PostgreSQL: SQLite's schema 3 migration skipped"
+elif command -v sqlite3 >/dev/null; then
 	note "schema 3 database"
 	sqlite3 "$dir/central.db" "ALTER TABLE tickets DROP COLUMN served_outcome;
 		ALTER TABLE tickets DROP COLUMN referred_to; ALTER TABLE tickets DROP COLUMN topics;

@@ -6,7 +6,7 @@
 # site is 403); the admin's /sites page and its forms; heartbeats stored,
 # said in words on /sites and the dashboard, and as gauges in /metrics;
 # a bad heartbeat is 400 naming the field. Talks only to 127.0.0.1; every
-# wait is for a log line, bounded.
+# wait is for a log line, bounded. LOKET_TEST_DB=pg: on PostgreSQL (db.sh).
 set -u
 B=${B:-build/test}
 BIN=${LOKET_BIN:-$PWD/$B}
@@ -17,9 +17,11 @@ fails=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -n "${syncd:-}" ] && kill "$syncd" 2>/dev/null && wait "$syncd" 2>/dev/null
+	test_db_stop
 	rm -rf "$dir"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/db.sh"
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 note() { echo "-- $*"; }
 [ -x "$CENTRAL" ] || { echo "no $CENTRAL: build it first"; exit 1; }
@@ -31,7 +33,7 @@ TOK_PADDEPOEL=test-token-paddepoel-$RANDOM$RANDOM
 cat >"$dir/central.json" <<EOF
 {
   "listen": "127.0.0.1:0",
-  "database": "central.db",
+  "database": "$(test_db central)",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")",
   "metrics_token_sha256": "$(sha "$TOK_METRICS")",
   "sites": [
@@ -107,9 +109,16 @@ cli list >"$dir/list" 2>&1 || fail "site list: $(cat "$dir/list")"
 grep -q '^selwerd  *enabled .*Wijkplein Selwerd$' "$dir/list" || fail "site list: $(cat "$dir/list")"
 grep -q '^paddepoel  *enabled ' "$dir/list" || fail "site list lacks paddepoel: $(cat "$dir/list")"
 grep -q "$TOK_SELWERD" "$dir/list" && fail "site list shows a token"
-[ "$(sqlite3 "$dir/central.db" "SELECT count(*) FROM sites WHERE hex(token_sha256) = upper('$(sha "$TOK_SELWERD")')")" = 1 ] ||
+if [ "$TEST_DB" = pg ]; then
+	hexsql="encode(token_sha256, 'hex') = '$(sha "$TOK_SELWERD")'"
+	stored="$dir/pg/data"
+else
+	hexsql="hex(token_sha256) = upper('$(sha "$TOK_SELWERD")')"
+	stored="$dir/central.db"
+fi
+[ "$(test_sql central "SELECT count(*) FROM sites WHERE $hexsql")" = 1 ] ||
 	fail "the token's SHA-256 is not what is stored"
-grep -rqs "$TOK_SELWERD" "$dir/central.db" "$dir/log" && fail "the token itself is stored or logged"
+grep -rqs "$TOK_SELWERD" "$stored" "$dir/log" && fail "the token itself is stored or logged"
 
 note "rotate-token while central runs"
 NEW=$(cli rotate-token selwerd 2>"$dir/cli.err") || fail "rotate-token: $(cat "$dir/cli.err")"
@@ -177,7 +186,7 @@ grep -q '"acked_through":2' "$dir/resp" || fail "an event of an unknown type: $(
 admin "$URL/sites?lang=en" >"$dir/page"
 grep -qF "configuration v2 refused: kiosk.language: not a language" "$dir/page" || fail "/sites does not say the configuration was refused"
 grep -qF "1 event could not be read" "$dir/page" || fail "/sites does not say an event could not be read"
-sqlite3 "$dir/central.db" "UPDATE site_health SET received_ms = received_ms - 3 * 86400000 WHERE site = (SELECT id FROM sites WHERE name = 'selwerd');
+test_sql central "UPDATE site_health SET received_ms = received_ms - 3 * 86400000 WHERE site = (SELECT id FROM sites WHERE name = 'selwerd');
 	UPDATE sites SET last_sync_ms = last_sync_ms - 3 * 86400000 WHERE name = 'selwerd'" || fail "could not age selwerd"
 day=$(LC_ALL=C date -d "@$(( $(date +%s) - 3 * 86400 ))" +%A)
 admin "$URL/sites?lang=en" | grep -q "no contact since $day [0-2][0-9]:[0-5][0-9]" || fail "/sites does not say no contact since $day"
@@ -273,7 +282,7 @@ if [ -x "$BIN/loket-syncd" ]; then
 	top=$(cd "$(dirname "$0")/../.." && pwd)
 	mkdir -p "$dir/office" "$dir/site"
 	cat >"$dir/office/central.json" <<EOF
-{ "listen": "127.0.0.1:0", "database": "central.db",
+{ "listen": "127.0.0.1:0", "database": "$([ "$TEST_DB" = pg ] && test_db office || echo central.db)",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")", "metrics_token_sha256": "$(sha "$TOK_METRICS")" }
 EOF
 	"$CENTRAL" -c "$dir/office/central.json" site add paddepoel "WIJS Paddepoel" >"$dir/site/token" 2>/dev/null ||
