@@ -65,7 +65,7 @@ static int put_body(pgstore *st, pgconn *c, void *arg)
 				   "SELECT id FROM sites WHERE name = $1 AND reg IS NOT NULL"
 				   " FOR UPDATE"};
 	static const pgsql add = {
-	    NULL, "itiit",
+	    NULL, "ititt",
 	    "INSERT INTO site_config(site, version, author, created_ms, note, body)"
 	    " SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5 FROM site_config"
 	    " WHERE site = $1 RETURNING version"};
