@@ -252,13 +252,23 @@ expect 200 "$(req GET /api/v1/sites/paddepoel/config "" "$new_tok")" "the new to
 expect 401 "$(req GET /api/v1/sites/paddepoel/config "" "$TOK_P")" "the old token is refused"
 expect 410 "$(enrol "$code")" "enrol twice"
 has 'used already' "enrol twice"
+# One code sent by two boxes at the same moment: one gets it, the other 410.
+printf '{"code": "%s"}' "$(cli enrol-code selwerd 2>/dev/null)" >"$dir/pair.json"
+pair=()
+for i in 1 2; do
+	curl -s --max-time 10 -o "$dir/pair.$i" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		--data-binary @"$dir/pair.json" "$URL/api/v1/enrol" >"$dir/pair.code.$i" &
+	pair+=($!)
+done
+wait "${pair[@]}"
+[ "$(sort "$dir"/pair.code.* | tr '\n' ' ')" = "200 410 " ] ||
+	fail "one code twice at once: $(cat "$dir"/pair.code.* | tr '\n' ' '), want one 200 and one 410"
 old=$(LOKET_FAKE_NOW=$(( ($(date +%s) - 25 * 3600) * 1000 )) cli enrol-code selwerd 2>/dev/null)
 expect 410 "$(enrol "$old")" "enrol expired"
 has 'older than 24 hours' "enrol expired"
 expect 403 "$(enrol AAAA-BBBB-CCCC-DDDD)" "enrol wrong"
 has 'unknown code' "enrol wrong"
-expect 403 "$(enrol AAAA-BBBB-CCCC-DDDE)" "enrol wrong 2"
-# 5 wrong ones from this address (used, expired, 2 unknown = 4; one more)
+# 5 wrong ones from this address (used, used at once, expired, unknown = 4; one more)
 expect 403 "$(enrol nonsense)" "enrol wrong 3"
 good=$(cli enrol-code selwerd 2>/dev/null)
 expect 429 "$(enrol "$good")" "enrol throttled"
