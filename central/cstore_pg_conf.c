@@ -162,7 +162,7 @@ int pg_conf_versions(cstore *base_, const char *site, cstore_conf_cb cb, void *c
 typedef struct {
 	const pgsql *q;
 	const pgparams *p;
-	int64_t changed;
+	int want_change; /* CSTORE_NOT_FOUND (rolled back) if q changed no row */
 } one_arg;
 
 /* One statement and the version bump, in one transaction. */
@@ -170,7 +170,10 @@ static int one_body(pgstore *st, pgconn *c, void *arg)
 {
 	(void)st;
 	one_arg *a = arg;
-	int status = pg_do(c, a->q, a->p, &a->changed);
+	int64_t changed = 0;
+	int status = pg_do(c, a->q, a->p, &changed);
+	if (status == CSTORE_OK && a->want_change && changed == 0)
+		return CSTORE_NOT_FOUND;
 	if (status == CSTORE_OK)
 		status = pg_version_bump(c);
 	return status;
@@ -250,11 +253,8 @@ int pg_enrol_code_put(cstore *base_, const char *site, const unsigned char code_
 	pg_p_bytes(&p, code_sha, 32);
 	pg_p_int(&p, now_ms);
 	pg_p_int(&p, expires_ms);
-	one_arg a = {&q, &p, 0};
-	int status = pg_tx((pgstore *)base_, one_body, &a);
-	if (status == CSTORE_OK && a.changed == 0)
-		return CSTORE_NOT_FOUND; /* committed nothing but the version: harmless */
-	return status;
+	one_arg a = {&q, &p, 1}; /* no row: the site is not registered */
+	return pg_tx((pgstore *)base_, one_body, &a);
 }
 
 typedef struct {
