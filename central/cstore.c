@@ -3,20 +3,68 @@
  * back end from the database string (cstore_backend.h), and every other
  * function passes the call to that back end's table. Nothing else here:
  * the meaning of each function is in cstore.h.
+ *
+ * A back end gives every function of the table but backup (NULL: "use the
+ * database's own tools", which cstore_backup says). cstore_open checks
+ * that once, and refuses a back end that lacks one, naming it: a fatal
+ * message at start-up rather than a crash at the first request that
+ * reaches the missing function, or a check on every call. The list of
+ * functions checked is counted against the size of the table at compile
+ * time, so a function added to cstore_ops and not here does not build.
  */
 #include "cstore.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cstore_backend.h"
 
+/* Every function of cstore_ops a back end must give (all but backup). */
+/* clang-format off */
+#define CSTORE_OPS_REQUIRED(X)                                                                     \
+	X(close) X(ingest) X(site_get) X(events) X(tickets) X(desk_spans) X(rebuild_tickets)      \
+	X(profile_put) X(profiles) X(labels) X(ping) X(sites) X(site_add) X(site_token)           \
+	X(site_enable) X(sites_import) X(version) X(sites_version) X(health_put) X(health_each)   \
+	X(account_add) X(account_get) X(accounts) X(account_password) X(account_enable)           \
+	X(session_add) X(session_get) X(session_touch) X(session_end) X(token_add)                \
+	X(tokens_revoke) X(token_get) X(audit_add) X(audit) X(conf_put) X(conf_get)               \
+	X(conf_versions) X(template_put) X(template_get) X(templates) X(enrol_code_put)          \
+	X(enrol_use)
+/* clang-format on */
+#define COUNT_OP(f) +1
+static_assert(sizeof(cstore_ops) ==
+		  (0 CSTORE_OPS_REQUIRED(COUNT_OP) + 1 /* backup */) * sizeof(void (*)(void)),
+	      "a function of cstore_ops is missing from CSTORE_OPS_REQUIRED");
+
+/* The first function the table lacks, or NULL if it has them all. */
+static const char *ops_missing(const cstore_ops *o)
+{
+#define MISSING_OP(f)                                                                              \
+	if (!o->f)                                                                                 \
+		return #f;
+	CSTORE_OPS_REQUIRED(MISSING_OP)
+#undef MISSING_OP
+	return NULL;
+}
+
 cstore *cstore_open(const char *path, int busy_timeout_ms, const cstore_codec *codec, char *err,
 		    size_t errlen)
 {
-	if (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11))
-		return cstore_pg_open(path, busy_timeout_ms, codec, err, errlen);
-	return cstore_sqlite_open(path, busy_timeout_ms, codec, err, errlen);
+	int pg = !strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11);
+	cstore *st = pg ? cstore_pg_open(path, busy_timeout_ms, codec, err, errlen)
+			: cstore_sqlite_open(path, busy_timeout_ms, codec, err, errlen);
+	const char *missing = st ? ops_missing(st->ops) : NULL;
+	if (missing) {
+		snprintf(err, errlen,
+			 "the %s back end of this loket-central lacks the store's function %s "
+			 "(a build without it): not opened",
+			 pg ? "PostgreSQL" : "SQLite", missing);
+		if (st->ops->close)
+			st->ops->close(st);
+		return NULL;
+	}
+	return st;
 }
 
 void cstore_close(cstore *st)

@@ -28,7 +28,8 @@ typedef struct cstore_ops {
 	int (*profiles)(cstore *st, cstore_profile_cb cb, void *ctx);
 	int (*labels)(cstore *st, cstore_label_cb cb, void *ctx);
 	int (*ping)(cstore *st);
-	/* NULL: this back end has its own tools (cstore_backup says so) */
+	/* NULL: this back end has its own tools (cstore_backup says so); the
+	 * only function that may be NULL (cstore_open checks the others) */
 	int (*backup)(cstore *st, const char *dest, int64_t *events, char *err, size_t errlen);
 	int (*sites)(cstore *st, cstore_site_cb cb, void *ctx);
 	int (*site_add)(cstore *st, const char *id, const char *name, const unsigned char sha[32],

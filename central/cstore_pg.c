@@ -3,7 +3,7 @@
  * by a database string "postgresql://…" or "postgres://…". Same meaning
  * as cstore_sqlite.c, function by function; what differs is said here.
  *
- * Schema (version 1 of this back end; meta('schema') holds the version):
+ * Schema (version 2 of this back end; meta('schema') holds the version):
  *
  *   meta(key PRIMARY KEY, value bigint): 'schema'; 'version', counted up
  *           by every write transaction (cstore_version); 'sites_version',
@@ -16,6 +16,9 @@
  *           labels) is COLLATE "C": byte order, as SQLite's, whatever the
  *           database's locale (whose comparisons in the unique indexes
  *           made ingest about a third slower here).
+ *   accounts, sessions, api_tokens, audit (cstore_pg_people.c) and
+ *           site_config, config_templates, enrol_codes (cstore_pg_conf.c):
+ *           schema 2, each file's header says its tables.
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
@@ -135,8 +138,11 @@ static const char schema_1[] =
     "CREATE INDEX desk_spans_day ON desk_spans(day, site);"
     "INSERT INTO meta VALUES('version', 0), ('sites_version', 0) ON CONFLICT DO NOTHING;";
 
-/* migrations[i] brings schema i to i + 1 (0: a new database). */
-static const char *const migrations[] = {schema_1};
+/* migrations[i] brings schema i to i + 1 (0: a new database): its
+ * statements in order, up to a NULL. */
+static const char *const schema_1_steps[] = {schema_1, NULL};
+static const char *const schema_2_steps[] = {pg_people_schema, pg_conf_schema, NULL};
+static const char *const *const migrations[] = {schema_1_steps, schema_2_steps};
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* --- statements ---------------------------------------------------------- */
@@ -290,6 +296,25 @@ int64_t pg_col_int(const PGresult *r, int i)
 int64_t pg_col_ms(const PGresult *r, int i)
 {
 	return PQgetisnull(r, 0, i) ? -1 : strtoll(PQgetvalue(r, 0, i), NULL, 10);
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int pg_col_sha256(const PGresult *r, int i, unsigned char out[32])
+{
+	const char *hex = pg_col_text(r, i);
+	if (strlen(hex) != 64)
+		return -1;
+	for (int k = 0; k < 32; k++) {
+		int hi = hex_digit(hex[2 * k]), lo = hex_digit(hex[2 * k + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[k] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
 }
 
 /* The types of q as OIDs; the count. */
@@ -674,7 +699,8 @@ static int schema_update(PGconn *conn, char *err, size_t errlen)
 		return -1;
 	}
 	for (int v = version; status == CSTORE_OK && v < SCHEMA_VERSION; v++) {
-		status = simple(&c, migrations[v]);
+		for (int i = 0; status == CSTORE_OK && migrations[v][i]; i++)
+			status = simple(&c, migrations[v][i]);
 		if (status == CSTORE_OK)
 			log_info("PostgreSQL: schema %d -> %d", v, v + 1);
 	}
@@ -1563,11 +1589,6 @@ static int pg_sites_version(cstore *base_, int64_t *version)
 	return pg_read((pgstore *)base_, &q, NULL, int_row, version);
 }
 
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 typedef struct {
 	cstore_site_cb cb;
 	void *ctx;
@@ -1576,16 +1597,9 @@ typedef struct {
 static int sites_row(void *ctx, const PGresult *r)
 {
 	sites_ctx *x = ctx;
-	const char *hex = pg_col_text(r, 2);
 	unsigned char sha[32];
-	if (strlen(hex) != 64)
+	if (pg_col_sha256(r, 2, sha))
 		return 0;
-	for (int i = 0; i < 32; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return 0;
-		sha[i] = (unsigned char)(hi << 4 | lo);
-	}
 	cstore_site_rec s = {pg_col_text(r, 0),	    pg_col_text(r, 1), sha,
 			     (int)pg_col_int(r, 3), pg_col_int(r, 4),  pg_col_int(r, 5),
 			     pg_col_int(r, 6)};
@@ -1608,12 +1622,12 @@ static int pg_sites(cstore *base_, cstore_site_cb cb, void *ctx)
 
 /* Every change of the sites: one at a time (the advisory lock, so the
  * order of registration is drawn by one), and counted in sites_version. */
-static int sites_lock(pgconn *c)
+int pg_sites_lock(pgconn *c)
 {
 	return simple(c, "SELECT pg_advisory_xact_lock(" LOCK_SITES ")");
 }
 
-static int sites_bump(pgconn *c)
+int pg_sites_bump(pgconn *c)
 {
 	static const pgsql q = {NULL, "",
 				"UPDATE meta SET value = value + 1 WHERE key = 'sites_version'"};
@@ -1659,13 +1673,13 @@ static int site_add_body(pgstore *st, pgconn *c, void *arg)
 	(void)st;
 	site_arg *a = arg;
 	int64_t changed = 0;
-	int status = sites_lock(c);
+	int status = pg_sites_lock(c);
 	if (status == CSTORE_OK)
 		status = site_register(c, a->id, a->name, a->sha, a->now_ms, &changed);
 	if (status == CSTORE_OK && changed == 0)
 		status = CSTORE_CONFLICT; /* registered already, or the token is another's */
 	if (status == CSTORE_OK)
-		status = sites_bump(c);
+		status = pg_sites_bump(c);
 	return status;
 }
 
@@ -1688,13 +1702,13 @@ static int site_update_body(pgstore *st, pgconn *c, void *arg)
 	else
 		pg_p_int(&p, a->n);
 	pg_p_int(&p, a->now_ms);
-	int status = sites_lock(c);
+	int status = pg_sites_lock(c);
 	if (status == CSTORE_OK)
 		status = pg_do(c, a->q, &p, &changed);
 	if (status == CSTORE_OK && changed == 0)
 		return CSTORE_NOT_FOUND;
 	if (status == CSTORE_OK)
-		status = sites_bump(c);
+		status = pg_sites_bump(c);
 	return status;
 }
 
@@ -1724,7 +1738,7 @@ static int import_body(pgstore *st, pgconn *c, void *arg)
 	site_arg *a = arg;
 	*a->done = 0;
 	*a->imported = 0;
-	int status = sites_lock(c);
+	int status = pg_sites_lock(c);
 	PGresult *r = status == CSTORE_OK ? pg_run(c, &get, NULL, &status) : NULL;
 	if (r)
 		*a->done = PQntuples(r) > 0;
@@ -1741,7 +1755,7 @@ static int import_body(pgstore *st, pgconn *c, void *arg)
 	if (status == CSTORE_OK)
 		status = pg_do(c, &set, NULL, NULL);
 	if (status == CSTORE_OK)
-		status = sites_bump(c);
+		status = pg_sites_bump(c);
 	return status;
 }
 
@@ -1842,4 +1856,27 @@ static const cstore_ops pg_ops = {
     .sites_version = pg_sites_version,
     .health_put = pg_health_put,
     .health_each = pg_health_each,
+    .account_add = pg_account_add,
+    .account_get = pg_account_get,
+    .accounts = pg_accounts,
+    .account_password = pg_account_password,
+    .account_enable = pg_account_enable,
+    .session_add = pg_session_add,
+    .session_get = pg_session_get,
+    .session_touch = pg_session_touch,
+    .session_end = pg_session_end,
+    .token_add = pg_token_add,
+    .tokens_revoke = pg_tokens_revoke,
+    .token_get = pg_token_get,
+    .audit_add = pg_audit_add,
+    .audit = pg_audit,
+    .conf_put = pg_conf_put,
+    .conf_get = pg_conf_get,
+    .conf_versions = pg_conf_versions,
+    .template_put = pg_template_put,
+    .template_get = pg_template_get,
+    .templates = pg_templates,
+    .enrol_code_put = pg_enrol_code_put,
+    .enrol_use = pg_enrol_use,
+    /* .backup: none; PostgreSQL is backed up with pg_dump (cstore_backup) */
 };

@@ -4,7 +4,9 @@
  * is for SQLite. cstore_pg.c holds the events, tickets, desk spans,
  * profiles, sites and health; a further file of this back end (one domain
  * each) includes this header, adds its tables as a new migration (the list
- * in cstore_pg.c) and runs its statements through pg_tx and pg_read.
+ * in cstore_pg.c) and runs its statements through pg_tx and pg_read:
+ * cstore_pg_people.c (accounts, sessions, API tokens, the audit log) and
+ * cstore_pg_conf.c (the sites' managed configuration), both schema 2.
  *
  * A call takes a connection of the pool (pg_conn_get), runs its statements
  * (pg_run) and gives the connection back (pg_conn_put). Parameters are
@@ -112,8 +114,56 @@ const char *pg_col_text(const PGresult *r, int i);
 int64_t pg_col_int(const PGresult *r, int i);
 int64_t pg_col_ms(const PGresult *r, int i);
 
+/* Column i of row 0, a bytea read as encode(…, 'hex'), into out: 0, or
+ * -1 if it is not 32 bytes (NULL included). */
+int pg_col_sha256(const PGresult *r, int i, unsigned char out[32]);
+
 /* Every write transaction ends with this: meta's version counts commits
  * (cstore_version). */
 int pg_version_bump(pgconn *c);
+
+/* Every change of the sites: taken first (an advisory lock, so changes of
+ * the sites run one at a time), and counted last (meta's sites_version,
+ * then pg_version_bump). */
+int pg_sites_lock(pgconn *c);
+int pg_sites_bump(pgconn *c);
+
+/* The tables of schema 2, one string each (run in the migration 1 -> 2). */
+extern const char pg_people_schema[];
+extern const char pg_conf_schema[];
+
+/* The functions of cstore_ops these files give (cstore.h says what each
+ * does). */
+int pg_account_add(cstore *base_, const char *name, const char *role, const char *sites,
+		   const char *pw_hash, int64_t now_ms);
+int pg_account_get(cstore *base_, const char *name, cstore_account_cb cb, void *ctx);
+int pg_accounts(cstore *base_, cstore_account_cb cb, void *ctx);
+int pg_account_password(cstore *base_, const char *name, const char *pw_hash, int64_t now_ms);
+int pg_account_enable(cstore *base_, const char *name, int enabled, int64_t now_ms);
+int pg_session_add(cstore *base_, const unsigned char sha[32], int64_t account,
+		   const unsigned char *admin_sha256, int64_t now_ms, int64_t expires_ms);
+int pg_session_get(cstore *base_, const unsigned char sha[32], cstore_session_cb cb, void *ctx);
+int pg_session_touch(cstore *base_, const unsigned char sha[32], int64_t now_ms);
+int pg_session_end(cstore *base_, const unsigned char sha[32]);
+int pg_token_add(cstore *base_, const char *name, const unsigned char sha[32], int max,
+		 int64_t now_ms);
+int pg_tokens_revoke(cstore *base_, const char *name, int *revoked);
+int pg_token_get(cstore *base_, const unsigned char sha[32], cstore_account_cb cb, void *ctx);
+int pg_audit_add(cstore *base_, int64_t at_ms, const char *actor, const char *action,
+		 const char *detail);
+int pg_audit(cstore *base_, int64_t before, int limit, cstore_audit_cb cb, void *ctx);
+
+int pg_conf_put(cstore *base_, const cstore_conf_new *v, size_t n, const char *author,
+		const char *note, int64_t now_ms, int64_t *version);
+int pg_conf_get(cstore *base_, const char *site, int64_t version, cstore_conf_cb cb, void *ctx);
+int pg_conf_versions(cstore *base_, const char *site, cstore_conf_cb cb, void *ctx);
+int pg_template_put(cstore *base_, const char *name, const char *body, size_t len,
+		    const char *author, int64_t now_ms);
+int pg_template_get(cstore *base_, const char *name, cstore_template_cb cb, void *ctx);
+int pg_templates(cstore *base_, cstore_template_cb cb, void *ctx);
+int pg_enrol_code_put(cstore *base_, const char *site, const unsigned char code_sha[32],
+		      int64_t now_ms, int64_t expires_ms);
+int pg_enrol_use(cstore *base_, const unsigned char code_sha[32], const unsigned char token_sha[32],
+		 int64_t now_ms, char *site, size_t cap, int *why, cstore_conf_cb cb, void *ctx);
 
 #endif

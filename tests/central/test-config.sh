@@ -4,8 +4,9 @@
 # local keys refused), versions with their author, rollback, the site's GET
 # with ETag / 304 / 404, templates applied all or nothing, the dashboard's
 # configuration page and its diff, enrolment codes (one use, 24 h, wrong
-# ones throttled) and SIGHUP with a good and a broken file. Talks only to
-# 127.0.0.1; every wait is for a log line or a status, bounded.
+# ones throttled), saves at once numbered apart, and SIGHUP with a good and
+# a broken file. Talks only to 127.0.0.1; every wait is for a log line or a
+# status, bounded. LOKET_TEST_DB=pg: on PostgreSQL (db.sh).
 set -u
 B=${B:-build/test}
 BIN=${LOKET_BIN:-$PWD/$B}
@@ -15,9 +16,12 @@ pid=
 fails=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	test_db_stop
 	[ -n "${KEEP:-}" ] || rm -rf "$dir"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/db.sh"
+DB=$(test_db central)
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 note() { echo "-- $*"; }
 [ -x "$CENTRAL" ] || { echo "no $CENTRAL: build it first"; exit 1; }
@@ -29,7 +33,7 @@ write_conf() { # ADMIN_TOKEN [EXTRA_JSON]
 	cat >"$dir/central.json" <<EOF
 {
   "listen": "127.0.0.1:0",
-  "database": "central.db",
+  "database": "$DB",
   "admin_token_sha256": "$(sha "$1")"${2:+,
   $2}
 }
@@ -248,17 +252,40 @@ expect 200 "$(req GET /api/v1/sites/paddepoel/config "" "$new_tok")" "the new to
 expect 401 "$(req GET /api/v1/sites/paddepoel/config "" "$TOK_P")" "the old token is refused"
 expect 410 "$(enrol "$code")" "enrol twice"
 has 'used already' "enrol twice"
+# One code sent by two boxes at the same moment: one gets it, the other 410.
+printf '{"code": "%s"}' "$(cli enrol-code selwerd 2>/dev/null)" >"$dir/pair.json"
+pair=()
+for i in 1 2; do
+	curl -s --max-time 10 -o "$dir/pair.$i" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		--data-binary @"$dir/pair.json" "$URL/api/v1/enrol" >"$dir/pair.code.$i" &
+	pair+=($!)
+done
+wait "${pair[@]}"
+[ "$(sort "$dir"/pair.code.* | tr '\n' ' ')" = "200 410 " ] ||
+	fail "one code twice at once: $(cat "$dir"/pair.code.* | tr '\n' ' '), want one 200 and one 410"
 old=$(LOKET_FAKE_NOW=$(( ($(date +%s) - 25 * 3600) * 1000 )) cli enrol-code selwerd 2>/dev/null)
 expect 410 "$(enrol "$old")" "enrol expired"
 has 'older than 24 hours' "enrol expired"
 expect 403 "$(enrol AAAA-BBBB-CCCC-DDDD)" "enrol wrong"
 has 'unknown code' "enrol wrong"
-expect 403 "$(enrol AAAA-BBBB-CCCC-DDDE)" "enrol wrong 2"
-# 5 wrong ones from this address (used, expired, 2 unknown = 4; one more)
+# 5 wrong ones from this address (used, used at once, expired, unknown = 4; one more)
 expect 403 "$(enrol nonsense)" "enrol wrong 3"
 good=$(cli enrol-code selwerd 2>/dev/null)
 expect 429 "$(enrol "$good")" "enrol throttled"
 grep -q "enrolment refused" "$dir/log" || fail "no log line of a refused enrolment"
+
+note "saves at once: each its own version number"
+conf "At once" >"$dir/once.json"
+once=()
+for i in 1 2 3 4 5 6; do
+	curl -s --max-time 10 -o "$dir/once.$i" -X PUT -H "Authorization: Bearer $TOK_ADMIN" \
+		-H 'Content-Type: application/json' --data-binary @"$dir/once.json" \
+		"$URL/api/v1/sites/selwerd/config" &
+	once+=($!)
+done
+wait "${once[@]}"
+got=$(cat "$dir"/once.* | grep -o '"version":[0-9]*' | sort -u | wc -l)
+[ "$got" = 6 ] || fail "6 saves at once: $got version numbers: $(cat "$dir"/once.*)"
 
 note "SIGHUP: a good file is taken, a broken one keeps the old one and names the key"
 write_conf "$TOK_ADMIN2"
@@ -269,7 +296,7 @@ expect 200 "$(req GET /api/v1/sites/paddepoel/config/versions "" "$TOK_ADMIN2")"
 sed -i 's/"listen": "127.0.0.1:0"/"listen": "127.0.0.1:1"/' "$dir/central.json"
 kill -HUP "$pid"
 wait_log "SIGHUP: listen changed: that takes a restart" || fail "listen change not said"
-printf '{ "listen": "127.0.0.1:0", "database": "central.db", "admin_token_sha256": "xyz" }\n' \
+printf '{ "listen": "127.0.0.1:0", "database": "%s", "admin_token_sha256": "xyz" }\n' "$DB" \
 	>"$dir/central.json"
 kill -HUP "$pid"
 wait_log "SIGHUP: .*admin_token_sha256" || fail "broken file: key not named: $(tail -5 "$dir/log")"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # loket-central on PostgreSQL (issue 14): the central suites (run.sh,
-# test-report.sh, test-sites.sh) again with LOKET_TEST_DB=pg, each on a
-# throwaway cluster of its own (tests/tools/pg.sh), then what only a
-# server database has:
+# test-report.sh, test-sites.sh, test-accounts.sh, test-config.sh) again
+# with LOKET_TEST_DB=pg, each on a throwaway cluster of its own
+# (tests/tools/pg.sh), then what only a server database has:
 #   - PostgreSQL restarted under load: a site sends batches while the
 #     server restarts; central answers 503 with Retry-After meanwhile,
 #     recovers by itself, and the export equals the events sent, once each;
@@ -10,6 +10,8 @@
 #     site at the same moment: every answer is 200, each event is stored by
 #     exactly one node (the other acknowledges it as a duplicate), and the
 #     export equals, byte for byte, what was sent;
+#   - a session signed in on one node works on the other, and a sign-out on
+#     the other ends it on the first (sessions live in the database);
 #   - a node killed (SIGKILL) in the middle of a batch: the site sends it
 #     again to the other node, and the export is still what was sent;
 #   - two processes opening a new database at once: one creates the
@@ -47,7 +49,7 @@ fi
 
 # --- the central suites on PostgreSQL -----------------------------------------------------------
 # (LOKET_TEST_PG_SUITES=0: only the faults below.)
-for t in run.sh test-report.sh test-sites.sh; do
+for t in run.sh test-report.sh test-sites.sh test-accounts.sh test-config.sh; do
 	[ "${LOKET_TEST_PG_SUITES:-1}" = 0 ] && break
 	note "$t on PostgreSQL"
 	# The fuzzers test no database: they ran with the SQLite suites.
@@ -230,6 +232,22 @@ note "stored by node one $s1 (with the restart's $N), by node two $s2; duplicate
 [ $((d1 + d2 - d1_restart)) -eq "$M" ] || fail "duplicates $d1 + $d2 (less $d1_restart from the restart), want $M: each event once at each node"
 [ "$(pg_psql "$dir/pg" "SELECT acked_through, events FROM sites WHERE name = 'paddepoel'")" = "$((N + M))|$((N + M))" ] ||
 	fail "the site's row: $(pg_psql "$dir/pg" "SELECT acked_through, events FROM sites WHERE name = 'paddepoel'")"
+
+# --- one session, two nodes ------------------------------------------------------------------------
+note "a session signed in on node one works on node two; a sign-out on node two ends it on node one"
+PW_ANNA=anna-password-$RANDOM$RANDOM
+printf '%s\n' "$PW_ANNA" | LOKET_ARGON2_MEMORY_KIB=64 LOKET_ARGON2_TIME=1 \
+	"$CENTRAL" -c "$dir/central.json" user add anna --role admin 2>"$dir/user.err" ||
+	fail "user add anna: $(cat "$dir/user.err")"
+code=$(curl -s --max-time 10 -D "$dir/login.hdr" -o /dev/null -w '%{http_code}' \
+	--data-urlencode name=anna --data-urlencode "password=$PW_ANNA" "$URL1/login")
+SID=$(sed -n 's/^[Ss]et-[Cc]ookie: loket_session=\([0-9a-f]*\);.*/\1/p' "$dir/login.hdr" | tr -d '\r')
+[ "$code" = 303 ] && [ -n "$SID" ] || fail "anna's sign-in at node one: $code"
+as() { curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "Cookie: loket_session=$SID" "$@"; }
+[ "$(as "$URL1/people")" = 200 ] || fail "anna's session at node one"
+[ "$(as "$URL2/people")" = 200 ] || fail "anna's session from node one at node two"
+[ "$(as -X POST "$URL2/logout")" = 303 ] || fail "sign-out at node two"
+[ "$(as "$URL1/")" = 303 ] || fail "a session signed out at node two still works at node one"
 
 # --- a node killed in the middle of a batch -----------------------------------------------------------
 note "a node killed (SIGKILL) in the middle of a batch"

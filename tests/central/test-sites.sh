@@ -201,8 +201,9 @@ sed -e "s/^{/{\"schedule\":{\"hours\":{\"$open_key\":[\"09:00-17:00\"]},\"day_ch
 [ "$(beat paddepoel "$TOK_PADDEPOEL" "$dir/sched.json")" = 204 ] || fail "a heartbeat with a schedule: $(cat "$dir/resp")"
 # age_paddepoel SECONDS: its last heartbeat and batch that much older
 age_paddepoel() {
-	sqlite3 "$dir/central.db" "UPDATE site_health SET received_ms = received_ms - $1 * 1000 WHERE site = (SELECT id FROM sites WHERE name = 'paddepoel');
-		UPDATE sites SET last_sync_ms = last_sync_ms - $1 * 1000 WHERE name = 'paddepoel'" || fail "could not age paddepoel"
+	test_sql central "UPDATE site_health SET received_ms = received_ms - $1 * 1000 WHERE site = (SELECT id FROM sites WHERE name = 'paddepoel');
+		UPDATE sites SET last_sync_ms = last_sync_ms - $1 * 1000 WHERE name = 'paddepoel'" >/dev/null ||
+		fail "could not age paddepoel"
 }
 age_paddepoel 600 # quiet for 10 minutes, closed all that time
 admin "$URL/sites?lang=en" >"$dir/page"
@@ -282,7 +283,7 @@ if [ -x "$BIN/loket-syncd" ]; then
 	top=$(cd "$(dirname "$0")/../.." && pwd)
 	mkdir -p "$dir/office" "$dir/site"
 	cat >"$dir/office/central.json" <<EOF
-{ "listen": "127.0.0.1:0", "database": "$([ "$TEST_DB" = pg ] && test_db office || echo central.db)",
+{ "listen": "127.0.0.1:0", "database": "$([ "$TEST_DB" = pg ] && test_db office || echo "$dir/office.db")",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")", "metrics_token_sha256": "$(sha "$TOK_METRICS")" }
 EOF
 	"$CENTRAL" -c "$dir/office/central.json" site add paddepoel "WIJS Paddepoel" >"$dir/site/token" 2>/dev/null ||
@@ -307,9 +308,9 @@ EOF
 	health() { admin "$URL/sites?lang=en" | grep -o '<td class="health[^<]*<'; }
 	wait_beats 1 || fail "no heartbeat of loket-syncd arrived: $(tail -5 "$dir/site/syncd.log")"
 	health | grep -q '>ok<' || fail "a fresh site is not ok: $(health)"
-	sqlite3 "$dir/office/central.db" 'SELECT body FROM site_health' |
+	test_sql office 'SELECT body FROM site_health' |
 		grep -qF '"schedule":{"hours":{"tue":["09:00-12:30","13:00-17:00"]},"closed_days":["2026-12-25"],"day_change":"00:00"}' ||
-		fail "the heartbeat does not carry the opening schedule: $(sqlite3 "$dir/office/central.db" 'SELECT body FROM site_health')"
+		fail "the heartbeat does not carry the opening schedule: $(test_sql office 'SELECT body FROM site_health')"
 	old=$(( $(date +%s%3N) - 60000 ))
 	sqlite3 -cmd '.timeout 5000' "$dir/site/site.db" \
 		"INSERT OR REPLACE INTO views(name, alive_ms, every_ms, pid) VALUES('counter:2', $old, 1000, 0)" ||
