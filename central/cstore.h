@@ -19,6 +19,9 @@
  *            last call, end, outcome, desk, transfers), updated in the same
  *            transaction as the events it derives from, and rebuildable
  *            from them at any time (cstore_rebuild_tickets).
+ *   aggregates  per (site, day, kind of help) counts and per (site, day)
+ *            counts by key, derived from the tickets and desk spans in
+ *            the same transaction (cstore_day_aggs, cstore_day_counts).
  *   desk spans  staffed time derived from the desk events the same way:
  *            per site and desk, in seq order, a span from a desk.opened to
  *            the desk's next desk.closed (a second opening of an open desk
@@ -171,8 +174,55 @@ typedef int (*cstore_span_cb)(void *ctx, const cstore_desk_span *d);
 int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
 		      cstore_span_cb cb, void *ctx);
 
-/* Recomputes the tickets and the desk spans from the events, in one
- * transaction. Unread events are read again first: those this version
+/* The per-day aggregates: what the dashboard and the report count, kept
+ * per (site, kind of help at the ticket's end, local day of the ticket)
+ * and updated in the transaction of every change of a ticket (an ingest, a
+ * rebuild), so that a period costs its sites x kinds x days, never its
+ * tickets. The same facts as cstore_tickets, counted:
+ *   visits     tickets of that day and category
+ *   served, no_show, expired, cancelled, open (not ended yet): by outcome
+ *   of the served: solved, referred, follow_up, outcome_nr (not
+ *              recorded); first_yes, first_no, first_nr (first visit)
+ *   also       served tickets of that day and site, of another category,
+ *              whose topics name this one (a row may hold only this)
+ *   wait       issue to first call of the tickets with a set issue clock
+ *              and a first call not before it; service: last call to
+ *              served. Both as histograms of whole minutes (hist.h: the
+ *              blob, len bytes; merge with hist_merge_blob), so any
+ *              period's percentiles are exact to the nearest minute.
+ * Strings and blobs valid only during the callback. */
+typedef struct {
+	const char *site, *day, *category;
+	long visits, served, no_show, expired, cancelled, open;
+	long solved, referred, follow_up, outcome_nr, first_yes, first_no, first_nr, also;
+	const void *wait, *service; /* hist.h's stored form */
+	size_t wait_len, service_len;
+} cstore_day_agg;
+
+/* Calls cb for each aggregate row of a day in [from_day, to_day] of site
+ * (NULL: all), ordered by day, then site (in the order sites first sent),
+ * then category: the order of the table's key, so nothing is sorted; stops
+ * early if cb returns non-zero. Reads only rows of the period. */
+typedef int (*cstore_day_agg_cb)(void *ctx, const cstore_day_agg *a);
+int cstore_day_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
+		    cstore_day_agg_cb cb, void *ctx);
+
+/* Per (site, day) counts by key, updated with the aggregates above:
+ *   "lang"      visits by the resident's language (key "" if none)
+ *   "referral"  visits served as referred, by destination ("" not recorded)
+ *   "staffed"   minutes of the closed desk spans opened that day (key "")
+ *   "spans"     how many closed desk spans (key "")
+ * Rows with n 0 are not kept. Order and cost as cstore_day_aggs. */
+typedef struct {
+	const char *site, *day, *kind, *key;
+	int64_t n;
+} cstore_day_count;
+typedef int (*cstore_day_count_cb)(void *ctx, const cstore_day_count *c);
+int cstore_day_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
+		      cstore_day_count_cb cb, void *ctx);
+
+/* Recomputes the tickets, the desk spans and the per-day aggregates from
+ * the events, in one transaction. Unread events are read again first: those this version
  * understands (a type it has learnt since they came) get their parsed
  * fields and count from now on; the others stay unread. */
 int cstore_rebuild_tickets(cstore *st);

@@ -1,7 +1,7 @@
 /*
  * cstore_sqlite — the SQLite implementation of cstore.h.
  *
- * Schema (version 4; meta('schema') holds the version):
+ * Schema (version 6; meta('schema') holds the version):
  *
  *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms,
  *           title, token_sha256 (unique), enabled, created_ms, updated_ms, reg):
@@ -34,6 +34,10 @@
  *           closed_at, closed_ms, staffed_ms, PRIMARY KEY(site, opened_seq)),
  *           a unique index on (site, desk) of the open ones (closed_seq
  *           NULL: at most one per desk), an index on day
+ *   day_aggs, day_counts: the per-day aggregates of the tickets and desk
+ *           spans, kept in the transaction that changes those
+ *           (cstore_sqlite_agg.c tells how); schema 6 added them, and the
+ *           update to 6 counts them once from the tickets and desk spans
  *
  * In events, ticket, code, category and lang are NULL for desk events (and
  * from_category for all but transfers, desk when there is none). Schema 1
@@ -100,7 +104,7 @@
 #include "log.h"
 
 /* The schema this code writes; cstore_open brings older ones up to it. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS sites("
@@ -305,8 +309,8 @@ static int add_column(sqlite3 *db, const char *table, const char *name, const ch
  * SCHEMA_VERSION, in one transaction (another process opening the same
  * file at once waits, then finds it done). A database from a newer
  * loket-central is refused rather than misread. */
-static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *path, char *err,
-			 size_t errlen)
+static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *path, sq_agg **agg,
+			 char *err, size_t errlen)
 {
 	char *msg = NULL;
 	sqlite3_stmt *s = NULL;
@@ -353,6 +357,14 @@ static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *pat
 		rc = add_column(db, "sites", site_cols[i][0], site_cols[i][1], &msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sq_agg_schema, NULL, NULL, &msg);
+	/* From here on, every change of tickets and desk_spans on db notes
+	 * its (site, day) for the aggregates. */
+	if (rc == SQLITE_OK && !(*agg = sq_agg_open(db, err, errlen))) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	if (rc == SQLITE_OK && version >= 1 && version < 4) {
 		/* Schema 2 -> 3 -> 4: desk_spans and the served outcome columns,
 		 * derived from the events held by the code ingest uses. */
@@ -375,6 +387,16 @@ static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *pat
 		log_info("%s: schema %d -> 4: tickets (with how each visit ended) and desk spans "
 			 "derived from %lld events",
 			 path, version, (long long)n);
+	}
+	/* Schema 5 -> 6: the per-day aggregates, counted once from the
+	 * tickets and desk spans held. */
+	if (rc == SQLITE_OK && version >= 1 && version < 6) {
+		rc = sq_agg_touch_all(*agg);
+		if (rc == SQLITE_OK)
+			rc = sq_agg_flush(*agg);
+		if (rc == SQLITE_OK)
+			log_info("%s: schema %d -> 6: per-day aggregates counted from the tickets",
+				 path, version);
 	}
 	if (rc == SQLITE_OK && version != SCHEMA_VERSION) {
 		char set[96];
@@ -452,7 +474,7 @@ cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_c
 	st->w = sq_open_conn(path, busy_timeout_ms, 1, err, errlen);
 	if (!st->w)
 		goto fail;
-	if (schema_update(st->codec, st->w, path, err, errlen))
+	if (schema_update(st->codec, st->w, path, &st->agg, err, errlen))
 		goto fail;
 	st->watch = sq_open_conn(path, busy_timeout_ms, 0, err, errlen);
 	if (!st->watch)
@@ -497,6 +519,7 @@ static void sq_close(cstore *base_)
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	facts_finalize(st->fx);
+	sq_agg_close(st->agg);
 	sqlite3_close(st->w);
 	sqlite3_close(st->watch);
 	pthread_mutex_destroy(&st->vlock);
@@ -773,6 +796,10 @@ static int sq_ingest(cstore *base_, const char *site, const cstore_batch *b, int
 		}
 		r->stored++;
 	}
+	/* The aggregates of the days this batch touched, in its transaction. */
+	rc = sq_agg_flush(st->agg);
+	if (rc != SQLITE_OK)
+		goto fail;
 	int64_t last = b->ev[b->n - 1].e.seq;
 	int64_t now_acked = last > acked ? last : acked;
 	sqlite3_bind_int64(st->site_set, 1, sid);
@@ -948,13 +975,18 @@ static int sq_rebuild_tickets(cstore *base_)
 		goto out;
 	rc = derive(st->codec, st->w, st->fx, 0, &nfacts);
 	if (rc == SQLITE_OK)
+		rc = sq_agg_touch_all(st->agg);
+	if (rc == SQLITE_OK)
+		rc = sq_agg_flush(st->agg);
+	if (rc == SQLITE_OK)
 		rc = sq_step_done(st->commit);
 out:
 	if (rc != SQLITE_OK) {
 		status = sq_map_rc(rc);
 		if (status == CSTORE_OK || status == CSTORE_CONFLICT)
 			status = CSTORE_ERROR;
-		log_error("rebuilding tickets and desk spans: %s", sqlite3_errmsg(st->w));
+		log_error("rebuilding tickets, desk spans and aggregates: %s",
+			  sqlite3_errmsg(st->w));
 		if (sqlite3_get_autocommit(st->w) == 0)
 			sq_step_done(st->rollback);
 	} else if (nread || nstill) {
@@ -1566,6 +1598,8 @@ static const cstore_ops sq_ops = {
     .events = sq_events,
     .tickets = sq_tickets,
     .desk_spans = sq_desk_spans,
+    .day_aggs = sq_day_aggs,
+    .day_counts = sq_day_counts,
     .rebuild_tickets = sq_rebuild_tickets,
     .profile_put = sq_profile_put,
     .profiles = sq_profiles,

@@ -17,6 +17,8 @@
 
 #define READERS 8
 
+typedef struct sq_agg sq_agg;
+
 typedef struct sqstore sqstore;
 struct sqstore {
 	cstore base; /* first: a cstore * is a sqstore * here */
@@ -28,6 +30,7 @@ struct sqstore {
 	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
 	    *ev_by_uuid;
 	sqlite3_stmt *fx[EV_TYPE_COUNT]; /* the fact per event type, as fact_sql */
+	sq_agg *agg;			 /* the per-day aggregates on w (cstore_sqlite_agg.c) */
 	pthread_mutex_t vlock;		 /* the watch connection */
 	sqlite3 *watch;			 /* only asks PRAGMA data_version */
 	pthread_mutex_t rlock;		 /* the reader pool */
@@ -51,5 +54,24 @@ const char *sq_col_text(sqlite3_stmt *s, int i);
 int64_t sq_col_ms(sqlite3_stmt *s, int i);
 /* Binds text (not NULL), or SQL NULL if it is "". */
 void sq_bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
+
+/* The per-day aggregates (cstore_sqlite_agg.c, which tells the scheme). */
+extern const char sq_agg_schema[];
+/* The aggregates' statements on db, and the temporary table and triggers
+ * that note which (site, day) a change of tickets or desk_spans touched:
+ * NULL on failure, with the reason in err. */
+sq_agg *sq_agg_open(sqlite3 *db, char *err, size_t errlen);
+void sq_agg_close(sq_agg *a);
+/* Recomputes the aggregates of every (site, day) touched since the last
+ * flush from tickets and desk_spans, and forgets them: inside the
+ * caller's transaction (a rollback undoes both). */
+int sq_agg_flush(sq_agg *a);
+/* Empties the aggregates and marks every (site, day) of tickets and
+ * desk_spans touched: a flush then builds them all (rebuild, migration). */
+int sq_agg_touch_all(sq_agg *a);
+int sq_day_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
+		cstore_day_agg_cb cb, void *ctx);
+int sq_day_counts(cstore *base, const char *from_day, const char *to_day, const char *site,
+		  cstore_day_count_cb cb, void *ctx);
 
 #endif

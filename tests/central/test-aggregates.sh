@@ -1,0 +1,200 @@
+#!/bin/bash
+# The per-day aggregates (issue 14) equal what the tickets and desk spans
+# say, after a mixed stream posted to loket-central with curl over three
+# batches: issued, called, recalled, transferred, served with outcomes and
+# topics, no-show, cancelled, expired at the day's end, a ticket taken on an
+# unset (1970) clock that a later event moves to its real day, a ticket
+# issued in one batch and ended in the next, desk spans, and a batch resent
+# (duplicates). After each step tests/central/agg_check.sql (a plain SQL
+# recomputation) must find no difference; the aggregates must come out the
+# same from --rebuild-tickets and from the update of a schema 5 database;
+# and the dashboard and the report answer from them.
+#
+# Talks only to 127.0.0.1 on a port the kernel picks (listen :0, read from
+# the log); every wait is for a log line, bounded.
+set -u
+B=${B:-build/test}
+BIN=${LOKET_BIN:-$PWD/$B}
+CENTRAL=$BIN/loket-central
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d /tmp/loket-agg-test.XXXXXX)
+pid=
+fails=0
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "${KEEP:-}" ] && echo "kept $dir" || rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+note() { echo "-- $*"; }
+
+[ -x "$CENTRAL" ] || { echo "no $CENTRAL: build it first"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "sqlite3 is missing (scripts/deps.sh installs it)"; exit 1; }
+
+sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+TOK_ADMIN=test-admin-$RANDOM$RANDOM
+TOK_N=test-token-north-$RANDOM
+TOK_S=test-token-south-$RANDOM
+cat >"$dir/central.json" <<JSON
+{
+  "listen": "127.0.0.1:0",
+  "database": "central.db",
+  "admin_token_sha256": "$(sha "$TOK_ADMIN")",
+  "sites": [
+    { "id": "north", "name": "Noord", "token_sha256": "$(sha "$TOK_N")" },
+    { "id": "south", "name": "Zuid", "token_sha256": "$(sha "$TOK_S")" }
+  ]
+}
+JSON
+
+start() {
+	: >"$dir/log"
+	"$CENTRAL" -c "$dir/central.json" 2>"$dir/log" &
+	pid=$!
+	port=
+	for _ in $(seq 1 100); do
+		port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$dir/log" | head -1 | cut -d: -f2)
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$port" ] || { cat "$dir/log"; echo "central did not start"; exit 1; }
+	URL=http://127.0.0.1:$port
+}
+stop() {
+	kill -TERM "$pid"
+	wait "$pid" || fail "central exited $? after SIGTERM"
+	pid=
+}
+check() { # WHAT: the aggregates equal the recomputation
+	local diff
+	diff=$(sqlite3 "$dir/central.db" <"$here/agg_check.sql" 2>&1)
+	[ -z "$diff" ] || fail "$1: the aggregates differ from the tickets: $(head -10 <<<"$diff")"
+	[ "$(sqlite3 "$dir/central.db" "SELECT count(*) FROM day_aggs")" -gt 0 ] || fail "$1: no aggregates"
+}
+dump() {
+	sqlite3 "$dir/central.db" "SELECT day, site, category, visits, served, no_show, expired,
+		cancelled, open, solved, referred, follow_up, outcome_nr, first_yes, first_no, first_nr,
+		also, hex(wait), hex(service) FROM day_aggs ORDER BY 1, 2, 3;
+		SELECT * FROM day_counts ORDER BY 1, 2, 3, 4"
+}
+
+D1=2026-11-20
+D2=2026-11-21
+# ev SEQ TYPE TICKET CODE CATEGORY LANG DAY HH:MM DESK [EXTRA]: a ticket event of site SITE_N.
+ev() {
+	printf '{"seq":%d,"uuid":"01937000-0000-7000-8000-%04d%08d","type":"%s","at":"%sT%s:00.000+01:00","ticket":"01937000-0000-7000-9000-%04d%08d","code":"%s","category":"%s","lang":"%s","desk":%s%s}' \
+		"$1" "$SITE_N" "$1" "$2" "$7" "$8" "$SITE_N" "$3" "$4" "$5" "$6" "$9" "${10:-}"
+}
+dv() { # SEQ TYPE DESK DAY HH:MM
+	local cats=""
+	[ "$2" = desk.opened ] && cats=',"categories":null'
+	printf '{"seq":%d,"uuid":"01937000-0000-7000-8000-%04d%08d","type":"%s","at":"%sT%s:00.000+01:00","desk":%s%s}' \
+		"$1" "$SITE_N" "$1" "$2" "$4" "$5" "$3" "$cats"
+}
+out() { printf ',"outcome":%s,"referred_to":%s,"topics":%s,"first_visit":%s' "$1" "$2" "$3" "$4"; }
+send() { # SITE TOKEN FILE: prints the status
+	curl -s --max-time 60 -o "$dir/resp" -w '%{http_code}' -H "Authorization: Bearer $2" \
+		-H 'Content-Type: application/json' --data-binary @"$3" "$URL/api/v1/sites/$1/events"
+}
+admin() { curl -s --max-time 60 -H "Authorization: Bearer $TOK_ADMIN" "$@"; }
+batch() { printf '{"events":['; paste -sd, -; printf ']}'; }
+
+start
+note "central on $URL"
+SITE_N=1
+{
+	ev 1 ticket.issued 1 A001 digital nl $D1 09:00 null; echo
+	ev 2 ticket.issued 2 B001 tax ar $D1 09:01 null; echo
+	ev 3 ticket.called 1 A001 digital nl $D1 09:04 1; echo
+	ev 4 ticket.recalled 1 A001 digital nl $D1 09:06 1; echo
+	ev 5 ticket.issued 3 A002 digital en $D1 09:02 null; echo
+	ev 6 ticket.transferred 3 A002 tax en $D1 09:05 null ',"from":"digital"'; echo
+	ev 7 ticket.issued 4 H001 housing tr $D1 09:03 null; echo
+	ev 8 ticket.cancelled 4 H001 housing tr $D1 09:10 null; echo
+	# Taken on an unset clock: its day is 1970-01-01 until an event names the real one.
+	printf '{"seq":9,"uuid":"01937000-0000-7000-8000-000100000009","type":"ticket.issued","at":"1970-01-01T00:10:00.000+00:00","ticket":"01937000-0000-7000-9000-000100000005","code":"A003","category":"digital","lang":"nl","desk":null}\n'
+	dv 10 desk.opened 1 $D1 08:55; echo
+	ev 11 ticket.issued 6 B002 tax nl $D1 09:20 null; echo
+	ev 12 ticket.issued 7 A004 digital pl $D1 16:00 null; echo
+} | batch >"$dir/n1.json"
+{
+	ev 13 ticket.served 1 A001 digital nl $D1 09:20 1 "$(out '"solved"' null '["tax","digital"]' true)"; echo
+	ev 14 ticket.called 2 B001 tax ar $D1 09:25 1; echo
+	ev 15 ticket.no_show 2 B001 tax ar $D1 09:27 1; echo
+	ev 16 ticket.called 3 A002 tax en $D1 09:30 1; echo
+	ev 17 ticket.served 3 A002 tax en $D1 09:45 1 "$(out '"referred"' '"wij"' '["digital"]' false)"; echo
+	ev 18 ticket.called 5 A003 digital nl $D2 10:00 1 ",\"day\":\"$D2\""; echo
+	ev 19 ticket.served 5 A003 digital nl $D2 10:10 1 ",\"day\":\"$D2\"$(out '"referred"' null null null)"; echo
+	ev 20 ticket.expired 6 B002 tax nl $D1 17:00 null; echo
+	ev 21 ticket.expired 7 A004 digital pl $D1 17:00 null; echo
+	dv 22 desk.closed 1 $D1 17:05; echo
+	ev 23 ticket.issued 8 A005 digital nl $D2 09:00 null; echo
+	ev 24 ticket.called 8 A005 digital nl $D2 09:10 2; echo
+} | batch >"$dir/n2.json"
+{
+	sed 's/^{"events":\[//; s/\]}$//' "$dir/n2.json" | tr -d '\n'; printf ','
+	{
+		dv 25 desk.opened 2 $D2 09:00; echo
+		ev 26 ticket.issued 9 B003 tax uk $D2 09:30 null; echo
+		ev 27 ticket.called 9 B003 tax uk $D2 13:30 2; echo
+		ev 28 ticket.served 9 B003 tax uk $D2 18:00 2 "$(out null null '[]' null)"; echo
+		dv 29 desk.closed 2 $D2 18:30; echo
+	} | paste -sd, -
+} | { printf '{"events":['; cat; printf ']}'; } >"$dir/n3.json"
+SITE_N=2
+{
+	ev 1 ticket.issued 1 A001 digital nl $D1 10:00 null; echo
+	ev 2 ticket.called 1 A001 digital nl $D1 10:12 3; echo
+	ev 3 ticket.served 1 A001 digital nl $D1 10:31 3; echo
+} | batch >"$dir/s1.json"
+
+note "batches"
+[ "$(send north "$TOK_N" "$dir/n1.json")" = 200 ] || fail "north 1: $(cat "$dir/resp")"
+check "after north's first batch"
+[ "$(sqlite3 "$dir/central.db" "SELECT visits FROM day_aggs WHERE day = '1970-01-01'")" = 1 ] ||
+	fail "the ticket on an unset clock is not counted on 1970-01-01 yet"
+[ "$(send north "$TOK_N" "$dir/n2.json")" = 200 ] || fail "north 2: $(cat "$dir/resp")"
+check "after north's second batch"
+[ -z "$(sqlite3 "$dir/central.db" "SELECT 1 FROM day_aggs WHERE day = '1970-01-01'")" ] ||
+	fail "the ticket moved to $D2 is still counted on 1970-01-01"
+dump >"$dir/before-resend"
+[ "$(send north "$TOK_N" "$dir/n2.json")" = 200 ] || fail "north 2 again: $(cat "$dir/resp")"
+dump | cmp -s - "$dir/before-resend" || fail "a resent batch changed the aggregates"
+[ "$(send north "$TOK_N" "$dir/n3.json")" = 200 ] || fail "north 3 (resent and new): $(cat "$dir/resp")"
+grep -q '"acked_through":29' "$dir/resp" || fail "north 3: $(cat "$dir/resp")"
+[ "$(send south "$TOK_S" "$dir/s1.json")" = 200 ] || fail "south 1: $(cat "$dir/resp")"
+check "after every batch"
+
+note "figures"
+# The ticket served at 18:00 waited 4 h 30 min: it counts as 4 h (hist.h).
+[ "$(sqlite3 "$dir/central.db" "SELECT hex(wait) FROM day_aggs WHERE day = '$D2' AND category = 'tax'")" = F001 ] ||
+	fail "a wait of 4 h 30 min is not in the 4 h bucket"
+[ "$(sqlite3 "$dir/central.db" "SELECT also FROM day_aggs WHERE day = '$D1' AND site = 1 AND category = 'tax'")" = 1 ] ||
+	fail "also of tax on $D1: want 1 (A001's topics name it and its own kind)"
+admin "$URL/report?from=$D1&to=$D2&lang=en" >"$dir/report.html"
+# 9 + 1 visits, 5 served; north staffed 8 h 10 min + 9 h 30 min.
+grep -q '<td>All locations</td><td class="n">10</td><td class="n">5</td>' "$dir/report.html" ||
+	fail "report: all locations not 10 visits, 5 served: $(grep -o '<td>All locations</td>[^/]*' "$dir/report.html" | head -1)"
+admin "$URL/?from=$D1&to=$D2&lang=en" >"$dir/dash.html"
+grep -q 'Noord.*<td>Total</td><td class="n">9</td><td class="n">4</td><td class="n">17.7</td>' "$dir/dash.html" ||
+	fail "dashboard: Noord's total of the days is not 9 tickets, 4 served, 17.7 h"
+dump >"$dir/live"
+stop
+
+note "--rebuild-tickets"
+"$CENTRAL" -c "$dir/central.json" --rebuild-tickets 2>>"$dir/log" || fail "--rebuild-tickets"
+check "after --rebuild-tickets"
+dump | cmp -s - "$dir/live" || fail "--rebuild-tickets changed the aggregates: $(dump | diff - "$dir/live" | head -5)"
+
+note "schema 5 database"
+sqlite3 "$dir/central.db" "DROP TABLE day_aggs; DROP TABLE day_counts;
+	UPDATE meta SET value = '5' WHERE key = 'schema'" || fail "could not make a schema 5 database"
+start
+grep -q "schema 5 -> 6: per-day aggregates counted" "$dir/log" || fail "no schema 5 -> 6 logged: $(cat "$dir/log")"
+stop
+check "after the update from schema 5"
+dump | cmp -s - "$dir/live" || fail "the update from schema 5 gave other aggregates: $(dump | diff - "$dir/live" | head -5)"
+
+[ "$fails" -eq 0 ] || { echo "$fails failure(s); the server log:"; tail -20 "$dir/log"; exit 1; }
+echo "aggregates: all checks passed"
