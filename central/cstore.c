@@ -45,6 +45,13 @@ int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const c
 	return st->ops->tickets(st, from_day, to_day, site, cb, ctx);
 }
 
+int cstore_tickets_page(cstore *st, const char *from_day, const char *to_day, const char *site,
+			cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
+			size_t *n)
+{
+	return st->ops->tickets_page(st, from_day, to_day, site, cur, limit, cb, ctx, n);
+}
+
 int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
 		      cstore_span_cb cb, void *ctx)
 {

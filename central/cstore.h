@@ -153,6 +153,28 @@ typedef int (*cstore_ticket_cb)(void *ctx, const cstore_ticket *t);
 int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const char *site,
 		   cstore_ticket_cb cb, void *ctx);
 
+/* Where a paged read of tickets stands (cstore_tickets_page): zeroed to
+ * start; the store fills it, the caller only keeps it between pages. */
+typedef struct {
+	int started;
+	char day[11];
+	int64_t site, issued_ms;
+	char code[16], ticket[37];
+} cstore_ticket_cursor;
+
+/* The tickets of cstore_tickets a page at a time: calls cb for at most
+ * limit tickets after *cur, ordered by day, site (in the order sites first
+ * sent), issue time, code and ticket, and moves *cur past the last one
+ * given; *n says how many were given (fewer than limit: the period is
+ * done, or cb returned non-zero). Each call is one short read, so an
+ * export of a year holds no read open between pages; a page costs its own
+ * rows (the day index, from the cursor on), not the tickets before it. A
+ * ticket whose row changes between pages may be given twice or not at all
+ * (its key moved), as a read of a live database must. */
+int cstore_tickets_page(cstore *st, const char *from_day, const char *to_day, const char *site,
+			cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
+			size_t *n);
+
 /* One desk span (a desk from its desk.opened to its next desk.closed).
  * Strings valid only during the callback. */
 typedef struct {

@@ -19,6 +19,9 @@ typedef struct cstore_ops {
 		      cstore_event_cb cb, void *ctx);
 	int (*tickets)(cstore *st, const char *from_day, const char *to_day, const char *site,
 		       cstore_ticket_cb cb, void *ctx);
+	int (*tickets_page)(cstore *st, const char *from_day, const char *to_day, const char *site,
+			    cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
+			    size_t *n);
 	int (*desk_spans)(cstore *st, const char *from_day, const char *to_day, const char *site,
 			  cstore_span_cb cb, void *ctx);
 	int (*day_aggs)(cstore *st, const char *from_day, const char *to_day, const char *site,

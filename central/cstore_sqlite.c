@@ -1065,6 +1065,42 @@ int64_t sq_col_ms(sqlite3_stmt *s, int i)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
 }
 
+#define TICKET_COLS                                                                                \
+	"SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"            \
+	" coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"          \
+	" t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"             \
+	" t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1)"
+#define TICKET_FROM " FROM tickets t JOIN sites s ON s.id = t.site"
+
+/* The ticket of the row s of a TICKET_COLS query (valid until s moves). */
+static cstore_ticket ticket_of(sqlite3_stmt *s)
+{
+	return (cstore_ticket){
+	    .site = sq_col_text(s, 0),
+	    .ticket = sq_col_text(s, 1),
+	    .code = sq_col_text(s, 2),
+	    .day = sq_col_text(s, 3),
+	    .category = sq_col_text(s, 4),
+	    .first_category = sq_col_text(s, 5),
+	    .lang = sq_col_text(s, 6),
+	    .outcome = sq_col_text(s, 7),
+	    .issued_at = sq_col_text(s, 8),
+	    .called_at = sq_col_text(s, 9),
+	    .finished_at = sq_col_text(s, 10),
+	    .issued_ms = sq_col_ms(s, 11),
+	    .called_ms = sq_col_ms(s, 12),
+	    .last_called_ms = sq_col_ms(s, 13),
+	    .finished_ms = sq_col_ms(s, 14),
+	    .desk = sqlite3_column_int(s, 15),
+	    .calls = sqlite3_column_int(s, 16),
+	    .transfers = sqlite3_column_int(s, 17),
+	    .served_outcome = sq_col_text(s, 18),
+	    .referred_to = sq_col_text(s, 19),
+	    .topics = sq_col_text(s, 20),
+	    .first_visit = sqlite3_column_int(s, 21),
+	};
+}
+
 static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, const char *site,
 		      cstore_ticket_cb cb, void *ctx)
 {
@@ -1073,16 +1109,12 @@ static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, c
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(
-	    db,
-	    "SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"
-	    " coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"
-	    " t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"
-	    " t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1)"
-	    " FROM tickets t JOIN sites s ON s.id = t.site"
-	    " WHERE t.day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR s.name = ?3)"
-	    " ORDER BY s.name, t.day, t.issued_ms, t.code",
-	    -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(db,
+				    TICKET_COLS TICKET_FROM
+				    " WHERE t.day BETWEEN ?1 AND ?2"
+				    " AND (?3 IS NULL OR s.name = ?3)"
+				    " ORDER BY s.name, t.day, t.issued_ms, t.code",
+				    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, from_day, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, to_day, -1, SQLITE_STATIC);
@@ -1091,35 +1123,81 @@ static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, c
 		else
 			sqlite3_bind_null(s, 3);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			cstore_ticket t = {
-			    .site = sq_col_text(s, 0),
-			    .ticket = sq_col_text(s, 1),
-			    .code = sq_col_text(s, 2),
-			    .day = sq_col_text(s, 3),
-			    .category = sq_col_text(s, 4),
-			    .first_category = sq_col_text(s, 5),
-			    .lang = sq_col_text(s, 6),
-			    .outcome = sq_col_text(s, 7),
-			    .issued_at = sq_col_text(s, 8),
-			    .called_at = sq_col_text(s, 9),
-			    .finished_at = sq_col_text(s, 10),
-			    .issued_ms = sq_col_ms(s, 11),
-			    .called_ms = sq_col_ms(s, 12),
-			    .last_called_ms = sq_col_ms(s, 13),
-			    .finished_ms = sq_col_ms(s, 14),
-			    .desk = sqlite3_column_int(s, 15),
-			    .calls = sqlite3_column_int(s, 16),
-			    .transfers = sqlite3_column_int(s, 17),
-			    .served_outcome = sq_col_text(s, 18),
-			    .referred_to = sq_col_text(s, 19),
-			    .topics = sq_col_text(s, 20),
-			    .first_visit = sqlite3_column_int(s, 21),
-			};
+			cstore_ticket t = ticket_of(s);
 			if (cb(ctx, &t)) {
 				rc = SQLITE_DONE;
 				break;
 			}
 		}
+	}
+	if (rc != SQLITE_DONE)
+		log_error("reading tickets: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
+}
+
+/* The page after the cursor: the day index gives (day, site) in order from
+ * the cursor's (day, site) on (a range, not a scan of what came before);
+ * within one (day, site) the few hundred rows are sorted by issue time,
+ * code and ticket, and those up to the cursor skipped. */
+static int sq_tickets_page(cstore *base_, const char *from_day, const char *to_day,
+			   const char *site, cstore_ticket_cursor *cur, size_t limit,
+			   cstore_ticket_cb cb, void *ctx, size_t *n)
+{
+	sqstore *st = (sqstore *)base_;
+	*n = 0;
+	sqlite3 *db = sq_reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    TICKET_COLS ", t.site, coalesce(t.issued_ms, -1)" TICKET_FROM " WHERE t.day <= ?2"
+			" AND (?3 IS NULL OR t.site = (SELECT id FROM sites WHERE name = ?3))"
+			" AND (t.day, t.site) >= (?5, ?6) AND (t.day, t.site,"
+			" coalesce(t.issued_ms, -1), t.code, t.ticket) > (?5, ?6, ?7, ?8, ?9)"
+			" ORDER BY t.day, t.site, coalesce(t.issued_ms, -1), t.code, t.ticket"
+			" LIMIT ?10",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 2, to_day, -1, SQLITE_STATIC);
+		if (site)
+			sqlite3_bind_text(s, 3, site, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 3);
+		/* Not started: from the first day, before every site (ids
+		 * start at 1). One range, no OR: the index takes it. */
+		sqlite3_bind_text(s, 5, cur->started ? cur->day : from_day, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 6, cur->started ? cur->site : -1);
+		sqlite3_bind_int64(s, 7, cur->issued_ms);
+		sqlite3_bind_text(s, 8, cur->code, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 9, cur->ticket, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 10, (sqlite3_int64)limit);
+		cstore_ticket_cursor next = *cur;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_ticket t = ticket_of(s);
+			next.started = 1;
+			snprintf(next.day, sizeof next.day, "%s", t.day);
+			next.site = sqlite3_column_int64(s, 22);
+			next.issued_ms = sqlite3_column_int64(s, 23);
+			/* Defensive: ingest checked these lengths; a key cut short
+			 * would give the same rows again and again. */
+			if (strlen(t.code) >= sizeof next.code ||
+			    strlen(t.ticket) >= sizeof next.ticket ||
+			    strlen(t.day) >= sizeof next.day) {
+				rc = SQLITE_CORRUPT;
+				break;
+			}
+			snprintf(next.code, sizeof next.code, "%s", t.code);
+			snprintf(next.ticket, sizeof next.ticket, "%s", t.ticket);
+			++*n;
+			if (cb(ctx, &t)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+		*cur = next;
 	}
 	if (rc != SQLITE_DONE)
 		log_error("reading tickets: %s", sqlite3_errmsg(db));
@@ -1597,6 +1675,7 @@ static const cstore_ops sq_ops = {
     .site_get = sq_site_get,
     .events = sq_events,
     .tickets = sq_tickets,
+    .tickets_page = sq_tickets_page,
     .desk_spans = sq_desk_spans,
     .day_aggs = sq_day_aggs,
     .day_counts = sq_day_counts,

@@ -8,7 +8,8 @@
 # (duplicates). After each step tests/central/agg_check.sql (a plain SQL
 # recomputation) must find no difference; the aggregates must come out the
 # same from --rebuild-tickets and from the update of a schema 5 database;
-# and the dashboard and the report answer from them.
+# and the dashboard and the report answer from them. Also: tickets.csv of
+# more than a page of tickets streams (chunked), every ticket once.
 #
 # Talks only to 127.0.0.1 on a port the kernel picks (listen :0, read from
 # the log); every wait is for a log line, bounded.
@@ -179,6 +180,31 @@ grep -q '<td>All locations</td><td class="n">10</td><td class="n">5</td>' "$dir/
 admin "$URL/?from=$D1&to=$D2&lang=en" >"$dir/dash.html"
 grep -q 'Noord.*<td>Total</td><td class="n">9</td><td class="n">4</td><td class="n">17.7</td>' "$dir/dash.html" ||
 	fail "dashboard: Noord's total of the days is not 9 tickets, 4 served, 17.7 h"
+
+note "a streamed export"
+# 2,500 more tickets: tickets.csv is then more than two pages (CSV_PAGE
+# 1000) and streams (chunked); every ticket comes exactly once, by day.
+SITE_N=2
+for b in 1 2 3 4 5; do
+	for i in $(seq 1 500); do
+		n=$((3 + (b - 1) * 500 + i))
+		ev $n ticket.issued $((1000 + n)) "$(printf 'X%04d' "$n")" digital nl $D2 "$(printf '%02d:%02d' $((8 + n % 9)) $((n % 60)))" null
+		echo
+	done | batch >"$dir/big$b.json"
+	[ "$(send south "$TOK_S" "$dir/big$b.json")" = 200 ] || fail "south big $b: $(cat "$dir/resp")"
+done
+check "after 2,500 more tickets"
+want=$(sqlite3 "$dir/central.db" "SELECT count(*) FROM tickets WHERE day BETWEEN '$D1' AND '$D2'")
+[ "$want" -gt 2500 ] || fail "only $want tickets"
+admin -D "$dir/big.hdr" -o "$dir/big.csv" "$URL/export/tickets.csv?from=$D1&to=$D2" || fail "the streamed export did not finish (curl $?)"
+grep -qi '^transfer-encoding: chunked' "$dir/big.hdr" || fail "tickets.csv of $want tickets did not stream: $(cat "$dir/big.hdr")"
+[ "$(($(wc -l <"$dir/big.csv") - 1))" = "$want" ] || fail "streamed export: $(($(wc -l <"$dir/big.csv") - 1)) rows, want $want"
+[ "$(tail -n +2 "$dir/big.csv" | cut -d';' -f17 | sort -u | wc -l)" = "$want" ] || fail "streamed export: a ticket twice"
+tail -n +2 "$dir/big.csv" | cut -d';' -f3 | sort -c || fail "streamed export: not in day order"
+for _ in $(seq 1 50); do grep -q "rows streamed" "$dir/log" && break; sleep 0.1; done
+grep -q "tickets.csv $D1..$D2: $want rows streamed" "$dir/log" || fail "no log line of the streamed export: $(grep tickets.csv "$dir/log")"
+admin -D "$dir/small.hdr" -o /dev/null "$URL/export/tickets.csv?from=$D1&to=$D2&site=north"
+grep -qi '^content-length: ' "$dir/small.hdr" || fail "a page or less did not come whole: $(cat "$dir/small.hdr")"
 dump >"$dir/live"
 stop
 
