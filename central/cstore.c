@@ -58,16 +58,28 @@ int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, cons
 	return st->ops->desk_spans(st, from_day, to_day, site, cb, ctx);
 }
 
-int cstore_day_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
-		    cstore_day_agg_cb cb, void *ctx)
+int cstore_period_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
+		       cstore_day_agg_cb cb, void *ctx)
 {
-	return st->ops->day_aggs(st, from_day, to_day, site, cb, ctx);
+	return st->ops->period_aggs(st, from_day, to_day, site, cb, ctx);
 }
 
-int cstore_day_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
-		      cstore_day_count_cb cb, void *ctx)
+int cstore_period_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
+			 cstore_day_count_cb cb, void *ctx)
 {
-	return st->ops->day_counts(st, from_day, to_day, site, cb, ctx);
+	return st->ops->period_counts(st, from_day, to_day, site, cb, ctx);
+}
+
+int cstore_day_totals(cstore *st, const char *from_day, const char *to_day, cstore_day_total_cb cb,
+		      void *ctx)
+{
+	return st->ops->day_totals(st, from_day, to_day, cb, ctx);
+}
+
+int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+		    void *ctx)
+{
+	return st->ops->day_cats(st, from_day, to_day, cb, ctx);
 }
 
 int cstore_rebuild_tickets(cstore *st)

@@ -221,27 +221,49 @@ typedef struct {
 	size_t wait_len, service_len;
 } cstore_day_agg;
 
-/* Calls cb for each aggregate row of a day in [from_day, to_day] of site
- * (NULL: all), ordered by day, then site (in the order sites first sent),
- * then category: the order of the table's key, so nothing is sorted; stops
- * early if cb returns non-zero. Reads only rows of the period. */
+/* Calls cb for the aggregate rows that make up [from_day, to_day]
+ * ("YYYY-MM-DD", inclusive) of site (NULL: all): a row per (site, whole
+ * month of the period, category), its day "YYYY-MM", and a row per (site,
+ * day, category) for the days before the first whole month and after the
+ * last; so a year costs about 12 months of rows, not 365 days. Each kind
+ * of row comes in the order of its table's key (month or day, then site
+ * in the order sites first sent, then category): nothing is sorted. Stops
+ * early if cb returns non-zero. One read transaction. */
 typedef int (*cstore_day_agg_cb)(void *ctx, const cstore_day_agg *a);
-int cstore_day_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
-		    cstore_day_agg_cb cb, void *ctx);
+int cstore_period_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
+		       cstore_day_agg_cb cb, void *ctx);
 
 /* Per (site, day) counts by key, updated with the aggregates above:
  *   "lang"      visits by the resident's language (key "" if none)
  *   "referral"  visits served as referred, by destination ("" not recorded)
  *   "staffed"   minutes of the closed desk spans opened that day (key "")
  *   "spans"     how many closed desk spans (key "")
- * Rows with n 0 are not kept. Order and cost as cstore_day_aggs. */
+ * Rows with n 0 are not kept. Whole months and days as cstore_period_aggs
+ * (a month's n is the sum of its days'). */
 typedef struct {
 	const char *site, *day, *kind, *key;
 	int64_t n;
 } cstore_day_count;
 typedef int (*cstore_day_count_cb)(void *ctx, const cstore_day_count *c);
-int cstore_day_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
-		      cstore_day_count_cb cb, void *ctx);
+int cstore_period_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
+			 cstore_day_count_cb cb, void *ctx);
+
+/* Per site and day, for the dashboard's days: visits, served, staffed
+ * minutes and closed desk spans (a day with none of them has no row), in
+ * [from_day, to_day] of all sites, ordered by day then site. */
+typedef struct {
+	const char *site, *day;
+	long visits, served, staffed_minutes, spans;
+} cstore_day_total;
+typedef int (*cstore_day_total_cb)(void *ctx, const cstore_day_total *t);
+int cstore_day_totals(cstore *st, const char *from_day, const char *to_day, cstore_day_total_cb cb,
+		      void *ctx);
+
+/* Per day and category, the visits of all sites together (for a chart),
+ * in [from_day, to_day], ordered by day then category. */
+typedef int (*cstore_day_cat_cb)(void *ctx, const char *day, const char *category, long visits);
+int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+		    void *ctx);
 
 /* Recomputes the tickets, the desk spans and the per-day aggregates from
  * the events, in one transaction. Unread events are read again first: those this version

@@ -34,8 +34,9 @@
  *           closed_at, closed_ms, staffed_ms, PRIMARY KEY(site, opened_seq)),
  *           a unique index on (site, desk) of the open ones (closed_seq
  *           NULL: at most one per desk), an index on day
- *   day_aggs, day_counts: the per-day aggregates of the tickets and desk
- *           spans, kept in the transaction that changes those
+ *   day_aggs, day_counts, month_aggs, month_counts, day_totals, day_cats:
+ *           the aggregates of the tickets and desk spans per day and per
+ *           month, kept in the transaction that changes those
  *           (cstore_sqlite_agg.c tells how); schema 6 added them, and the
  *           update to 6 counts them once from the tickets and desk spans
  *
@@ -1677,8 +1678,10 @@ static const cstore_ops sq_ops = {
     .tickets = sq_tickets,
     .tickets_page = sq_tickets_page,
     .desk_spans = sq_desk_spans,
-    .day_aggs = sq_day_aggs,
-    .day_counts = sq_day_counts,
+    .period_aggs = sq_period_aggs,
+    .period_counts = sq_period_counts,
+    .day_totals = sq_day_totals,
+    .day_cats = sq_day_cats,
     .rebuild_tickets = sq_rebuild_tickets,
     .profile_put = sq_profile_put,
     .profiles = sq_profiles,

@@ -12,9 +12,19 @@
  *   day_counts(day, site, kind, key, n, PRIMARY KEY(day, site, kind, key)):
  *           per site and day, "lang" and "referral" by key, "staffed"
  *           (minutes) and "spans" with key ''; no row with n 0
- * Both keyed by day first, so a period reads only its own rows, in key
- * order. Every row is a function of the tickets and desk_spans rows of
- * its (site, day), and nothing else.
+ *   month_aggs(month, site, category, ...), month_counts(month, site,
+ *           kind, key, n): the same per whole month "YYYY-MM", the sum of
+ *           its days' rows (histograms merged), so a year reads 12 rows
+ *           where it would read 365
+ *   day_totals(day, site, visits, served, staffed, spans): per site and
+ *           day, for the dashboard's days (no row when all are 0)
+ *   day_cats(day, category, visits): per day and category, all sites
+ *           together, for the dashboard's chart (no row with 0)
+ * All keyed by day or month first, so a period reads only its own rows, in
+ * key order; day_aggs and day_counts also by (site, day), for the months.
+ * Every day row is a function of the tickets and desk_spans rows of its
+ * (site, day) and nothing else; a month row of its (site)'s day rows of
+ * that month; a day_cats row of the day_aggs rows of its day.
  *
  * How they stay equal to that function: the writer connection holds a
  * temporary table agg_touched(site, day) and temporary triggers on
@@ -24,7 +34,10 @@
  * transaction that changed tickets (an ingest, a rebuild, a migration)
  * calls sq_agg_flush: for each (site, day) noted, its aggregate rows are
  * deleted and counted again from the tickets and desk spans of that
- * (site, day) through their day indexes, then the notes are cleared. So
+ * (site, day) through their day indexes (its day_cats share taken out
+ * before and put back after: reading every site's rows of the day would
+ * cost a one-site batch the whole network); then each (site, month) noted
+ * is added up again from its day rows; then the notes are cleared. So
  * the aggregates change in the same transaction as the facts they count,
  * a rollback undoes both, and a batch costs the tickets of the days it
  * touched (a site's batch touches one day or two), never a subtraction
@@ -43,6 +56,7 @@
 
 #include "clock.h"
 #include "cstore_sqlite.h"
+#include "days.h"
 #include "hist.h"
 #include "log.h"
 #include "strmap.h"
@@ -58,7 +72,27 @@ const char sq_agg_schema[] =
     " service BLOB NOT NULL, PRIMARY KEY(day, site, category)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS day_counts("
     " day TEXT NOT NULL, site INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
-    " n INTEGER NOT NULL, PRIMARY KEY(day, site, kind, key)) WITHOUT ROWID;";
+    " n INTEGER NOT NULL, PRIMARY KEY(day, site, kind, key)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS day_aggs_site ON day_aggs(site, day);"
+    "CREATE INDEX IF NOT EXISTS day_counts_site ON day_counts(site, day);"
+    "CREATE TABLE IF NOT EXISTS month_aggs("
+    " month TEXT NOT NULL, site INTEGER NOT NULL, category TEXT NOT NULL,"
+    " visits INTEGER NOT NULL, served INTEGER NOT NULL, no_show INTEGER NOT NULL,"
+    " expired INTEGER NOT NULL, cancelled INTEGER NOT NULL, open INTEGER NOT NULL,"
+    " solved INTEGER NOT NULL, referred INTEGER NOT NULL, follow_up INTEGER NOT NULL,"
+    " outcome_nr INTEGER NOT NULL, first_yes INTEGER NOT NULL, first_no INTEGER NOT NULL,"
+    " first_nr INTEGER NOT NULL, also INTEGER NOT NULL, wait BLOB NOT NULL,"
+    " service BLOB NOT NULL, PRIMARY KEY(month, site, category)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS month_counts("
+    " month TEXT NOT NULL, site INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
+    " n INTEGER NOT NULL, PRIMARY KEY(month, site, kind, key)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS day_totals("
+    " day TEXT NOT NULL, site INTEGER NOT NULL, visits INTEGER NOT NULL,"
+    " served INTEGER NOT NULL, staffed INTEGER NOT NULL, spans INTEGER NOT NULL,"
+    " PRIMARY KEY(day, site)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS day_cats("
+    " day TEXT NOT NULL, category TEXT NOT NULL, visits INTEGER NOT NULL,"
+    " PRIMARY KEY(day, category)) WITHOUT ROWID;";
 
 /* Temporary: only the writer connection notes what it touched. A note is
  * written unless it is there (not INSERT OR IGNORE: inside a trigger the
@@ -92,11 +126,21 @@ enum {
 	A_REFS,
 	A_STAFFED,
 	A_SPANS,
+	A_DEL_TOTALS,
+	A_TOTALS,
+	A_DEL_MONTH_AGGS,
+	A_DEL_MONTH_COUNTS,
+	A_MONTH_DAYS,
+	A_MONTH_PUT,
+	A_MONTH_COUNTS,
+	A_CATS_SUB,
+	A_CATS_ADD,
+	A_CATS_ZERO,
 	A_COUNT
 };
 
 static const char *const agg_sql[A_COUNT] = {
-    [A_TOUCHED] = "SELECT site, day FROM agg_touched",
+    [A_TOUCHED] = "SELECT site, day FROM agg_touched ORDER BY site, day",
     [A_FORGET] = "DELETE FROM agg_touched",
     [A_DEL_AGGS] = "DELETE FROM day_aggs WHERE day = ?2 AND site = ?1",
     [A_DEL_COUNTS] = "DELETE FROM day_counts WHERE day = ?2 AND site = ?1",
@@ -121,6 +165,36 @@ static const char *const agg_sql[A_COUNT] = {
 		  " AND site = ?1 AND closed_seq IS NOT NULL HAVING count(*) > 0",
     [A_SPANS] = "INSERT INTO day_counts SELECT ?2, ?1, 'spans', '', count(*) FROM desk_spans"
 		" WHERE day = ?2 AND site = ?1 AND closed_seq IS NOT NULL HAVING count(*) > 0",
+    /* ?3 visits ?4 served of the (site, day), counted in C */
+    [A_DEL_TOTALS] = "DELETE FROM day_totals WHERE day = ?2 AND site = ?1",
+    [A_TOTALS] = "INSERT INTO day_totals SELECT ?2, ?1, ?3, ?4,"
+		 " coalesce(sum(CASE WHEN kind = 'staffed' THEN n END), 0),"
+		 " coalesce(sum(CASE WHEN kind = 'spans' THEN n END), 0) FROM day_counts"
+		 " WHERE day = ?2 AND site = ?1 AND kind IN ('staffed', 'spans')"
+		 " HAVING ?3 > 0 OR count(*) > 0",
+    /* A month: ?1 site ?2 "YYYY-MM" */
+    [A_DEL_MONTH_AGGS] = "DELETE FROM month_aggs WHERE month = ?2 AND site = ?1",
+    [A_DEL_MONTH_COUNTS] = "DELETE FROM month_counts WHERE month = ?2 AND site = ?1",
+    [A_MONTH_DAYS] = "SELECT category, visits, served, no_show, expired, cancelled, open, solved,"
+		     " referred, follow_up, outcome_nr, first_yes, first_no, first_nr, also, wait,"
+		     " service FROM day_aggs WHERE site = ?1 AND day BETWEEN ?2 || '-01'"
+		     " AND ?2 || '-31'",
+    [A_MONTH_PUT] = "INSERT INTO month_aggs VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    [A_MONTH_COUNTS] = "INSERT INTO month_counts SELECT ?2, ?1, kind, key, sum(n)"
+		       " FROM day_counts WHERE site = ?1 AND day BETWEEN ?2 || '-01'"
+		       " AND ?2 || '-31' GROUP BY kind, key",
+    /* The day's kinds of help of all sites: the (site, day)'s rows are
+     * taken out before its recount and put in after (reading every
+     * site's rows of the day instead would cost a batch 700 sites' worth). */
+    [A_CATS_SUB] = "UPDATE day_cats SET visits = visits - (SELECT a.visits FROM day_aggs a"
+		   " WHERE a.day = ?2 AND a.site = ?1 AND a.category = day_cats.category)"
+		   " WHERE day = ?2 AND category IN (SELECT category FROM day_aggs"
+		   " WHERE day = ?2 AND site = ?1 AND visits > 0)",
+    [A_CATS_ADD] = "INSERT INTO day_cats SELECT day, category, visits FROM day_aggs"
+		   " WHERE day = ?2 AND site = ?1 AND visits > 0"
+		   " ON CONFLICT(day, category) DO UPDATE SET visits = visits + excluded.visits",
+    [A_CATS_ZERO] = "DELETE FROM day_cats WHERE day = ?2 AND visits = 0",
 };
 
 struct sq_agg {
@@ -286,23 +360,15 @@ static int count_tickets(sq_agg *a, sqlite3_int64 site, const char *day, agg_day
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* The aggregate rows of (site, day), counted again. */
-static int recount(sq_agg *a, sqlite3_int64 site, const char *day, agg_day *d)
+/* Writes the rows of d through put (day_aggs or month_aggs) under (site, key). */
+static int put_rows(sqlite3_stmt *put, sqlite3_int64 site, const char *key, const agg_day *d)
 {
 	int rc = SQLITE_OK;
-	static const int del[] = {A_DEL_AGGS, A_DEL_COUNTS};
-	for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
-		bind_key(a->s[del[i]], site, day);
-		rc = sq_step_done(a->s[del[i]]);
-	}
-	if (rc == SQLITE_OK)
-		rc = count_tickets(a, site, day, d);
-	sqlite3_stmt *put = a->s[A_PUT];
 	for (size_t i = 0; rc == SQLITE_OK && i < d->n; i++) {
-		agg_row *r = &d->v[i];
+		const agg_row *r = &d->v[i];
 		unsigned char wait[HIST_BLOB_MAX], service[HIST_BLOB_MAX];
 		size_t wl = hist_encode(&r->wait, wait), sl = hist_encode(&r->service, service);
-		bind_key(put, site, day);
+		bind_key(put, site, key);
 		sqlite3_bind_text(put, 3, r->category, -1, SQLITE_STATIC);
 		for (int k = 0; k < 14; k++)
 			sqlite3_bind_int64(put, 4 + k, r->c[k]);
@@ -310,23 +376,95 @@ static int recount(sq_agg *a, sqlite3_int64 site, const char *day, agg_day *d)
 		sqlite3_bind_blob(put, 19, service, (int)sl, SQLITE_STATIC);
 		rc = sq_step_done(put);
 	}
-	static const int counts[] = {A_LANGS, A_REFS, A_STAFFED, A_SPANS};
-	for (int i = 0; rc == SQLITE_OK && i < 4; i++) {
+	return rc;
+}
+
+/* The aggregate rows of (site, day), counted again. */
+static int recount(sq_agg *a, sqlite3_int64 site, const char *day, agg_day *d)
+{
+	int rc = SQLITE_OK;
+	static const int del[] = {A_CATS_SUB, A_DEL_AGGS, A_DEL_COUNTS};
+	for (int i = 0; rc == SQLITE_OK && i < 3; i++) {
+		bind_key(a->s[del[i]], site, day);
+		rc = sq_step_done(a->s[del[i]]);
+	}
+	if (rc == SQLITE_OK)
+		rc = count_tickets(a, site, day, d);
+	long visits = 0, served = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		visits += d->v[i].c[C_VISITS];
+		served += d->v[i].c[C_SERVED];
+	}
+	if (rc == SQLITE_OK)
+		rc = put_rows(a->s[A_PUT], site, day, d);
+	static const int counts[] = {A_CATS_ADD, A_CATS_ZERO, A_LANGS,	   A_REFS,
+				     A_STAFFED,	 A_SPANS,     A_DEL_TOTALS};
+	for (int i = 0; rc == SQLITE_OK && i < 7; i++) {
 		bind_key(a->s[counts[i]], site, day);
 		rc = sq_step_done(a->s[counts[i]]);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_stmt *s = a->s[A_TOTALS];
+		bind_key(s, site, day);
+		sqlite3_bind_int64(s, 3, visits);
+		sqlite3_bind_int64(s, 4, served);
+		rc = sq_step_done(s);
 	}
 	day_reset(d);
 	return rc;
 }
 
+/* The month rows of (site, month "YYYY-MM"), added up again from its days. */
+static int recount_month(sq_agg *a, sqlite3_int64 site, const char *month, agg_day *d)
+{
+	int rc = SQLITE_OK;
+	static const int del[] = {A_DEL_MONTH_AGGS, A_DEL_MONTH_COUNTS};
+	for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
+		bind_key(a->s[del[i]], site, month);
+		rc = sq_step_done(a->s[del[i]]);
+	}
+	sqlite3_stmt *s = a->s[A_MONTH_DAYS];
+	bind_key(s, site, month);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		agg_row *r = row_of(d, sq_col_text(s, 0));
+		if (!r) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		for (int k = 0; k < 14; k++)
+			r->c[k] += (long)sqlite3_column_int64(s, 1 + k);
+		if (hist_merge_blob(&r->wait, sqlite3_column_blob(s, 15),
+				    (size_t)sqlite3_column_bytes(s, 15)) ||
+		    hist_merge_blob(&r->service, sqlite3_column_blob(s, 16),
+				    (size_t)sqlite3_column_bytes(s, 16))) {
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc == SQLITE_OK)
+		rc = put_rows(a->s[A_MONTH_PUT], site, month, d);
+	if (rc == SQLITE_OK) {
+		bind_key(a->s[A_MONTH_COUNTS], site, month);
+		rc = sq_step_done(a->s[A_MONTH_COUNTS]);
+	}
+	day_reset(d);
+	return rc;
+}
+
+typedef struct {
+	sqlite3_int64 site;
+	char day[16];
+} touched_key;
+
 int sq_agg_flush(sq_agg *a)
 {
 	/* The notes first: no write to the aggregates while their read is
 	 * open (and the count's own reads never touch the notes). */
-	typedef struct {
-		sqlite3_int64 site;
-		char day[16];
-	} key;
+	typedef touched_key key;
 	key *keys = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *s = a->s[A_TOUCHED];
@@ -352,6 +490,19 @@ int sq_agg_flush(sq_agg *a)
 	memset(&d, 0, sizeof d);
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++)
 		rc = recount(a, keys[i].site, keys[i].day, &d);
+	/* Then each month touched, once: the notes come in (site, day)
+	 * order, so a (site, month) repeats only next to itself. */
+	char last[16] = "";
+	sqlite3_int64 last_site = -1;
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		char month[8];
+		snprintf(month, sizeof month, "%.7s", keys[i].day);
+		if (keys[i].site == last_site && !strcmp(month, last))
+			continue;
+		last_site = keys[i].site;
+		snprintf(last, sizeof last, "%s", month);
+		rc = recount_month(a, keys[i].site, month, &d);
+	}
 	day_reset(&d);
 	free(d.v);
 	free(keys);
@@ -364,7 +515,9 @@ int sq_agg_touch_all(sq_agg *a)
 {
 	return sqlite3_exec(
 	    a->db,
-	    "DELETE FROM day_aggs; DELETE FROM day_counts; DELETE FROM agg_touched;"
+	    "DELETE FROM day_aggs; DELETE FROM day_counts; DELETE FROM month_aggs;"
+	    "DELETE FROM month_counts; DELETE FROM day_totals; DELETE FROM day_cats;"
+	    "DELETE FROM agg_touched;"
 	    "INSERT OR IGNORE INTO agg_touched SELECT DISTINCT site, day FROM tickets;"
 	    "INSERT OR IGNORE INTO agg_touched SELECT DISTINCT site, day"
 	    " FROM desk_spans;",
@@ -373,10 +526,83 @@ int sq_agg_touch_all(sq_agg *a)
 
 /* --- reading ---------------------------------------------------------- */
 
+/* A part of a period: days of day_aggs/day_counts, or whole months of
+ * month_aggs/month_counts ("YYYY-MM" .. "YYYY-MM"). */
+typedef struct {
+	int months;
+	char from[DAY_LEN], to[DAY_LEN];
+} piece;
+
+/* [from, to] as the days before its first whole month, its whole months,
+ * and the days after them: 1 to 3 pieces. Labels that are not dates stay
+ * one piece of days (they select what they select). */
+static int period_split(const char *from, const char *to, piece out[3])
+{
+	int n = 0;
+	if (!day_is_valid(from) || !day_is_valid(to) || strcmp(from, to) > 0) {
+		out[0] = (piece){0, "", ""};
+		snprintf(out[0].from, DAY_LEN, "%s", from);
+		snprintf(out[0].to, DAY_LEN, "%s", to);
+		return 1;
+	}
+	long f = days_from_label(from), t = days_from_label(to), fm = f, lm = t;
+	if (strcmp(from + 8, "01")) { /* from the first of the next month */
+		int y = (int)strtol(from, NULL, 10), m = (int)strtol(from + 5, NULL, 10) + 1;
+		char first[DAY_LEN];
+		snprintf(first, sizeof first, "%04d-%02d-01", y + (m > 12), m > 12 ? 1 : m);
+		fm = days_from_label(first);
+	}
+	char next[DAY_LEN];
+	days_to_label(t + 1, next);
+	if (strcmp(next + 8, "01")) { /* to the last of the month before */
+		char first[DAY_LEN];
+		snprintf(first, sizeof first, "%.8s01", to);
+		lm = days_from_label(first) - 1;
+	}
+	if (fm > lm) {
+		out[n] = (piece){0, "", ""};
+		snprintf(out[n].from, DAY_LEN, "%s", from);
+		snprintf(out[n++].to, DAY_LEN, "%s", to);
+		return n;
+	}
+	if (f < fm) {
+		out[n] = (piece){0, "", ""};
+		snprintf(out[n].from, DAY_LEN, "%s", from);
+		days_to_label(fm - 1, out[n++].to);
+	}
+	out[n] = (piece){1, "", ""};
+	days_to_label(fm, out[n].from);
+	days_to_label(lm, out[n].to);
+	out[n].from[7] = out[n].to[7] = '\0';
+	n++;
+	if (lm < t) {
+		out[n] = (piece){0, "", ""};
+		days_to_label(lm + 1, out[n].from);
+		snprintf(out[n++].to, DAY_LEN, "%s", to);
+	}
+	return n;
+}
+
 /* ?1 from ?2 to ?3 site or NULL: the site as its id, looked up once. */
-#define AGG_WHERE                                                                                  \
-	" WHERE a.day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR a.site ="                               \
-	" (SELECT id FROM sites WHERE name = ?3)) ORDER BY a.day, a.site"
+#define AGG_WHERE(col)                                                                             \
+	" WHERE a." col " BETWEEN ?1 AND ?2 AND (?3 IS NULL OR a.site ="                           \
+	" (SELECT id FROM sites WHERE name = ?3)) ORDER BY a." col ", a.site"
+#define AGG_COLS(col)                                                                              \
+	"SELECT s.name, a." col ", a.category, a.visits, a.served, a.no_show, a.expired,"          \
+	" a.cancelled, a.open, a.solved, a.referred, a.follow_up, a.outcome_nr, a.first_yes,"      \
+	" a.first_no, a.first_nr, a.also, a.wait, a.service"
+static const char *const aggs_sql[2] = {
+    AGG_COLS("day") " FROM day_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE(
+	"day") ", a.category",
+    AGG_COLS("month") " FROM month_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE(
+	"month") ", a.category",
+};
+static const char *const counts_sql[2] = {
+    "SELECT s.name, a.day, a.kind, a.key, a.n FROM day_counts a JOIN sites s ON s.id = "
+    "a.site" AGG_WHERE("day") ", a.kind, a.key",
+    "SELECT s.name, a.month, a.kind, a.key, a.n FROM month_counts a"
+    " JOIN sites s ON s.id = a.site" AGG_WHERE("month") ", a.kind, a.key",
+};
 
 static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const char *site)
 {
@@ -388,8 +614,118 @@ static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const
 		sqlite3_bind_null(s, 3);
 }
 
-int sq_day_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
-		cstore_day_agg_cb cb, void *ctx)
+/* One row of an aggs_sql query to cb: 1 if cb said stop. */
+static int give_agg(sqlite3_stmt *s, cstore_day_agg_cb cb, void *ctx)
+{
+	long c[14];
+	for (int k = 0; k < 14; k++)
+		c[k] = (long)sqlite3_column_int64(s, 3 + k);
+	cstore_day_agg r = {
+	    .site = sq_col_text(s, 0),
+	    .day = sq_col_text(s, 1),
+	    .category = sq_col_text(s, 2),
+	    .visits = c[C_VISITS],
+	    .served = c[C_SERVED],
+	    .no_show = c[C_NO_SHOW],
+	    .expired = c[C_EXPIRED],
+	    .cancelled = c[C_CANCELLED],
+	    .open = c[C_OPEN],
+	    .solved = c[C_SOLVED],
+	    .referred = c[C_REFERRED],
+	    .follow_up = c[C_FOLLOW_UP],
+	    .outcome_nr = c[C_OUTCOME_NR],
+	    .first_yes = c[C_FIRST_YES],
+	    .first_no = c[C_FIRST_NO],
+	    .first_nr = c[C_FIRST_NR],
+	    .also = c[C_ALSO],
+	    .wait = sqlite3_column_blob(s, 17),
+	    .wait_len = (size_t)sqlite3_column_bytes(s, 17),
+	    .service = sqlite3_column_blob(s, 18),
+	    .service_len = (size_t)sqlite3_column_bytes(s, 18),
+	};
+	return cb(ctx, &r);
+}
+
+static int give_count(sqlite3_stmt *s, cstore_day_count_cb cb, void *ctx)
+{
+	cstore_day_count c = {sq_col_text(s, 0), sq_col_text(s, 1), sq_col_text(s, 2),
+			      sq_col_text(s, 3), sqlite3_column_int64(s, 4)};
+	return cb(ctx, &c);
+}
+
+/* The pieces of [from, to] through sql[piece is months], each row to give
+ * (aggs or counts), in one read transaction. */
+static int read_period(sqstore *st, const char *const sql[2], const char *from, const char *to,
+		       const char *site, int (*give)(sqlite3_stmt *, void *, void *), void *cb,
+		       void *ctx)
+{
+	sqlite3 *db = sq_reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	piece p[3];
+	int np = period_split(from, to, p);
+	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), stop = 0;
+	for (int i = 0; rc == SQLITE_OK && !stop && i < np; i++) {
+		sqlite3_stmt *s = NULL;
+		rc = sqlite3_prepare_v2(db, sql[p[i].months], -1, &s, NULL);
+		if (rc != SQLITE_OK)
+			break;
+		bind_period(s, p[i].from, p[i].to, site);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			if (give(s, cb, ctx)) {
+				stop = 1;
+				rc = SQLITE_DONE;
+				break;
+			}
+		sqlite3_finalize(s);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK)
+		log_error("reading the aggregates: %s", sqlite3_errmsg(db));
+	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
+}
+
+/* give_agg and give_count with the callback's own type (no function
+ * pointer casts across types: the callback travels as a data pointer to a
+ * small holder). */
+typedef struct {
+	cstore_day_agg_cb cb;
+} agg_cb_box;
+typedef struct {
+	cstore_day_count_cb cb;
+} count_cb_box;
+
+static int give_agg_boxed(sqlite3_stmt *s, void *box, void *ctx)
+{
+	return give_agg(s, ((agg_cb_box *)box)->cb, ctx);
+}
+
+static int give_count_boxed(sqlite3_stmt *s, void *box, void *ctx)
+{
+	return give_count(s, ((count_cb_box *)box)->cb, ctx);
+}
+
+int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
+		   cstore_day_agg_cb cb, void *ctx)
+{
+	agg_cb_box box = {cb};
+	return read_period((sqstore *)base, aggs_sql, from_day, to_day, site, give_agg_boxed, &box,
+			   ctx);
+}
+
+int sq_period_counts(cstore *base, const char *from_day, const char *to_day, const char *site,
+		     cstore_day_count_cb cb, void *ctx)
+{
+	count_cb_box box = {cb};
+	return read_period((sqstore *)base, counts_sql, from_day, to_day, site, give_count_boxed,
+			   &box, ctx);
+}
+
+int sq_day_totals(cstore *base, const char *from_day, const char *to_day, cstore_day_total_cb cb,
+		  void *ctx)
 {
 	sqstore *st = (sqstore *)base;
 	sqlite3 *db = sq_reader_get(st);
@@ -397,57 +733,34 @@ int sq_day_aggs(cstore *base, const char *from_day, const char *to_day, const ch
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(db,
-				    "SELECT s.name, a.day, a.category, a.visits, a.served,"
-				    " a.no_show, a.expired, a.cancelled, a.open, a.solved,"
-				    " a.referred, a.follow_up, a.outcome_nr, a.first_yes,"
-				    " a.first_no, a.first_nr, a.also, a.wait, a.service"
-				    " FROM day_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE
-				    ", a.category",
+				    "SELECT s.name, a.day, a.visits, a.served, a.staffed, a.spans"
+				    " FROM day_totals a JOIN sites s ON s.id = a.site"
+				    " WHERE a.day BETWEEN ?1 AND ?2 ORDER BY a.day, a.site",
 				    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
-		bind_period(s, from_day, to_day, site);
+		bind_period(s, from_day, to_day, NULL);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			long c[14];
-			for (int k = 0; k < 14; k++)
-				c[k] = (long)sqlite3_column_int64(s, 3 + k);
-			cstore_day_agg r = {
-			    .site = sq_col_text(s, 0),
-			    .day = sq_col_text(s, 1),
-			    .category = sq_col_text(s, 2),
-			    .visits = c[C_VISITS],
-			    .served = c[C_SERVED],
-			    .no_show = c[C_NO_SHOW],
-			    .expired = c[C_EXPIRED],
-			    .cancelled = c[C_CANCELLED],
-			    .open = c[C_OPEN],
-			    .solved = c[C_SOLVED],
-			    .referred = c[C_REFERRED],
-			    .follow_up = c[C_FOLLOW_UP],
-			    .outcome_nr = c[C_OUTCOME_NR],
-			    .first_yes = c[C_FIRST_YES],
-			    .first_no = c[C_FIRST_NO],
-			    .first_nr = c[C_FIRST_NR],
-			    .also = c[C_ALSO],
-			    .wait = sqlite3_column_blob(s, 17),
-			    .wait_len = (size_t)sqlite3_column_bytes(s, 17),
-			    .service = sqlite3_column_blob(s, 18),
-			    .service_len = (size_t)sqlite3_column_bytes(s, 18),
-			};
-			if (cb(ctx, &r)) {
+			cstore_day_total t = {sq_col_text(s, 0),
+					      sq_col_text(s, 1),
+					      (long)sqlite3_column_int64(s, 2),
+					      (long)sqlite3_column_int64(s, 3),
+					      (long)sqlite3_column_int64(s, 4),
+					      (long)sqlite3_column_int64(s, 5)};
+			if (cb(ctx, &t)) {
 				rc = SQLITE_DONE;
 				break;
 			}
 		}
 	}
 	if (rc != SQLITE_DONE)
-		log_error("reading the day aggregates: %s", sqlite3_errmsg(db));
+		log_error("reading the day totals: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	sq_reader_put(st, db);
 	return sq_map_rc(rc);
 }
 
-int sq_day_counts(cstore *base, const char *from_day, const char *to_day, const char *site,
-		  cstore_day_count_cb cb, void *ctx)
+int sq_day_cats(cstore *base, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+		void *ctx)
 {
 	sqstore *st = (sqstore *)base;
 	sqlite3 *db = sq_reader_get(st);
@@ -455,24 +768,20 @@ int sq_day_counts(cstore *base, const char *from_day, const char *to_day, const 
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(db,
-				    "SELECT s.name, a.day, a.kind, a.key, a.n"
-				    " FROM day_counts a JOIN sites s ON s.id = a.site" AGG_WHERE
-				    ", a.kind, a.key",
+				    "SELECT day, category, visits FROM day_cats"
+				    " WHERE day BETWEEN ?1 AND ?2 ORDER BY day, category",
 				    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
-		bind_period(s, from_day, to_day, site);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			cstore_day_count c = {sq_col_text(s, 0), sq_col_text(s, 1),
-					      sq_col_text(s, 2), sq_col_text(s, 3),
-					      sqlite3_column_int64(s, 4)};
-			if (cb(ctx, &c)) {
+		bind_period(s, from_day, to_day, NULL);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			if (cb(ctx, sq_col_text(s, 0), sq_col_text(s, 1),
+			       (long)sqlite3_column_int64(s, 2))) {
 				rc = SQLITE_DONE;
 				break;
 			}
-		}
 	}
 	if (rc != SQLITE_DONE)
-		log_error("reading the day counts: %s", sqlite3_errmsg(db));
+		log_error("reading the day's kinds of help: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	sq_reader_put(st, db);
 	return sq_map_rc(rc);

@@ -10,7 +10,7 @@ XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwrit
 
 # The store alone, for the bench's raw insert rate (same code as the server).
 CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o $(B)/obj/central/cstore_sqlite_agg.o \
-	$(B)/obj/central/hist.o $(B)/obj/central/strmap.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
+	$(B)/obj/central/hist.o $(B)/obj/central/strmap.o $(B)/obj/central/days.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
 BENCH_PROGRAMS += $(B)/bench/central_raw
 $(B)/bench/central_raw: $(B)/obj/tests/central-bench/central_raw.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
 	@mkdir -p $(dir $@)

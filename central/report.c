@@ -6,13 +6,16 @@
  *   ?from=YYYY-MM-DD&to=YYYY-MM-DD   the period of the tables and charts
  *                                    (default: the last 30 days; at most 366)
  *
- * What it shows, all added up from the store's per-day aggregates
- * (cstore_day_aggs, cstore_day_counts: per site, day and kind of help), so
- * that its cost follows sites x kinds x days of the period, never the
- * tickets; sites and groups are found through a hash (strmap). The
- * period's rows are read, and the days of the "helped" figures (this
- * month, this week, today) when the period does not hold them: a past
- * period reads only its own days.
+ * What it shows, all added up from the store's aggregates, never from
+ * the tickets: the per-site-and-kind figures from cstore_period_aggs (a
+ * row per site, kind of help and whole month of the period, and per day
+ * for the days around those months), the days from cstore_day_totals (per
+ * site and day) and cstore_day_cats (per day and kind of help); so a
+ * year costs its sites x kinds x 12 months plus sites x days of narrow
+ * rows. Sites and groups are found through a hash (strmap). The days of
+ * the "helped" figures (this month, this week, today) are read with the
+ * period when they meet it, apart when not: a past period reads only its
+ * own days.
  *   - residents helped (tickets served) today, this week (from Monday),
  *     this month, by the central office's calendar;
  *   - every configured site: last sync, events held, acked_through,
@@ -130,29 +133,12 @@ static int cat_index(agg *a, const char *cat)
 	return MAX_CATS;
 }
 
-/* An aggregate row: to the "helped" figures if its day is theirs, and to
- * the tables and charts if it is in the period. */
+/* An aggregate row of the period (a day or a whole month): to its group. */
 static int take(void *ctx, const cstore_day_agg *r)
 {
 	agg *a = ctx;
-	if (!day_is_valid(r->day) || !r->visits)
+	if (!r->visits)
 		return 0; /* a row of topics only ("also"): not on this page */
-	long d = days_from_label(r->day);
-	if (d >= a->kpi_lo && d <= a->today) {
-		a->helped_today += d == a->today ? r->served : 0;
-		a->helped_week += d >= a->week ? r->served : 0;
-		a->helped_month += d >= a->month ? r->served : 0;
-	}
-	if (d < a->from || d > a->to)
-		return 0;
-	long nd = a->to - a->from + 1, di = d - a->from;
-	a->tickets += r->visits;
-	size_t si = strmap_get(&a->sites, r->site);
-	if (si != (size_t)-1) {
-		a->site_day[(long)si * nd + di] += r->visits;
-		a->site_served[(long)si * nd + di] += r->served;
-	}
-	a->cat_day[(long)cat_index(a, r->category) * nd + di] += r->visits;
 	group *g = group_of(a, r->site, r->category);
 	if (!g) {
 		a->nomem = 1;
@@ -170,22 +156,43 @@ static int take(void *ctx, const cstore_day_agg *r)
 	return 0;
 }
 
-/* Staffed minutes and closed desk spans to their site and day. */
-static int take_count(void *ctx, const cstore_day_count *c)
+/* A site's day: to the "helped" figures if the day is theirs, and to the
+ * days table and the sites' chart if it is in the period. */
+static int take_total(void *ctx, const cstore_day_total *t)
 {
 	agg *a = ctx;
-	int minutes = !strcmp(c->kind, "staffed");
-	if ((!minutes && strcmp(c->kind, "spans")) || !day_is_valid(c->day))
+	if (!day_is_valid(t->day))
 		return 0;
-	long day = days_from_label(c->day);
-	size_t si = strmap_get(&a->sites, c->site);
-	if (day < a->from || day > a->to || si == (size_t)-1)
+	long d = days_from_label(t->day);
+	if (d >= a->kpi_lo && d <= a->today) {
+		a->helped_today += d == a->today ? t->served : 0;
+		a->helped_week += d >= a->week ? t->served : 0;
+		a->helped_month += d >= a->month ? t->served : 0;
+	}
+	if (d < a->from || d > a->to)
 		return 0;
-	long k = (long)si * (a->to - a->from + 1) + day - a->from;
-	if (minutes)
-		a->site_minutes[k] += (long)c->n;
-	else
-		a->site_spans[k] += (long)c->n;
+	a->tickets += t->visits;
+	size_t si = strmap_get(&a->sites, t->site);
+	if (si == (size_t)-1)
+		return 0;
+	long k = (long)si * (a->to - a->from + 1) + d - a->from;
+	a->site_day[k] += t->visits;
+	a->site_served[k] += t->served;
+	a->site_minutes[k] += t->staffed_minutes;
+	a->site_spans[k] += t->spans;
+	return 0;
+}
+
+/* A day's visits of one kind of help, all sites together: to the chart. */
+static int take_cat(void *ctx, const char *day, const char *category, long visits)
+{
+	agg *a = ctx;
+	if (!day_is_valid(day))
+		return 0;
+	long d = days_from_label(day);
+	if (d < a->from || d > a->to)
+		return 0;
+	a->cat_day[(long)cat_index(a, category) * (a->to - a->from + 1) + d - a->from] += visits;
 	return 0;
 }
 
@@ -906,10 +913,12 @@ void report_dashboard(request *rq, reply *rp)
 		char lo_s[DAY_LEN], hi_s[DAY_LEN];
 		days_to_label(lo[i], lo_s);
 		days_to_label(hi[i], hi_s);
-		st = cstore_day_aggs(rq->app->st, lo_s, hi_s, NULL, take, &a);
+		st = cstore_day_totals(rq->app->st, lo_s, hi_s, take_total, &a);
 	}
 	if (st == CSTORE_OK && !a.nomem)
-		st = cstore_day_counts(rq->app->st, from_s, to_s, NULL, take_count, &a);
+		st = cstore_day_cats(rq->app->st, from_s, to_s, take_cat, &a);
+	if (st == CSTORE_OK && !a.nomem)
+		st = cstore_period_aggs(rq->app->st, from_s, to_s, NULL, take, &a);
 	if (st != CSTORE_OK || a.nomem) {
 		agg_free(&a);
 		names_free(nm);

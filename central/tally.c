@@ -253,9 +253,9 @@ int tally_build(cstore *st, const cconf *c, const char *from, const char *to, si
 			status = CSTORE_ERROR;
 		}
 	if (status == CSTORE_OK)
-		status = cstore_day_aggs(st, from, to, NULL, take, &b);
+		status = cstore_period_aggs(st, from, to, NULL, take, &b);
 	if (status == CSTORE_OK && !t->nomem)
-		status = cstore_day_counts(st, from, to, NULL, take_count, &b);
+		status = cstore_period_counts(st, from, to, NULL, take_count, &b);
 	strmap_free(&b.sites);
 	for (size_t i = 0; i < ns; i++) {
 		site_acc *a = &acc[i];

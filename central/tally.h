@@ -1,6 +1,7 @@
 /*
  * tally — the report's figures for a period, added up once from the
- * per-day aggregates of the store (cstore_day_aggs, cstore_day_counts), so
+ * aggregates of the store (cstore_period_aggs, cstore_period_counts: whole
+ * months of the period and the days around them), so
  * that the report page (report_page.c), its xlsx
  * (xlsx.c) and anything else showing them cannot disagree.
  *
@@ -26,10 +27,10 @@
  * staffed minutes (closed desk spans opened in the period).
  *
  * The cost follows the aggregate rows of the period (sites x kinds x
- * days), never the tickets; sites, categories, destinations and languages
- * are found through a hash (strmap), and per site only the
- * top `top` of each (by count) are kept apart; the rest become one "other"
- * row whose `grouped` says how many were put together.
+ * months, plus the days around the whole months), never the tickets; sites, categories,
+ * destinations and languages are found through a hash (strmap), and per site only the top `top` of
+ * each (by count) are kept apart; the rest become one "other" row whose `grouped` says how many
+ * were put together.
  */
 #ifndef CENTRAL_TALLY_H
 #define CENTRAL_TALLY_H

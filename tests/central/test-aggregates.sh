@@ -77,7 +77,11 @@ dump() {
 	sqlite3 "$dir/central.db" "SELECT day, site, category, visits, served, no_show, expired,
 		cancelled, open, solved, referred, follow_up, outcome_nr, first_yes, first_no, first_nr,
 		also, hex(wait), hex(service) FROM day_aggs ORDER BY 1, 2, 3;
-		SELECT * FROM day_counts ORDER BY 1, 2, 3, 4"
+		SELECT * FROM day_counts ORDER BY 1, 2, 3, 4;
+		SELECT month, site, category, visits, served, also, hex(wait), hex(service)
+		FROM month_aggs ORDER BY 1, 2, 3;
+		SELECT * FROM month_counts ORDER BY 1, 2, 3, 4;
+		SELECT * FROM day_totals ORDER BY 1, 2; SELECT * FROM day_cats ORDER BY 1, 2"
 }
 
 D1=2026-11-20
@@ -180,6 +184,17 @@ grep -q '<td>All locations</td><td class="n">10</td><td class="n">5</td>' "$dir/
 admin "$URL/?from=$D1&to=$D2&lang=en" >"$dir/dash.html"
 grep -q 'Noord.*<td>Total</td><td class="n">9</td><td class="n">4</td><td class="n">17.7</td>' "$dir/dash.html" ||
 	fail "dashboard: Noord's total of the days is not 9 tickets, 4 served, 17.7 h"
+# The same figures from whole months (month_aggs) and the days around them.
+totals() { grep -o '<tr class="sub"><td>[^<]*</td><td>Total</td>\(<td class="n">[^<]*</td>\)*' "$1"; }
+alltotals() { grep -o '<td>All locations</td>\(<td[^>]*>[^<]*</td>\)*' "$1"; }
+for p in "2026-11-01&to=2026-11-30" "2026-10-20&to=2026-12-10" "2026-10-01&to=2026-12-31"; do
+	admin "$URL/?from=${p}&lang=en" >"$dir/dash-m.html"
+	[ "$(totals "$dir/dash-m.html")" = "$(totals "$dir/dash.html")" ] && [ -n "$(totals "$dir/dash.html")" ] ||
+		fail "dashboard from=$p: other totals than $D1..$D2: $(totals "$dir/dash-m.html" | head -2)"
+	admin "$URL/report?from=${p}&lang=en" >"$dir/report-m.html"
+	[ "$(alltotals "$dir/report-m.html")" = "$(alltotals "$dir/report.html")" ] ||
+		fail "report from=$p: other totals than $D1..$D2: $(alltotals "$dir/report-m.html" | head -2)"
+done
 
 note "a streamed export"
 # 2,500 more tickets: tickets.csv is then more than two pages (CSV_PAGE
@@ -214,7 +229,8 @@ check "after --rebuild-tickets"
 dump | cmp -s - "$dir/live" || fail "--rebuild-tickets changed the aggregates: $(dump | diff - "$dir/live" | head -5)"
 
 note "schema 5 database"
-sqlite3 "$dir/central.db" "DROP TABLE day_aggs; DROP TABLE day_counts;
+sqlite3 "$dir/central.db" "DROP TABLE day_aggs; DROP TABLE day_counts; DROP TABLE month_aggs;
+	DROP TABLE month_counts; DROP TABLE day_totals; DROP TABLE day_cats;
 	UPDATE meta SET value = '5' WHERE key = 'schema'" || fail "could not make a schema 5 database"
 start
 grep -q "schema 5 -> 6: per-day aggregates counted" "$dir/log" || fail "no schema 5 -> 6 logged: $(cat "$dir/log")"
