@@ -15,6 +15,12 @@ BENCH_PROGRAMS += $(B)/bench/central_raw
 $(B)/bench/central_raw: $(B)/obj/tests/central-bench/central_raw.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+# A central database of N sites x D days through the same store, for the
+# report bench at scale (tests/bench/central-scale.sh).
+BENCH_PROGRAMS += $(B)/bench/central_gen
+$(B)/bench/central_gen: $(B)/obj/tests/central-bench/central_gen.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/obj/tests/central-bench/%.o: tests/central-bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Icentral -MMD -MP -c $< -o $@
