@@ -59,13 +59,13 @@ int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, cons
 }
 
 int cstore_period_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
-		       cstore_day_agg_cb cb, void *ctx)
+		       cstore_agg_cb cb, void *ctx)
 {
 	return st->ops->period_aggs(st, from_day, to_day, site, cb, ctx);
 }
 
 int cstore_period_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
-			 cstore_day_count_cb cb, void *ctx)
+			 cstore_count_cb cb, void *ctx)
 {
 	return st->ops->period_counts(st, from_day, to_day, site, cb, ctx);
 }

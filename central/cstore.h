@@ -196,17 +196,19 @@ typedef int (*cstore_span_cb)(void *ctx, const cstore_desk_span *d);
 int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
 		      cstore_span_cb cb, void *ctx);
 
-/* The per-day aggregates: what the dashboard and the report count, kept
- * per (site, kind of help at the ticket's end, local day of the ticket)
- * and updated in the transaction of every change of a ticket (an ingest, a
- * rebuild), so that a period costs its sites x kinds x days, never its
- * tickets. The same facts as cstore_tickets, counted:
- *   visits     tickets of that day and category
+/* The aggregates: what the dashboard and the report count, kept per
+ * (site, kind of help at the ticket's end, local day of the ticket) and
+ * per whole month of those days, updated in the transaction of every
+ * change of a ticket (an ingest, a rebuild), so that a period costs its
+ * sites x kinds x months (and a few days), never its tickets. The same
+ * facts as cstore_tickets, counted over a period:
+ *   visits     tickets of the period's days and that category
  *   served, no_show, expired, cancelled, open (not ended yet): by outcome
  *   of the served: solved, referred, follow_up, outcome_nr (not
  *              recorded); first_yes, first_no, first_nr (first visit)
- *   also       served tickets of that day and site, of another category,
- *              whose topics name this one (a row may hold only this)
+ *   also       served tickets of the same site and day, of another
+ *              category, whose topics name this one (a row may hold only
+ *              this)
  *   wait       issue to first call of the tickets with a set issue clock
  *              and a first call not before it; service: last call to
  *              served. Both as histograms of whole minutes (hist.h: the
@@ -214,39 +216,40 @@ int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, cons
  *              period's percentiles are exact to the nearest minute.
  * Strings and blobs valid only during the callback. */
 typedef struct {
-	const char *site, *day, *category;
+	const char *site, *category;
 	long visits, served, no_show, expired, cancelled, open;
 	long solved, referred, follow_up, outcome_nr, first_yes, first_no, first_nr, also;
 	const void *wait, *service; /* hist.h's stored form */
 	size_t wait_len, service_len;
-} cstore_day_agg;
+} cstore_agg;
 
-/* Calls cb for the aggregate rows that make up [from_day, to_day]
- * ("YYYY-MM-DD", inclusive) of site (NULL: all): a row per (site, whole
- * month of the period, category), its day "YYYY-MM", and a row per (site,
- * day, category) for the days before the first whole month and after the
- * last; so a year costs about 12 months of rows, not 365 days. Each kind
- * of row comes in the order of its table's key (month or day, then site
- * in the order sites first sent, then category): nothing is sorted. Stops
- * early if cb returns non-zero. One read transaction. */
-typedef int (*cstore_day_agg_cb)(void *ctx, const cstore_day_agg *a);
+/* Calls cb once for each (site, category) with its sums over [from_day,
+ * to_day] ("YYYY-MM-DD", inclusive), of site (NULL: all), in no
+ * particular order; stops early if cb returns non-zero. The store adds
+ * them up from its month rows (a month the period covers more than half
+ * of is its month less the days left out) and its day rows (the rest), in
+ * one read transaction: a year costs about 12 x sites x kinds rows and at
+ * most about a month of day rows, and memory for one row per (site,
+ * category) of the period. */
+typedef int (*cstore_agg_cb)(void *ctx, const cstore_agg *a);
 int cstore_period_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
-		       cstore_day_agg_cb cb, void *ctx);
+		       cstore_agg_cb cb, void *ctx);
 
-/* Per (site, day) counts by key, updated with the aggregates above:
+/* The counts by key kept with the aggregates above, per site and day:
  *   "lang"      visits by the resident's language (key "" if none)
  *   "referral"  visits served as referred, by destination ("" not recorded)
  *   "staffed"   minutes of the closed desk spans opened that day (key "")
  *   "spans"     how many closed desk spans (key "")
- * Rows with n 0 are not kept. Whole months and days as cstore_period_aggs
- * (a month's n is the sum of its days'). */
+ * cstore_period_counts calls cb once for each (site, kind, key) with its
+ * sum n over the period (never 0), in no particular order, added up as
+ * cstore_period_aggs. */
 typedef struct {
-	const char *site, *day, *kind, *key;
+	const char *site, *kind, *key;
 	int64_t n;
-} cstore_day_count;
-typedef int (*cstore_day_count_cb)(void *ctx, const cstore_day_count *c);
+} cstore_count;
+typedef int (*cstore_count_cb)(void *ctx, const cstore_count *c);
 int cstore_period_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
-			 cstore_day_count_cb cb, void *ctx);
+			 cstore_count_cb cb, void *ctx);
 
 /* Per site and day, for the dashboard's days: visits, served, staffed
  * minutes and closed desk spans (a day with none of them has no row), in

@@ -25,9 +25,9 @@ typedef struct cstore_ops {
 	int (*desk_spans)(cstore *st, const char *from_day, const char *to_day, const char *site,
 			  cstore_span_cb cb, void *ctx);
 	int (*period_aggs)(cstore *st, const char *from_day, const char *to_day, const char *site,
-			   cstore_day_agg_cb cb, void *ctx);
+			   cstore_agg_cb cb, void *ctx);
 	int (*period_counts)(cstore *st, const char *from_day, const char *to_day, const char *site,
-			     cstore_day_count_cb cb, void *ctx);
+			     cstore_count_cb cb, void *ctx);
 	int (*day_totals)(cstore *st, const char *from_day, const char *to_day,
 			  cstore_day_total_cb cb, void *ctx);
 	int (*day_cats)(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,

@@ -70,9 +70,9 @@ int sq_agg_flush(sq_agg *a);
  * desk_spans touched: a flush then builds them all (rebuild, migration). */
 int sq_agg_touch_all(sq_agg *a);
 int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
-		   cstore_day_agg_cb cb, void *ctx);
+		   cstore_agg_cb cb, void *ctx);
 int sq_period_counts(cstore *base, const char *from_day, const char *to_day, const char *site,
-		     cstore_day_count_cb cb, void *ctx);
+		     cstore_count_cb cb, void *ctx);
 int sq_day_totals(cstore *base, const char *from_day, const char *to_day, cstore_day_total_cb cb,
 		  void *ctx);
 int sq_day_cats(cstore *base, const char *from_day, const char *to_day, cstore_day_cat_cb cb,

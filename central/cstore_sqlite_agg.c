@@ -50,6 +50,7 @@
  * statements themselves (RETURNING old and new day); the counting below is
  * portable SQL except json_each (json_array_elements_text there).
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,82 +527,94 @@ int sq_agg_touch_all(sq_agg *a)
 
 /* --- reading ---------------------------------------------------------- */
 
-/* A part of a period: days of day_aggs/day_counts, or whole months of
- * month_aggs/month_counts ("YYYY-MM" .. "YYYY-MM"). */
+/* A part of a period, added (sign 1) or taken out (-1): days of
+ * day_aggs/day_counts, or whole months of month_aggs/month_counts
+ * ("YYYY-MM" .. "YYYY-MM"). */
 typedef struct {
-	int months;
+	int months, sign;
 	char from[DAY_LEN], to[DAY_LEN];
 } piece;
 
-/* [from, to] as the days before its first whole month, its whole months,
- * and the days after them: 1 to 3 pieces. Labels that are not dates stay
- * one piece of days (they select what they select). */
-static int period_split(const char *from, const char *to, piece out[3])
+#define MAX_PIECES 8
+
+static void add_piece(piece *p, int *n, int months, int sign, long from, long to)
+{
+	assert(*n < MAX_PIECES);
+	piece *x = &p[(*n)++];
+	x->months = months;
+	x->sign = sign;
+	days_to_label(from, x->from);
+	days_to_label(to, x->to);
+	if (months)
+		x->from[7] = x->to[7] = '\0';
+}
+
+/* [from, to] as pieces that add up to it, each month read the cheaper
+ * way: a month the period covers whole is its month rows; one it covers
+ * more than half of is its month rows less the days it leaves out; the
+ * rest are its days. So no period reads more than about half a month of
+ * day rows at each end. Labels that are not dates stay one piece of days
+ * (they select what they select). */
+static int period_split(const char *from, const char *to, piece p[MAX_PIECES])
 {
 	int n = 0;
 	if (!day_is_valid(from) || !day_is_valid(to) || strcmp(from, to) > 0) {
-		out[0] = (piece){0, "", ""};
-		snprintf(out[0].from, DAY_LEN, "%s", from);
-		snprintf(out[0].to, DAY_LEN, "%s", to);
+		p[0] = (piece){0, 1, "", ""};
+		snprintf(p[0].from, DAY_LEN, "%s", from);
+		snprintf(p[0].to, DAY_LEN, "%s", to);
 		return 1;
 	}
-	long f = days_from_label(from), t = days_from_label(to), fm = f, lm = t;
-	if (strcmp(from + 8, "01")) { /* from the first of the next month */
-		int y = (int)strtol(from, NULL, 10), m = (int)strtol(from + 5, NULL, 10) + 1;
-		char first[DAY_LEN];
-		snprintf(first, sizeof first, "%04d-%02d-01", y + (m > 12), m > 12 ? 1 : m);
-		fm = days_from_label(first);
+	long f = days_from_label(from), t = days_from_label(to);
+	long mid_from = -1, mid_to = -1; /* whole months in a row: one piece */
+	for (long d = f; d <= t;) {
+		char l[DAY_LEN], next[DAY_LEN];
+		days_to_label(d, l);
+		int y = (int)strtol(l, NULL, 10), m = (int)strtol(l + 5, NULL, 10);
+		snprintf(next, sizeof next, "%04d-%02d-01", y + (m == 12), m == 12 ? 1 : m + 1);
+		long first = d - (strtol(l + 8, NULL, 10) - 1), last = days_from_label(next) - 1;
+		long hi = last < t ? last : t, len = last - first + 1, covered = hi - d + 1;
+		if (covered == len) {
+			if (mid_from < 0)
+				mid_from = first;
+			mid_to = last;
+		} else {
+			if (mid_from >= 0)
+				add_piece(p, &n, 1, 1, mid_from, mid_to);
+			mid_from = -1;
+			if (2 * covered > len) {
+				add_piece(p, &n, 1, 1, first, last);
+				if (d > first)
+					add_piece(p, &n, 0, -1, first, d - 1);
+				if (hi < last)
+					add_piece(p, &n, 0, -1, hi + 1, last);
+			} else {
+				add_piece(p, &n, 0, 1, d, hi);
+			}
+		}
+		d = last + 1;
 	}
-	char next[DAY_LEN];
-	days_to_label(t + 1, next);
-	if (strcmp(next + 8, "01")) { /* to the last of the month before */
-		char first[DAY_LEN];
-		snprintf(first, sizeof first, "%.8s01", to);
-		lm = days_from_label(first) - 1;
-	}
-	if (fm > lm) {
-		out[n] = (piece){0, "", ""};
-		snprintf(out[n].from, DAY_LEN, "%s", from);
-		snprintf(out[n++].to, DAY_LEN, "%s", to);
-		return n;
-	}
-	if (f < fm) {
-		out[n] = (piece){0, "", ""};
-		snprintf(out[n].from, DAY_LEN, "%s", from);
-		days_to_label(fm - 1, out[n++].to);
-	}
-	out[n] = (piece){1, "", ""};
-	days_to_label(fm, out[n].from);
-	days_to_label(lm, out[n].to);
-	out[n].from[7] = out[n].to[7] = '\0';
-	n++;
-	if (lm < t) {
-		out[n] = (piece){0, "", ""};
-		days_to_label(lm + 1, out[n].from);
-		snprintf(out[n++].to, DAY_LEN, "%s", to);
-	}
+	if (mid_from >= 0)
+		add_piece(p, &n, 1, 1, mid_from, mid_to);
 	return n;
 }
 
 /* ?1 from ?2 to ?3 site or NULL: the site as its id, looked up once. */
 #define AGG_WHERE(col)                                                                             \
 	" WHERE a." col " BETWEEN ?1 AND ?2 AND (?3 IS NULL OR a.site ="                           \
-	" (SELECT id FROM sites WHERE name = ?3)) ORDER BY a." col ", a.site"
+	" (SELECT id FROM sites WHERE name = ?3))"
 #define AGG_COLS(col)                                                                              \
-	"SELECT s.name, a." col ", a.category, a.visits, a.served, a.no_show, a.expired,"          \
-	" a.cancelled, a.open, a.solved, a.referred, a.follow_up, a.outcome_nr, a.first_yes,"      \
-	" a.first_no, a.first_nr, a.also, a.wait, a.service"
+	"SELECT s.name, a.category, a.visits, a.served, a.no_show, a.expired, a.cancelled,"        \
+	" a.open, a.solved, a.referred, a.follow_up, a.outcome_nr, a.first_yes, a.first_no,"       \
+	" a.first_nr, a.also, a.wait, a.service"
 static const char *const aggs_sql[2] = {
-    AGG_COLS("day") " FROM day_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE(
-	"day") ", a.category",
-    AGG_COLS("month") " FROM month_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE(
-	"month") ", a.category",
+    AGG_COLS("day") " FROM day_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE("day"),
+    AGG_COLS("month") " FROM month_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE("month"),
 };
 static const char *const counts_sql[2] = {
-    "SELECT s.name, a.day, a.kind, a.key, a.n FROM day_counts a JOIN sites s ON s.id = "
-    "a.site" AGG_WHERE("day") ", a.kind, a.key",
-    "SELECT s.name, a.month, a.kind, a.key, a.n FROM month_counts a"
-    " JOIN sites s ON s.id = a.site" AGG_WHERE("month") ", a.kind, a.key",
+    "SELECT s.name, a.kind, a.key, a.n FROM day_counts a JOIN sites s ON s.id = a.site" AGG_WHERE(
+	"day"),
+    "SELECT s.name, a.kind, a.key, a.n FROM month_counts a JOIN sites s ON s.id = a.site" AGG_WHERE(
+	"month"),
 };
 
 static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const char *site)
@@ -614,69 +627,60 @@ static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const
 		sqlite3_bind_null(s, 3);
 }
 
-/* One row of an aggs_sql query to cb: 1 if cb said stop. */
-static int give_agg(sqlite3_stmt *s, cstore_day_agg_cb cb, void *ctx)
+/* The period's sums while they are added up: rows keyed "site\x1fkey"
+ * (agg_day's rows and hash, reused; a count's key is "kind\x1fkey" and
+ * its sum c[0]). */
+typedef struct {
+	agg_day rows;
+} period_sum;
+
+static agg_row *sum_row(period_sum *ps, const char *site, const char *key)
 {
-	long c[14];
+	char k[512];
+	size_t a = strlen(site), b = strlen(key);
+	if (a + b + 2 > sizeof k)
+		return NULL; /* cannot be: ids and categories are short */
+	memcpy(k, site, a);
+	k[a] = '\x1f';
+	memcpy(k + a + 1, key, b + 1);
+	return row_of(&ps->rows, k);
+}
+
+static int add_agg(period_sum *ps, sqlite3_stmt *s, int sign)
+{
+	agg_row *r = sum_row(ps, sq_col_text(s, 0), sq_col_text(s, 1));
+	if (!r)
+		return SQLITE_NOMEM;
 	for (int k = 0; k < 14; k++)
-		c[k] = (long)sqlite3_column_int64(s, 3 + k);
-	cstore_day_agg r = {
-	    .site = sq_col_text(s, 0),
-	    .day = sq_col_text(s, 1),
-	    .category = sq_col_text(s, 2),
-	    .visits = c[C_VISITS],
-	    .served = c[C_SERVED],
-	    .no_show = c[C_NO_SHOW],
-	    .expired = c[C_EXPIRED],
-	    .cancelled = c[C_CANCELLED],
-	    .open = c[C_OPEN],
-	    .solved = c[C_SOLVED],
-	    .referred = c[C_REFERRED],
-	    .follow_up = c[C_FOLLOW_UP],
-	    .outcome_nr = c[C_OUTCOME_NR],
-	    .first_yes = c[C_FIRST_YES],
-	    .first_no = c[C_FIRST_NO],
-	    .first_nr = c[C_FIRST_NR],
-	    .also = c[C_ALSO],
-	    .wait = sqlite3_column_blob(s, 17),
-	    .wait_len = (size_t)sqlite3_column_bytes(s, 17),
-	    .service = sqlite3_column_blob(s, 18),
-	    .service_len = (size_t)sqlite3_column_bytes(s, 18),
-	};
-	return cb(ctx, &r);
+		r->c[k] += sign * (long)sqlite3_column_int64(s, 2 + k);
+	int (*merge)(hist *, const void *, size_t) = sign > 0 ? hist_merge_blob : hist_unmerge_blob;
+	if (merge(&r->wait, sqlite3_column_blob(s, 16), (size_t)sqlite3_column_bytes(s, 16)) ||
+	    merge(&r->service, sqlite3_column_blob(s, 17), (size_t)sqlite3_column_bytes(s, 17)))
+		return SQLITE_CORRUPT;
+	return SQLITE_OK;
 }
 
-static int give_count(sqlite3_stmt *s, cstore_day_count_cb cb, void *ctx)
-{
-	cstore_day_count c = {sq_col_text(s, 0), sq_col_text(s, 1), sq_col_text(s, 2),
-			      sq_col_text(s, 3), sqlite3_column_int64(s, 4)};
-	return cb(ctx, &c);
-}
-
-/* The pieces of [from, to] through sql[piece is months], each row to give
- * (aggs or counts), in one read transaction. */
+/* Reads the pieces of [from, to] through sql[piece is months] into ps
+ * with add(ps, row, sign), in one read transaction. */
 static int read_period(sqstore *st, const char *const sql[2], const char *from, const char *to,
-		       const char *site, int (*give)(sqlite3_stmt *, void *, void *), void *cb,
-		       void *ctx)
+		       const char *site, int (*add)(period_sum *, sqlite3_stmt *, int),
+		       period_sum *ps)
 {
 	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
-	piece p[3];
+	piece p[MAX_PIECES];
 	int np = period_split(from, to, p);
-	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), stop = 0;
-	for (int i = 0; rc == SQLITE_OK && !stop && i < np; i++) {
+	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (int i = 0; rc == SQLITE_OK && i < np; i++) {
 		sqlite3_stmt *s = NULL;
 		rc = sqlite3_prepare_v2(db, sql[p[i].months], -1, &s, NULL);
 		if (rc != SQLITE_OK)
 			break;
 		bind_period(s, p[i].from, p[i].to, site);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			if (give(s, cb, ctx)) {
-				stop = 1;
-				rc = SQLITE_DONE;
+			if ((rc = add(ps, s, p[i].sign)) != SQLITE_OK)
 				break;
-			}
 		sqlite3_finalize(s);
 		if (rc == SQLITE_DONE)
 			rc = SQLITE_OK;
@@ -688,40 +692,93 @@ static int read_period(sqstore *st, const char *const sql[2], const char *from, 
 	return sq_map_rc(rc);
 }
 
-/* give_agg and give_count with the callback's own type (no function
- * pointer casts across types: the callback travels as a data pointer to a
- * small holder). */
-typedef struct {
-	cstore_day_agg_cb cb;
-} agg_cb_box;
-typedef struct {
-	cstore_day_count_cb cb;
-} count_cb_box;
-
-static int give_agg_boxed(sqlite3_stmt *s, void *box, void *ctx)
+static void sum_free(period_sum *ps)
 {
-	return give_agg(s, ((agg_cb_box *)box)->cb, ctx);
-}
-
-static int give_count_boxed(sqlite3_stmt *s, void *box, void *ctx)
-{
-	return give_count(s, ((count_cb_box *)box)->cb, ctx);
+	day_reset(&ps->rows);
+	free(ps->rows.v);
 }
 
 int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
-		   cstore_day_agg_cb cb, void *ctx)
+		   cstore_agg_cb cb, void *ctx)
 {
-	agg_cb_box box = {cb};
-	return read_period((sqstore *)base, aggs_sql, from_day, to_day, site, give_agg_boxed, &box,
-			   ctx);
+	period_sum ps;
+	memset(&ps, 0, sizeof ps);
+	int status = read_period((sqstore *)base, aggs_sql, from_day, to_day, site, add_agg, &ps);
+	for (size_t i = 0; status == CSTORE_OK && i < ps.rows.n; i++) {
+		agg_row *r = &ps.rows.v[i];
+		if (!r->c[C_VISITS] && !r->c[C_ALSO])
+			continue; /* all taken out again */
+		char *sep = strchr(r->category, '\x1f');
+		assert(sep);
+		*sep = '\0';
+		unsigned char wait[HIST_BLOB_MAX], service[HIST_BLOB_MAX];
+		cstore_agg g = {
+		    .site = r->category,
+		    .category = sep + 1,
+		    .visits = r->c[C_VISITS],
+		    .served = r->c[C_SERVED],
+		    .no_show = r->c[C_NO_SHOW],
+		    .expired = r->c[C_EXPIRED],
+		    .cancelled = r->c[C_CANCELLED],
+		    .open = r->c[C_OPEN],
+		    .solved = r->c[C_SOLVED],
+		    .referred = r->c[C_REFERRED],
+		    .follow_up = r->c[C_FOLLOW_UP],
+		    .outcome_nr = r->c[C_OUTCOME_NR],
+		    .first_yes = r->c[C_FIRST_YES],
+		    .first_no = r->c[C_FIRST_NO],
+		    .first_nr = r->c[C_FIRST_NR],
+		    .also = r->c[C_ALSO],
+		    .wait = wait,
+		    .wait_len = hist_encode(&r->wait, wait),
+		    .service = service,
+		    .service_len = hist_encode(&r->service, service),
+		};
+		int stop = cb(ctx, &g);
+		*sep = '\x1f';
+		if (stop)
+			break;
+	}
+	sum_free(&ps);
+	return status;
+}
+
+/* Counts: the row's key is "site\x1fkind\x1fkey", its sum in c[0]. */
+static int add_count(period_sum *ps, sqlite3_stmt *s, int sign)
+{
+	char k[400];
+	if (snprintf(k, sizeof k, "%s\x1f%s", sq_col_text(s, 1), sq_col_text(s, 2)) >=
+	    (int)sizeof k)
+		return SQLITE_OK; /* cannot be: kinds and keys are short */
+	agg_row *r = sum_row(ps, sq_col_text(s, 0), k);
+	if (!r)
+		return SQLITE_NOMEM;
+	r->c[0] += sign * (long)sqlite3_column_int64(s, 3);
+	return SQLITE_OK;
 }
 
 int sq_period_counts(cstore *base, const char *from_day, const char *to_day, const char *site,
-		     cstore_day_count_cb cb, void *ctx)
+		     cstore_count_cb cb, void *ctx)
 {
-	count_cb_box box = {cb};
-	return read_period((sqstore *)base, counts_sql, from_day, to_day, site, give_count_boxed,
-			   &box, ctx);
+	period_sum ps;
+	memset(&ps, 0, sizeof ps);
+	int status =
+	    read_period((sqstore *)base, counts_sql, from_day, to_day, site, add_count, &ps);
+	for (size_t i = 0; status == CSTORE_OK && i < ps.rows.n; i++) {
+		agg_row *r = &ps.rows.v[i];
+		if (!r->c[0])
+			continue;
+		char *a = strchr(r->category, '\x1f'), *b = a ? strchr(a + 1, '\x1f') : NULL;
+		assert(a && b);
+		*a = *b = '\0';
+		cstore_count c = {r->category, a + 1, b + 1, r->c[0]};
+		int stop = cb(ctx, &c);
+		*a = *b = '\x1f';
+		if (stop)
+			break;
+	}
+	sum_free(&ps);
+	return status;
 }
 
 int sq_day_totals(cstore *base, const char *from_day, const char *to_day, cstore_day_total_cb cb,

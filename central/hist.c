@@ -35,7 +35,8 @@ size_t hist_encode(const hist *h, unsigned char *out)
 	return len;
 }
 
-int hist_merge_blob(hist *h, const void *blob, size_t len)
+/* Adds (sign 1) or takes out (-1) the stored form blob[0..len) to h. */
+static int merge(hist *h, const void *blob, size_t len, int sign)
 {
 	const unsigned char *p = blob;
 	size_t i = 0;
@@ -54,10 +55,22 @@ int hist_merge_blob(hist *h, const void *blob, size_t len)
 		}
 		if (!end || bucket >= HIST_BUCKETS)
 			return -1;
-		h->n[bucket] += c;
-		h->total += c;
+		/* Unsigned: what is taken out before it was added wraps and
+		 * comes back exactly. */
+		h->n[bucket] += sign > 0 ? c : (uint32_t)-c;
+		h->total += sign > 0 ? (uint64_t)c : (uint64_t) - (uint64_t)c;
 	}
 	return 0;
+}
+
+int hist_merge_blob(hist *h, const void *blob, size_t len)
+{
+	return merge(h, blob, len, 1);
+}
+
+int hist_unmerge_blob(hist *h, const void *blob, size_t len)
+{
+	return merge(h, blob, len, -1);
 }
 
 int64_t hist_pct(const hist *h, int p)

@@ -39,6 +39,9 @@ size_t hist_encode(const hist *h, unsigned char *out);
 /* Adds the stored form blob[0..len) to h: 0, or -1 if it is malformed
  * (then h holds what was read before the fault). */
 int hist_merge_blob(hist *h, const void *blob, size_t len);
+/* Takes the stored form out of h again (h must hold it, or come to hold
+ * it by later merges: counts wrap and come back exactly). 0 or -1. */
+int hist_unmerge_blob(hist *h, const void *blob, size_t len);
 /* The nearest-rank p-th percentile in ms (a whole number of minutes), or
  * -1 when h is empty. */
 int64_t hist_pct(const hist *h, int p);

@@ -134,7 +134,7 @@ static int cat_index(agg *a, const char *cat)
 }
 
 /* An aggregate row of the period (a day or a whole month): to its group. */
-static int take(void *ctx, const cstore_day_agg *r)
+static int take(void *ctx, const cstore_agg *r)
 {
 	agg *a = ctx;
 	if (!r->visits)

@@ -107,7 +107,7 @@ static void add_row(tally_row *d, const tally_row *s)
 	hist_add(&d->wait, &s->wait);
 }
 
-static int take(void *ctx, const cstore_day_agg *g)
+static int take(void *ctx, const cstore_agg *g)
 {
 	build *b = ctx;
 	size_t si = strmap_get(&b->sites, g->site);
@@ -141,7 +141,7 @@ static int take(void *ctx, const cstore_day_agg *g)
 	return 0;
 }
 
-static int take_count(void *ctx, const cstore_day_count *c)
+static int take_count(void *ctx, const cstore_count *c)
 {
 	build *b = ctx;
 	size_t si = strmap_get(&b->sites, c->site);

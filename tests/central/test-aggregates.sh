@@ -187,7 +187,8 @@ grep -q 'Noord.*<td>Total</td><td class="n">9</td><td class="n">4</td><td class=
 # The same figures from whole months (month_aggs) and the days around them.
 totals() { grep -o '<tr class="sub"><td>[^<]*</td><td>Total</td>\(<td class="n">[^<]*</td>\)*' "$1"; }
 alltotals() { grep -o '<td>All locations</td>\(<td[^>]*>[^<]*</td>\)*' "$1"; }
-for p in "2026-11-01&to=2026-11-30" "2026-10-20&to=2026-12-10" "2026-10-01&to=2026-12-31"; do
+for p in "2026-11-01&to=2026-11-30" "2026-10-20&to=2026-12-10" "2026-10-01&to=2026-12-31" \
+	"2026-11-05&to=2026-12-31" "2026-10-01&to=2026-11-25"; do
 	admin "$URL/?from=${p}&lang=en" >"$dir/dash-m.html"
 	[ "$(totals "$dir/dash-m.html")" = "$(totals "$dir/dash.html")" ] && [ -n "$(totals "$dir/dash.html")" ] ||
 		fail "dashboard from=$p: other totals than $D1..$D2: $(totals "$dir/dash-m.html" | head -2)"
@@ -195,6 +196,15 @@ for p in "2026-11-01&to=2026-11-30" "2026-10-20&to=2026-12-10" "2026-10-01&to=20
 	[ "$(alltotals "$dir/report-m.html")" = "$(alltotals "$dir/report.html")" ] ||
 		fail "report from=$p: other totals than $D1..$D2: $(alltotals "$dir/report-m.html" | head -2)"
 done
+
+# A month less the days it leaves out: less D2 (and D1) gives what D1 (nothing) gives.
+admin "$URL/report?from=$D1&to=$D1&lang=en" >"$dir/d1.html"
+admin "$URL/report?from=2026-11-01&to=$D1&lang=en" >"$dir/m1.html"
+[ "$(alltotals "$dir/m1.html")" = "$(alltotals "$dir/d1.html")" ] ||
+	fail "report 2026-11-01..$D1 (November less 21..30): $(alltotals "$dir/m1.html" | head -1), want $(alltotals "$dir/d1.html" | head -1)"
+grep -q '<td>All locations</td><td class="n">7</td>' "$dir/d1.html" || fail "report of $D1: not 7 visits: $(alltotals "$dir/d1.html" | head -1)"
+admin "$URL/report?from=2026-11-01&to=2026-11-19&lang=en" >"$dir/m0.html"
+grep -q '<td>All locations</td><td class="n">0</td>' "$dir/m0.html" || fail "report 2026-11-01..19 (November less 20..30): $(alltotals "$dir/m0.html" | head -1)"
 
 note "a streamed export"
 # 2,500 more tickets: tickets.csv is then more than two pages (CSV_PAGE
