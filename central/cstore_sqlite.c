@@ -475,6 +475,10 @@ cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_c
 	st->w = sq_open_conn(path, busy_timeout_ms, 1, err, errlen);
 	if (!st->w)
 		goto fail;
+	/* The aggregates' notes (cstore_sqlite_agg.c) are temporary tables
+	 * written with every ticket: in memory, not in a temporary file. */
+	if (sqlite3_exec(st->w, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL) != SQLITE_OK)
+		log_warn("%s: temporary tables stay on disk: %s", path, sqlite3_errmsg(st->w));
 	if (schema_update(st->codec, st->w, path, &st->agg, err, errlen))
 		goto fail;
 	st->watch = sq_open_conn(path, busy_timeout_ms, 0, err, errlen);
@@ -971,10 +975,15 @@ static int sq_rebuild_tickets(cstore *base_)
 	rc = reread(st, &nread, &nstill);
 	if (rc != SQLITE_OK)
 		goto out;
-	rc = sqlite3_exec(st->w, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL, NULL);
+	rc = sq_agg_pause(st->agg, 1); /* all is counted again below */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->w, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL,
+				  NULL);
 	if (rc != SQLITE_OK)
 		goto out;
 	rc = derive(st->codec, st->w, st->fx, 0, &nfacts);
+	if (rc == SQLITE_OK)
+		rc = sq_agg_pause(st->agg, 0);
 	if (rc == SQLITE_OK)
 		rc = sq_agg_touch_all(st->agg);
 	if (rc == SQLITE_OK)

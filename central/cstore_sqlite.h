@@ -69,6 +69,10 @@ int sq_agg_flush(sq_agg *a);
 /* Empties the aggregates and marks every (site, day) of tickets and
  * desk_spans touched: a flush then builds them all (rebuild, migration). */
 int sq_agg_touch_all(sq_agg *a);
+/* While paused (a rebuild, which counts everything again after), changes
+ * of tickets note no changes for a flush. Inside the caller's
+ * transaction: a rollback ends the pause. */
+int sq_agg_pause(sq_agg *a, int paused);
 int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
 		   cstore_agg_cb cb, void *ctx);
 int sq_period_counts(cstore *base, const char *from_day, const char *to_day, const char *site,

@@ -1,6 +1,7 @@
 /*
- * cstore_sqlite_agg — the per-day aggregates of the SQLite back end
- * (cstore.h: cstore_day_aggs, cstore_day_counts).
+ * cstore_sqlite_agg — the aggregates of the SQLite back end (cstore.h:
+ * cstore_period_aggs, cstore_period_counts, cstore_day_totals,
+ * cstore_day_cats).
  *
  * Tables (schema 6):
  *   day_aggs(day, site, category, visits, served, no_show, expired,
@@ -26,29 +27,35 @@
  * (site, day) and nothing else; a month row of its (site)'s day rows of
  * that month; a day_cats row of the day_aggs rows of its day.
  *
- * How they stay equal to that function: the writer connection holds a
- * temporary table agg_touched(site, day) and temporary triggers on
- * tickets and desk_spans that note the (site, day) of every row inserted,
- * deleted or updated, before and after the change (a ticket an event
- * moves to another day touches both days). Before its commit, a
- * transaction that changed tickets (an ingest, a rebuild, a migration)
- * calls sq_agg_flush: for each (site, day) noted, its aggregate rows are
- * deleted and counted again from the tickets and desk spans of that
- * (site, day) through their day indexes (its day_cats share taken out
- * before and put back after: reading every site's rows of the day would
- * cost a one-site batch the whole network); then each (site, month) noted
- * is added up again from its day rows; then the notes are cleared. So
- * the aggregates change in the same transaction as the facts they count,
- * a rollback undoes both, and a batch costs the tickets of the days it
- * touched (a site's batch touches one day or two), never a subtraction
- * that could drift. Counting a day again was measured cheaper than
- * needing the row before and after each change: a day of a site holds a
- * few hundred tickets.
+ * How they stay equal to that function: the writer connection holds
+ * temporary tables, filled by temporary triggers: agg_delta, for every
+ * row of tickets inserted, updated or deleted, the row before (sign -1)
+ * and after (1), which is all a ticket counts (an event that moves a
+ * ticket to another day takes it out of one and adds it to the other);
+ * agg_touched, the (site, day) of every desk span changed. Before its
+ * commit, a transaction that changed tickets (an ingest) calls
+ * sq_agg_flush: for each (site, day) with a change, the day rows held are
+ * read, the changes applied (counts and histograms, which are exact
+ * integers: no drift), and the rows written back (a row no ticket counts
+ * any more goes); its desk counts are counted again from its few desk
+ * spans; its day_totals row follows from the new rows, and its share of
+ * day_cats is taken out before and put back after (reading every site's
+ * rows of the day would cost a one-site batch the whole network); then
+ * each (site, month) changed is added up again from its day rows; then
+ * the notes are cleared. So the aggregates change in the same transaction
+ * as the facts they count, a rollback undoes both, and a batch costs its
+ * own changes plus a few rows per day and month it touched. (Counting the
+ * touched days again from the tickets, the first way, cost a batch every
+ * ticket of its days: quadratic for a site that sends a big day in many
+ * batches, or one whose unset clock puts every ticket on 1970-01-01.)
+ * A rebuild or a schema update pauses the notes (sq_agg_pause), marks
+ * every (site, day) (sq_agg_touch_all) and counts each from its tickets.
  *
  * For PostgreSQL (cstore_pg.c): the same tables (bytea for the blobs), the
- * touched set as a temporary table filled by row triggers, or by the
- * statements themselves (RETURNING old and new day); the counting below is
- * portable SQL except json_each (json_array_elements_text there).
+ * notes as temporary tables filled by row triggers (OLD and NEW), or by
+ * the statements themselves (RETURNING); the SQL below is portable except
+ * json_each (json_array_elements_text there), WITHOUT ROWID and the
+ * temporary triggers on a main table (a session's own triggers).
  */
 #include <assert.h>
 #include <stdio.h>
@@ -110,9 +117,30 @@ const char sq_agg_schema[] =
 	"CREATE TEMP TRIGGER IF NOT EXISTS agg_" table "_del AFTER DELETE ON main." table       \
 	" BEGIN" AGG_NOTE("old") " END;"
 /* clang-format on */
+/* A ticket row before (sign -1) or after (1) a change: what it counted. */
+#define AGG_DELTA(row, sign)                                                                       \
+	" INSERT INTO agg_delta SELECT " row ".site, " row ".day, " sign ", " row                  \
+	".category, " row ".outcome, " row ".served_outcome, " row ".first_visit, " row            \
+	".issued_ms, " row ".called_ms, " row ".last_called_ms, " row ".finished_ms, " row         \
+	".topics, " row ".lang, " row ".referred_to WHERE (SELECT on_ FROM agg_mode);"
 static const char agg_temp[] =
     "CREATE TEMP TABLE IF NOT EXISTS agg_touched(site INTEGER NOT NULL, day TEXT NOT NULL,"
-    " PRIMARY KEY(site, day)) WITHOUT ROWID;" AGG_TRIGGERS("tickets") AGG_TRIGGERS("desk_spans");
+    " PRIMARY KEY(site, day)) WITHOUT ROWID;"
+    "CREATE TEMP TABLE IF NOT EXISTS agg_mode(on_ INTEGER NOT NULL);"
+    "INSERT INTO agg_mode SELECT 1 WHERE NOT EXISTS(SELECT 1 FROM agg_mode);"
+    "CREATE TEMP TABLE IF NOT EXISTS agg_delta(site INTEGER, day TEXT, sign INTEGER,"
+    " category TEXT, outcome TEXT, served_outcome TEXT, first_visit INTEGER,"
+    " issued_ms INTEGER, called_ms INTEGER, last_called_ms INTEGER, finished_ms INTEGER,"
+    " topics TEXT, lang TEXT, referred_to TEXT);"
+    "CREATE INDEX IF NOT EXISTS temp.agg_delta_key ON agg_delta(site, day);"
+    "CREATE TEMP TRIGGER IF NOT EXISTS agg_delta_ins AFTER INSERT ON main.tickets BEGIN" AGG_DELTA(
+	"new", "1") " END;"
+		    "CREATE TEMP TRIGGER IF NOT EXISTS agg_delta_upd AFTER UPDATE ON main.tickets "
+		    "BEGIN" AGG_DELTA("old", "-1")
+			AGG_DELTA("new", "1") " END;"
+					      "CREATE TEMP TRIGGER IF NOT EXISTS agg_delta_del "
+					      "AFTER DELETE ON main.tickets BEGIN" AGG_DELTA(
+						  "old", "-1") " END;" AGG_TRIGGERS("desk_spans");
 
 /* The statements of a flush, ?1 site ?2 day. */
 enum {
@@ -120,8 +148,16 @@ enum {
 	A_FORGET,
 	A_DEL_AGGS,
 	A_DEL_COUNTS,
+	A_DEL_DESK_COUNTS,
 	A_TICKETS,
 	A_ALSO,
+	A_HELD,
+	A_DELTA,
+	A_DELTA_ALSO,
+	A_DELTA_LANGS,
+	A_DELTA_REFS,
+	A_DELTA_ZERO,
+	A_DELTA_FORGET,
 	A_PUT,
 	A_LANGS,
 	A_REFS,
@@ -141,10 +177,35 @@ enum {
 };
 
 static const char *const agg_sql[A_COUNT] = {
-    [A_TOUCHED] = "SELECT site, day FROM agg_touched ORDER BY site, day",
+    [A_TOUCHED] = "SELECT site, day FROM agg_touched UNION SELECT site, day FROM agg_delta"
+		  " ORDER BY site, day",
     [A_FORGET] = "DELETE FROM agg_touched",
     [A_DEL_AGGS] = "DELETE FROM day_aggs WHERE day = ?2 AND site = ?1",
     [A_DEL_COUNTS] = "DELETE FROM day_counts WHERE day = ?2 AND site = ?1",
+    [A_DEL_DESK_COUNTS] = "DELETE FROM day_counts WHERE day = ?2 AND site = ?1"
+			  " AND kind IN ('staffed', 'spans')",
+    /* The rows held, to which the changes of the batch are applied. */
+    [A_HELD] = "SELECT category, visits, served, no_show, expired, cancelled, open, solved,"
+	       " referred, follow_up, outcome_nr, first_yes, first_no, first_nr, also, wait,"
+	       " service FROM day_aggs WHERE day = ?2 AND site = ?1",
+    /* The batch's changes of tickets: columns as A_TICKETS, then the sign. */
+    [A_DELTA] = "SELECT category, coalesce(outcome, ''), coalesce(served_outcome, ''),"
+		" coalesce(first_visit, -1), issued_ms, called_ms, last_called_ms, finished_ms,"
+		" sign FROM agg_delta WHERE site = ?1 AND day = ?2",
+    [A_DELTA_ALSO] = "SELECT j.value, d.sign FROM agg_delta d, json_each(d.topics) j"
+		     " WHERE d.site = ?1 AND d.day = ?2 AND d.outcome = 'served'"
+		     " AND d.topics IS NOT NULL AND json_valid(d.topics) AND j.type = 'text'"
+		     " AND j.key < 64 AND j.value <> d.category",
+    [A_DELTA_LANGS] = "INSERT INTO day_counts SELECT ?2, ?1, 'lang', lang, sum(sign)"
+		      " FROM agg_delta WHERE site = ?1 AND day = ?2 GROUP BY lang"
+		      " ON CONFLICT(day, site, kind, key) DO UPDATE SET n = n + excluded.n",
+    [A_DELTA_REFS] = "INSERT INTO day_counts SELECT ?2, ?1, 'referral',"
+		     " coalesce(referred_to, ''), sum(sign) FROM agg_delta WHERE site = ?1"
+		     " AND day = ?2 AND outcome = 'served' AND served_outcome = 'referred'"
+		     " GROUP BY coalesce(referred_to, '')"
+		     " ON CONFLICT(day, site, kind, key) DO UPDATE SET n = n + excluded.n",
+    [A_DELTA_ZERO] = "DELETE FROM day_counts WHERE day = ?2 AND site = ?1 AND n = 0",
+    [A_DELTA_FORGET] = "DELETE FROM agg_delta",
     [A_TICKETS] = "SELECT category, coalesce(outcome, ''), coalesce(served_outcome, ''),"
 		  " coalesce(first_visit, -1), issued_ms, called_ms, last_called_ms, finished_ms"
 		  " FROM tickets WHERE day = ?2 AND site = ?1",
@@ -201,6 +262,7 @@ static const char *const agg_sql[A_COUNT] = {
 struct sq_agg {
 	sqlite3 *db;
 	sqlite3_stmt *s[A_COUNT];
+	int full; /* the next flush counts every (site, day) from the tickets */
 };
 
 /* One category of one (site, day) while it is counted. */
@@ -305,60 +367,102 @@ static void bind_key(sqlite3_stmt *s, sqlite3_int64 site, const char *day)
 }
 
 /* Counts the tickets of (site, day) into d. */
-static int count_tickets(sq_agg *a, sqlite3_int64 site, const char *day, agg_day *d)
+/* Adds (sign 1) or takes out (-1) what one ticket counts, from the row
+ * of an A_TICKETS or A_DELTA query, to d. */
+static int count_ticket(agg_day *d, sqlite3_stmt *s, int sign)
 {
-	sqlite3_stmt *s = a->s[A_TICKETS];
+	agg_row *r = row_of(d, sq_col_text(s, 0));
+	if (!r)
+		return SQLITE_NOMEM;
+	const char *outcome = sq_col_text(s, 1), *o = sq_col_text(s, 2);
+	int first = sqlite3_column_int(s, 3);
+	int64_t issued = sq_col_ms(s, 4), called = sq_col_ms(s, 5);
+	int64_t last_called = sq_col_ms(s, 6), finished = sq_col_ms(s, 7);
+	int served = !strcmp(outcome, "served");
+	r->c[C_VISITS] += sign;
+	if (served) {
+		r->c[C_SERVED] += sign;
+		r->c[C_SOLVED] += sign * !strcmp(o, "solved");
+		r->c[C_REFERRED] += sign * !strcmp(o, "referred");
+		r->c[C_FOLLOW_UP] += sign * !strcmp(o, "follow_up");
+		r->c[C_OUTCOME_NR] += sign * !*o;
+		r->c[C_FIRST_YES] += sign * (first == 1);
+		r->c[C_FIRST_NO] += sign * (first == 0);
+		r->c[C_FIRST_NR] += sign * (first < 0);
+	} else {
+		r->c[C_NO_SHOW] += sign * !strcmp(outcome, "no_show");
+		r->c[C_EXPIRED] += sign * !strcmp(outcome, "expired");
+		r->c[C_CANCELLED] += sign * !strcmp(outcome, "cancelled");
+		r->c[C_OPEN] += sign * !*outcome;
+	}
+	/* A ticket taken on a site's unset clock has no issue time to count a
+	 * wait from (docs/day.md). */
+	void (*put)(hist *, int64_t) = sign > 0 ? hist_add_ms : hist_sub_ms;
+	if (called >= 0 && clock_is_set(issued) && called >= issued)
+		put(&r->wait, called - issued);
+	if (served && last_called >= 0 && finished >= last_called)
+		put(&r->service, finished - last_called);
+	return SQLITE_OK;
+}
+
+/* Runs s for (site, day), each row through count (with the sign in
+ * column sign_col, or 1 if it is -1). */
+static int each_row(sqlite3_stmt *s, sqlite3_int64 site, const char *day, agg_day *d, int sign_col,
+		    int (*count)(agg_day *, sqlite3_stmt *, int))
+{
 	bind_key(s, site, day);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		agg_row *r = row_of(d, sq_col_text(s, 0));
-		if (!r) {
-			rc = SQLITE_NOMEM;
+		int sign = sign_col < 0 ? 1 : (sqlite3_column_int(s, sign_col) > 0 ? 1 : -1);
+		if ((rc = count(d, s, sign)) != SQLITE_OK)
 			break;
-		}
-		const char *outcome = sq_col_text(s, 1), *o = sq_col_text(s, 2);
-		int first = sqlite3_column_int(s, 3);
-		int64_t issued = sq_col_ms(s, 4), called = sq_col_ms(s, 5);
-		int64_t last_called = sq_col_ms(s, 6), finished = sq_col_ms(s, 7);
-		int served = !strcmp(outcome, "served");
-		r->c[C_VISITS]++;
-		if (served) {
-			r->c[C_SERVED]++;
-			r->c[C_SOLVED] += !strcmp(o, "solved");
-			r->c[C_REFERRED] += !strcmp(o, "referred");
-			r->c[C_FOLLOW_UP] += !strcmp(o, "follow_up");
-			r->c[C_OUTCOME_NR] += !*o;
-			r->c[C_FIRST_YES] += first == 1;
-			r->c[C_FIRST_NO] += first == 0;
-			r->c[C_FIRST_NR] += first < 0;
-		} else {
-			r->c[C_NO_SHOW] += !strcmp(outcome, "no_show");
-			r->c[C_EXPIRED] += !strcmp(outcome, "expired");
-			r->c[C_CANCELLED] += !strcmp(outcome, "cancelled");
-			r->c[C_OPEN] += !*outcome;
-		}
-		/* A ticket taken on a site's unset clock has no issue time to
-		 * count a wait from (docs/day.md). */
-		if (called >= 0 && clock_is_set(issued) && called >= issued)
-			hist_add_ms(&r->wait, called - issued);
-		if (served && last_called >= 0 && finished >= last_called)
-			hist_add_ms(&r->service, finished - last_called);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return rc;
-	s = a->s[A_ALSO];
-	bind_key(s, site, day);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		agg_row *r = row_of(d, sq_col_text(s, 0));
-		if (!r) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		r->c[C_ALSO]++;
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int count_also(agg_day *d, sqlite3_stmt *s, int sign)
+{
+	agg_row *r = row_of(d, sq_col_text(s, 0));
+	if (!r)
+		return SQLITE_NOMEM;
+	r->c[C_ALSO] += sign;
+	return SQLITE_OK;
+}
+
+/* A row held in day_aggs, as it is. */
+static int count_held(agg_day *d, sqlite3_stmt *s, int sign)
+{
+	(void)sign;
+	agg_row *r = row_of(d, sq_col_text(s, 0));
+	if (!r)
+		return SQLITE_NOMEM;
+	for (int k = 0; k < 14; k++)
+		r->c[k] += (long)sqlite3_column_int64(s, 1 + k);
+	if (hist_merge_blob(&r->wait, sqlite3_column_blob(s, 15),
+			    (size_t)sqlite3_column_bytes(s, 15)) ||
+	    hist_merge_blob(&r->service, sqlite3_column_blob(s, 16),
+			    (size_t)sqlite3_column_bytes(s, 16)))
+		return SQLITE_CORRUPT;
+	return SQLITE_OK;
+}
+
+/* The day rows of (site, day) into d: counted from its tickets (full), or
+ * the rows held changed by the batch's changes of tickets (agg_delta: each
+ * ticket's row before, taken out, and after, added), which costs the
+ * changes, not the day's tickets. */
+static int count_tickets(sq_agg *a, sqlite3_int64 site, const char *day, agg_day *d)
+{
+	if (a->full) {
+		int rc = each_row(a->s[A_TICKETS], site, day, d, -1, count_ticket);
+		return rc == SQLITE_OK ? each_row(a->s[A_ALSO], site, day, d, -1, count_also) : rc;
+	}
+	int rc = each_row(a->s[A_HELD], site, day, d, -1, count_held);
+	if (rc == SQLITE_OK)
+		rc = each_row(a->s[A_DELTA], site, day, d, 8, count_ticket);
+	if (rc == SQLITE_OK)
+		rc = each_row(a->s[A_DELTA_ALSO], site, day, d, 1, count_also);
+	return rc;
 }
 
 /* Writes the rows of d through put (day_aggs or month_aggs) under (site, key). */
@@ -367,6 +471,8 @@ static int put_rows(sqlite3_stmt *put, sqlite3_int64 site, const char *key, cons
 	int rc = SQLITE_OK;
 	for (size_t i = 0; rc == SQLITE_OK && i < d->n; i++) {
 		const agg_row *r = &d->v[i];
+		if (!r->c[C_VISITS] && !r->c[C_ALSO])
+			continue; /* its last ticket moved away: no row */
 		unsigned char wait[HIST_BLOB_MAX], service[HIST_BLOB_MAX];
 		size_t wl = hist_encode(&r->wait, wait), sl = hist_encode(&r->service, service);
 		bind_key(put, site, key);
@@ -384,13 +490,13 @@ static int put_rows(sqlite3_stmt *put, sqlite3_int64 site, const char *key, cons
 static int recount(sq_agg *a, sqlite3_int64 site, const char *day, agg_day *d)
 {
 	int rc = SQLITE_OK;
-	static const int del[] = {A_CATS_SUB, A_DEL_AGGS, A_DEL_COUNTS};
+	if (rc == SQLITE_OK)
+		rc = count_tickets(a, site, day, d);
+	int del[] = {A_CATS_SUB, A_DEL_AGGS, a->full ? A_DEL_COUNTS : A_DEL_DESK_COUNTS};
 	for (int i = 0; rc == SQLITE_OK && i < 3; i++) {
 		bind_key(a->s[del[i]], site, day);
 		rc = sq_step_done(a->s[del[i]]);
 	}
-	if (rc == SQLITE_OK)
-		rc = count_tickets(a, site, day, d);
 	long visits = 0, served = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		visits += d->v[i].c[C_VISITS];
@@ -398,9 +504,15 @@ static int recount(sq_agg *a, sqlite3_int64 site, const char *day, agg_day *d)
 	}
 	if (rc == SQLITE_OK)
 		rc = put_rows(a->s[A_PUT], site, day, d);
-	static const int counts[] = {A_CATS_ADD, A_CATS_ZERO, A_LANGS,	   A_REFS,
-				     A_STAFFED,	 A_SPANS,     A_DEL_TOTALS};
-	for (int i = 0; rc == SQLITE_OK && i < 7; i++) {
+	int counts[] = {A_CATS_ADD,
+			A_CATS_ZERO,
+			a->full ? A_LANGS : A_DELTA_LANGS,
+			a->full ? A_REFS : A_DELTA_REFS,
+			A_DELTA_ZERO,
+			A_STAFFED,
+			A_SPANS,
+			A_DEL_TOTALS};
+	for (int i = 0; rc == SQLITE_OK && i < 8; i++) {
 		bind_key(a->s[counts[i]], site, day);
 		rc = sq_step_done(a->s[counts[i]]);
 	}
@@ -509,20 +621,31 @@ int sq_agg_flush(sq_agg *a)
 	free(keys);
 	if (rc == SQLITE_OK)
 		rc = sq_step_done(a->s[A_FORGET]);
+	if (rc == SQLITE_OK)
+		rc = sq_step_done(a->s[A_DELTA_FORGET]);
+	if (rc == SQLITE_OK)
+		a->full = 0;
 	return rc;
 }
 
 int sq_agg_touch_all(sq_agg *a)
 {
+	a->full = 1; /* until the flush: a rollback leaves nothing half done */
 	return sqlite3_exec(
 	    a->db,
 	    "DELETE FROM day_aggs; DELETE FROM day_counts; DELETE FROM month_aggs;"
 	    "DELETE FROM month_counts; DELETE FROM day_totals; DELETE FROM day_cats;"
-	    "DELETE FROM agg_touched;"
+	    "DELETE FROM agg_touched; DELETE FROM agg_delta;"
 	    "INSERT OR IGNORE INTO agg_touched SELECT DISTINCT site, day FROM tickets;"
-	    "INSERT OR IGNORE INTO agg_touched SELECT DISTINCT site, day"
-	    " FROM desk_spans;",
+	    "INSERT OR IGNORE INTO agg_touched SELECT DISTINCT site, day FROM desk_spans;",
 	    NULL, NULL, NULL);
+}
+
+int sq_agg_pause(sq_agg *a, int paused)
+{
+	return sqlite3_exec(a->db,
+			    paused ? "UPDATE agg_mode SET on_ = 0" : "UPDATE agg_mode SET on_ = 1",
+			    NULL, NULL, NULL);
 }
 
 /* --- reading ---------------------------------------------------------- */

@@ -11,6 +11,13 @@ void hist_add_ms(hist *h, int64_t ms)
 	h->total++;
 }
 
+void hist_sub_ms(hist *h, int64_t ms)
+{
+	int64_t m = ms < 0 ? 0 : (ms + 30000) / 60000;
+	h->n[m < HIST_LAST ? m : HIST_LAST]--;
+	h->total--;
+}
+
 void hist_add(hist *d, const hist *s)
 {
 	for (int i = 0; i < HIST_BUCKETS; i++)

@@ -32,6 +32,9 @@ typedef struct {
 
 /* Counts one duration (ms >= 0). */
 void hist_add_ms(hist *h, int64_t ms);
+/* Takes one duration counted by hist_add_ms out again (counts are
+ * unsigned: one taken out before it is added wraps and comes back). */
+void hist_sub_ms(hist *h, int64_t ms);
 /* Adds every count of s to d. */
 void hist_add(hist *d, const hist *s);
 /* The stored form of h into out (HIST_BLOB_MAX bytes): its length. */
