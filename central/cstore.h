@@ -19,9 +19,11 @@
  *            last call, end, outcome, desk, transfers), updated in the same
  *            transaction as the events it derives from, and rebuildable
  *            from them at any time (cstore_rebuild_tickets).
- *   aggregates  per (site, day, kind of help) counts and per (site, day)
- *            counts by key, derived from the tickets and desk spans in
- *            the same transaction (cstore_day_aggs, cstore_day_counts).
+ *   aggregates  per (site, day, kind of help) and per (site, month, kind)
+ *            the counts the pages show, per (site, day) counts by key and
+ *            totals, per (day, kind) visits: derived from the tickets and
+ *            desk spans in the same transaction (cstore_period_aggs,
+ *            cstore_period_counts, cstore_day_totals, cstore_day_cats).
  *   desk spans  staffed time derived from the desk events the same way:
  *            per site and desk, in seq order, a span from a desk.opened to
  *            the desk's next desk.closed (a second opening of an open desk

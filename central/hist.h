@@ -1,6 +1,6 @@
 /*
  * hist — a histogram of durations in whole minutes, the form in which the
- * per-day aggregates (cstore.h, cstore_day_aggs) keep waits and service
+ * aggregates (cstore.h, cstore_period_aggs) keep waits and service
  * times so that the percentiles of any period can be had by adding days.
  *
  * A duration counts in bucket round(ms / 60000) (the nearest whole

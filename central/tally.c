@@ -1,6 +1,6 @@
 /*
- * tally — see tally.h. One pass over the aggregate rows of the period, one
- * over the per-day counts (languages, referrals, staffed time), then per
+ * tally — see tally.h. One pass over the period's sums per site and kind
+ * of help, one over its counts (languages, referrals, staffed time), then per
  * site a sort of its rows and the grouping of the tail into "other".
  * Every loop runs over what the store returned or over arrays built from
  * it; a site is found by a hash of the configured ids.
