@@ -30,7 +30,7 @@
 	X(session_add) X(session_get) X(session_touch) X(session_end) X(token_add)                \
 	X(tokens_revoke) X(token_get) X(audit_add) X(audit) X(conf_put) X(conf_get)               \
 	X(conf_versions) X(template_put) X(template_get) X(templates) X(enrol_code_put)          \
-	X(enrol_use)
+	X(enrol_use) X(period_aggs) X(period_counts) X(day_totals) X(day_cats) X(tickets_page)
 /* clang-format on */
 #define COUNT_OP(f) +1
 static_assert(sizeof(cstore_ops) ==
@@ -96,10 +96,41 @@ int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const c
 	return st->ops->tickets(st, from_day, to_day, site, cb, ctx);
 }
 
+int cstore_tickets_page(cstore *st, const char *from_day, const char *to_day, const char *site,
+			cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
+			size_t *n)
+{
+	return st->ops->tickets_page(st, from_day, to_day, site, cur, limit, cb, ctx, n);
+}
+
 int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
 		      cstore_span_cb cb, void *ctx)
 {
 	return st->ops->desk_spans(st, from_day, to_day, site, cb, ctx);
+}
+
+int cstore_period_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
+		       cstore_agg_cb cb, void *ctx)
+{
+	return st->ops->period_aggs(st, from_day, to_day, site, cb, ctx);
+}
+
+int cstore_period_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
+			 cstore_count_cb cb, void *ctx)
+{
+	return st->ops->period_counts(st, from_day, to_day, site, cb, ctx);
+}
+
+int cstore_day_totals(cstore *st, const char *from_day, const char *to_day, cstore_day_total_cb cb,
+		      void *ctx)
+{
+	return st->ops->day_totals(st, from_day, to_day, cb, ctx);
+}
+
+int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+		    void *ctx)
+{
+	return st->ops->day_cats(st, from_day, to_day, cb, ctx);
 }
 
 int cstore_rebuild_tickets(cstore *st)

@@ -19,6 +19,11 @@
  *            last call, end, outcome, desk, transfers), updated in the same
  *            transaction as the events it derives from, and rebuildable
  *            from them at any time (cstore_rebuild_tickets).
+ *   aggregates  per (site, day, kind of help) and per (site, month, kind)
+ *            the counts the pages show, per (site, day) counts by key and
+ *            totals, per (day, kind) visits: derived from the tickets and
+ *            desk spans in the same transaction (cstore_period_aggs,
+ *            cstore_period_counts, cstore_day_totals, cstore_day_cats).
  *   desk spans  staffed time derived from the desk events the same way:
  *            per site and desk, in seq order, a span from a desk.opened to
  *            the desk's next desk.closed (a second opening of an open desk
@@ -150,6 +155,28 @@ typedef int (*cstore_ticket_cb)(void *ctx, const cstore_ticket *t);
 int cstore_tickets(cstore *st, const char *from_day, const char *to_day, const char *site,
 		   cstore_ticket_cb cb, void *ctx);
 
+/* Where a paged read of tickets stands (cstore_tickets_page): zeroed to
+ * start; the store fills it, the caller only keeps it between pages. */
+typedef struct {
+	int started;
+	char day[11];
+	int64_t site, issued_ms;
+	char code[16], ticket[37];
+} cstore_ticket_cursor;
+
+/* The tickets of cstore_tickets a page at a time: calls cb for at most
+ * limit tickets after *cur, ordered by day, site (in the order sites first
+ * sent), issue time, code and ticket, and moves *cur past the last one
+ * given; *n says how many were given (fewer than limit: the period is
+ * done, or cb returned non-zero). Each call is one short read, so an
+ * export of a year holds no read open between pages; a page costs its own
+ * rows (the day index, from the cursor on), not the tickets before it. A
+ * ticket whose row changes between pages may be given twice or not at all
+ * (its key moved), as a read of a live database must. */
+int cstore_tickets_page(cstore *st, const char *from_day, const char *to_day, const char *site,
+			cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
+			size_t *n);
+
 /* One desk span (a desk from its desk.opened to its next desk.closed).
  * Strings valid only during the callback. */
 typedef struct {
@@ -171,8 +198,80 @@ typedef int (*cstore_span_cb)(void *ctx, const cstore_desk_span *d);
 int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
 		      cstore_span_cb cb, void *ctx);
 
-/* Recomputes the tickets and the desk spans from the events, in one
- * transaction. Unread events are read again first: those this version
+/* The aggregates: what the dashboard and the report count, kept per
+ * (site, kind of help at the ticket's end, local day of the ticket) and
+ * per whole month of those days, updated in the transaction of every
+ * change of a ticket (an ingest, a rebuild), so that a period costs its
+ * sites x kinds x months (and a few days), never its tickets. The same
+ * facts as cstore_tickets, counted over a period:
+ *   visits     tickets of the period's days and that category
+ *   served, no_show, expired, cancelled, open (not ended yet): by outcome
+ *   of the served: solved, referred, follow_up, outcome_nr (not
+ *              recorded); first_yes, first_no, first_nr (first visit)
+ *   also       served tickets of the same site and day, of another
+ *              category, whose topics name this one (a row may hold only
+ *              this)
+ *   wait       issue to first call of the tickets with a set issue clock
+ *              and a first call not before it; service: last call to
+ *              served. Both as histograms of whole minutes (hist.h: the
+ *              blob, len bytes; merge with hist_merge_blob), so any
+ *              period's percentiles are exact to the nearest minute.
+ * Strings and blobs valid only during the callback. */
+typedef struct {
+	const char *site, *category;
+	long visits, served, no_show, expired, cancelled, open;
+	long solved, referred, follow_up, outcome_nr, first_yes, first_no, first_nr, also;
+	const void *wait, *service; /* hist.h's stored form */
+	size_t wait_len, service_len;
+} cstore_agg;
+
+/* Calls cb once for each (site, category) with its sums over [from_day,
+ * to_day] ("YYYY-MM-DD", inclusive), of site (NULL: all), in no
+ * particular order; stops early if cb returns non-zero. The store adds
+ * them up from its month rows (a month the period covers more than half
+ * of is its month less the days left out) and its day rows (the rest), in
+ * one read transaction: a year costs about 12 x sites x kinds rows and at
+ * most about a month of day rows, and memory for one row per (site,
+ * category) of the period. */
+typedef int (*cstore_agg_cb)(void *ctx, const cstore_agg *a);
+int cstore_period_aggs(cstore *st, const char *from_day, const char *to_day, const char *site,
+		       cstore_agg_cb cb, void *ctx);
+
+/* The counts by key kept with the aggregates above, per site and day:
+ *   "lang"      visits by the resident's language (key "" if none)
+ *   "referral"  visits served as referred, by destination ("" not recorded)
+ *   "staffed"   minutes of the closed desk spans opened that day (key "")
+ *   "spans"     how many closed desk spans (key "")
+ * cstore_period_counts calls cb once for each (site, kind, key) with its
+ * sum n over the period (never 0), in no particular order, added up as
+ * cstore_period_aggs. */
+typedef struct {
+	const char *site, *kind, *key;
+	int64_t n;
+} cstore_count;
+typedef int (*cstore_count_cb)(void *ctx, const cstore_count *c);
+int cstore_period_counts(cstore *st, const char *from_day, const char *to_day, const char *site,
+			 cstore_count_cb cb, void *ctx);
+
+/* Per site and day, for the dashboard's days: visits, served, staffed
+ * minutes and closed desk spans (a day with none of them has no row), in
+ * [from_day, to_day] of all sites, ordered by day then site. */
+typedef struct {
+	const char *site, *day;
+	long visits, served, staffed_minutes, spans;
+} cstore_day_total;
+typedef int (*cstore_day_total_cb)(void *ctx, const cstore_day_total *t);
+int cstore_day_totals(cstore *st, const char *from_day, const char *to_day, cstore_day_total_cb cb,
+		      void *ctx);
+
+/* Per day and category, the visits of all sites together (for a chart),
+ * in [from_day, to_day], ordered by day then category. */
+typedef int (*cstore_day_cat_cb)(void *ctx, const char *day, const char *category, long visits);
+int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+		    void *ctx);
+
+/* Recomputes the tickets, the desk spans and the per-day aggregates from
+ * the events, in one transaction. Unread events are read again first: those this version
  * understands (a type it has learnt since they came) get their parsed
  * fields and count from now on; the others stay unread. */
 int cstore_rebuild_tickets(cstore *st);

@@ -19,8 +19,19 @@ typedef struct cstore_ops {
 		      cstore_event_cb cb, void *ctx);
 	int (*tickets)(cstore *st, const char *from_day, const char *to_day, const char *site,
 		       cstore_ticket_cb cb, void *ctx);
+	int (*tickets_page)(cstore *st, const char *from_day, const char *to_day, const char *site,
+			    cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
+			    size_t *n);
 	int (*desk_spans)(cstore *st, const char *from_day, const char *to_day, const char *site,
 			  cstore_span_cb cb, void *ctx);
+	int (*period_aggs)(cstore *st, const char *from_day, const char *to_day, const char *site,
+			   cstore_agg_cb cb, void *ctx);
+	int (*period_counts)(cstore *st, const char *from_day, const char *to_day, const char *site,
+			     cstore_count_cb cb, void *ctx);
+	int (*day_totals)(cstore *st, const char *from_day, const char *to_day,
+			  cstore_day_total_cb cb, void *ctx);
+	int (*day_cats)(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+			void *ctx);
 	int (*rebuild_tickets)(cstore *st);
 	int (*profile_put)(cstore *st, const char *site, const char *name, const char *languages,
 			   const char *body, size_t len, const cstore_label *labels, size_t nlabels,

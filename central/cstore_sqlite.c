@@ -1,7 +1,7 @@
 /*
  * cstore_sqlite — the SQLite implementation of cstore.h.
  *
- * Schema (version 4; meta('schema') holds the version):
+ * Schema (version 6; meta('schema') holds the version):
  *
  *   sites(id INTEGER PRIMARY KEY, name TEXT UNIQUE, acked_through, events, last_sync_ms,
  *           title, token_sha256 (unique), enabled, created_ms, updated_ms, reg):
@@ -34,6 +34,11 @@
  *           closed_at, closed_ms, staffed_ms, PRIMARY KEY(site, opened_seq)),
  *           a unique index on (site, desk) of the open ones (closed_seq
  *           NULL: at most one per desk), an index on day
+ *   day_aggs, day_counts, month_aggs, month_counts, day_totals, day_cats:
+ *           the aggregates of the tickets and desk spans per day and per
+ *           month, kept in the transaction that changes those
+ *           (cstore_sqlite_agg.c tells how); schema 6 added them, and the
+ *           update to 6 counts them once from the tickets and desk spans
  *
  * In events, ticket, code, category and lang are NULL for desk events (and
  * from_category for all but transfers, desk when there is none). Schema 1
@@ -100,7 +105,7 @@
 #include "log.h"
 
 /* The schema this code writes; cstore_open brings older ones up to it. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS sites("
@@ -305,8 +310,8 @@ static int add_column(sqlite3 *db, const char *table, const char *name, const ch
  * SCHEMA_VERSION, in one transaction (another process opening the same
  * file at once waits, then finds it done). A database from a newer
  * loket-central is refused rather than misread. */
-static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *path, char *err,
-			 size_t errlen)
+static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *path, sq_agg **agg,
+			 char *err, size_t errlen)
 {
 	char *msg = NULL;
 	sqlite3_stmt *s = NULL;
@@ -353,6 +358,14 @@ static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *pat
 		rc = add_column(db, "sites", site_cols[i][0], site_cols[i][1], &msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sq_agg_schema, NULL, NULL, &msg);
+	/* From here on, every change of tickets and desk_spans on db notes
+	 * its (site, day) for the aggregates. */
+	if (rc == SQLITE_OK && !(*agg = sq_agg_open(db, err, errlen))) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	if (rc == SQLITE_OK && version >= 1 && version < 4) {
 		/* Schema 2 -> 3 -> 4: desk_spans and the served outcome columns,
 		 * derived from the events held by the code ingest uses. */
@@ -375,6 +388,16 @@ static int schema_update(const cstore_codec *codec, sqlite3 *db, const char *pat
 		log_info("%s: schema %d -> 4: tickets (with how each visit ended) and desk spans "
 			 "derived from %lld events",
 			 path, version, (long long)n);
+	}
+	/* Schema 5 -> 6: the per-day aggregates, counted once from the
+	 * tickets and desk spans held. */
+	if (rc == SQLITE_OK && version >= 1 && version < 6) {
+		rc = sq_agg_touch_all(*agg);
+		if (rc == SQLITE_OK)
+			rc = sq_agg_flush(*agg);
+		if (rc == SQLITE_OK)
+			log_info("%s: schema %d -> 6: per-day aggregates counted from the tickets",
+				 path, version);
 	}
 	if (rc == SQLITE_OK && version != SCHEMA_VERSION) {
 		char set[96];
@@ -452,7 +475,11 @@ cstore *cstore_sqlite_open(const char *path, int busy_timeout_ms, const cstore_c
 	st->w = sq_open_conn(path, busy_timeout_ms, 1, err, errlen);
 	if (!st->w)
 		goto fail;
-	if (schema_update(st->codec, st->w, path, err, errlen))
+	/* The aggregates' notes (cstore_sqlite_agg.c) are temporary tables
+	 * written with every ticket: in memory, not in a temporary file. */
+	if (sqlite3_exec(st->w, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL) != SQLITE_OK)
+		log_warn("%s: temporary tables stay on disk: %s", path, sqlite3_errmsg(st->w));
+	if (schema_update(st->codec, st->w, path, &st->agg, err, errlen))
 		goto fail;
 	st->watch = sq_open_conn(path, busy_timeout_ms, 0, err, errlen);
 	if (!st->watch)
@@ -499,6 +526,7 @@ static void sq_close(cstore *base_)
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	facts_finalize(st->fx);
+	sq_agg_close(st->agg);
 	sqlite3_close(st->w);
 	sqlite3_close(st->watch);
 	pthread_mutex_destroy(&st->vlock);
@@ -775,6 +803,10 @@ static int sq_ingest(cstore *base_, const char *site, const cstore_batch *b, int
 		}
 		r->stored++;
 	}
+	/* The aggregates of the days this batch touched, in its transaction. */
+	rc = sq_agg_flush(st->agg);
+	if (rc != SQLITE_OK)
+		goto fail;
 	int64_t last = b->ev[b->n - 1].e.seq;
 	int64_t now_acked = last > acked ? last : acked;
 	sqlite3_bind_int64(st->site_set, 1, sid);
@@ -945,10 +977,19 @@ static int sq_rebuild_tickets(cstore *base_)
 	rc = reread(st, &nread, &nstill);
 	if (rc != SQLITE_OK)
 		goto out;
-	rc = sqlite3_exec(st->w, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL, NULL);
+	rc = sq_agg_pause(st->agg, 1); /* all is counted again below */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->w, "DELETE FROM tickets; DELETE FROM desk_spans", NULL, NULL,
+				  NULL);
 	if (rc != SQLITE_OK)
 		goto out;
 	rc = derive(st->codec, st->w, st->fx, 0, &nfacts);
+	if (rc == SQLITE_OK)
+		rc = sq_agg_pause(st->agg, 0);
+	if (rc == SQLITE_OK)
+		rc = sq_agg_touch_all(st->agg);
+	if (rc == SQLITE_OK)
+		rc = sq_agg_flush(st->agg);
 	if (rc == SQLITE_OK)
 		rc = sq_step_done(st->commit);
 out:
@@ -956,7 +997,8 @@ out:
 		status = sq_map_rc(rc);
 		if (status == CSTORE_OK || status == CSTORE_CONFLICT)
 			status = CSTORE_ERROR;
-		log_error("rebuilding tickets and desk spans: %s", sqlite3_errmsg(st->w));
+		log_error("rebuilding tickets, desk spans and aggregates: %s",
+			  sqlite3_errmsg(st->w));
 		if (sqlite3_get_autocommit(st->w) == 0)
 			sq_step_done(st->rollback);
 	} else if (nread || nstill) {
@@ -1035,6 +1077,42 @@ int64_t sq_col_ms(sqlite3_stmt *s, int i)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
 }
 
+#define TICKET_COLS                                                                                \
+	"SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"            \
+	" coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"          \
+	" t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"             \
+	" t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1)"
+#define TICKET_FROM " FROM tickets t JOIN sites s ON s.id = t.site"
+
+/* The ticket of the row s of a TICKET_COLS query (valid until s moves). */
+static cstore_ticket ticket_of(sqlite3_stmt *s)
+{
+	return (cstore_ticket){
+	    .site = sq_col_text(s, 0),
+	    .ticket = sq_col_text(s, 1),
+	    .code = sq_col_text(s, 2),
+	    .day = sq_col_text(s, 3),
+	    .category = sq_col_text(s, 4),
+	    .first_category = sq_col_text(s, 5),
+	    .lang = sq_col_text(s, 6),
+	    .outcome = sq_col_text(s, 7),
+	    .issued_at = sq_col_text(s, 8),
+	    .called_at = sq_col_text(s, 9),
+	    .finished_at = sq_col_text(s, 10),
+	    .issued_ms = sq_col_ms(s, 11),
+	    .called_ms = sq_col_ms(s, 12),
+	    .last_called_ms = sq_col_ms(s, 13),
+	    .finished_ms = sq_col_ms(s, 14),
+	    .desk = sqlite3_column_int(s, 15),
+	    .calls = sqlite3_column_int(s, 16),
+	    .transfers = sqlite3_column_int(s, 17),
+	    .served_outcome = sq_col_text(s, 18),
+	    .referred_to = sq_col_text(s, 19),
+	    .topics = sq_col_text(s, 20),
+	    .first_visit = sqlite3_column_int(s, 21),
+	};
+}
+
 static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, const char *site,
 		      cstore_ticket_cb cb, void *ctx)
 {
@@ -1043,16 +1121,12 @@ static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, c
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(
-	    db,
-	    "SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"
-	    " coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"
-	    " t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"
-	    " t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1)"
-	    " FROM tickets t JOIN sites s ON s.id = t.site"
-	    " WHERE t.day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR s.name = ?3)"
-	    " ORDER BY s.name, t.day, t.issued_ms, t.code",
-	    -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(db,
+				    TICKET_COLS TICKET_FROM
+				    " WHERE t.day BETWEEN ?1 AND ?2"
+				    " AND (?3 IS NULL OR s.name = ?3)"
+				    " ORDER BY s.name, t.day, t.issued_ms, t.code",
+				    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, from_day, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, to_day, -1, SQLITE_STATIC);
@@ -1061,35 +1135,81 @@ static int sq_tickets(cstore *base_, const char *from_day, const char *to_day, c
 		else
 			sqlite3_bind_null(s, 3);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			cstore_ticket t = {
-			    .site = sq_col_text(s, 0),
-			    .ticket = sq_col_text(s, 1),
-			    .code = sq_col_text(s, 2),
-			    .day = sq_col_text(s, 3),
-			    .category = sq_col_text(s, 4),
-			    .first_category = sq_col_text(s, 5),
-			    .lang = sq_col_text(s, 6),
-			    .outcome = sq_col_text(s, 7),
-			    .issued_at = sq_col_text(s, 8),
-			    .called_at = sq_col_text(s, 9),
-			    .finished_at = sq_col_text(s, 10),
-			    .issued_ms = sq_col_ms(s, 11),
-			    .called_ms = sq_col_ms(s, 12),
-			    .last_called_ms = sq_col_ms(s, 13),
-			    .finished_ms = sq_col_ms(s, 14),
-			    .desk = sqlite3_column_int(s, 15),
-			    .calls = sqlite3_column_int(s, 16),
-			    .transfers = sqlite3_column_int(s, 17),
-			    .served_outcome = sq_col_text(s, 18),
-			    .referred_to = sq_col_text(s, 19),
-			    .topics = sq_col_text(s, 20),
-			    .first_visit = sqlite3_column_int(s, 21),
-			};
+			cstore_ticket t = ticket_of(s);
 			if (cb(ctx, &t)) {
 				rc = SQLITE_DONE;
 				break;
 			}
 		}
+	}
+	if (rc != SQLITE_DONE)
+		log_error("reading tickets: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
+}
+
+/* The page after the cursor: the day index gives (day, site) in order from
+ * the cursor's (day, site) on (a range, not a scan of what came before);
+ * within one (day, site) the few hundred rows are sorted by issue time,
+ * code and ticket, and those up to the cursor skipped. */
+static int sq_tickets_page(cstore *base_, const char *from_day, const char *to_day,
+			   const char *site, cstore_ticket_cursor *cur, size_t limit,
+			   cstore_ticket_cb cb, void *ctx, size_t *n)
+{
+	sqstore *st = (sqstore *)base_;
+	*n = 0;
+	sqlite3 *db = sq_reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    TICKET_COLS ", t.site, coalesce(t.issued_ms, -1)" TICKET_FROM " WHERE t.day <= ?2"
+			" AND (?3 IS NULL OR t.site = (SELECT id FROM sites WHERE name = ?3))"
+			" AND (t.day, t.site) >= (?5, ?6) AND (t.day, t.site,"
+			" coalesce(t.issued_ms, -1), t.code, t.ticket) > (?5, ?6, ?7, ?8, ?9)"
+			" ORDER BY t.day, t.site, coalesce(t.issued_ms, -1), t.code, t.ticket"
+			" LIMIT ?10",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 2, to_day, -1, SQLITE_STATIC);
+		if (site)
+			sqlite3_bind_text(s, 3, site, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 3);
+		/* Not started: from the first day, before every site (ids
+		 * start at 1). One range, no OR: the index takes it. */
+		sqlite3_bind_text(s, 5, cur->started ? cur->day : from_day, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 6, cur->started ? cur->site : -1);
+		sqlite3_bind_int64(s, 7, cur->issued_ms);
+		sqlite3_bind_text(s, 8, cur->code, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 9, cur->ticket, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 10, (sqlite3_int64)limit);
+		cstore_ticket_cursor next = *cur;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_ticket t = ticket_of(s);
+			next.started = 1;
+			snprintf(next.day, sizeof next.day, "%s", t.day);
+			next.site = sqlite3_column_int64(s, 22);
+			next.issued_ms = sqlite3_column_int64(s, 23);
+			/* Defensive: ingest checked these lengths; a key cut short
+			 * would give the same rows again and again. */
+			if (strlen(t.code) >= sizeof next.code ||
+			    strlen(t.ticket) >= sizeof next.ticket ||
+			    strlen(t.day) >= sizeof next.day) {
+				rc = SQLITE_CORRUPT;
+				break;
+			}
+			snprintf(next.code, sizeof next.code, "%s", t.code);
+			snprintf(next.ticket, sizeof next.ticket, "%s", t.ticket);
+			++*n;
+			if (cb(ctx, &t)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+		*cur = next;
 	}
 	if (rc != SQLITE_DONE)
 		log_error("reading tickets: %s", sqlite3_errmsg(db));
@@ -1567,7 +1687,12 @@ static const cstore_ops sq_ops = {
     .site_get = sq_site_get,
     .events = sq_events,
     .tickets = sq_tickets,
+    .tickets_page = sq_tickets_page,
     .desk_spans = sq_desk_spans,
+    .period_aggs = sq_period_aggs,
+    .period_counts = sq_period_counts,
+    .day_totals = sq_day_totals,
+    .day_cats = sq_day_cats,
     .rebuild_tickets = sq_rebuild_tickets,
     .profile_put = sq_profile_put,
     .profiles = sq_profiles,

@@ -18,6 +18,8 @@
 
 #define READERS 8
 
+typedef struct sq_agg sq_agg;
+
 typedef struct sqstore sqstore;
 struct sqstore {
 	cstore base; /* first: a cstore * is a sqstore * here */
@@ -29,6 +31,7 @@ struct sqstore {
 	sqlite3_stmt *begin, *commit, *rollback, *site_get, *site_add, *site_set, *ev_get, *ev_put,
 	    *ev_by_uuid;
 	sqlite3_stmt *fx[EV_TYPE_COUNT]; /* the fact per event type, as fact_sql */
+	sq_agg *agg;			 /* the per-day aggregates on w (cstore_sqlite_agg.c) */
 	pthread_mutex_t vlock;		 /* the watch connection */
 	sqlite3 *watch;			 /* only asks PRAGMA data_version */
 	pthread_mutex_t rlock;		 /* the reader pool */
@@ -98,5 +101,32 @@ int sq_conf_enrol_code_put(cstore *st, const char *site, const unsigned char cod
 int sq_conf_enrol_use(cstore *st, const unsigned char code_sha[32],
 		      const unsigned char token_sha[32], int64_t now_ms, char *site, size_t cap,
 		      int *why, cstore_conf_cb cb, void *ctx);
+
+/* The per-day aggregates (cstore_sqlite_agg.c, which tells the scheme). */
+extern const char sq_agg_schema[];
+/* The aggregates' statements on db, and the temporary table and triggers
+ * that note which (site, day) a change of tickets or desk_spans touched:
+ * NULL on failure, with the reason in err. */
+sq_agg *sq_agg_open(sqlite3 *db, char *err, size_t errlen);
+void sq_agg_close(sq_agg *a);
+/* Recomputes the aggregates of every (site, day) touched since the last
+ * flush from tickets and desk_spans, and forgets them: inside the
+ * caller's transaction (a rollback undoes both). */
+int sq_agg_flush(sq_agg *a);
+/* Empties the aggregates and marks every (site, day) of tickets and
+ * desk_spans touched: a flush then builds them all (rebuild, migration). */
+int sq_agg_touch_all(sq_agg *a);
+/* While paused (a rebuild, which counts everything again after), changes
+ * of tickets note no changes for a flush. Inside the caller's
+ * transaction: a rollback ends the pause. */
+int sq_agg_pause(sq_agg *a, int paused);
+int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
+		   cstore_agg_cb cb, void *ctx);
+int sq_period_counts(cstore *base, const char *from_day, const char *to_day, const char *site,
+		     cstore_count_cb cb, void *ctx);
+int sq_day_totals(cstore *base, const char *from_day, const char *to_day, cstore_day_total_cb cb,
+		  void *ctx);
+int sq_day_cats(cstore *base, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+		void *ctx);
 
 #endif

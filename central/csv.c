@@ -30,8 +30,20 @@
  * (solved, referred, follow_up), referred_to, topics (ids joined by a
  * space; labels joined by ", " with lang=) and first_visit (yes, no),
  * each empty when not recorded.
+ *
+ * tickets.csv streams: its rows are read CSV_PAGE tickets at a time
+ * (cstore_tickets_page: ordered by day, site, issue time; one short read
+ * per page) and sent as they are made (reply_stream, chunked), so a year
+ * of the whole network exports in the memory of one page and holds no
+ * read open for long. The first page is made before the answer: a period
+ * that fits in it is an ordinary reply, and a database that cannot be read
+ * still gets its 503 or 500. A read failing after that cuts the
+ * connection (logged): the status has gone out already, and a file cut
+ * short must not look whole. staffed.csv (a few rows per site and day) is
+ * built in memory under CSV_MAX.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -39,20 +51,46 @@
 #include "central.h"
 #include "days.h"
 #include "clock.h"
+#include "log.h"
 #include "names.h"
+#include "strmap.h"
 
-#define CSV_MAX (256u << 20)
+#define CSV_MAX	 (256u << 20)
+#define CSV_PAGE 1000 /* tickets per page of a streamed export */
 
 typedef struct {
 	buf *o;
 	char sep;
-	const cconf *cfg;
 	int full;
 	long rows;
 	const char *lang; /* NULL: for scripts; "nl" or "en": for people */
 	names *nm;
-	const request *rq; /* whose rows: req_sees_site */
+	/* whose rows: req_sees_site (staffed.csv, answered within the request) */
+	const request *rq;
+	/* a viewer limited to some sites: a ticket of a site not in sites is
+	 * not theirs (the streamed export outlives rq) */
+	int limited;
+	/* The configured sites' names by id (copies: a streamed export
+	 * outlives the request's snapshot of the sites). */
+	strmap sites;
+	char **site_names;
+	size_t nsites;
+	/* A streamed export: where it stands. */
+	cstore *st;
+	char from[11], to[11], site[CCONF_ID_LEN];
+	int one_site;
+	cstore_ticket_cursor cur;
 } csv_ctx;
+
+static void csv_free(csv_ctx *x)
+{
+	names_free(x->nm);
+	strmap_free(&x->sites);
+	for (size_t i = 0; i < x->nsites; i++)
+		free(x->site_names[i]);
+	free(x->site_names);
+	free(x);
+}
 
 /* A cell a spreadsheet would run as a formula: = + - @ first, maybe after
  * spaces; or a tab or CR first. */
@@ -158,11 +196,11 @@ static void topics_cell(csv_ctx *x, const cstore_ticket *t)
 static int row(void *ctx, const cstore_ticket *t)
 {
 	csv_ctx *x = ctx;
-	if (!req_sees_site(x->rq, t->site))
+	size_t si = strmap_get(&x->sites, t->site);
+	if (si == (size_t)-1 && x->limited)
 		return 0;
-	const cconf_site *s = cconf_site_find(x->cfg, t->site);
 	cell(x, t->site, 1, 0);
-	cell(x, s ? s->name : "", 1, 0);
+	cell(x, si != (size_t)-1 ? x->site_names[si] : "", 1, 0);
 	cell(x, t->day, 1, 0);
 	cell(x, t->code, 1, 0);
 	cell(x, cat_name(x, t->site, "category", t->category), 1, 0);
@@ -208,11 +246,10 @@ typedef struct {
 	const char *from, *to, *site; /* NULL if not given */
 } csv_args;
 
-/* The arguments both exports take, checked into *x and *a; 0, or -1 when
- * rp holds the answer (401 or 400). On 0 the body holds the byte order
- * mark (if any) and the header row of head[0..n). */
-
-static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char *const *heads[3],
+/* The arguments both exports take, checked into a new *x (csv_free) and
+ * *a; 0, or -1 when rp holds the answer (401, 400 or 503). On 0 the body
+ * holds the byte order mark (if any) and the header row of head[0..n). */
+static int csv_begin(request *rq, reply *rp, csv_ctx **xp, csv_args *a, const char *const *heads[3],
 		     size_t n)
 {
 	if (!req_is_signed_in(rq)) {
@@ -257,16 +294,39 @@ static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char
 	if (bom && (!strcmp(bom, "0") || !strcmp(bom, "1")))
 		with_bom = bom[0] == '1';
 	buf_init(&rp->body, CSV_MAX);
-	names *nm = NULL;
+	csv_ctx *x = calloc(1, sizeof *x);
+	const cconf *cfg = rq->app->cfg;
+	if (x)
+		x->site_names = calloc((size_t)cfg->nsites + 1, sizeof *x->site_names);
+	for (int i = 0; x && x->site_names && i < cfg->nsites; i++) {
+		x->site_names[i] = strdup(cfg->sites[i].name);
+		if (!x->site_names[i] || strmap_put(&x->sites, cfg->sites[i].id, (size_t)i)) {
+			free(x->site_names[i]);
+			break;
+		}
+		x->nsites++;
+	}
+	if (!x || (int)x->nsites != cfg->nsites) {
+		if (x)
+			csv_free(x);
+		reply_unavailable(rp, 5, "out of memory");
+		return -1;
+	}
 	if (lang) {
 		int st;
-		nm = names_load(rq->app->st, &st);
-		if (!nm) {
+		x->nm = names_load(rq->app->st, &st);
+		if (!x->nm) {
+			csv_free(x);
 			reply_unavailable(rp, 2, "the database is busy, try again");
 			return -1;
 		}
 	}
-	*x = (csv_ctx){&rp->body, s, rq->app->cfg, 0, 0, lang, nm, rq};
+	x->o = &rp->body;
+	x->sep = s;
+	x->lang = lang;
+	x->rq = rq;
+	x->limited = rq->who.sites[0] != '\0';
+	*xp = x;
 	*a = (csv_args){from, to, site};
 	if (with_bom)
 		buf_add(x->o, "\xEF\xBB\xBF", 3);
@@ -276,12 +336,11 @@ static int csv_begin(request *rq, reply *rp, csv_ctx *x, csv_args *a, const char
 	return 0;
 }
 
-/* The answer after the rows: the file, or why not. */
+/* The answer after the rows (or the first page of them): the file, or why
+ * not. */
 static void csv_end(reply *rp, csv_ctx *x, const csv_args *a, int st, const char *name,
 		    const char *what)
 {
-	names_free(x->nm);
-	x->nm = NULL;
 	if (x->full) {
 		buf_reset(&rp->body);
 		reply_text(rp, 400, "more than 256 MiB: choose a shorter period (from, to)");
@@ -301,7 +360,39 @@ static void csv_end(reply *rp, csv_ctx *x, const csv_args *a, int st, const char
 	rp->status = 200;
 	rp->ctype = "text/csv; charset=utf-8; header=present";
 	reply_header(rp, "Content-Disposition", disp);
-	reply_note(rp, "%ld rows", x->rows);
+	reply_note(rp, "%ld rows%s", x->rows, rp->stream.fill ? " and more, streamed" : "");
+}
+
+/* One page of tickets into x->o: 0 (more to come), 1 (the end), or a
+ * CSTORE_* status other than OK negated. */
+static int ticket_page(csv_ctx *x)
+{
+	size_t n = 0;
+	int st = cstore_tickets_page(x->st, x->from, x->to, x->one_site ? x->site : NULL, &x->cur,
+				     CSV_PAGE, row, x, &n);
+	if (st != CSTORE_OK)
+		return -st;
+	if (x->full)
+		return -CSTORE_ERROR;
+	return n < CSV_PAGE;
+}
+
+static int ticket_fill(void *ctx, buf *out)
+{
+	csv_ctx *x = ctx;
+	x->o = out;
+	int rc = ticket_page(x);
+	if (rc < 0)
+		log_error("tickets.csv %s..%s: cut after %ld rows: the store answered %d", x->from,
+			  x->to, x->rows, -rc);
+	return rc;
+}
+
+static void ticket_done(void *ctx)
+{
+	csv_ctx *x = ctx;
+	log_info("tickets.csv %s..%s: %ld rows streamed", x->from, x->to, x->rows);
+	csv_free(x);
 }
 
 void csv_export(request *rq, reply *rp)
@@ -327,13 +418,21 @@ void csv_export(request *rq, reply *rp)
 	    "Ticket",	    "Outcome",		"Referred to",	 "Also dealt with",
 	    "First visit"};
 	const char *const *heads[3] = {head, head_nl, head_en};
-	csv_ctx x;
+	csv_ctx *x;
 	csv_args a;
 	if (csv_begin(rq, rp, &x, &a, heads, sizeof head / sizeof head[0]))
 		return;
-	int st = cstore_tickets(rq->app->st, a.from ? a.from : "0000-00-00",
-				a.to ? a.to : "9999-99-99", a.site, row, &x);
-	csv_end(rp, &x, &a, st, "tickets", "tickets");
+	x->st = rq->app->st;
+	snprintf(x->from, sizeof x->from, "%s", a.from ? a.from : "0000-00-00");
+	snprintf(x->to, sizeof x->to, "%s", a.to ? a.to : "9999-99-99");
+	snprintf(x->site, sizeof x->site, "%s", a.site ? a.site : "");
+	x->one_site = a.site != NULL;
+	int rc = ticket_page(x);
+	if (rc == 0) /* more than a page: the rest streams */
+		rp->stream = (reply_stream){ticket_fill, ticket_done, x};
+	csv_end(rp, x, &a, rc < 0 ? -rc : CSTORE_OK, "tickets", "tickets");
+	if (rc != 0)
+		csv_free(x);
 }
 
 void csv_staffed(request *rq, reply *rp)
@@ -345,11 +444,12 @@ void csv_staffed(request *rq, reply *rp)
 	static const char *const head_en[] = {"Location id", "Day",	"Desk",
 					      "Opened",	     "Closed", "Minutes"};
 	const char *const *heads[3] = {head, head_nl, head_en};
-	csv_ctx x;
+	csv_ctx *x;
 	csv_args a;
 	if (csv_begin(rq, rp, &x, &a, heads, sizeof head / sizeof head[0]))
 		return;
 	int st = cstore_desk_spans(rq->app->st, a.from ? a.from : "0000-00-00",
-				   a.to ? a.to : "9999-99-99", a.site, span_row, &x);
-	csv_end(rp, &x, &a, st, "staffed", "desk spans");
+				   a.to ? a.to : "9999-99-99", a.site, span_row, x);
+	csv_end(rp, x, &a, st, "staffed", "desk spans");
+	csv_free(x);
 }

@@ -237,19 +237,81 @@ static void dispatch(conn_state *cs)
 
 /* --- libmicrohttpd callbacks ---------------------------------------------- */
 
+/* A streamed body (reply_stream) while MHD sends it: the piece in hand and
+ * how much of it went out. Owned by the response from its creation. */
+#define STREAM_BLOCK (64u << 10)
+typedef struct {
+	reply_stream s;
+	buf piece;
+	size_t off;
+	int end;
+} stream_state;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	stream_state *ss = cls;
+	(void)pos;
+	while (ss->off == ss->piece.len) {
+		if (ss->end)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		buf_reset(&ss->piece);
+		ss->off = 0;
+		int rc = ss->s.fill(ss->s.ctx, &ss->piece);
+		if (rc < 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		ss->end = rc > 0;
+	}
+	size_t n = ss->piece.len - ss->off;
+	if (n > max)
+		n = max;
+	memcpy(out, ss->piece.data + ss->off, n);
+	ss->off += n;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	stream_state *ss = cls;
+	ss->s.done(ss->s.ctx);
+	buf_free(&ss->piece);
+	free(ss);
+}
+
+/* The response of rp: its body, then what its stream makes (if any). */
+static struct MHD_Response *response_of(reply *rp)
+{
+	if (!rp->stream.fill) {
+		size_t len;
+		char *data = buf_take(&rp->body, &len);
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+		    len, data ? data : (char *)"",
+		    data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		if (!r)
+			free(data);
+		return r;
+	}
+	stream_state *ss = calloc(1, sizeof *ss);
+	if (!ss)
+		return NULL; /* reply_free ends the stream */
+	ss->s = rp->stream;
+	memset(&rp->stream, 0, sizeof rp->stream);
+	ss->piece = rp->body; /* the first bytes: the handler's */
+	buf_init(&rp->body, 0);
+	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
+								   stream_read, ss, stream_free);
+	if (!r)
+		stream_free(ss);
+	return r;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, conn_state *cs)
 {
 	reply *rp = &cs->rp;
 	if (!rp->status)
 		reply_text(rp, 500, "no answer"); /* a handler bug: say so, never hang */
-	size_t len;
-	char *data = buf_take(&rp->body, &len);
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-	    len, data ? data : (char *)"", data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (!r) {
-		free(data);
+	struct MHD_Response *r = response_of(rp);
+	if (!r)
 		return MHD_NO;
-	}
 	if (rp->ctype)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rp->ctype);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");

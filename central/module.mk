@@ -25,12 +25,19 @@ XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwrit
 
 # The store alone, for the bench's raw insert rate (same code as the server).
 CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o \
-	$(B)/obj/central/cstore_sqlite_people.o $(B)/obj/central/cstore_sqlite_conf.o \
-	$(B)/obj/central/cstore_sqlite_backup.o $(B)/obj/central/cstore_pg.o \
-	$(B)/obj/central/cstore_pg_people.o $(B)/obj/central/cstore_pg_conf.o \
-	$(B)/obj/central/ingest.o $(B)/obj/central/buf.o
+	$(B)/obj/central/cstore_sqlite_agg.o $(B)/obj/central/cstore_sqlite_people.o \
+	$(B)/obj/central/cstore_sqlite_conf.o $(B)/obj/central/cstore_sqlite_backup.o \
+	$(B)/obj/central/cstore_pg.o $(B)/obj/central/cstore_pg_people.o \
+	$(B)/obj/central/cstore_pg_conf.o $(B)/obj/central/hist.o $(B)/obj/central/strmap.o \
+	$(B)/obj/central/days.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
 BENCH_PROGRAMS += $(B)/bench/central_raw
 $(B)/bench/central_raw: $(B)/obj/tests/central-bench/central_raw.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(PG_LIBS)
+# A central database of N sites x D days through the same store, for the
+# report bench at scale (tests/bench/central-scale.sh).
+BENCH_PROGRAMS += $(B)/bench/central_gen
+$(B)/bench/central_gen: $(B)/obj/tests/central-bench/central_gen.o $(CENTRAL_STORE_OBJ) $(LIBLOKET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(PG_LIBS)
 $(B)/obj/tests/central-bench/%.o: tests/central-bench/%.c

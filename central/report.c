@@ -6,7 +6,16 @@
  *   ?from=YYYY-MM-DD&to=YYYY-MM-DD   the period of the tables and charts
  *                                    (default: the last 30 days; at most 366)
  *
- * What it shows, all derived from the ticket facts (cstore_tickets):
+ * What it shows, all added up from the store's aggregates, never from
+ * the tickets: the per-site-and-kind figures from cstore_period_aggs (a
+ * row per site, kind of help and whole month of the period, and per day
+ * for the days around those months), the days from cstore_day_totals (per
+ * site and day) and cstore_day_cats (per day and kind of help); so a
+ * year costs its sites x kinds x 12 months plus sites x days of narrow
+ * rows. Sites and groups are found through a hash (strmap). The days of
+ * the "helped" figures (this month, this week, today) are read with the
+ * period when they meet it, apart when not: a past period reads only its
+ * own days.
  *   - residents helped (tickets served) today, this week (from Monday),
  *     this month, by the central office's calendar;
  *   - every configured site: last sync, events held, acked_through,
@@ -19,8 +28,8 @@
  *     tickets apart, the rest as one "other" row with a note saying how
  *     many were grouped (a site sending 5,000 distinct categories costs
  *     a hash lookup per ticket, not a 503);
- *   - per site and day: tickets, served and staffed hours (the desk spans,
- *     cstore_desk_spans: each desk from its desk.opened to its next
+ *   - per site and day: tickets, served and staffed hours (the desk spans:
+ *     each desk from its desk.opened to its next
  *     desk.closed, on the day of the opening; a desk still open counts
  *     nothing yet), with a total per site;
  *   - tickets per day per site (lines) and per category (stacked bars).
@@ -30,8 +39,11 @@
  * No label is written here.
  *
  * Percentiles are nearest-rank: the p-th of n sorted values is the one at
- * rank ceil(p * n). Days are the sites' local dates (the "at" of issue).
- * Every string that came from a site is escaped before it meets the HTML.
+ * rank ceil(p * n), of the durations rounded to the nearest whole minute
+ * (hist.h: the aggregates keep minutes, so any period adds up exactly;
+ * 4 hours or more count as 4 hours). They are shown in whole minutes. Days are the sites' local
+ * dates (the "at" of issue). Every string that came from a site is escaped before it meets the
+ * HTML.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +53,7 @@
 #include "clock.h"
 #include "days.h"
 #include "health.h"
+#include "hist.h"
 #include "names.h"
 #include "strmap.h"
 
@@ -53,16 +66,12 @@ static const char *const palette[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7"
 #define NCOLOURS (sizeof palette / sizeof palette[0])
 
 typedef struct {
-	int64_t *v;
-	size_t n, cap;
-} vec;
-
-typedef struct {
 	char site[CCONF_ID_LEN];
 	char cat[32];
 	long tickets, served, no_show, cancelled, expired;
 	long grouped; /* an "other" row: how many kinds it holds */
-	vec wait, service;
+	int rank;     /* the site's place in the configuration; nsites if none */
+	hist wait, service;
 } group;
 
 typedef struct {
@@ -72,7 +81,9 @@ typedef struct {
 	long helped_today, helped_week, helped_month, tickets;
 	group *g;
 	size_t ng, gcap;
-	strmap gidx; /* "site\x1fcategory" -> index into g */
+	strmap gidx;  /* "site\x1fcategory" -> index into g */
+	strmap sites; /* configured site id -> its index */
+	long kpi_lo;  /* the first day of the "helped" figures */
 	const names *nm;
 	const char *lang;
 	long *site_day;	    /* tickets [nsites][ndays] */
@@ -82,39 +93,9 @@ typedef struct {
 	int ncats;
 	char cats[MAX_CATS + 1][32]; /* the last one collects the rest */
 	long *cat_day;		     /* [MAX_CATS + 1][ndays] */
+	char cat_day_label[DAY_LEN]; /* the day take_site_cat counts */
 	int nomem;
 } agg;
-
-static int vec_push(vec *v, int64_t x)
-{
-	if (v->n == v->cap) {
-		size_t c = v->cap ? v->cap * 2 : 64;
-		int64_t *p = realloc(v->v, c * sizeof *p);
-		if (!p)
-			return -1;
-		v->v = p;
-		v->cap = c;
-	}
-	v->v[v->n++] = x;
-	return 0;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of the sorted v, or -1 if empty. */
-static int64_t pct(const vec *v, int p)
-{
-	if (!v->n)
-		return -1;
-	size_t rank = (v->n * (size_t)p + 99) / 100;
-	if (rank < 1)
-		rank = 1;
-	return v->v[rank - 1];
-}
 
 static group *group_of(agg *a, const char *site, const char *cat)
 {
@@ -137,6 +118,8 @@ static group *group_of(agg *a, const char *site, const char *cat)
 	memset(g, 0, sizeof *g);
 	snprintf(g->site, sizeof g->site, "%s", site);
 	snprintf(g->cat, sizeof g->cat, "%s", cat);
+	size_t si = strmap_get(&a->sites, site);
+	g->rank = si == (size_t)-1 ? a->cfg->nsites : (int)si;
 	return g;
 }
 
@@ -152,78 +135,84 @@ static int cat_index(agg *a, const char *cat)
 	return MAX_CATS;
 }
 
-static int take(void *ctx, const cstore_ticket *t)
+/* An aggregate row of the period (a day or a whole month): to its group. */
+static int take(void *ctx, const cstore_agg *r)
+{
+	agg *a = ctx;
+	if (!r->visits)
+		return 0; /* a row of topics only ("also"): not on this page */
+	if (!req_sees_site(a->rq, r->site))
+		return 0;
+	group *g = group_of(a, r->site, r->category);
+	if (!g) {
+		a->nomem = 1;
+		return 1;
+	}
+	g->tickets += r->visits;
+	g->served += r->served;
+	g->no_show += r->no_show;
+	g->cancelled += r->cancelled;
+	g->expired += r->expired;
+	/* Malformed histograms cannot be (the store wrote them): what could
+	 * be read counts. */
+	(void)hist_merge_blob(&g->wait, r->wait, r->wait_len);
+	(void)hist_merge_blob(&g->service, r->service, r->service_len);
+	return 0;
+}
+
+/* A site's day: to the "helped" figures if the day is theirs, and to the
+ * days table and the sites' chart if it is in the period. */
+static int take_total(void *ctx, const cstore_day_total *t)
 {
 	agg *a = ctx;
 	if (!day_is_valid(t->day) || !req_sees_site(a->rq, t->site))
 		return 0;
 	long d = days_from_label(t->day);
-	int served = !strcmp(t->outcome, "served");
-	if (served) {
-		a->helped_today += d == a->today;
-		a->helped_week += d >= a->week && d <= a->today;
-		a->helped_month += d >= a->month && d <= a->today;
+	if (d >= a->kpi_lo && d <= a->today) {
+		a->helped_today += d == a->today ? t->served : 0;
+		a->helped_week += d >= a->week ? t->served : 0;
+		a->helped_month += d >= a->month ? t->served : 0;
 	}
 	if (d < a->from || d > a->to)
 		return 0;
-	long nd = a->to - a->from + 1, di = d - a->from;
-	a->tickets++;
-	for (int i = 0; i < a->cfg->nsites; i++)
-		if (!strcmp(a->cfg->sites[i].id, t->site)) {
-			a->site_day[(long)i * nd + di]++;
-			a->site_served[(long)i * nd + di] += served;
-		}
-	a->cat_day[(long)cat_index(a, t->category) * nd + di]++;
-	group *g = group_of(a, t->site, t->category);
-	if (!g) {
-		a->nomem = 1;
-		return 1;
-	}
-	g->tickets++;
-	g->served += served;
-	g->no_show += !strcmp(t->outcome, "no_show");
-	g->cancelled += !strcmp(t->outcome, "cancelled");
-	g->expired += !strcmp(t->outcome, "expired");
-	int bad = 0;
-	/* A ticket taken on a site's unset clock has no issue time to count a
-	 * wait from (docs/day.md). */
-	if (t->called_ms >= 0 && clock_is_set(t->issued_ms) && t->called_ms >= t->issued_ms)
-		bad |= vec_push(&g->wait, t->called_ms - t->issued_ms);
-	if (served && t->last_called_ms >= 0 && t->finished_ms >= t->last_called_ms)
-		bad |= vec_push(&g->service, t->finished_ms - t->last_called_ms);
-	if (bad) {
-		a->nomem = 1;
-		return 1;
-	}
+	a->tickets += t->visits;
+	size_t si = strmap_get(&a->sites, t->site);
+	if (si == (size_t)-1)
+		return 0;
+	long k = (long)si * (a->to - a->from + 1) + d - a->from;
+	a->site_day[k] += t->visits;
+	a->site_served[k] += t->served;
+	a->site_minutes[k] += t->staffed_minutes;
+	a->site_spans[k] += t->spans;
 	return 0;
 }
 
-/* A desk span: its minutes to its site and day (a span still open: none). */
-static int take_span(void *ctx, const cstore_desk_span *d)
+/* A day's visits of one kind of help, all sites together: to the chart. */
+static int take_cat(void *ctx, const char *day, const char *category, long visits)
 {
 	agg *a = ctx;
-	if (!d->closed_seq || !day_is_valid(d->day) || !req_sees_site(a->rq, d->site))
+	if (!day_is_valid(day))
 		return 0;
-	long day = days_from_label(d->day);
-	if (day < a->from || day > a->to)
+	long d = days_from_label(day);
+	if (d < a->from || d > a->to)
 		return 0;
-	long nd = a->to - a->from + 1, di = day - a->from;
-	for (int i = 0; i < a->cfg->nsites; i++)
-		if (!strcmp(a->cfg->sites[i].id, d->site)) {
-			a->site_minutes[(long)i * nd + di] += (long)d->minutes;
-			a->site_spans[(long)i * nd + di]++;
-		}
+	a->cat_day[(long)cat_index(a, category) * (a->to - a->from + 1) + d - a->from] += visits;
 	return 0;
+}
+
+/* The same from one site's aggregates of one day (a viewer limited to some
+ * sites: cstore_day_cats counts every site). */
+static int take_site_cat(void *ctx, const cstore_agg *r)
+{
+	agg *a = ctx;
+	return take_cat(ctx, a->cat_day_label, r->category, r->visits);
 }
 
 static void agg_free(agg *a)
 {
-	for (size_t i = 0; i < a->ng; i++) {
-		free(a->g[i].wait.v);
-		free(a->g[i].service.v);
-	}
 	free(a->g);
 	strmap_free(&a->gidx);
+	strmap_free(&a->sites);
 	free(a->site_day);
 	free(a->site_served);
 	free(a->site_minutes);
@@ -280,6 +269,7 @@ static const words nl = {
     "zojuist",
     "Totaal",
     "Wachttijd: van ticket tot eerste oproep. Hulptijd: van laatste oproep tot geholpen. "
+    "Beide afgerond op hele minuten (4 uur of langer telt als 4 uur). "
     "Geholpen = ticket afgerond als geholpen (één inwoner per ticket). "
     "Verlopen = nog open toen de dag van de locatie eindigde.",
     "Per locatie en dag",
@@ -328,6 +318,7 @@ static const words en = {
     "just now",
     "Total",
     "Wait: from ticket to first call. Service: from last call to helped. "
+    "Both rounded to whole minutes (4 hours or more count as 4 hours). "
     "Helped = ticket closed as served (one resident per ticket). "
     "Expired = still open when the site's day ended.",
     "Per site and day",
@@ -345,9 +336,7 @@ static void duration(buf *o, int64_t ms, int english)
 		return;
 	}
 	long s = (long)((ms + 500) / 1000);
-	if (s < 60)
-		buf_printf(o, "%ld s", s);
-	else if (s < 3600)
+	if (s < 3600) /* whole minutes (hist.h), "0 min" included */
 		buf_printf(o, "%ld min", (s + 30) / 60);
 	else
 		buf_printf(o, "%ld %s %02ld min", s / 3600, english ? "h" : "u", (s % 3600) / 60);
@@ -686,10 +675,6 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 static void group_row(buf *o, const agg *a, group *g, const char *site_name, int english,
 		      int sub)
 {
-	if (g->wait.n)
-		qsort(g->wait.v, g->wait.n, sizeof *g->wait.v, cmp64);
-	if (g->service.n)
-		qsort(g->service.v, g->service.n, sizeof *g->service.v, cmp64);
 	buf_printf(o, "<tr%s><td>", sub ? " class=\"sub\"" : "");
 	buf_add_html(o, site_name);
 	buf_adds(o, "</td><td>");
@@ -704,28 +689,12 @@ static void group_row(buf *o, const agg *a, group *g, const char *site_name, int
 		   "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
 		   "<td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">",
 		   g->tickets, g->served, g->no_show, g->cancelled, g->expired);
-	duration(o, pct(&g->wait, 50), english);
+	duration(o, hist_pct(&g->wait, 50), english);
 	buf_adds(o, "</td><td class=\"n\">");
-	duration(o, pct(&g->wait, 90), english);
+	duration(o, hist_pct(&g->wait, 90), english);
 	buf_adds(o, "</td><td class=\"n\">");
-	duration(o, pct(&g->service, 50), english);
+	duration(o, hist_pct(&g->service, 50), english);
 	buf_adds(o, "</td></tr>");
-}
-
-static int vec_append(vec *dst, const vec *src)
-{
-	for (size_t i = 0; i < src->n; i++)
-		if (vec_push(dst, src->v[i]))
-			return -1;
-	return 0;
-}
-
-static int site_rank(const cconf *c, const char *id)
-{
-	for (int i = 0; i < c->nsites; i++)
-		if (!strcmp(c->sites[i].id, id))
-			return i;
-	return c->nsites;
 }
 
 /* Sites in the configuration's order, then the most asked-for help first. */
@@ -733,7 +702,7 @@ static int cmp_group(const void *x, const void *y, void *cfg)
 {
 	const group *a = x, *b = y;
 	const cconf *c = cfg;
-	int ra = site_rank(c, a->site), rb = site_rank(c, b->site);
+	int ra = a->rank, rb = b->rank;
 	if (ra != rb)
 		return ra - rb;
 	if (ra == c->nsites && strcmp(a->site, b->site))
@@ -764,9 +733,8 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 		group total;
 		memset(&total, 0, sizeof total);
 		snprintf(total.cat, sizeof total.cat, "%s", w->total);
-		const cconf_site *s = cconf_site_find(a->cfg, a->g[i].site);
-		const char *name = s ? s->name : a->g[i].site;
-		int bad = 0;
+		const char *name =
+		    a->g[i].rank < a->cfg->nsites ? a->cfg->sites[a->g[i].rank].name : a->g[i].site;
 		group other;
 		memset(&other, 0, sizeof other);
 		snprintf(other.site, sizeof other.site, "%s", a->g[i].site);
@@ -781,16 +749,16 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 				other.no_show += a->g[j].no_show;
 				other.cancelled += a->g[j].cancelled;
 				other.expired += a->g[j].expired;
-				bad |= vec_append(&other.wait, &a->g[j].wait);
-				bad |= vec_append(&other.service, &a->g[j].service);
+				hist_add(&other.wait, &a->g[j].wait);
+				hist_add(&other.service, &a->g[j].service);
 			}
 			total.tickets += a->g[j].tickets;
 			total.served += a->g[j].served;
 			total.no_show += a->g[j].no_show;
 			total.cancelled += a->g[j].cancelled;
 			total.expired += a->g[j].expired;
-			bad |= vec_append(&total.wait, &a->g[j].wait);
-			bad |= vec_append(&total.service, &a->g[j].service);
+			hist_add(&total.wait, &a->g[j].wait);
+			hist_add(&total.service, &a->g[j].service);
 		}
 		if (other.grouped == 1) /* one more row is no grouping */
 			group_row(o, a, &a->g[j - 1], name, english, 0);
@@ -798,12 +766,8 @@ static void groups_table(buf *o, agg *a, const words *w, int english)
 			group_row(o, a, &other, name, english, 0);
 			grouped += other.grouped;
 		}
-		if (j - i > 1 && !bad)
+		if (j - i > 1)
 			group_row(o, a, &total, name, english, 1);
-		free(other.wait.v);
-		free(other.service.v);
-		free(total.wait.v);
-		free(total.service.v);
 		i = j;
 	}
 	buf_printf(o, "</table><p class=\"mute\" style=\"font-size:12px;margin:8px 0 0\">%s</p>",
@@ -934,25 +898,50 @@ void report_dashboard(request *rq, reply *rp)
 		reply_unavailable(rp, 5, "out of memory");
 		return;
 	}
-	long lo = a.from, hi = a.to;
-	if (a.week < lo)
-		lo = a.week;
-	if (a.month < lo)
-		lo = a.month;
-	if (a.today > hi)
-		hi = a.today;
-	char lo_s[DAY_LEN], hi_s[DAY_LEN], from_s[DAY_LEN], to_s[DAY_LEN];
-	days_to_label(lo, lo_s);
-	days_to_label(hi, hi_s);
+	int st = CSTORE_OK;
+	for (int i = 0; i < a.cfg->nsites && st == CSTORE_OK; i++)
+		if (strmap_put(&a.sites, a.cfg->sites[i].id, (size_t)i))
+			st = CSTORE_ERROR;
+	if (st != CSTORE_OK) {
+		agg_free(&a);
+		reply_unavailable(rp, 5, "out of memory");
+		return;
+	}
+	/* The period, and the days of the "helped" figures: one read when
+	 * they meet, two when they are apart (a past period), so no day is
+	 * read twice and none outside the two. */
+	a.kpi_lo = a.week < a.month ? a.week : a.month;
+	long lo[2] = {a.from, a.kpi_lo}, hi[2] = {a.to, a.today};
+	int reads = 2;
+	if (a.kpi_lo <= a.to + 1 && a.today + 1 >= a.from) {
+		lo[0] = a.from < a.kpi_lo ? a.from : a.kpi_lo;
+		hi[0] = a.to > a.today ? a.to : a.today;
+		reads = 1;
+	}
+	char from_s[DAY_LEN], to_s[DAY_LEN];
 	days_to_label(a.from, from_s);
 	days_to_label(a.to, to_s);
-	int st;
 	names *nm = names_load(rq->app->st, &st);
 	a.nm = nm;
-	if (st == CSTORE_OK)
-		st = cstore_tickets(rq->app->st, lo_s, hi_s, NULL, take, &a);
+	for (int i = 0; i < reads && st == CSTORE_OK && !a.nomem; i++) {
+		char lo_s[DAY_LEN], hi_s[DAY_LEN];
+		days_to_label(lo[i], lo_s);
+		days_to_label(hi[i], hi_s);
+		st = cstore_day_totals(rq->app->st, lo_s, hi_s, take_total, &a);
+	}
+	if (st == CSTORE_OK && !a.nomem && !rq->who.sites[0]) {
+		st = cstore_day_cats(rq->app->st, from_s, to_s, take_cat, &a);
+	} else {
+		/* a viewer of some sites: their days one by one (few sites) */
+		for (long d = a.from; d <= a.to && st == CSTORE_OK && !a.nomem; d++) {
+			days_to_label(d, a.cat_day_label);
+			for (int i = 0; i < rq->app->cfg->nsites && st == CSTORE_OK; i++)
+				st = cstore_period_aggs(rq->app->st, a.cat_day_label, a.cat_day_label,
+							rq->app->cfg->sites[i].id, take_site_cat, &a);
+		}
+	}
 	if (st == CSTORE_OK && !a.nomem)
-		st = cstore_desk_spans(rq->app->st, from_s, to_s, NULL, take_span, &a);
+		st = cstore_period_aggs(rq->app->st, from_s, to_s, NULL, take, &a);
 	if (st != CSTORE_OK || a.nomem) {
 		agg_free(&a);
 		names_free(nm);

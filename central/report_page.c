@@ -69,7 +69,8 @@ static const report_words nl = {
     .note_first = "Eerste bezoeken zijn een schatting van het aantal bereikte bewoners: de "
 		  "student vraagt het, de bewoner mag het overslaan.",
     .note_wait = "Wachttijd: van ticket tot eerste oproep, alleen tickets met een bekende "
-		 "tijd van uitgifte. Bemande uren: balies van openen tot sluiten.",
+		 "tijd van uitgifte, afgerond op hele minuten (4 uur of langer telt als 4 uur). "
+		 "Bemande uren: balies van openen tot sluiten.",
     .note_other = "Per locatie staan de " REPORT_TOP_S " meest gevraagde soorten hulp apart; de rest staat "
 		  "samen onder Overig.",
     .note_outcomes = "Niet vastgelegd: overgeslagen aan de balie, of een locatie met een oudere "
@@ -124,7 +125,8 @@ static const report_words en = {
     .no_profile = "this location sent no profile (an older version): ids instead of names",
     .note_first = "First visits are an estimate of the residents reached: the student asks, "
 		  "the resident may skip the question.",
-    .note_wait = "Wait: from ticket to first call, only tickets with a known issue time. "
+    .note_wait = "Wait: from ticket to first call, only tickets with a known issue time, "
+		 "rounded to whole minutes (4 hours or more count as 4 hours). "
 		 "Staffed hours: desks from opening to closing.",
     .note_other = "Per location the " REPORT_TOP_S " most asked-for kinds of help are shown apart; the rest "
 		  "is grouped as Other.",

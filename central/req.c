@@ -274,6 +274,9 @@ void reply_init(reply *rp)
 void reply_free(reply *rp)
 {
 	buf_free(&rp->body);
+	if (rp->stream.done)
+		rp->stream.done(rp->stream.ctx);
+	memset(&rp->stream, 0, sizeof rp->stream);
 }
 
 void reply_header(reply *rp, const char *name, const char *value)

@@ -34,10 +34,27 @@ typedef struct {
 
 #define REPLY_MAX_HEADERS 6
 
+/* A body made while it is sent, for an answer too large to hold (an
+ * export of a year): http.c sends the reply's body first, then calls
+ * fill(ctx, out) whenever the client can take more, each call appending a
+ * bounded piece to out (emptied before): 0 to be called again, 1 at the
+ * end (out may hold the last piece), -1 on an error (logged by fill; the
+ * status and headers are gone already, so the connection is cut and the
+ * client sees a transfer that did not finish). done(ctx) frees ctx once,
+ * whether the body was sent or not. fill never sees a socket; it runs on
+ * the connection's thread, after the handler has returned, so ctx must
+ * hold (or own) everything it needs. */
+typedef struct {
+	int (*fill)(void *ctx, buf *out);
+	void (*done)(void *ctx);
+	void *ctx;
+} reply_stream;
+
 typedef struct {
 	int status; /* 0 until a handler answered */
 	const char *ctype;
 	buf body;
+	reply_stream stream; /* fill NULL: body is the whole answer */
 	int nhdr;
 	char hname[REPLY_MAX_HEADERS][32];
 	char hvalue[REPLY_MAX_HEADERS][256];

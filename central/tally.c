@@ -1,16 +1,16 @@
 /*
- * tally — see tally.h. One pass over the tickets of the period (ordered by
- * site), one over the desk spans, then per site a sort of its rows and the
- * grouping of the tail into "other". Every loop runs over what the store
- * returned or over arrays built from it.
+ * tally — see tally.h. One pass over the period's sums per site and kind
+ * of help, one over its counts (languages, referrals, staffed time), then per
+ * site a sort of its rows and the grouping of the tail into "other".
+ * Every loop runs over what the store returned or over arrays built from
+ * it; a site is found by a hash of the configured ids.
  */
 #include "tally.h"
 
-#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "strmap.h"
 
 typedef struct {
@@ -29,49 +29,12 @@ typedef struct {
 typedef struct {
 	tally *t;
 	site_acc *acc;
-	const cconf *cfg;
-	int last; /* the site index of the previous ticket */
+	strmap sites; /* configured site id -> its index */
 } build;
 
-static int vec_push(tally_vec *v, int64_t x)
+int64_t tally_pct(const hist *h, int p)
 {
-	if (v->n == v->cap) {
-		size_t c = v->cap ? v->cap * 2 : 16;
-		int64_t *p = realloc(v->v, c * sizeof *p);
-		if (!p)
-			return -1;
-		v->v = p;
-		v->cap = c;
-	}
-	v->v[v->n++] = x;
-	v->sorted = 0;
-	return 0;
-}
-
-static int vec_append(tally_vec *d, const tally_vec *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (vec_push(d, s->v[i]))
-			return -1;
-	return 0;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-int64_t tally_pct(tally_vec *v, int p)
-{
-	if (!v->n)
-		return -1;
-	if (!v->sorted) {
-		qsort(v->v, v->n, sizeof *v->v, cmp64);
-		v->sorted = 1;
-	}
-	size_t rank = (v->n * (size_t)p + 99) / 100;
-	return v->v[(rank < 1 ? 1 : rank) - 1];
+	return hist_pct(h, p);
 }
 
 static tally_row *row_of(site_acc *a, const char *key)
@@ -98,11 +61,11 @@ static tally_row *row_of(site_acc *a, const char *key)
 	return r;
 }
 
-static int count(counter *c, const char *key)
+static int count(counter *c, const char *key, long n)
 {
 	size_t i = strmap_get(&c->idx, key);
 	if (i != (size_t)-1) {
-		c->v[i].n++;
+		c->v[i].n += n;
 		return 0;
 	}
 	if (c->n == c->cap) {
@@ -116,7 +79,7 @@ static int count(counter *c, const char *key)
 	tally_count *e = &c->v[c->n];
 	e->key = strdup(key);
 	e->grouped = 0;
-	e->n = 1;
+	e->n = n;
 	if (!e->key || strmap_put(&c->idx, key, c->n)) {
 		free(e->key);
 		return -1;
@@ -141,85 +104,63 @@ static void add_row(tally_row *d, const tally_row *s)
 	d->first_no += s->first_no;
 	d->first_nr += s->first_nr;
 	d->also += s->also;
+	hist_add(&d->wait, &s->wait);
 }
 
-static int site_index(build *b, const char *site)
-{
-	if (b->last >= 0 && !strcmp(b->cfg->sites[b->last].id, site))
-		return b->last;
-	for (int i = 0; i < b->cfg->nsites; i++)
-		if (!strcmp(b->cfg->sites[i].id, site))
-			return b->last = i;
-	return -1;
-}
-
-static int take(void *ctx, const cstore_ticket *t)
+static int take(void *ctx, const cstore_agg *g)
 {
 	build *b = ctx;
-	int si = site_index(b, t->site);
-	if (si < 0)
+	size_t si = strmap_get(&b->sites, g->site);
+	if (si == (size_t)-1)
 		return 0; /* a site no longer configured */
-	site_acc *a = &b->acc[si];
-	tally_row *r = row_of(a, t->category);
-	if (!r)
-		goto nomem;
-	r->visits++;
-	if (!strcmp(t->outcome, "served")) {
-		r->served++;
-		const char *o = t->served_outcome;
-		r->solved += !strcmp(o, "solved");
-		r->referred += !strcmp(o, "referred");
-		r->follow_up += !strcmp(o, "follow_up");
-		r->outcome_nr += !*o;
-		r->first_yes += t->first_visit == 1;
-		r->first_no += t->first_visit == 0;
-		r->first_nr += t->first_visit < 0;
-		if (!strcmp(o, "referred") && count(&a->refs, t->referred_to))
-			goto nomem;
-		if (*t->topics) {
-			json_t *arr = json_loads(t->topics, 0, NULL);
-			for (size_t i = 0; i < json_array_size(arr) && i < 64; i++) {
-				const char *id = json_string_value(json_array_get(arr, i));
-				if (!id || !strcmp(id, t->category))
-					continue;
-				tally_row *o2 = row_of(a, id);
-				if (!o2) {
-					json_decref(arr);
-					goto nomem;
-				}
-				o2->also++;
-			}
-			json_decref(arr);
-		}
-	} else {
-		r->no_show += !strcmp(t->outcome, "no_show");
-		r->expired += !strcmp(t->outcome, "expired");
-		r->cancelled += !strcmp(t->outcome, "cancelled");
-		r->open += !*t->outcome;
+	tally_row *r = row_of(&b->acc[si], g->category);
+	if (!r) {
+		b->t->nomem = 1;
+		return 1;
 	}
-	if (count(&a->langs, t->lang))
-		goto nomem;
-	/* row_of may have moved the rows: find this ticket's row again. */
-	r = &a->v[strmap_get(&a->idx, t->category)];
-	if (t->called_ms >= 0 && clock_is_set(t->issued_ms) && t->called_ms >= t->issued_ms &&
-	    vec_push(&r->wait, t->called_ms - t->issued_ms))
-		goto nomem;
+	tally_row d = {
+	    .visits = g->visits,
+	    .served = g->served,
+	    .no_show = g->no_show,
+	    .expired = g->expired,
+	    .cancelled = g->cancelled,
+	    .open = g->open,
+	    .solved = g->solved,
+	    .referred = g->referred,
+	    .follow_up = g->follow_up,
+	    .outcome_nr = g->outcome_nr,
+	    .first_yes = g->first_yes,
+	    .first_no = g->first_no,
+	    .first_nr = g->first_nr,
+	    .also = g->also,
+	};
+	add_row(r, &d);
+	/* A malformed histogram (cannot be: the store wrote it) counts what
+	 * it could read. */
+	(void)hist_merge_blob(&r->wait, g->wait, g->wait_len);
 	return 0;
-nomem:
-	b->t->nomem = 1;
-	return 1;
 }
 
-static int take_span(void *ctx, const cstore_desk_span *d)
+static int take_count(void *ctx, const cstore_count *c)
 {
 	build *b = ctx;
-	int si = site_index(b, d->site);
-	if (si < 0 || !d->closed_seq || d->minutes < 0)
+	size_t si = strmap_get(&b->sites, c->site);
+	if (si == (size_t)-1)
 		return 0;
-	b->t->sites[si].staffed_minutes += (long)d->minutes;
-	b->t->sites[si].spans++;
-	b->t->staffed_minutes += (long)d->minutes;
-	b->t->spans++;
+	site_acc *a = &b->acc[si];
+	tally_site *s = &b->t->sites[si];
+	if (!strcmp(c->kind, "lang") || !strcmp(c->kind, "referral")) {
+		if (count(!strcmp(c->kind, "lang") ? &a->langs : &a->refs, c->key, (long)c->n)) {
+			b->t->nomem = 1;
+			return 1;
+		}
+	} else if (!strcmp(c->kind, "staffed")) {
+		s->staffed_minutes += (long)c->n;
+		b->t->staffed_minutes += (long)c->n;
+	} else if (!strcmp(c->kind, "spans")) {
+		s->spans += (long)c->n;
+		b->t->spans += (long)c->n;
+	}
 	return 0;
 }
 
@@ -245,11 +186,8 @@ static int finish_rows(site_acc *a, size_t top, tally_site *s)
 {
 	if (a->n)
 		qsort(a->v, a->n, sizeof *a->v, cmp_row);
-	for (size_t i = 0; i < a->n; i++) {
+	for (size_t i = 0; i < a->n; i++)
 		add_row(&s->total, &a->v[i]);
-		if (vec_append(&s->total.wait, &a->v[i].wait))
-			return -1;
-	}
 	if (a->n > top + 1) {
 		tally_row *o = &a->v[top];
 		tally_row other;
@@ -257,12 +195,7 @@ static int finish_rows(site_acc *a, size_t top, tally_site *s)
 		other.grouped = (long)(a->n - top);
 		for (size_t i = top; i < a->n; i++) {
 			add_row(&other, &a->v[i]);
-			if (vec_append(&other.wait, &a->v[i].wait)) {
-				free(other.wait.v);
-				return -1;
-			}
 			free(a->v[i].key);
-			free(a->v[i].wait.v);
 		}
 		*o = other;
 		a->n = top + 1;
@@ -312,10 +245,18 @@ int tally_build(cstore *st, const cconf *c, const char *from, const char *to, si
 		t->sites[i].id = c->sites[i].id;
 		t->sites[i].name = c->sites[i].name;
 	}
-	build b = {t, acc, c, -1};
-	int status = cstore_tickets(st, from, to, NULL, take, &b);
+	build b = {t, acc, {0}};
+	int status = CSTORE_OK;
+	for (size_t i = 0; i < ns && status == CSTORE_OK; i++)
+		if (strmap_put(&b.sites, c->sites[i].id, i)) {
+			t->nomem = 1;
+			status = CSTORE_ERROR;
+		}
+	if (status == CSTORE_OK)
+		status = cstore_period_aggs(st, from, to, NULL, take, &b);
 	if (status == CSTORE_OK && !t->nomem)
-		status = cstore_desk_spans(st, from, to, NULL, take_span, &b);
+		status = cstore_period_counts(st, from, to, NULL, take_count, &b);
+	strmap_free(&b.sites);
 	for (size_t i = 0; i < ns; i++) {
 		site_acc *a = &acc[i];
 		tally_site *s = &t->sites[i];
@@ -325,13 +266,9 @@ int tally_build(cstore *st, const cconf *c, const char *from, const char *to, si
 			finish_counts(&a->refs, top, &s->refs, &s->nrefs);
 			finish_counts(&a->langs, top, &s->langs, &s->nlangs);
 			add_row(&t->total, &s->total);
-			if (vec_append(&t->total.wait, &s->total.wait))
-				t->nomem = 1;
 		}
-		for (size_t j = 0; j < a->n; j++) {
+		for (size_t j = 0; j < a->n; j++)
 			free(a->v[j].key);
-			free(a->v[j].wait.v);
-		}
 		free(a->v);
 		strmap_free(&a->idx);
 		for (size_t j = 0; j < a->refs.n; j++)
@@ -353,12 +290,9 @@ void tally_free(tally *t)
 {
 	for (size_t i = 0; i < t->nsites; i++) {
 		tally_site *s = &t->sites[i];
-		for (size_t j = 0; j < s->nrows; j++) {
+		for (size_t j = 0; j < s->nrows; j++)
 			free(s->rows[j].key);
-			free(s->rows[j].wait.v);
-		}
 		free(s->rows);
-		free(s->total.wait.v);
 		for (size_t j = 0; j < s->nrefs; j++)
 			free(s->refs[j].key);
 		free(s->refs);
@@ -367,6 +301,5 @@ void tally_free(tally *t)
 		free(s->langs);
 	}
 	free(t->sites);
-	free(t->total.wait.v);
 	memset(t, 0, sizeof *t);
 }

@@ -1,6 +1,8 @@
 /*
- * tally — the report's figures for a period, counted once from the ticket
- * facts and desk spans, so that the report page (report_page.c), its xlsx
+ * tally — the report's figures for a period, added up once from the
+ * aggregates of the store (cstore_period_aggs, cstore_period_counts: whole
+ * months of the period and the days around them), so
+ * that the report page (report_page.c), its xlsx
  * (xlsx.c) and anything else showing them cannot disagree.
  *
  * Per configured site, in the configuration's order, and per kind of help
@@ -15,16 +17,20 @@
  *              recorded)
  *   also       visits where this kind of help was dealt with besides the
  *              ticket's own (the served event's topics)
- *   wait       issue to first call, in ms, of the tickets with a known
- *              issue time (median and 90th percentile, nearest rank)
+ *   wait       issue to first call of the tickets with a known issue
+ *              time, as a histogram of whole minutes (hist.h): its median
+ *              and 90th percentile (nearest rank) are those of the waits
+ *              themselves rounded to the nearest minute (4 h or more
+ *              count as 4 h)
  * and per site: referrals by destination (of the visits referred; "" =
  * destination not recorded), residents' languages (of all visits), and
  * staffed minutes (closed desk spans opened in the period).
  *
- * Whatever a site sends, the cost stays bounded: categories, destinations
- * and languages are grouped through a hash (strmap), and per site only the
- * top `top` of each (by count) are kept apart; the rest become one "other"
- * row whose `grouped` says how many were put together.
+ * The cost follows the aggregate rows of the period (sites x kinds x
+ * months, plus the days around the whole months), never the tickets; sites, categories,
+ * destinations and languages are found through a hash (strmap), and per site only the top `top` of
+ * each (by count) are kept apart; the rest become one "other" row whose `grouped` says how many
+ * were put together.
  */
 #ifndef CENTRAL_TALLY_H
 #define CENTRAL_TALLY_H
@@ -34,12 +40,7 @@
 
 #include "cconfig.h"
 #include "cstore.h"
-
-typedef struct {
-	int64_t *v;
-	size_t n, cap;
-	int sorted;
-} tally_vec;
+#include "hist.h"
 
 typedef struct {
 	char *key;    /* the category id; NULL for "other" (and totals) */
@@ -48,7 +49,7 @@ typedef struct {
 	long solved, referred, follow_up, outcome_nr;
 	long first_yes, first_no, first_nr;
 	long also;
-	tally_vec wait;
+	hist wait;
 } tally_row;
 
 typedef struct {
@@ -82,7 +83,8 @@ int tally_build(cstore *st, const cconf *c, const char *from, const char *to, si
 		tally *t);
 void tally_free(tally *t);
 
-/* The nearest-rank p-th percentile of v in ms, or -1 when v is empty. */
-int64_t tally_pct(tally_vec *v, int p);
+/* The nearest-rank p-th percentile of h in ms (whole minutes), or -1 when
+ * h is empty. */
+int64_t tally_pct(const hist *h, int p);
 
 #endif

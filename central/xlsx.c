@@ -34,8 +34,7 @@ typedef struct {
 	char other[64];
 } book;
 
-static void wait_cell(book *b, lxw_worksheet *ws, int r, int c, tally_vec *v, int p,
-		      lxw_format *f)
+static void wait_cell(book *b, lxw_worksheet *ws, int r, int c, const hist *v, int p, lxw_format *f)
 {
 	int64_t ms = tally_pct(v, p);
 	if (ms >= 0)

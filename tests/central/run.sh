@@ -755,7 +755,7 @@ elif command -v sqlite3 >/dev/null; then
 		fail "no schema 2 -> 4 migration logged: $(grep schema "$dir/log.new")"
 	staffed_same "after the schema 2 -> 4 migration"
 	stop
-	[ "$(sqlite3 "$dir/v2.db" "SELECT value FROM meta WHERE key = 'schema'")" = 5 ] || fail "schema not 5 after the migration from 2"
+	[ "$(sqlite3 "$dir/v2.db" "SELECT value FROM meta WHERE key = 'schema'")" = 6 ] || fail "schema not 6 after the migration from 2"
 fi
 
 # --- a database of schema 1 (events' ticket fields NOT NULL) is brought up to date ------------
@@ -824,7 +824,7 @@ INSERT INTO events VALUES(1, 2, '01937000-0000-7000-8000-000000000002', 'ticket.
 EOF
 	"$CENTRAL" -c "$dir/old.json" --rebuild-tickets 2>"$dir/old.log" || fail "--rebuild-tickets on a schema 1 database: $(cat "$dir/old.log")"
 	grep -q "schema 1 -> 2" "$dir/old.log" || fail "no migration logged: $(cat "$dir/old.log")"
-	[ "$(sqlite3 "$dir/old.db" "SELECT value FROM meta WHERE key = 'schema'")" = 5 ] || fail "schema not 5 after the migration from 1"
+	[ "$(sqlite3 "$dir/old.db" "SELECT value FROM meta WHERE key = 'schema'")" = 6 ] || fail "schema not 6 after the migration from 1"
 	[ "$(sqlite3 "$dir/old.db" "SELECT count(*) FROM pragma_table_info('events') WHERE name IN ('ticket', 'code', 'category', 'lang') AND \"notnull\" = 0")" = 4 ] ||
 		fail "events' ticket columns still NOT NULL after the migration"
 	start "$dir/old.json"
@@ -848,10 +848,10 @@ EOF
 	[ "$(sqlite3 "$dir/old.db" "SELECT unread IS NULL, code, at = '$(grep -o '"at":"[^"]*"' <<<"$e7" | cut -d'"' -f4)' FROM events WHERE seq = 7")" = "1|A003|1" ] ||
 		fail "the event read again was not filled in: $(sqlite3 "$dir/old.db" "SELECT * FROM events WHERE seq = 7")"
 	[ "$(sqlite3 "$dir/old.db" "SELECT count(*) FROM tickets WHERE code = 'A003'")" = 1 ] || fail "the event read again made no ticket"
-	sqlite3 "$dir/old.db" "UPDATE meta SET value = '6' WHERE key = 'schema'"
+	sqlite3 "$dir/old.db" "UPDATE meta SET value = '7' WHERE key = 'schema'"
 	"$CENTRAL" -c "$dir/old.json" --rebuild-tickets 2>"$dir/old.log"; rc=$?
 	[ $rc -eq 74 ] || fail "a database of a newer schema: exit $rc, want 74"
-	grep -q "newer loket-central (schema 6" "$dir/old.log" || fail "a newer schema not named: $(cat "$dir/old.log")"
+	grep -q "newer loket-central (schema 7" "$dir/old.log" || fail "a newer schema not named: $(cat "$dir/old.log")"
 else
 	note "no sqlite3 CLI: schema 1 test skipped"
 fi

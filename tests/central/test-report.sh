@@ -27,7 +27,7 @@ fails=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	test_db_stop
-	rm -rf "$dir"
+	[ -n "${KEEP:-}" ] && echo "kept $dir" || rm -rf "$dir"
 }
 trap cleanup EXIT
 . "$here/db.sh"
@@ -358,7 +358,7 @@ elif command -v sqlite3 >/dev/null; then
 	kill -TERM "$pid"
 	wait "$pid" || fail "central exited $? after the migration"
 	pid=
-	[ "$(sqlite3 "$dir/central.db" "SELECT value FROM meta WHERE key = 'schema'")" = 5 ] || fail "schema not 5 after the migration from 3"
+	[ "$(sqlite3 "$dir/central.db" "SELECT value FROM meta WHERE key = 'schema'")" = 6 ] || fail "schema not 6 after the migration from 3"
 fi
 # --- a short fuzz run of the profile's check ------------------------------------------------------
 FUZZ=${FUZZ_PROFILE:-$BIN/fuzz/fuzz_profile}
