@@ -567,12 +567,13 @@ typedef struct {
 	char (*site)[CCONF_ID_LEN];
 	char **words;
 	int *ok;
+	const request *rq; /* a viewer's: only their sites take a cell */
 } health_cells;
 
 static void on_health_cell(void *ctx, const health_site *h)
 {
 	health_cells *hc = ctx;
-	if (hc->n == hc->cap)
+	if (hc->n == hc->cap || !req_sees_site(hc->rq, h->site))
 		return;
 	snprintf(hc->site[hc->n], CCONF_ID_LEN, "%s", h->site);
 	hc->words[hc->n] = strdup(h->words);
@@ -607,7 +608,7 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 				     : "Toestand (<a href=\"/sites\">locaties</a>)");
 	health_cells hc = {0, c->nsites, calloc((size_t)c->nsites + 1, sizeof *hc.site),
 			   calloc((size_t)c->nsites + 1, sizeof *hc.words),
-			   calloc((size_t)c->nsites + 1, sizeof *hc.ok)};
+			   calloc((size_t)c->nsites + 1, sizeof *hc.ok), rq};
 	if (!hc.site || !hc.words || !hc.ok)
 		hc.cap = 0;
 	else
