@@ -19,6 +19,10 @@
  *   accounts, sessions, api_tokens, audit (cstore_pg_people.c) and
  *           site_config, config_templates, enrol_codes (cstore_pg_conf.c):
  *           schema 2, each file's header says its tables.
+ *   No aggregate tables (yet): the reports' reads (cstore_pg_agg.c) group
+ *           the period's tickets and desk spans at query time, with the
+ *           results of SQLite's aggregates; a page costs its period's
+ *           tickets (the index tickets_day).
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
