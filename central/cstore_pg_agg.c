@@ -154,7 +154,7 @@ int pg_tickets_page(cstore *base_, const char *from_day, const char *to_day, con
 
 /* --- cstore_period_aggs ------------------------------------------------- */
 
-/* Parts of the period_aggs statement (column 2). */
+/* The parts of q_aggs (its column part). */
 enum { PART_COUNTS, PART_ALSO, PART_WAIT, PART_SERVICE };
 
 #define SERVED	     "t.outcome = 'served'"
@@ -163,9 +163,9 @@ enum { PART_COUNTS, PART_ALSO, PART_WAIT, PART_SERVICE };
 /* Rounded to the nearest minute as hist_add_ms, capped at $5 (HIST_LAST). */
 #define MINUTE(ms) "least((" ms " + 30000) / 60000, $5)"
 
-/* Columns: site id, category, part, minute, then the 14 counts of
- * cstore_agg (visits .. also) for PART_COUNTS, or the count in the first
- * for the others. $4 CLOCK_SET_MIN_MS, $5 HIST_LAST. */
+/* Columns: the site's name, then site id, category, part, minute and the
+ * 14 counts of cstore_agg (visits .. also) for PART_COUNTS, or the count
+ * in the first of them for the others. $4 CLOCK_SET_MIN_MS, $5 HIST_LAST. */
 /* clang-format off */
 static const pgsql q_aggs = {
     NULL, "tttii",
@@ -249,10 +249,10 @@ static void sums_free(agg_sums *s)
 	strmap_free(&s->idx);
 }
 
-/* count durations of minute m into h, as hist_add_ms would one by one */
-static void hist_put(hist *h, int64_t minute, int64_t count)
+/* Counts n durations of minute into h, as hist_add_ms one by one. */
+static void hist_put(hist *h, int64_t minute, int64_t n)
 {
-	for (int64_t i = 0; i < count; i++)
+	for (int64_t i = 0; i < n; i++)
 		hist_add_ms(h, minute * 60000);
 }
 
@@ -265,15 +265,16 @@ static int aggs_row(void *ctx, const PGresult *r)
 		return 1;
 	}
 	int part = (int)pg_col_int(r, 3);
-	int64_t minute = pg_col_int(r, 4), first = pg_col_int(r, 5);
+	/* the other parts' count is in the first count column */
+	int64_t minute = pg_col_int(r, 4), n = pg_col_int(r, 5);
 	switch (part) {
 	case PART_COUNTS:
 		for (int k = 0; k < 14; k++)
 			a->c[k] += (long)pg_col_int(r, 5 + k);
 		break;
-	case PART_ALSO: a->c[13] += (long)first; break;
-	case PART_WAIT: hist_put(&a->wait, minute, first); break;
-	case PART_SERVICE: hist_put(&a->service, minute, first); break;
+	case PART_ALSO: a->c[13] += (long)n; break;
+	case PART_WAIT: hist_put(&a->wait, minute, n); break;
+	case PART_SERVICE: hist_put(&a->service, minute, n); break;
 	default: assert(!"a part the statement does not have");
 	}
 	return 0;
