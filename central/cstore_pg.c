@@ -19,6 +19,10 @@
  *   accounts, sessions, api_tokens, audit (cstore_pg_people.c) and
  *           site_config, config_templates, enrol_codes (cstore_pg_conf.c):
  *           schema 2, each file's header says its tables.
+ *   No aggregate tables (yet): the reports' reads (cstore_pg_agg.c) group
+ *           the period's tickets and desk spans at query time, with the
+ *           results of SQLite's aggregates; a page costs its period's
+ *           tickets (the index tickets_day).
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
@@ -1841,7 +1845,12 @@ static const cstore_ops pg_ops = {
     .site_get = pg_site_get,
     .events = pg_events,
     .tickets = pg_tickets,
+    .tickets_page = pg_tickets_page,
     .desk_spans = pg_desk_spans,
+    .period_aggs = pg_period_aggs,
+    .period_counts = pg_period_counts,
+    .day_totals = pg_day_totals,
+    .day_cats = pg_day_cats,
     .rebuild_tickets = pg_rebuild_tickets,
     .profile_put = pg_profile_put,
     .profiles = pg_profiles,

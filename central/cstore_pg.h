@@ -6,7 +6,8 @@
  * each) includes this header, adds its tables as a new migration (the list
  * in cstore_pg.c) and runs its statements through pg_tx and pg_read:
  * cstore_pg_people.c (accounts, sessions, API tokens, the audit log) and
- * cstore_pg_conf.c (the sites' managed configuration), both schema 2.
+ * cstore_pg_conf.c (the sites' managed configuration), both schema 2;
+ * cstore_pg_agg.c (the reports' reads) adds no tables.
  *
  * A call takes a connection of the pool (pg_conn_get), runs its statements
  * (pg_run) and gives the connection back (pg_conn_put). Parameters are
@@ -165,5 +166,18 @@ int pg_enrol_code_put(cstore *base_, const char *site, const unsigned char code_
 		      int64_t now_ms, int64_t expires_ms);
 int pg_enrol_use(cstore *base_, const unsigned char code_sha[32], const unsigned char token_sha[32],
 		 int64_t now_ms, char *site, size_t cap, int *why, cstore_conf_cb cb, void *ctx);
+
+/* The reports' reads (cstore_pg_agg.c): from the tickets at query time. */
+int pg_tickets_page(cstore *base_, const char *from_day, const char *to_day, const char *site,
+		    cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
+		    size_t *n);
+int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, const char *site,
+		   cstore_agg_cb cb, void *ctx);
+int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, const char *site,
+		     cstore_count_cb cb, void *ctx);
+int pg_day_totals(cstore *base_, const char *from_day, const char *to_day, cstore_day_total_cb cb,
+		  void *ctx);
+int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
+		void *ctx);
 
 #endif

@@ -11,6 +11,12 @@
 # and the dashboard and the report answer from them. Also: tickets.csv of
 # more than a page of tickets streams (chunked), every ticket once.
 #
+# On PostgreSQL (LOKET_TEST_DB=pg, tests/central/db.sh), which answers the
+# reports from the tickets at query time, the SQLite recomputation and the
+# schema 5 update are skipped; the pages' figures are checked all the same.
+# LOKET_TEST_AGG_PAGES=DIR keeps the pages and exports fetched there, so
+# test-pg.sh can compare the two back ends page by page.
+#
 # Talks only to 127.0.0.1 on a port the kernel picks (listen :0, read from
 # the log); every wait is for a log line, bounded.
 set -u
@@ -23,14 +29,20 @@ pid=
 fails=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	test_db_stop
 	[ -n "${KEEP:-}" ] && echo "kept $dir" || rm -rf "$dir"
 }
 trap cleanup EXIT
+. "$here/db.sh"
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 note() { echo "-- $*"; }
 
 [ -x "$CENTRAL" ] || { echo "no $CENTRAL: build it first"; exit 1; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing (scripts/deps.sh installs it)"; exit 1; }
+[ "$TEST_DB" = pg ] || command -v sqlite3 >/dev/null ||
+	{ echo "sqlite3 is missing (scripts/deps.sh installs it)"; exit 1; }
+PAGES=${LOKET_TEST_AGG_PAGES:-}
+[ -z "$PAGES" ] || mkdir -p "$PAGES"
+keep() { [ -z "$PAGES" ] || cp "$1" "$PAGES/${2:-$(basename "$1")}"; } # FILE [NAME]
 
 sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 TOK_ADMIN=test-admin-$RANDOM$RANDOM
@@ -39,7 +51,7 @@ TOK_S=test-token-south-$RANDOM
 cat >"$dir/central.json" <<JSON
 {
   "listen": "127.0.0.1:0",
-  "database": "central.db",
+  "database": "$(test_db central)",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")",
   "sites": [
     { "id": "north", "name": "Noord", "token_sha256": "$(sha "$TOK_N")" },
@@ -68,12 +80,14 @@ stop() {
 	pid=
 }
 check() { # WHAT: the aggregates equal the recomputation
+	[ "$TEST_DB" = sqlite ] || return 0 # PostgreSQL keeps no aggregates
 	local diff
 	diff=$(sqlite3 "$dir/central.db" <"$here/agg_check.sql" 2>&1)
 	[ -z "$diff" ] || fail "$1: the aggregates differ from the tickets: $(head -10 <<<"$diff")"
 	[ "$(sqlite3 "$dir/central.db" "SELECT count(*) FROM day_aggs")" -gt 0 ] || fail "$1: no aggregates"
 }
 dump() {
+	[ "$TEST_DB" = sqlite ] || return 0
 	sqlite3 "$dir/central.db" "SELECT day, site, category, visits, served, no_show, expired,
 		cancelled, open, solved, referred, follow_up, outcome_nr, first_yes, first_no, first_nr,
 		also, hex(wait), hex(service) FROM day_aggs ORDER BY 1, 2, 3;
@@ -157,11 +171,11 @@ SITE_N=2
 note "batches"
 [ "$(send north "$TOK_N" "$dir/n1.json")" = 200 ] || fail "north 1: $(cat "$dir/resp")"
 check "after north's first batch"
-[ "$(sqlite3 "$dir/central.db" "SELECT visits FROM day_aggs WHERE day = '1970-01-01'")" = 1 ] ||
+[ "$TEST_DB" = pg ] || [ "$(sqlite3 "$dir/central.db" "SELECT visits FROM day_aggs WHERE day = '1970-01-01'")" = 1 ] ||
 	fail "the ticket on an unset clock is not counted on 1970-01-01 yet"
 [ "$(send north "$TOK_N" "$dir/n2.json")" = 200 ] || fail "north 2: $(cat "$dir/resp")"
 check "after north's second batch"
-[ -z "$(sqlite3 "$dir/central.db" "SELECT 1 FROM day_aggs WHERE day = '1970-01-01'")" ] ||
+[ "$TEST_DB" = pg ] || [ -z "$(sqlite3 "$dir/central.db" "SELECT 1 FROM day_aggs WHERE day = '1970-01-01'")" ] ||
 	fail "the ticket moved to $D2 is still counted on 1970-01-01"
 dump >"$dir/before-resend"
 [ "$(send north "$TOK_N" "$dir/n2.json")" = 200 ] || fail "north 2 again: $(cat "$dir/resp")"
@@ -173,15 +187,21 @@ check "after every batch"
 
 note "figures"
 # The ticket served at 18:00 waited 4 h 30 min: it counts as 4 h (hist.h).
-[ "$(sqlite3 "$dir/central.db" "SELECT hex(wait) FROM day_aggs WHERE day = '$D2' AND category = 'tax'")" = F001 ] ||
+[ "$TEST_DB" = pg ] || [ "$(sqlite3 "$dir/central.db" "SELECT hex(wait) FROM day_aggs WHERE day = '$D2' AND category = 'tax'")" = F001 ] ||
 	fail "a wait of 4 h 30 min is not in the 4 h bucket"
-[ "$(sqlite3 "$dir/central.db" "SELECT also FROM day_aggs WHERE day = '$D1' AND site = 1 AND category = 'tax'")" = 1 ] ||
+[ "$TEST_DB" = pg ] || [ "$(sqlite3 "$dir/central.db" "SELECT also FROM day_aggs WHERE day = '$D1' AND site = 1 AND category = 'tax'")" = 1 ] ||
 	fail "also of tax on $D1: want 1 (A001's topics name it and its own kind)"
 admin "$URL/report?from=$D1&to=$D2&lang=en" >"$dir/report.html"
+keep "$dir/report.html"
+admin -o "$dir/report.xlsx" "$URL/report.xlsx?from=$D1&to=$D2&lang=en"
+keep "$dir/report.xlsx"
+admin "$URL/export/staffed.csv?from=$D1&to=$D2" >"$dir/staffed.csv"
+keep "$dir/staffed.csv"
 # 9 + 1 visits, 5 served; north staffed 8 h 10 min + 9 h 30 min.
 grep -q '<td>All locations</td><td class="n">10</td><td class="n">5</td>' "$dir/report.html" ||
 	fail "report: all locations not 10 visits, 5 served: $(grep -o '<td>All locations</td>[^/]*' "$dir/report.html" | head -1)"
 admin "$URL/?from=$D1&to=$D2&lang=en" >"$dir/dash.html"
+keep "$dir/dash.html"
 grep -q 'Noord.*<td>Total</td><td class="n">9</td><td class="n">4</td><td class="n">17.7</td>' "$dir/dash.html" ||
 	fail "dashboard: Noord's total of the days is not 9 tickets, 4 served, 17.7 h"
 # The same figures from whole months (month_aggs) and the days around them.
@@ -190,9 +210,11 @@ alltotals() { grep -o '<td>All locations</td>\(<td[^>]*>[^<]*</td>\)*' "$1"; }
 for p in "2026-11-01&to=2026-11-30" "2026-10-20&to=2026-12-10" "2026-10-01&to=2026-12-31" \
 	"2026-11-05&to=2026-12-31" "2026-10-01&to=2026-11-25"; do
 	admin "$URL/?from=${p}&lang=en" >"$dir/dash-m.html"
+	keep "$dir/dash-m.html" "dash-${p%%&*}-${p##*=}.html"
 	[ "$(totals "$dir/dash-m.html")" = "$(totals "$dir/dash.html")" ] && [ -n "$(totals "$dir/dash.html")" ] ||
 		fail "dashboard from=$p: other totals than $D1..$D2: $(totals "$dir/dash-m.html" | head -2)"
 	admin "$URL/report?from=${p}&lang=en" >"$dir/report-m.html"
+	keep "$dir/report-m.html" "report-${p%%&*}-${p##*=}.html"
 	[ "$(alltotals "$dir/report-m.html")" = "$(alltotals "$dir/report.html")" ] ||
 		fail "report from=$p: other totals than $D1..$D2: $(alltotals "$dir/report-m.html" | head -2)"
 done
@@ -204,6 +226,7 @@ admin "$URL/report?from=2026-11-01&to=$D1&lang=en" >"$dir/m1.html"
 	fail "report 2026-11-01..$D1 (November less 21..30): $(alltotals "$dir/m1.html" | head -1), want $(alltotals "$dir/d1.html" | head -1)"
 grep -q '<td>All locations</td><td class="n">7</td>' "$dir/d1.html" || fail "report of $D1: not 7 visits: $(alltotals "$dir/d1.html" | head -1)"
 admin "$URL/report?from=2026-11-01&to=2026-11-19&lang=en" >"$dir/m0.html"
+for f in d1 m1 m0; do keep "$dir/$f.html" "report-$f.html"; done
 grep -q '<td>All locations</td><td class="n">0</td>' "$dir/m0.html" || fail "report 2026-11-01..19 (November less 20..30): $(alltotals "$dir/m0.html" | head -1)"
 
 note "a streamed export"
@@ -219,9 +242,10 @@ for b in 1 2 3 4 5; do
 	[ "$(send south "$TOK_S" "$dir/big$b.json")" = 200 ] || fail "south big $b: $(cat "$dir/resp")"
 done
 check "after 2,500 more tickets"
-want=$(sqlite3 "$dir/central.db" "SELECT count(*) FROM tickets WHERE day BETWEEN '$D1' AND '$D2'")
+want=$(test_sql central "SELECT count(*) FROM tickets WHERE day BETWEEN '$D1' AND '$D2'")
 [ "$want" -gt 2500 ] || fail "only $want tickets"
 admin -D "$dir/big.hdr" -o "$dir/big.csv" "$URL/export/tickets.csv?from=$D1&to=$D2" || fail "the streamed export did not finish (curl $?)"
+keep "$dir/big.csv" tickets.csv
 grep -qi '^transfer-encoding: chunked' "$dir/big.hdr" || fail "tickets.csv of $want tickets did not stream: $(cat "$dir/big.hdr")"
 [ "$(($(wc -l <"$dir/big.csv") - 1))" = "$want" ] || fail "streamed export: $(($(wc -l <"$dir/big.csv") - 1)) rows, want $want"
 [ "$(tail -n +2 "$dir/big.csv" | cut -d';' -f17 | sort -u | wc -l)" = "$want" ] || fail "streamed export: a ticket twice"
@@ -230,6 +254,10 @@ for _ in $(seq 1 50); do grep -q "rows streamed" "$dir/log" && break; sleep 0.1;
 grep -q "tickets.csv $D1..$D2: $want rows streamed" "$dir/log" || fail "no log line of the streamed export: $(grep tickets.csv "$dir/log")"
 admin -D "$dir/small.hdr" -o /dev/null "$URL/export/tickets.csv?from=$D1&to=$D2&site=north"
 grep -qi '^content-length: ' "$dir/small.hdr" || fail "a page or less did not come whole: $(cat "$dir/small.hdr")"
+admin "$URL/?from=$D1&to=$D2&lang=en" >"$dir/dash-big.html"
+keep "$dir/dash-big.html"
+admin "$URL/report?from=$D1&to=$D2&lang=en" >"$dir/report-big.html"
+keep "$dir/report-big.html"
 dump >"$dir/live"
 stop
 
@@ -237,6 +265,17 @@ note "--rebuild-tickets"
 "$CENTRAL" -c "$dir/central.json" --rebuild-tickets 2>>"$dir/log" || fail "--rebuild-tickets"
 check "after --rebuild-tickets"
 dump | cmp -s - "$dir/live" || fail "--rebuild-tickets changed the aggregates: $(dump | diff - "$dir/live" | head -5)"
+start
+admin "$URL/report?from=$D1&to=$D2&lang=en" >"$dir/report-rebuilt.html"
+cmp -s "$dir/report-rebuilt.html" "$dir/report-big.html" || fail "--rebuild-tickets changed the report"
+stop
+
+if [ "$TEST_DB" = pg ]; then
+	note "PostgreSQL: SQLite's schema 5 update skipped"
+	[ "$fails" -eq 0 ] || { echo "$fails failure(s); the server log:"; tail -20 "$dir/log"; exit 1; }
+	echo "aggregates: all checks passed"
+	exit 0
+fi
 
 note "schema 5 database"
 sqlite3 "$dir/central.db" "DROP TABLE day_aggs; DROP TABLE day_counts; DROP TABLE month_aggs;
