@@ -197,7 +197,9 @@ URL1=http://127.0.0.1:$port
 		code=$(post "$URL1" "$dir/c1.json" "$dir/c1.hdr")
 		echo "$code" >>"$dir/c1.codes"
 		case "$code" in
-		200) acked=$(acked_of "$dir/c1.hdr.resp"); echo "$acked" >"$dir/c1.acked" ;;
+		200) acked=$(acked_of "$dir/c1.hdr.resp")
+		     # renamed into place: a reader never sees it half written
+		     echo "$acked" >"$dir/c1.acked.new" && mv "$dir/c1.acked.new" "$dir/c1.acked" ;;
 		503) grep -qi '^Retry-After: [0-9]' "$dir/c1.hdr" || echo "503 without Retry-After" >>"$dir/c1.bad"
 		     sleep 0.1 ;;
 		*) echo "$code $(cat "$dir/c1.hdr.resp")" >>"$dir/c1.bad"; sleep 0.1 ;;
