@@ -481,10 +481,14 @@ typedef struct {
 	const char *site;
 	const char *body;
 	size_t len;
+	int64_t base; /* the version body was made from (a template applied to
+		       * it); 0: a plain save, checked against nothing */
 } cstore_conf_new;
 /* Adds a version for each of v[0..n), all in one transaction (all or none):
  * each one more than that site's highest; version[i] gets v[i]'s number.
- * CSTORE_NOT_FOUND (nothing stored) if a site is not registered. */
+ * CSTORE_NOT_FOUND (nothing stored) if a site is not registered;
+ * CSTORE_CONFLICT (nothing stored) if a site's highest is no longer the
+ * base its text was made from (a save came in between). */
 int cstore_conf_put(cstore *st, const cstore_conf_new *v, size_t n, const char *author,
 		    const char *note, int64_t now_ms, int64_t *version);
 /* Version version of site's configuration (0: the latest) to cb, once;

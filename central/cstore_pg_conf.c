@@ -93,6 +93,8 @@ static int put_body(pgstore *st, pgconn *c, void *arg)
 			break;
 		a->version[i] = PQntuples(r) == 1 ? pg_col_int(r, 0) : 0;
 		PQclear(r);
+		if (a->v[i].base && a->version[i] != a->v[i].base + 1)
+			return CSTORE_CONFLICT; /* a save came in between: nothing stored */
 	}
 	if (status == CSTORE_OK)
 		status = pg_version_bump(c);

@@ -233,57 +233,6 @@ static const char *const fact_sql[EV_TYPE_COUNT] = {
 		       " WHERE site = ?1 AND desk = ?2 AND closed_seq IS NULL",
 };
 
-int sq_map_rc(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW: return CSTORE_OK;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return CSTORE_BUSY;
-	case SQLITE_FULL: return CSTORE_FULL;
-	case SQLITE_CONSTRAINT: return CSTORE_CONFLICT;
-	default: return CSTORE_ERROR;
-	}
-}
-
-sqlite3 *sq_open_conn(const char *path, int busy_ms, int create, char *err, size_t errlen)
-{
-	sqlite3 *db = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-	int rc = sqlite3_open_v2(path, &db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open the database: %s", path,
-			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, busy_ms);
-	char *msg = NULL;
-	rc = sqlite3_exec(db,
-			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;",
-			  NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
-}
-
-int sq_prep(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
-{
-	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot prepare a statement: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
 static int facts_prepare(sqlite3 *db, sqlite3_stmt *fx[EV_TYPE_COUNT], char *err, size_t errlen);
 static void facts_finalize(sqlite3_stmt *fx[EV_TYPE_COUNT]);
 static int derive(const cstore_codec *codec, sqlite3 *db, sqlite3_stmt *const fx[EV_TYPE_COUNT],
@@ -538,50 +487,6 @@ static void sq_close(cstore *base_)
 	free(st);
 }
 
-/* --- readers ---------------------------------------------------------- */
-
-sqlite3 *sq_reader_get(sqstore *st)
-{
-	sqlite3 *db = NULL;
-	pthread_mutex_lock(&st->rlock);
-	if (st->nreaders > 0)
-		db = st->readers[--st->nreaders];
-	pthread_mutex_unlock(&st->rlock);
-	if (db)
-		return db;
-	char err[256];
-	db = sq_open_conn(st->path, st->busy_ms, 0, err, sizeof err);
-	if (!db)
-		log_error("%s", err);
-	else
-		sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL);
-	return db;
-}
-
-void sq_reader_put(sqstore *st, sqlite3 *db)
-{
-	pthread_mutex_lock(&st->rlock);
-	if (st->nreaders < READERS) {
-		st->readers[st->nreaders++] = db;
-		db = NULL;
-	}
-	pthread_mutex_unlock(&st->rlock);
-	sqlite3_close(db);
-}
-
-int sq_step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-const char *sq_col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? (const char *)t : "";
-}
-
 /* --- writing ---------------------------------------------------------- */
 
 static int facts_prepare(sqlite3 *db, sqlite3_stmt *fx[EV_TYPE_COUNT], char *err, size_t errlen)
@@ -676,13 +581,6 @@ static int site_id(sqstore *st, const char *site, sqlite3_int64 *id, int64_t *ac
 }
 
 /* s's parameter i: text, or NULL for "" (a field the event lacks). */
-void sq_bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
-{
-	if (text[0])
-		sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
 
 /* The parsed fields of e from parameter i on: at, at_ms, ticket, code,
  * category, from_category, lang, desk (8 of them), NULL where e has none. */
@@ -1070,11 +968,6 @@ static int sq_events(cstore *base_, const char *site, int64_t after, int64_t lim
 	sqlite3_finalize(s);
 	sq_reader_put(st, db);
 	return sq_map_rc(rc);
-}
-
-int64_t sq_col_ms(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
 }
 
 #define TICKET_COLS                                                                                \

@@ -1,7 +1,9 @@
 /*
  * cstore_sqlite.h — inside the SQLite back end (not for the rest of
- * central/): its store and the small tools its files share. cstore_sqlite.c
- * holds the events, tickets, desk spans, profiles, sites and health; a
+ * central/): its store and the small tools its files share
+ * (cstore_sqlite_conn.c). cstore_sqlite.c holds the events, tickets, desk
+ * spans, profiles, sites and health, opens the store and gives the table
+ * of functions; a
  * further file of this back end (one domain each) includes this header,
  * creates its own tables at open (CREATE TABLE IF NOT EXISTS, called from
  * cstore_sqlite_open) and writes on st->w holding st->wlock.

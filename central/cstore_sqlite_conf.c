@@ -72,7 +72,7 @@ int sq_conf_put(cstore *base_, const cstore_conf_new *v, size_t n, const char *a
 {
 	sqstore *st = (sqstore *)base_;
 	sqlite3_stmt *s = NULL;
-	int missing = 0;
+	int missing = 0, moved = 0;
 	pthread_mutex_lock(&st->wlock);
 	int rc = sq_step_done(st->begin);
 	if (rc == SQLITE_OK)
@@ -92,20 +92,24 @@ int sq_conf_put(cstore *base_, const cstore_conf_new *v, size_t n, const char *a
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			version[i] = sqlite3_column_int64(s, 0);
+			/* made from an older version than the latest: refused */
+			moved = v[i].base && version[i] != v[i].base + 1;
 			rc = sqlite3_step(s);
 		} else if (rc == SQLITE_DONE) {
 			missing = 1; /* no such site: roll all of it back */
 		}
 		sqlite3_reset(s);
-		rc = rc == SQLITE_DONE && !missing ? SQLITE_OK : rc;
+		rc = rc == SQLITE_DONE && !missing && !moved ? SQLITE_OK : rc;
+		if (moved)
+			break;
 	}
 	sqlite3_finalize(s);
-	if (missing)
-		sq_step_done(st->rollback); /* a site not registered: nothing stored */
+	if (missing || moved)
+		sq_step_done(st->rollback); /* nothing stored */
 	else
 		rc = finish(st, rc, "storing a site's configuration");
 	pthread_mutex_unlock(&st->wlock);
-	return missing ? CSTORE_NOT_FOUND : sq_map_rc(rc);
+	return missing ? CSTORE_NOT_FOUND : moved ? CSTORE_CONFLICT : sq_map_rc(rc);
 }
 
 /* Runs s (bound already) on db and hands each row (site, version, author,

@@ -26,7 +26,8 @@ XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwrit
 
 # The store alone, for the bench's raw insert rate (same code as the server).
 CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o \
-	$(B)/obj/central/cstore_sqlite_agg.o $(B)/obj/central/cstore_sqlite_people.o \
+	$(B)/obj/central/cstore_sqlite_conn.o $(B)/obj/central/cstore_sqlite_agg.o \
+	$(B)/obj/central/cstore_sqlite_people.o \
 	$(B)/obj/central/cstore_sqlite_conf.o $(B)/obj/central/cstore_sqlite_backup.o \
 	$(B)/obj/central/cstore_pg.o $(B)/obj/central/cstore_pg_people.o \
 	$(B)/obj/central/cstore_pg_conf.o $(B)/obj/central/cstore_pg_agg.o \

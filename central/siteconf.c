@@ -26,6 +26,10 @@ static int say(int rc, const char *what, char *err, size_t errlen)
 	case CSTORE_NOT_FOUND: snprintf(err, errlen, "%s", what); break;
 	case CSTORE_BUSY: snprintf(err, errlen, "the database is busy: try again"); break;
 	case CSTORE_FULL: snprintf(err, errlen, "the disk is full"); break;
+	case CSTORE_CONFLICT:
+		snprintf(err, errlen,
+			 "a site's configuration was saved meanwhile: nothing applied, try again");
+		break;
 	default: snprintf(err, errlen, "the database failed (see the log)"); break;
 	}
 	return rc;
@@ -87,7 +91,7 @@ int siteconf_save(cstore *st, const char *site, const char *text, size_t len, co
 	int rc = checked(text, len, &stored, err, errlen);
 	if (rc != CSTORE_OK)
 		return rc;
-	cstore_conf_new v = {site, stored, strlen(stored)};
+	cstore_conf_new v = {site, stored, strlen(stored), 0};
 	rc = cstore_conf_put(st, &v, 1, author, "", clock_now_ms(), version);
 	free(stored);
 	if (rc == CSTORE_OK)
@@ -116,7 +120,9 @@ static int on_conf(void *ctx, const cstore_conf *c)
 	return 1;
 }
 
-int siteconf_version(cstore *st, const char *site, int64_t version, char **text, size_t *len)
+/* siteconf_version, also saying which version it was (*number). */
+static int version_of(cstore *st, const char *site, int64_t version, char **text, size_t *len,
+		      int64_t *number)
 {
 	got g = {0, NULL, 0};
 	int rc = cstore_conf_get(st, site, version, on_conf, &g);
@@ -128,7 +134,14 @@ int siteconf_version(cstore *st, const char *site, int64_t version, char **text,
 	}
 	*text = g.text;
 	*len = g.len;
+	*number = g.version;
 	return CSTORE_OK;
+}
+
+int siteconf_version(cstore *st, const char *site, int64_t version, char **text, size_t *len)
+{
+	int64_t number;
+	return version_of(st, site, version, text, len, &number);
 }
 
 void siteconf_etag(int64_t version, char etag[SITECONF_ETAG_LEN])
@@ -167,7 +180,7 @@ int siteconf_rollback(cstore *st, const char *site, int64_t version, const char 
 	if (rc != CSTORE_OK)
 		return say(rc, what, err, errlen);
 	snprintf(note, sizeof note, "back to version %lld", (long long)version);
-	cstore_conf_new v = {site, text, len};
+	cstore_conf_new v = {site, text, len, 0};
 	rc = cstore_conf_put(st, &v, 1, author, note, clock_now_ms(), new_version);
 	free(text);
 	if (rc == CSTORE_OK)
@@ -236,13 +249,13 @@ static int on_template(void *ctx, const cstore_template *t)
 /* Site's latest configuration with tpl's keys replacing its own, checked,
  * into r (and its stored form into *out). */
 static int apply_one(cstore *st, const char *site, const json_t *tpl, siteconf_applied *r,
-		     char **out)
+		     char **out, int64_t *base)
 {
 	char *text = NULL;
 	size_t len = 0;
 	*out = NULL;
 	snprintf(r->site, sizeof r->site, "%s", site);
-	r->status = siteconf_version(st, site, 0, &text, &len);
+	r->status = version_of(st, site, 0, &text, &len, base);
 	if (r->status != CSTORE_OK) {
 		char what[128];
 		snprintf(what, sizeof what,
@@ -295,10 +308,12 @@ int siteconf_template_apply(cstore *st, const char *name, const char *const *sit
 	int worst = CSTORE_OK;
 	for (size_t i = 0; i < n; i++) {
 		memset(&res[i], 0, sizeof res[i]);
-		int r = apply_one(st, sites[i], tpl, &res[i], &texts[i]);
+		int r = apply_one(st, sites[i], tpl, &res[i], &texts[i], &versions[i]);
 		if (r != CSTORE_OK && (worst == CSTORE_OK || worst == SITECONF_INVALID))
 			worst = r;
-		v[i] = (cstore_conf_new){sites[i], texts[i], texts[i] ? strlen(texts[i]) : 0};
+		/* made from versions[i]: refused if a save comes in between */
+		v[i] = (cstore_conf_new){sites[i], texts[i], texts[i] ? strlen(texts[i]) : 0,
+					 versions[i]};
 	}
 	if (worst != CSTORE_OK) {
 		rc = worst;

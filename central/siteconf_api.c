@@ -69,6 +69,7 @@ static void store_error(reply *rp, int rc, const char *err)
 		reply_json_error(rp,
 				 rc == SITECONF_INVALID	  ? 400
 				 : rc == CSTORE_NOT_FOUND ? 404
+				 : rc == CSTORE_CONFLICT  ? 409
 							  : 500,
 				 err);
 }
