@@ -13,6 +13,8 @@
  * name, password or site list, no such account or a taken name, 74 the
  * database.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -40,21 +42,46 @@ static int usage(void)
 	return EX_USAGE;
 }
 
+/* The terminal as it was before the prompt, for a signal that ends the
+ * program while echo is off. */
+static struct termios saved_tty;
+
+static void restore_and_die(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty); /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* One line of stdin into pw (without its newline): 0, or -1 with a message
- * said. On a terminal, asks without echo. */
+ * said. On a terminal, asks without echo; Ctrl-C (or Ctrl-\, or a kill)
+ * at the prompt ends the program with the terminal's echo back on. */
 static int read_password(char pw[PEOPLE_PW_MAX + 2])
 {
-	struct termios old, quiet;
-	int tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &old);
+	static const int sigs[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+	struct termios quiet;
+	struct sigaction on_sig = {.sa_handler = restore_and_die}, was[4];
+	sigset_t mask, old_mask;
+	int tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &saved_tty);
 	if (tty) {
+		/* main blocked these for its sigwait: the prompt takes them */
+		sigemptyset(&mask);
+		for (int i = 0; i < 4; i++) {
+			sigaction(sigs[i], &on_sig, &was[i]);
+			sigaddset(&mask, sigs[i]);
+		}
+		pthread_sigmask(SIG_UNBLOCK, &mask, &old_mask);
 		fprintf(stderr, "password: ");
-		quiet = old;
+		quiet = saved_tty;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
 	char *got = fgets(pw, PEOPLE_PW_MAX + 2, stdin);
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+		for (int i = 0; i < 4; i++)
+			sigaction(sigs[i], &was[i], NULL);
 		fprintf(stderr, "\n");
 	}
 	if (!got) {
