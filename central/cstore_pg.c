@@ -1330,15 +1330,10 @@ static int pg_events(cstore *base_, const char *site, int64_t after, int64_t lim
 	return pg_read((pgstore *)base_, &q, &p, events_row, &x);
 }
 
-typedef struct {
-	cstore_ticket_cb cb;
-	void *ctx;
-} tickets_ctx;
-
-static int tickets_row(void *ctx, const PGresult *r)
+/* The ticket of a row whose first columns are PG_TICKET_COLUMNS. */
+cstore_ticket pg_ticket_of(const PGresult *r)
 {
-	tickets_ctx *x = ctx;
-	cstore_ticket t = {
+	return (cstore_ticket){
 	    .site = pg_col_text(r, 0),
 	    .ticket = pg_col_text(r, 1),
 	    .code = pg_col_text(r, 2),
@@ -1362,6 +1357,17 @@ static int tickets_row(void *ctx, const PGresult *r)
 	    .topics = pg_col_text(r, 20),
 	    .first_visit = (int)pg_col_int(r, 21),
 	};
+}
+
+typedef struct {
+	cstore_ticket_cb cb;
+	void *ctx;
+} tickets_ctx;
+
+static int tickets_row(void *ctx, const PGresult *r)
+{
+	tickets_ctx *x = ctx;
+	cstore_ticket t = pg_ticket_of(r);
 	return x->cb(x->ctx, &t);
 }
 
@@ -1379,15 +1385,11 @@ static int pg_tickets(cstore *base_, const char *from_day, const char *to_day, c
 		      cstore_ticket_cb cb, void *ctx)
 {
 	/* NULLS FIRST: SQLite's order of an unknown issue time. */
-	static const pgsql q = {
-	    NULL, "ttt",
-	    "SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"
-	    " coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"
-	    " t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"
-	    " t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1)"
-	    " FROM tickets t JOIN sites s ON s.id = t.site"
-	    " WHERE t.day BETWEEN $1 AND $2 AND ($3 IS NULL OR s.name = $3)"
-	    " ORDER BY s.name, t.day, t.issued_ms NULLS FIRST, t.code"};
+	static const pgsql q = {NULL, "ttt",
+				"SELECT " PG_TICKET_COLUMNS
+				" FROM tickets t JOIN sites s ON s.id = t.site"
+				" WHERE t.day BETWEEN $1 AND $2 AND ($3 IS NULL OR s.name = $3)"
+				" ORDER BY s.name, t.day, t.issued_ms NULLS FIRST, t.code"};
 	pgparams p = {0};
 	p_period(&p, from_day, to_day, site);
 	tickets_ctx x = {cb, ctx};

@@ -114,6 +114,15 @@ int pg_read(pgstore *st, const pgsql *q, const pgparams *p, pg_row_cb row, void 
 const char *pg_col_text(const PGresult *r, int i);
 int64_t pg_col_int(const PGresult *r, int i);
 int64_t pg_col_ms(const PGresult *r, int i);
+/* The columns of a ticket read (tickets t joined with sites s), in the
+ * order pg_ticket_of takes them, and that row as a cstore_ticket (strings
+ * valid while r is). */
+#define PG_TICKET_COLUMNS                                                                          \
+	"s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"                   \
+	" coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"          \
+	" t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"             \
+	" t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1)"
+cstore_ticket pg_ticket_of(const PGresult *r);
 
 /* Column i of row 0, a bytea read as encode(…, 'hex'), into out: 0, or
  * -1 if it is not 32 bytes (NULL included). */

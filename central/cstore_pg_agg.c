@@ -67,30 +67,7 @@ typedef struct {
 static int page_row(void *ctx, const PGresult *r)
 {
 	page_ctx *x = ctx;
-	cstore_ticket t = {
-	    .site = pg_col_text(r, 0),
-	    .ticket = pg_col_text(r, 1),
-	    .code = pg_col_text(r, 2),
-	    .day = pg_col_text(r, 3),
-	    .category = pg_col_text(r, 4),
-	    .first_category = pg_col_text(r, 5),
-	    .lang = pg_col_text(r, 6),
-	    .outcome = pg_col_text(r, 7),
-	    .issued_at = pg_col_text(r, 8),
-	    .called_at = pg_col_text(r, 9),
-	    .finished_at = pg_col_text(r, 10),
-	    .issued_ms = pg_col_ms(r, 11),
-	    .called_ms = pg_col_ms(r, 12),
-	    .last_called_ms = pg_col_ms(r, 13),
-	    .finished_ms = pg_col_ms(r, 14),
-	    .desk = (int)pg_col_int(r, 15),
-	    .calls = (int)pg_col_int(r, 16),
-	    .transfers = (int)pg_col_int(r, 17),
-	    .served_outcome = pg_col_text(r, 18),
-	    .referred_to = pg_col_text(r, 19),
-	    .topics = pg_col_text(r, 20),
-	    .first_visit = (int)pg_col_int(r, 21),
-	};
+	cstore_ticket t = pg_ticket_of(r);
 	cstore_ticket_cursor *c = &x->next;
 	/* Defensive: ingest checked these lengths; a key cut short would
 	 * give the same rows again and again. */
@@ -118,10 +95,7 @@ int pg_tickets_page(cstore *base_, const char *from_day, const char *to_day, con
 {
 	static const pgsql q = {
 	    NULL, "tttiitti",
-	    "SELECT s.name, t.ticket, t.code, t.day, t.category, t.first_category, t.lang,"
-	    " coalesce(t.outcome, ''), t.issued_at, t.called_at, t.finished_at, t.issued_ms,"
-	    " t.called_ms, t.last_called_ms, t.finished_ms, coalesce(t.desk, 0), t.calls,"
-	    " t.transfers, t.served_outcome, t.referred_to, t.topics, coalesce(t.first_visit, -1),"
+	    "SELECT " PG_TICKET_COLUMNS ","
 	    " t.site, coalesce(t.issued_ms, -1)"
 	    " FROM tickets t JOIN sites s ON s.id = t.site WHERE t.day <= $1"
 	    " AND ($2 IS NULL OR t.site = (SELECT id FROM sites WHERE name = $2))"
