@@ -723,10 +723,12 @@ if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then
 	pids+=($xp)
 	# Wait until the display answers (a loaded machine may take seconds
 	# to start Xvfb; bounded at 30 s).
+	xup=0
 	for _ in $(seq 300); do
-		DISPLAY=:$n xdotool getdisplaygeometry >/dev/null 2>&1 && break
+		DISPLAY=:$n xdotool getdisplaygeometry >/dev/null 2>&1 && { xup=1; break; }
 		sleep 0.1
 	done
+	[ $xup = 1 ] || echo "Xvfb :$n did not answer within 30 s"
 	DISPLAY=:$n SDL_VIDEODRIVER=x11 LSAN_OPTIONS=suppressions=$PWD/tests/kiosk/lsan.supp \
 		timeout -k 5 60 "$KIOSK" -c "$d/site.json" --view ticket \
 		--window 800x480 2>>"$d/kiosk.log" &
@@ -753,7 +755,7 @@ if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then
 		[ "$(db "$d" 'select code from tickets')" = A001 ] && ok "X11 window clicked with xdotool issues a ticket" ||
 			bad "xdotool click gave no ticket"
 	else
-		bad "X11 window not found"
+		bad "X11 window not found (display :$n; the kiosk's log: $(tail -n 5 "$d/kiosk.log" | tr '\n' ' '))"
 	fi
 	kill -TERM $kp 2>/dev/null
 	wait $kp
