@@ -233,8 +233,10 @@ static int sites_clean(cstore *st, const char *in, char out[PEOPLE_SITES_LEN], c
 }
 
 int people_add(cstore *st, const char *name, const char *role, const char *sites,
-	       const char *password, char *err, size_t errlen)
+	       const char *password, char kept[PEOPLE_SITES_LEN], char *err, size_t errlen)
 {
+	if (kept)
+		kept[0] = '\0';
 	char clean[PEOPLE_SITES_LEN], hash[PEOPLE_HASH_LEN];
 	if (!people_valid_name(name)) {
 		snprintf(err, errlen,
@@ -259,8 +261,11 @@ int people_add(cstore *st, const char *name, const char *role, const char *sites
 		snprintf(err, errlen, "cannot hash the password");
 		return CSTORE_ERROR;
 	}
-	return say(cstore_account_add(st, name, role, clean, hash, clock_now_ms()), name, err,
-		   errlen);
+	rc =
+	    say(cstore_account_add(st, name, role, clean, hash, clock_now_ms()), name, err, errlen);
+	if (rc == CSTORE_OK && kept)
+		snprintf(kept, PEOPLE_SITES_LEN, "%s", clean);
+	return rc;
 }
 
 int people_passwd(cstore *st, const char *name, const char *password, char *err, size_t errlen)

@@ -81,10 +81,12 @@ int people_sees_site(const char *sites, const char *id);
  * name is taken, or the account holds PEOPLE_TOKENS_MAX tokens;
  * CSTORE_NOT_FOUND: no such account), with a sentence for a person in err.
  * sites: NULL or "" for every site; only a viewer may have a list, of
- * registered sites (st). */
+ * registered sites (st). people_add puts the list as stored (duplicates
+ * dropped; "" for every site) in kept, when not NULL, for the messages and
+ * the audit log. */
 #define PEOPLE_INVALID (-1)
 int people_add(cstore *st, const char *name, const char *role, const char *sites,
-	       const char *password, char *err, size_t errlen);
+	       const char *password, char kept[PEOPLE_SITES_LEN], char *err, size_t errlen);
 int people_passwd(cstore *st, const char *name, const char *password, char *err, size_t errlen);
 int people_enable(cstore *st, const char *name, int enabled, char *err, size_t errlen);
 /* A new API token for name into token (shown once). */

@@ -128,8 +128,10 @@ static int status_of(int rc)
 		   : EX_IOERR;
 }
 
-/* add NAME --role R [--sites A,B], options in any order. */
-static int add(cstore *st, int argc, char **argv, char *err, size_t errlen)
+/* add NAME --role R [--sites A,B], options in any order; the role and the
+ * site list as stored into detail, for the audit log. */
+static int add(cstore *st, int argc, char **argv, char *detail, size_t detlen, char *err,
+	       size_t errlen)
 {
 	const char *role = NULL, *sites = NULL;
 	for (int i = 3; i < argc; i++) {
@@ -155,11 +157,14 @@ static int add(cstore *st, int argc, char **argv, char *err, size_t errlen)
 	char pw[PEOPLE_PW_MAX + 2];
 	if (read_password(pw))
 		return EX_DATAERR;
-	int rc = people_add(st, argv[2], role, sites, pw, err, errlen);
+	char kept[PEOPLE_SITES_LEN];
+	int rc = people_add(st, argv[2], role, sites, pw, kept, err, errlen);
 	explicit_bzero(pw, sizeof pw);
-	if (rc == CSTORE_OK)
-		fprintf(stderr, "%s added (%s%s%s)\n", argv[2], role,
-			sites && *sites ? ", sites " : "", sites && *sites ? sites : "");
+	if (rc == CSTORE_OK) {
+		fprintf(stderr, "%s added (%s%s%s)\n", argv[2], role, kept[0] ? ", sites " : "",
+			kept);
+		snprintf(detail, detlen, "role %s%s%s", role, kept[0] ? " sites " : "", kept);
+	}
 	return rc;
 }
 
@@ -183,14 +188,10 @@ int people_cli(cstore *st, int argc, char **argv)
 		return usage();
 	const char *name = argv[2];
 	if (!strcmp(cmd, "add") && argc >= 3) {
-		rc = add(st, argc, argv, err, sizeof err);
+		rc = add(st, argc, argv, detail, sizeof detail, err, sizeof err);
 		if (rc == EX_USAGE || rc == EX_DATAERR)
 			return rc;
 		action = "user.add";
-		for (int i = 3; i + 1 < argc; i++)
-			if (!strcmp(argv[i], "--role") || !strcmp(argv[i], "--sites"))
-				snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
-					 "%s%s %s", detail[0] ? " " : "", argv[i] + 2, argv[i + 1]);
 	} else if (!strcmp(cmd, "passwd") && argc == 3) {
 		char pw[PEOPLE_PW_MAX + 2];
 		if (read_password(pw))

@@ -146,7 +146,9 @@ void people_page_post(request *rq, reply *rp)
 			role[0] = '\0';
 		if (req_form_value(rq->body, "sites", sites, sizeof sites))
 			sites[0] = '\0';
-		rc = people_add(rq->app->st, name, role, sites, pw, err, sizeof err);
+		char typed[sizeof sites];
+		snprintf(typed, sizeof typed, "%s", sites);
+		rc = people_add(rq->app->st, name, role, typed, pw, sites, err, sizeof err);
 		action = "user.add";
 	} else if (!strcmp(what, "passwd")) {
 		rc = people_passwd(rq->app->st, name, pw, err, sizeof err);

@@ -125,7 +125,7 @@ note "accounts from the command line, the password on stdin"
 TOK_SELWERD=$("$CENTRAL" -c "$dir/central.json" site add selwerd "Wijkplein Selwerd" 2>"$dir/cli.err") ||
 	fail "site add selwerd: $(cat "$dir/cli.err")"
 printf '%s\n' "$PW_ANNA" | user add anna --role admin 2>"$dir/cli.err" || fail "user add anna: $(cat "$dir/cli.err")"
-printf '%s\n' "$PW_BOB" | user add bob --role viewer --sites paddepoel 2>"$dir/cli.err" ||
+printf '%s\n' "$PW_BOB" | user add bob --role viewer --sites paddepoel,paddepoel 2>"$dir/cli.err" ||
 	fail "user add bob: $(cat "$dir/cli.err")"
 printf '%s\n' "$PW_ERIK" | user add erik --role viewer 2>"$dir/cli.err" || fail "user add erik: $(cat "$dir/cli.err")"
 user add carl --role viewer --password "$PW_BOB" </dev/null >/dev/null 2>"$dir/cli.err"; rc=$?
@@ -231,7 +231,7 @@ user revoke-token anna 2>/dev/null || fail "revoke-token"
 note "changes on the dashboard, in the audit log"
 [ "$(as "$SID_ANNA" -H "Origin: $URL" --data 'do=rotate&id=selwerd' "$URL/sites")" = 200 ] || fail "anna rotates selwerd"
 [ "$(as "$SID_ANNA" -H "Origin: $URL" --data-urlencode 'do=add' --data-urlencode 'name=fenna' \
-	--data-urlencode 'role=viewer' --data-urlencode 'sites=selwerd' \
+	--data-urlencode 'role=viewer' --data-urlencode 'sites=selwerd,selwerd' \
 	--data-urlencode "password=fenna-password-1" "$URL/people")" = 200 ] || fail "anna adds fenna: $(cat "$dir/page")"
 [ "$(as "$SID_ANNA" -H "Origin: http://evil.example" --data 'do=disable&name=bob' "$URL/people")" = 403 ] ||
 	fail "a POST /people from another origin"
@@ -240,6 +240,7 @@ note "changes on the dashboard, in the audit log"
 [ "$(as "$SID_ANNA" "$URL/audit?lang=en")" = 200 ] || fail "anna's /audit"
 for w in '<td>anna</td><td><code>site.rotate-token</code></td><td>selwerd</td>' \
 	'<td>anna</td><td><code>user.add</code></td><td>fenna: role viewer sites selwerd</td>' \
+	'<code>user.add</code></td><td>bob: role viewer sites paddepoel</td>' \
 	'<td>admin token</td><td><code>user.disable</code></td><td>fenna</td>' \
 	'<td>command line (' '<code>site.add</code></td><td>selwerd</td>' '<code>user.token</code></td><td>bob</td>' \
 	'<code>user.revoke-token</code></td><td>anna: 1 revoked</td>'; do
