@@ -149,6 +149,29 @@ static void load_sites(jcheck *v, const json_t *arr, cconf *c)
 	}
 }
 
+static void load_proxies(jcheck *v, const json_t *arr, cconf *c)
+{
+	size_t n = json_array_size(arr);
+	if (n > PROXY_MAX) {
+		jcheck_err(v, "trusted_proxies",
+			   "at most %d entries (write networks: \"10.0.1.0/24\")", PROXY_MAX);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(arr, i);
+		char p[64], why[160];
+		snprintf(p, sizeof p, "trusted_proxies[%zu]", i);
+		if (!json_is_string(e)) {
+			jcheck_err(v, p, "must be a string, not %s", jcheck_type_name(e));
+			continue;
+		}
+		if (proxy_parse(json_string_value(e), &c->trusted[c->ntrusted], why, sizeof why))
+			jcheck_err(v, p, "\"%s\" %s", json_string_value(e), why);
+		else
+			c->ntrusted++;
+	}
+}
+
 static void load_limits(jcheck *v, const json_t *l, cconf *c)
 {
 	static const char *const keys[] = {
@@ -264,9 +287,9 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	json_t *root = jcheck_open(&v, path, CCONF_MAX_FILE, err, errlen);
 	if (!root)
 		goto out;
-	static const char *const keys[] = {"listen", "database", "admin_token_sha256",
-					   "sites",  "limits",	 "cookie_secure",
-					   "tls",    "metrics_token_sha256", NULL};
+	static const char *const keys[] = {
+	    "listen",	     "database", "admin_token_sha256",	 "sites",	    "limits",
+	    "cookie_secure", "tls",	 "metrics_token_sha256", "trusted_proxies", NULL};
 	jcheck_keys(&v, root, "", keys);
 	char listen[300] = "";
 	jcheck_text(&v, root, "", "listen", listen, sizeof listen, 1);
@@ -293,6 +316,9 @@ int cconf_load(const char *path, cconf *c, char *err, size_t errlen)
 	j = jcheck_want(&v, root, "", "tls", JSON_OBJECT, 0);
 	if (j)
 		load_tls(&v, j, c);
+	j = jcheck_want(&v, root, "", "trusted_proxies", JSON_ARRAY, 0);
+	if (j)
+		load_proxies(&v, j, c);
 	/* a server that speaks HTTPS itself marks its cookie Secure unless
 	 * told otherwise */
 	j = jcheck_want(&v, root, "", "cookie_secure", JSON_TRUE, 0);
@@ -363,6 +389,8 @@ void cconf_reload(cconf *live, const cconf *next, char *restart, size_t cap)
 	live->max_body_bytes = next->max_body_bytes;
 	live->max_inflated_bytes = next->max_inflated_bytes;
 	live->max_batch_events = next->max_batch_events;
+	memcpy(live->trusted, next->trusted, sizeof live->trusted);
+	live->ntrusted = next->ntrusted;
 }
 
 const cconf_site *cconf_site_find(const cconf *c, const char *id)

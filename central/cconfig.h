@@ -30,6 +30,8 @@
 
 #include <stddef.h>
 
+#include "proxy.h"
+
 #define CCONF_ID_LEN	32  /* site ids: [a-z0-9_-]{1,31} */
 #define CCONF_TEXT_LEN	256 /* site names, UTF-8 */
 #define CCONF_PATH_LEN	1024
@@ -66,6 +68,11 @@ typedef struct {
 
 	int cookie_secure; /* set Secure on the session cookie (behind HTTPS) */
 
+	/* "trusted_proxies": the load balancers and proxies whose
+	 * X-Forwarded-For names the client (proxy.h); none by default. */
+	proxy_net trusted[PROXY_MAX];
+	int ntrusted;
+
 	/* "tls": optional. With it the server speaks HTTPS only, with this
 	 * certificate (chain) and private key, read at load (PEM text, NUL-
 	 * terminated; NULL without "tls"). The key is wiped by cconf_free. */
@@ -82,6 +89,7 @@ void cconf_free(cconf *c);
 
 /* A reload (SIGHUP): takes from next what may change while the server runs
  * into live (the admin's and the metrics token's digests, cookie_secure,
+ * trusted_proxies,
  * limits.max_body_bytes, max_inflated_bytes and max_batch_events), and
  * writes into restart (", "-separated, "" if none) the keys that differ
  * but count only after a restart: listen, database, tls and the other

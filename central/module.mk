@@ -20,6 +20,9 @@ $(B)/obj/central/cstore_pg.o $(B)/obj/central/cstore_pg_people.o \
 # The sign-in throttle is pure logic: its unit test (tests/unit) links it.
 $(B)/unit/test_throttle: $(B)/obj/central/throttle.o
 $(B)/obj/tests/unit/test_throttle.o: ALL_CFLAGS += -Icentral
+# So is who the client is behind a proxy (central/proxy.c).
+$(B)/unit/test_proxy: $(B)/obj/central/proxy.o
+$(B)/obj/tests/unit/test_proxy.o: ALL_CFLAGS += -Icentral
 
 # The report's .xlsx (central/xlsx.c): libxlsxwriter, Debian's libxlsxwriter-dev.
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)

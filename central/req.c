@@ -114,18 +114,46 @@ int req_same_origin(const request *rq)
 	return host && p && !strcasecmp(p + 3, host);
 }
 
+/* The X-Forwarded-For lines of a request, in order (at most PROXY_MAX*2:
+ * more than that many proxies is no honest chain; the first are dropped,
+ * as the walk reads from the right). */
+typedef struct {
+	const char *v[PROXY_MAX * 2];
+	int n;
+} xff_lines;
+
+static enum MHD_Result on_header(void *ctx, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	xff_lines *x = ctx;
+	if (key && value && !strcasecmp(key, "X-Forwarded-For")) {
+		if (x->n == (int)(sizeof x->v / sizeof x->v[0])) {
+			memmove(x->v, x->v + 1, sizeof x->v - sizeof x->v[0]);
+			x->n--;
+		}
+		x->v[x->n++] = value;
+	}
+	return MHD_YES;
+}
+
 void req_peer(const request *rq, char *out, size_t cap)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	snprintf(out, cap, "?");
+	char peer[PROXY_ADDR] = "?";
 	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)cap);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer,
+			  sizeof peer);
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)cap);
+			  peer, sizeof peer);
+	const cconf *c = rq->app->cfg;
+	xff_lines x = {.n = 0};
+	if (c->ntrusted)
+		MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, on_header, &x);
+	proxy_client(c->trusted, c->ntrusted, peer, x.v, x.n, out, cap);
 }
 
 int req_may_read_metrics(const request *rq)

@@ -116,7 +116,9 @@ int req_gate(const request *rq, reply *rp, int need_admin);
  * Sec-Fetch-Site is not cross-site): 1 or 0. The session cookie is
  * SameSite=Strict besides. */
 int req_same_origin(const request *rq);
-/* The client's address as text (for the sign-in's counts), "?" if unknown. */
+/* The client's address as text (for the sign-in's counts), "?" if unknown:
+ * the connection's peer, or behind a trusted proxy the address its
+ * X-Forwarded-For names (proxy.h). */
 void req_peer(const request *rq, char *out, size_t cap);
 /* The metrics token or the admin? 1 or 0. */
 int req_may_read_metrics(const request *rq);

@@ -38,6 +38,7 @@ cat >"$dir/central.json" <<EOF
   "listen": "127.0.0.1:0",
   "database": "$(test_db central)",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")",
+  "trusted_proxies": ["127.0.0.1"],
   "sites": [
     { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "$(sha "$TOK_PADDEPOEL")" }
   ]
@@ -310,6 +311,32 @@ code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H 'Origin: http://e
 bearer "$TOK_ADMIN" "$URL/audit?lang=en" >/dev/null
 grep -qF '<td>sign-in</td><td><code>sign-in.locked</code></td><td>name &quot;erik&quot; from 127.0.0.1: refused for' "$dir/page" ||
 	fail "the lock is not in the audit log"
+
+note "behind a trusted proxy each client is counted by its own address"
+# 127.0.0.1 is trusted as a proxy: its X-Forwarded-For names the client;
+# 127.0.0.2 is not: what it writes there is ignored.
+via() { # FROM XFF NAME PASSWORD: a sign-in's status
+	curl -s --max-time 10 -o /dev/null -w '%{http_code}' --interface "$1" -H "X-Forwarded-For: $2" \
+		--data-urlencode "name=$3" --data-urlencode "password=$4" "$URL/login"
+}
+for i in $(seq 1 20); do
+	[ "$(via 127.0.0.1 "198.51.100.9, 203.0.113.7" "nobody-$i" "wrong-password-$i")" = 401 ] ||
+		fail "failure $i forwarded for 203.0.113.7"
+done
+[ "$(via 127.0.0.1 203.0.113.7 anna "$PW_ANNA2")" = 429 ] ||
+	fail "203.0.113.7 is not locked after 20 failures"
+[ "$(via 127.0.0.1 203.0.113.8 anna "$PW_ANNA2")" = 303 ] ||
+	fail "another client behind the proxy is locked out with 203.0.113.7"
+[ "$(signin anna "$PW_ANNA2")" = 303 ] || fail "the proxy itself is locked out with 203.0.113.7"
+grep -q 'from 203.0.113.7' "$dir/log" || fail "the log does not name the forwarded client"
+for i in $(seq 1 20); do
+	[ "$(via 127.0.0.2 203.0.113.9 "somebody-$i" "wrong-password-$i")" = 401 ] ||
+		fail "failure $i from the untrusted 127.0.0.2"
+done
+[ "$(via 127.0.0.2 203.0.113.10 anna "$PW_ANNA2")" = 429 ] ||
+	fail "an untrusted peer escaped its count with its own X-Forwarded-For"
+[ "$(via 127.0.0.1 203.0.113.9 anna "$PW_ANNA2")" = 303 ] ||
+	fail "a forged X-Forwarded-For from an untrusted peer counted against the address it named"
 
 note "the admin token signs in; a new admin token ends those sessions"
 curl -s --max-time 10 -D "$dir/hdr" -o /dev/null --data-urlencode "token=$TOK_ADMIN" "$URL/login"
