@@ -373,8 +373,6 @@ void cconf_reload(cconf *live, const cconf *next, char *restart, size_t cap)
 		"tls");
 	differs(restart, cap, live->max_connections != next->max_connections,
 		"limits.max_connections");
-	differs(restart, cap, live->per_ip_connections != next->per_ip_connections,
-		"limits.per_ip_connections");
 	differs(restart, cap, live->connection_timeout_s != next->connection_timeout_s,
 		"limits.connection_timeout_s");
 	differs(restart, cap, live->header_timeout_s != next->header_timeout_s,
@@ -389,6 +387,7 @@ void cconf_reload(cconf *live, const cconf *next, char *restart, size_t cap)
 	live->max_body_bytes = next->max_body_bytes;
 	live->max_inflated_bytes = next->max_inflated_bytes;
 	live->max_batch_events = next->max_batch_events;
+	live->per_ip_connections = next->per_ip_connections;
 	memcpy(live->trusted, next->trusted, sizeof live->trusted);
 	live->ntrusted = next->ntrusted;
 }

@@ -89,7 +89,7 @@ void cconf_free(cconf *c);
 
 /* A reload (SIGHUP): takes from next what may change while the server runs
  * into live (the admin's and the metrics token's digests, cookie_secure,
- * trusted_proxies,
+ * trusted_proxies, limits.per_ip_connections,
  * limits.max_body_bytes, max_inflated_bytes and max_batch_events), and
  * writes into restart (", "-separated, "" if none) the keys that differ
  * but count only after a restart: listen, database, tls and the other

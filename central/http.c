@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "conncap.h"
 #include "guard.h"
 #include "log.h"
 #include "sites.h"
@@ -33,6 +34,8 @@ struct http_server {
 	central *app;
 	pthread_mutex_t cfg_mu; /* app->cfg: copied by each request, changed by http_reload */
 	guard *g;
+	conncap *cap; /* limits.per_ip_connections, trusted proxies let through */
+	int64_t cap_logged_ms;
 	int port;
 };
 
@@ -461,14 +464,53 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 			  enum MHD_ConnectionNotificationCode code)
 {
 	http_server *srv = cls;
+	const union MHD_ConnectionInfo *ai =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		*socket_context = ci ? guard_open(srv->g, ci->connect_fd) : NULL;
+		if (ai)
+			conncap_open(srv->cap, ai->client_addr);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		guard_close(srv->g, *socket_context);
 		*socket_context = NULL;
+		if (ai)
+			conncap_close(srv->cap, ai->client_addr);
 	}
+}
+
+/* MHD's accept policy: the per-address cap (conncap.h) with the running
+ * configuration's limit and trusted proxies; refusals are logged at most
+ * once per CAP_LOG_MS, with their count. */
+#define CAP_LOG_MS 10000
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	(void)addrlen;
+	http_server *srv = cls;
+	pthread_mutex_lock(&srv->cfg_mu);
+	const cconf *c = srv->app->cfg;
+	int ok = conncap_admit(srv->cap, addr, c->per_ip_connections, c->trusted, c->ntrusted);
+	int limit = c->per_ip_connections;
+	pthread_mutex_unlock(&srv->cfg_mu);
+	int64_t now = clock_mono_ms();
+	if (!ok && now - srv->cap_logged_ms >= CAP_LOG_MS) {
+		char last[64];
+		long n = conncap_refused(srv->cap, last, sizeof last);
+		srv->cap_logged_ms = now;
+		log_warn("http: %ld connection%s refused: more than limits.per_ip_connections "
+			 "(%d) open from one address (the last: %s)",
+			 n, n == 1 ? "" : "s", limit, last);
+	}
+	return ok ? MHD_YES : MHD_NO;
+}
+
+static void server_free(http_server *s)
+{
+	guard_free(s->g);
+	conncap_free(s->cap);
+	pthread_mutex_destroy(&s->cfg_mu);
+	free(s);
 }
 
 /* MHD's own complaints come one per connection: under a flood of
@@ -519,10 +561,10 @@ http_server *http_start(central *app, char *err, size_t errlen)
 	s->app = app;
 	pthread_mutex_init(&s->cfg_mu, NULL);
 	s->g = guard_new(c->header_timeout_s, c->max_connections);
-	if (!s->g) {
+	s->cap = conncap_new(c->max_connections);
+	if (!s->g || !s->cap) {
 		snprintf(err, errlen, "out of memory (or no thread) for the connection guard");
-		pthread_mutex_destroy(&s->cfg_mu);
-		free(s);
+		server_free(s);
 		return NULL;
 	}
 	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
@@ -539,8 +581,7 @@ http_server *http_start(central *app, char *err, size_t errlen)
 	if (gai != 0 || !ai) {
 		snprintf(err, errlen, "listen: cannot resolve \"%s\": %s", c->listen_host,
 			 gai_strerror(gai));
-		guard_free(s->g);
-		free(s);
+		server_free(s);
 		return NULL;
 	}
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
@@ -558,18 +599,16 @@ http_server *http_start(central *app, char *err, size_t errlen)
 				 "tls: this libmicrohttpd was built without TLS support "
 				 "(serve plain HTTP behind a TLS proxy instead)");
 			freeaddrinfo(ai);
-			guard_free(s->g);
-			free(s);
+			server_free(s);
 			return NULL;
 		}
 		flags |= MHD_USE_TLS;
 	}
-	s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL, on_request, s,
+	s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, on_accept, s, on_request, s,
 				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
 				ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout_s,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 				MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_ARRAY,
@@ -581,8 +620,7 @@ http_server *http_start(central *app, char *err, size_t errlen)
 			 c->tls_cert ? " Or tls.cert_file and tls.key_file are not a certificate "
 				       "and its private key"
 				     : "");
-		guard_free(s->g);
-		free(s);
+		server_free(s);
 		return NULL;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -608,7 +646,5 @@ void http_stop(http_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->d);
-	guard_free(s->g);
-	pthread_mutex_destroy(&s->cfg_mu);
-	free(s);
+	server_free(s);
 }

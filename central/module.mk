@@ -23,6 +23,9 @@ $(B)/obj/tests/unit/test_throttle.o: ALL_CFLAGS += -Icentral
 # So is who the client is behind a proxy (central/proxy.c).
 $(B)/unit/test_proxy: $(B)/obj/central/proxy.o
 $(B)/obj/tests/unit/test_proxy.o: ALL_CFLAGS += -Icentral
+# And the per-address connection cap (central/conncap.c).
+$(B)/unit/test_conncap: $(B)/obj/central/conncap.o $(B)/obj/central/proxy.o
+$(B)/obj/tests/unit/test_conncap.o: ALL_CFLAGS += -Icentral
 
 # The report's .xlsx (central/xlsx.c): libxlsxwriter, Debian's libxlsxwriter-dev.
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 /* An address as text into family and bytes: 0, or -1. An IPv4 address
@@ -23,6 +24,7 @@ static int addr_of(const char *s, int *family, unsigned char out[16])
 		*family = AF_INET6;
 		if (!memcmp(out, mapped, sizeof mapped)) {
 			memmove(out, out + 12, 4);
+			memset(out + 4, 0, 12);
 			*family = AF_INET;
 		}
 		return 0;
@@ -97,6 +99,35 @@ int proxy_trusted(const proxy_net *nets, int n, const char *addr)
 	int family;
 	unsigned char a[16];
 	return !addr_of(addr, &family, a) && trusted_bytes(nets, n, family, a);
+}
+
+int proxy_addr_of_sa(const struct sockaddr *sa, int *family, unsigned char out[16])
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	memset(out, 0, 16);
+	if (sa && sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		*family = AF_INET;
+		return 0;
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		*family = AF_INET6;
+		if (!memcmp(out, mapped, sizeof mapped)) {
+			memmove(out, out + 12, 4);
+			memset(out + 4, 0, 12);
+			*family = AF_INET;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int proxy_trusted_sa(const proxy_net *nets, int n, const struct sockaddr *sa)
+{
+	int family;
+	unsigned char a[16];
+	return n && !proxy_addr_of_sa(sa, &family, a) && trusted_bytes(nets, n, family, a);
 }
 
 /* The entry of list ending just before end (exclusive), trimmed, into

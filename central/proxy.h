@@ -42,6 +42,13 @@ int proxy_parse(const char *s, proxy_net *out, char *why, size_t cap);
 /* 1 if the address text addr is in one of the n networks. */
 int proxy_trusted(const proxy_net *nets, int n, const char *addr);
 
+/* An IPv4 or IPv6 socket address into family (AF_INET for an IPv4 address
+ * mapped into IPv6) and bytes: 0, or -1 (another family). */
+struct sockaddr;
+int proxy_addr_of_sa(const struct sockaddr *sa, int *family, unsigned char out[16]);
+/* 1 if the socket address sa is in one of the n networks. */
+int proxy_trusted_sa(const proxy_net *nets, int n, const struct sockaddr *sa);
+
 /* The client of a request from peer (an address as text) with the nxff
  * values of its X-Forwarded-For header lines, in the order received (a
  * proxy may append to the line or add a line of its own: they read as one

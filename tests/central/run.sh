@@ -667,7 +667,7 @@ else
 	slow=$!
 	# Until the attack is at full strength: the tool holds its connections.
 	for _ in $(seq 1 50); do
-		[ "$(grep -c 'connection limit' "$dir/abuse.log")" -ge 1 ] && break
+		[ "$(grep -cE 'connection limit|limits.per_ip_connections' "$dir/abuse.log")" -ge 1 ] && break
 		sleep 0.1
 	done
 	bad=0 probes=0
@@ -685,6 +685,8 @@ else
 	note "slow headers: $probes probes all answered; the tool opened $opened, the server closed $closed, the longest lived $longest ms, at most $held open"
 	[ "$longest" -ge 9000 ] && [ "$longest" -le 13000 ] || fail "slow headers: the longest connection lived $longest ms, want the 10 s header deadline"
 	grep -q "still sending their request headers after 10000 ms" "$dir/abuse.log" || fail "the header deadline is not logged"
+	grep -q "refused: more than limits.per_ip_connections (64) open from one address" "$dir/abuse.log" ||
+		fail "the per-address cap refused nothing of 256 connections from each address"
 	[ "$(wc -l <"$dir/abuse.log")" -le 200 ] || fail "the flood filled the log: $(wc -l <"$dir/abuse.log") lines"
 	kill -TERM "$apid"
 	wait "$apid" || fail "central under slow headers: exit $? after SIGTERM"

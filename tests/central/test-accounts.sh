@@ -39,6 +39,7 @@ cat >"$dir/central.json" <<EOF
   "database": "$(test_db central)",
   "admin_token_sha256": "$(sha "$TOK_ADMIN")",
   "trusted_proxies": ["127.0.0.1"],
+  "limits": { "per_ip_connections": 4, "header_timeout_s": 120 },
   "sites": [
     { "id": "paddepoel", "name": "WIJS Paddepoel", "token_sha256": "$(sha "$TOK_PADDEPOEL")" }
   ]
@@ -337,6 +338,51 @@ done
 	fail "an untrusted peer escaped its count with its own X-Forwarded-For"
 [ "$(via 127.0.0.1 203.0.113.9 anna "$PW_ANNA2")" = 303 ] ||
 	fail "a forged X-Forwarded-For from an untrusted peer counted against the address it named"
+
+note "the per-address connection cap does not count a trusted proxy"
+# 8 connections held open from 127.0.0.1 (trusted) each get an answer; from
+# 127.0.0.2, with 4 held open, a fifth is closed unanswered. Each step waits
+# for its answer or its end (bounded by the socket's timeout), never for time.
+python3 - "$port" >"$dir/cap.out" 2>&1 <<'PY' || fail "the connection cap: $(cat "$dir/cap.out")"
+import socket, sys
+port = int(sys.argv[1])
+def conn(src):
+    s = socket.socket()
+    s.settimeout(20)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+def answer(s):
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: loket\r\nConnection: close\r\n\r\n")
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    return data.split(b"\r\n", 1)[0].decode(errors="replace")
+held = [conn("127.0.0.1") for _ in range(8)]
+got = [answer(s) for s in held]
+if any("200" not in g for g in got):
+    sys.exit("from the trusted proxy: %s" % got)
+held = [conn("127.0.0.2") for _ in range(4)]
+fifth = conn("127.0.0.2")
+try:
+    g = answer(fifth)
+except OSError as e:
+    g = "error %s" % e
+if "200" in g:
+    sys.exit("a fifth connection from 127.0.0.2 was answered: %s" % g)
+got = [answer(s) for s in held]
+if any("200" not in g for g in got):
+    sys.exit("the four held from 127.0.0.2: %s" % got)
+print("ok")
+PY
+grep -q 'connection refused: more than limits.per_ip_connections (4) open from one address (the last: 127.0.0.2)' "$dir/log" ||
+	fail "the refusal is not logged: $(grep 'refused' "$dir/log" | tail -2)"
 
 note "the admin token signs in; a new admin token ends those sessions"
 curl -s --max-time 10 -D "$dir/hdr" -o /dev/null --data-urlencode "token=$TOK_ADMIN" "$URL/login"
