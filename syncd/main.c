@@ -15,10 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "enrol.h"
 #include "log.h"
+
+/* How long a locked store is tried again at start. */
+#define SYNCD_OPEN_WAIT_MS 60000
 
 static void usage(FILE *f)
 {
@@ -118,7 +123,24 @@ int main(int argc, char **argv)
 		rc = SYNCD_EX_SOFTWARE;
 		goto out;
 	}
-	if (store_open(d.cfg->database, d.cfg, &d.st, err, sizeof err) != STORE_OK) {
+	/* A store another program holds locked (a kiosk in the middle of a
+	 * long write, or writing a new store's schema) is tried again each
+	 * second for up to a minute: that is no reason to exit (it would cost
+	 * a restart by systemd). Some of the locks SQLite reports at once,
+	 * without its busy timeout, hence the pause. */
+	store_status ss;
+	int64_t give_up = clock_mono_ms() + SYNCD_OPEN_WAIT_MS;
+	for (int tries = 1;; tries++) {
+		ss = store_open(d.cfg->database, d.cfg, &d.st, err, sizeof err);
+		if (ss != STORE_BUSY || clock_mono_ms() >= give_up)
+			break;
+		if (tries == 1)
+			log_warn("%s: trying again each second for up to %d s", err,
+				 SYNCD_OPEN_WAIT_MS / 1000);
+		struct timespec pause = {1, 0};
+		nanosleep(&pause, NULL);
+	}
+	if (ss != STORE_OK) {
 		log_error("%s", err);
 		rc = SYNCD_EX_IOERR;
 		goto out_curl;

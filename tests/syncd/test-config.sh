@@ -154,5 +154,34 @@ rm -f "$W/office/enrol-token"
 [ $rc = 76 ] && [ ! -e "$B2/site.json" ] && [ ! -e "$B2/token" ] &&
 	ok "a token loket-syncd could not read: refused, nothing written" || bad "bad token: rc $rc $(cat "$W/enrol-badtoken.log")"
 
+# A new store another program holds locked past the busy timeout when
+# syncd starts (it must write the schema): syncd says so and tries again,
+# it does not exit.
+L=$W/locked
+mkdir -p "$L"
+sed -e "s#\"database\": \"[^\"]*\"#\"database\": \"$L/site.db\"#" "$W/site.json" >"$L/site.json"
+python3 - "$L/site.db" "$L/syncd.log" <<'PY' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[1] + ".held", "w").close()
+for _ in range(900):  # until syncd says it tries again (90 s at most)
+    if os.path.exists(sys.argv[2]) and "trying again" in open(sys.argv[2]).read():
+        break
+    time.sleep(0.1)
+db.execute("ROLLBACK")
+PY
+holder=$!
+pids+=($holder)
+wait_for test -e "$L/site.db.held" || bad "the lock holder did not start"
+"$BIN/loket-syncd" -c "$L/site.json" 2>"$L/syncd.log" &
+lp=$!
+pids+=($lp)
+wait_for grep -q "trying again" "$L/syncd.log" && wait_for grep -q "the central office has the site's profile" "$L/syncd.log" &&
+	kill -0 $lp 2>/dev/null && ok "a store locked at start: syncd tries again and runs" ||
+	bad "a store locked at start: $(tail -3 "$L/syncd.log")"
+kill $lp 2>/dev/null
+wait $lp $holder 2>/dev/null
+
 [ $failures -eq 0 ] && echo "config from the office: all passed"
 [ $failures -eq 0 ]
