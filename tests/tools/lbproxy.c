@@ -26,7 +26,8 @@
  * connection under way (a balancer that rebalances: the clients connect
  * again, spread round-robin); SIGTERM/SIGINT exit 0. Every connection is
  * logged ("lbproxy: connection N to PORT", "lbproxy: PORT refused"), and
- * at exit the count of connections given to each backend.
+ * at exit the count of connections given to each backend of the last
+ * list read.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -93,6 +94,7 @@ static int read_backends(void)
 		return -1;
 	}
 	memcpy(backends, list, sizeof list);
+	memset(given, 0, sizeof given); /* counted per port of this list */
 	nbackends = n;
 	next_backend %= n;
 	fprintf(stderr, "lbproxy: backends");
