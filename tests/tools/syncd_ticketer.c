@@ -6,8 +6,11 @@
  *   syncd_ticketer CONFIG N RATE SEED
  *
  * Runs beside loket-syncd, from another process, like the kiosk. Exits 0
- * after N events; 1 on a store error other than "busy" (retried).
+ * after N events, or after the action under way at SIGTERM/SIGINT (so a
+ * test can make tickets until a moment it chooses); 1 on a store error
+ * other than "busy" (retried).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,13 @@ static long num(const char *s)
 		exit(64);
 	}
 	return v;
+}
+
+static volatile sig_atomic_t stop;
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
 }
 
 static uint64_t rng;
@@ -57,9 +67,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "syncd_ticketer: %s\n", err);
 		return 1;
 	}
+	struct sigaction sa = {.sa_handler = on_stop,
+			       .sa_flags = SA_RESTART}; /* a sleep still ends */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	int rc = 0;
 	int64_t t0 = clock_mono_ms();
-	for (long done = 0; done < n;) {
+	for (long done = 0; done < n && !stop;) {
 		store_ticket t;
 		store_status s;
 		int desk = 1 + (int)rnd((unsigned)cfg->desks);
