@@ -1009,16 +1009,20 @@ typedef struct {
 	int status;
 	size_t n;		   /* statements sent since the last sync */
 	long rows[PIPE_CHUNK + 8]; /* per statement: the rows it must change, or -1 */
-	int short_insert;	   /* an insert changed fewer rows (a UUID held) */
+	int short_insert; /* an insert changed fewer rows or failed on a key held (23505) */
 } pipe_state;
 
+/* A statement of the batch into the pipeline; none after an insert came
+ * short (the transaction is aborted: the rest would fail). q without a
+ * name: sent with its SQL (no parameters). */
 static void pipe_send(void *ctx, const pgsql *q, const pgparams *p, long rows)
 {
 	pipe_state *ps = ctx;
-	if (ps->status != CSTORE_OK)
+	if (ps->status != CSTORE_OK || ps->short_insert)
 		return;
 	assert(ps->n < sizeof ps->rows / sizeof ps->rows[0]);
-	if (!PQsendQueryPrepared(ps->c->conn, q->name, p->n, p->v, p->len, p->fmt, 0)) {
+	if (q->name ? !PQsendQueryPrepared(ps->c->conn, q->name, p->n, p->v, p->len, p->fmt, 0)
+		    : !PQsendQueryParams(ps->c->conn, q->sql, 0, NULL, NULL, NULL, NULL, 0)) {
 		ps->status = failed(ps->c, NULL, q->name);
 		ps->c->lost = 1; /* the pipeline's state is unknown: not pooled again */
 		return;
@@ -1057,7 +1061,11 @@ static void pipe_drain(pipe_state *ps)
 			if (ps->rows[k] >= 0 && strtoll(PQcmdTuples(r), NULL, 10) != ps->rows[k])
 				ps->short_insert = 1;
 		} else if (t != PGRES_PIPELINE_ABORTED && ps->status == CSTORE_OK) {
-			ps->status = failed(ps->c, r, "a statement of the batch");
+			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+			if (ps->rows[k] >= 0 && state && !strcmp(state, "23505"))
+				ps->short_insert = 1;
+			else
+				ps->status = failed(ps->c, r, "a statement of the batch");
 		}
 		PQclear(r);
 		/* Each statement's results end with a NULL. */
@@ -1115,6 +1123,20 @@ static int first_not_inserted(pgconn *c, int64_t sid, const cstore_batch *b, siz
 	return CSTORE_OK;
 }
 
+/* pipe_send's statement run at once (not in a pipeline). */
+static void exec_send(void *ctx, const pgsql *q, const pgparams *p, long rows)
+{
+	pipe_state *ps = ctx;
+	if (ps->status != CSTORE_OK)
+		return;
+	PGresult *r = pg_run(ps->c, q, p, &ps->status);
+	if (r && rows >= 0 && strtoll(PQcmdTuples(r), NULL, 10) != rows)
+		ps->short_insert = 1;
+	PQclear(r);
+}
+
+static const pgsql q_savepoint = {NULL, "", "SAVEPOINT batch"};
+
 /* Inserts ev[from..n) of the batch with their facts, then the site's row
  * (acked_through now_acked) and the version: CSTORE_OK, or the status;
  * *not_inserted the index of an event whose UUID is held, or -1. */
@@ -1128,7 +1150,8 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 		return failed(c, NULL, "pipeline mode");
 	int status = CSTORE_OK;
 	if (from < b->n) {
-		status = pg_events_put(pipe_send, &ps, sid, b, from, a->now_ms);
+		pipe_send(&ps, &q_savepoint, &(pgparams){0}, -1);
+		status = pg_events_put(pipe_send, &ps, sid, b, from, a->now_ms, 0);
 		if (status == CSTORE_OK)
 			status = pg_ticket_facts_put(st->codec, pipe_send, &ps, sid, b, from);
 	}
@@ -1160,8 +1183,22 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 			ps.status = failed(c, NULL, "leaving pipeline mode");
 		c->lost = 1; /* results left unread: not pooled again */
 	}
-	if (ps.status == CSTORE_OK && ps.short_insert)
-		ps.status = first_not_inserted(c, sid, b, from, not_inserted);
+	if (ps.status == CSTORE_OK && ps.short_insert) {
+		/* A UUID held: which one, the batch inserted again skipping the
+		 * held ones (the rest is rolled back as the whole is refused). */
+		pipe_state again = {.c = c, .status = simple(c, "ROLLBACK TO SAVEPOINT batch")};
+		if (again.status == CSTORE_OK)
+			again.status = pg_events_put(exec_send, &again, sid, b, from, a->now_ms, 1);
+		ps.status = again.status;
+		if (ps.status == CSTORE_OK && again.short_insert) {
+			ps.status = first_not_inserted(c, sid, b, from, not_inserted);
+		} else if (ps.status == CSTORE_OK) {
+			snprintf(c->err, sizeof c->err,
+				 "the batch's events failed on a key, then not");
+			log_error("PostgreSQL: %s", c->err);
+			ps.status = CSTORE_ERROR;
+		}
+	}
 	return ps.status;
 }
 

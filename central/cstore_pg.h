@@ -142,15 +142,17 @@ int pg_sites_bump(pgconn *c);
 /* The set-based writes of a batch (cstore_pg_batch.c). Each statement
  * goes through send (cstore_pg.c's pipeline) with the count of rows it
  * must change (-1: any); p's memory is freed once send returns.
- * pg_events_put: the events ev[from..n) of b, one statement (each must be
- * inserted: a short count means a UUID held, pg_ev_missing finds the
- * first seq not inserted, with $1 site and $2 the seqs). pg_ticket_facts_put:
+ * pg_events_put: the events ev[from..n) of b, one statement: without
+ * skip_held a UUID or seq held fails it (23505, the transaction aborted:
+ * the caller rolls back to a savepoint); with skip_held each held one is
+ * skipped, the count comes short, and pg_ev_missing ($1 site, $2 the
+ * seqs) finds the first seq not inserted. pg_ticket_facts_put:
  * the facts of the readable ticket events ev[from..n), in a few
  * statements. CSTORE_OK, or CSTORE_ERROR (memory). pg_batch_statement(i):
  * the i-th statement to prepare on each connection, NULL after the last. */
 typedef void (*pg_send_fn)(void *ctx, const pgsql *q, const pgparams *p, long rows);
 int pg_events_put(pg_send_fn send, void *ctx, int64_t sid, const cstore_batch *b, size_t from,
-		  int64_t now_ms);
+		  int64_t now_ms, int skip_held);
 int pg_ticket_facts_put(const cstore_codec *codec, pg_send_fn send, void *ctx, int64_t sid,
 			const cstore_batch *b, size_t from);
 extern const pgsql pg_ev_missing;

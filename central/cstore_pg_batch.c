@@ -136,16 +136,26 @@ static void arr_free(pgarr *a)
 
 /* --- the events ------------------------------------------------------------- */
 
-/* $1 site, $2..$14 the arrays, $15 received_ms. */
-const pgsql pg_ev_put_set = {
-    "ev_put_set", "iITTTITTTTTNTTi",
-    "INSERT INTO events(site, seq, uuid, type, at, at_ms, ticket, code,"
-    " category, from_category, lang, desk, body, received_ms, unread)"
-    " SELECT $1, v.seq, v.uuid, v.type, v.at, v.at_ms, v.ticket, v.code, v.category,"
-    " v.from_category, v.lang, v.desk, v.body, $15, v.unread"
-    " FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-    " AS v(seq, uuid, type, at, at_ms, ticket, code, category, from_category, lang, desk,"
-    " body, unread) ON CONFLICT DO NOTHING"};
+/* $1 site, $2..$14 the arrays, $15 received_ms. The plain insert is the
+ * usual one: a held UUID (or seq) is an error (23505) that ends it, and
+ * the caller sends the batch again as the one that skips them (ON CONFLICT
+ * DO NOTHING) to learn which. The plain one is the cheaper: ON CONFLICT
+ * checks each unique index before the insert and again when it inserts. */
+#define EV_PUT_SET(name, tail)                                                                     \
+	{                                                                                          \
+		name, "iITTTITTTTTNTTi",                                                           \
+		    "INSERT INTO events(site, seq, uuid, type, at, at_ms, ticket, code,"           \
+		    " category, from_category, lang, desk, body, received_ms, unread)"             \
+		    " SELECT $1, v.seq, v.uuid, v.type, v.at, v.at_ms, v.ticket, v.code, "         \
+		    "v.category,"                                                                  \
+		    " v.from_category, v.lang, v.desk, v.body, $15, v.unread"                      \
+		    " FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"        \
+		    " AS v(seq, uuid, type, at, at_ms, ticket, code, category, from_category, "    \
+		    "lang, desk,"                                                                  \
+		    " body, unread)" tail                                                          \
+	}
+static const pgsql ev_put_set[2] = {EV_PUT_SET("ev_put_set", ""),
+				    EV_PUT_SET("ev_put_set_skip", " ON CONFLICT DO NOTHING")};
 
 /* The first seq of $2 that has no event of site $1: the one not inserted. */
 const pgsql pg_ev_missing = {"ev_missing", "iI",
@@ -153,7 +163,7 @@ const pgsql pg_ev_missing = {"ev_missing", "iI",
 			     " WHERE site = $1 AND seq = s) ORDER BY s LIMIT 1"};
 
 int pg_events_put(pg_send_fn send, void *ctx, int64_t sid, const cstore_batch *b, size_t from,
-		  int64_t now_ms)
+		  int64_t now_ms, int skip_held)
 {
 	enum { SEQ, UUID, TYPE, AT, AT_MS, TICKET, CODE, CAT, FROM, LANG, DESK, BODY, UNREAD, N };
 	static const int oid[N] = {OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT, OID_INT8,
@@ -186,7 +196,7 @@ int pg_events_put(pg_send_fn send, void *ctx, int64_t sid, const cstore_batch *b
 		for (int k = 0; k < N; k++)
 			arr_param(&a[k], &p);
 		pg_p_int(&p, now_ms);
-		send(ctx, &pg_ev_put_set, &p, (long)(b->n - from));
+		send(ctx, &ev_put_set[skip_held != 0], &p, (long)(b->n - from));
 	}
 	for (int k = 0; k < N; k++)
 		arr_free(&a[k]);
@@ -369,11 +379,11 @@ int pg_ticket_facts_put(const cstore_codec *codec, pg_send_fn send, void *ctx, i
 const pgsql *pg_batch_statement(size_t i)
 {
 	static const size_t nfacts = sizeof pg_fact_set / sizeof pg_fact_set[0][0];
-	if (i == 0)
-		return &pg_ev_put_set;
-	if (i == 1)
+	if (i < 2)
+		return &ev_put_set[i];
+	if (i == 2)
 		return &pg_ev_missing;
-	if (i - 2 < nfacts)
-		return &pg_fact_set[(i - 2) / 2][(i - 2) % 2];
+	if (i - 3 < nfacts)
+		return &pg_fact_set[(i - 3) / 2][(i - 3) % 2];
 	return NULL;
 }
