@@ -87,12 +87,18 @@ raw=() one=() two=() urls=() out=
 for r in $(seq 1 "$RUNS"); do
 	raw+=("$("$B/bench/central_raw" "$(newdb raw$r)" "$CLIENTS" 500 "$EVENTS" | awk '{print $2}')")
 	echo "run $r: raw store ${raw[-1]} events/s"
-	http 1 "$(newdb one$r)"
-	one+=("$(awk '{print $2}' <<<"$out")")
-	echo "  HTTP, one node:  $out; left $(data one$r)"
-	http 2 "$(newdb two$r)"
-	two+=("$(awk '{print $2}' <<<"$out")")
-	echo "  HTTP, two nodes: $out; left $(data two$r)"
+	# One node first in odd runs, two nodes first in even ones: the
+	# machine's other load drifts.
+	for nodes in $( ((r % 2)) && echo 1 2 || echo 2 1); do
+		http "$nodes" "$(newdb http${nodes}_$r)"
+		if [ "$nodes" = 1 ]; then
+			one+=("$(awk '{print $2}' <<<"$out")")
+			echo "  HTTP, one node:  $out; left $(data http1_$r)"
+		else
+			two+=("$(awk '{print $2}' <<<"$out")")
+			echo "  HTTP, two nodes: $out; left $(data http2_$r)"
+		fi
+	done
 done
 raw_med=$(printf '%s\n' "${raw[@]}" | median)
 one_med=$(printf '%s\n' "${one[@]}" | median)
