@@ -1012,12 +1012,17 @@ typedef struct {
 	int short_insert; /* an insert changed fewer rows or failed on a key held (23505) */
 } pipe_state;
 
-/* A statement of the batch into the pipeline; none after an insert came
- * short (the transaction is aborted: the rest would fail). q without a
- * name: sent with its SQL (no parameters). */
+static void pipe_drain(pipe_state *ps);
+
+/* A statement of the batch into the pipeline, after a sync and its
+ * results if PIPE_CHUNK are waiting; none after an insert came short (the
+ * transaction is aborted: the rest would fail). q without a name: sent
+ * with its SQL (no parameters). */
 static void pipe_send(void *ctx, const pgsql *q, const pgparams *p, long rows)
 {
 	pipe_state *ps = ctx;
+	if (ps->n >= PIPE_CHUNK)
+		pipe_drain(ps);
 	if (ps->status != CSTORE_OK || ps->short_insert)
 		return;
 	assert(ps->n < sizeof ps->rows / sizeof ps->rows[0]);
@@ -1165,8 +1170,6 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 		if (q)
 			pipe_send(&ps, q, &f, -1);
 		free(topics);
-		if (ps.n >= PIPE_CHUNK)
-			pipe_drain(&ps);
 	}
 	if (status != CSTORE_OK && ps.status == CSTORE_OK)
 		ps.status = status;
