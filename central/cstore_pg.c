@@ -3,7 +3,7 @@
  * by a database string "postgresql://…" or "postgres://…". Same meaning
  * as cstore_sqlite.c, function by function; what differs is said here.
  *
- * Schema (version 2 of this back end; meta('schema') holds the version):
+ * Schema (version 4 of this back end; meta('schema') holds the version):
  *
  *   meta(key PRIMARY KEY, value bigint): 'schema'; 'version', counted up
  *           by every write transaction (cstore_version); 'sites_version',
@@ -15,7 +15,8 @@
  *           names, event and ticket UUIDs, days, codes, kinds and ids of
  *           labels) is COLLATE "C": byte order, as SQLite's, whatever the
  *           database's locale (whose comparisons in the unique indexes
- *           made ingest about a third slower here).
+ *           made ingest about a third slower here). Since schema 4 an
+ *           event's site is not a foreign key (schema_4 says why).
  *   accounts, sessions, api_tokens, audit (cstore_pg_people.c) and
  *           site_config, config_templates, enrol_codes (cstore_pg_conf.c):
  *           schema 2, each file's header says its tables.
@@ -65,8 +66,9 @@
  * password.
  *
  * Facts: fact_sql of cstore_sqlite.c in PostgreSQL's words (INSERT … ON
- * CONFLICT … DO UPDATE), bound the same way by fact_apply, at ingest and
- * at rebuild. The rebuild reads each event's text again through the codec
+ * CONFLICT … DO UPDATE), bound the same way by fact_apply at rebuild; at
+ * ingest a batch's ticket facts go set-based, with the same meaning
+ * (cstore_pg_batch.c), its desk facts through fact_sql. The rebuild reads each event's text again through the codec
  * (cstore_codec), which also gives the served outcome fields; ingest
  * compares a resent event with batch.same. No JSON here.
  */
@@ -93,6 +95,9 @@
 #define OID_INT8  20
 #define OID_INT4  23
 #define OID_TEXT  25
+#define OID_INT4_ARRAY 1007
+#define OID_TEXT_ARRAY 1009
+#define OID_INT8_ARRAY 1016
 
 /* --- the schema and its migrations ---------------------------------------- */
 
@@ -142,11 +147,24 @@ static const char schema_1[] =
     "CREATE INDEX desk_spans_day ON desk_spans(day, site);"
     "INSERT INTO meta VALUES('version', 0), ('sites_version', 0) ON CONFLICT DO NOTHING;";
 
+/* Schema 4: an event's site is no foreign key any more. Its check was a
+ * query per event row (PostgreSQL's RI trigger: SELECT … FOR KEY SHARE of
+ * the site), about a sixth of the server's time at ingest (perf). The one
+ * writer of events, a batch, takes its site's id from the site's row it
+ * holds locked (FOR UPDATE), and no site is ever deleted, so every event
+ * names a site without it. Idempotent: it follows schema 3 whatever 3 is. */
+static const char schema_4[] = "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_site_fkey";
+
 /* migrations[i] brings schema i to i + 1 (0: a new database): its
  * statements in order, up to a NULL. */
 static const char *const schema_1_steps[] = {schema_1, NULL};
 static const char *const schema_2_steps[] = {pg_people_schema, pg_conf_schema, NULL};
-static const char *const *const migrations[] = {schema_1_steps, schema_2_steps};
+/* Schema 3 is the per-day aggregates' (another branch, at the same time
+ * as this one): its steps come here when the two meet. Until then, none. */
+static const char *const schema_3_steps[] = {NULL};
+static const char *const schema_4_steps[] = {schema_4, NULL};
+static const char *const *const migrations[] = {schema_1_steps, schema_2_steps, schema_3_steps,
+						schema_4_steps};
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* --- statements ---------------------------------------------------------- */
@@ -333,6 +351,9 @@ static int oids_of(const pgsql *q, Oid *oid)
 		case 't': oid[n] = OID_TEXT; break;
 		case 'b': oid[n] = OID_BOOL; break;
 		case 'y': oid[n] = OID_BYTEA; break;
+		case 'I': oid[n] = OID_INT8_ARRAY; break;
+		case 'N': oid[n] = OID_INT4_ARRAY; break;
+		case 'T': oid[n] = OID_TEXT_ARRAY; break;
 		default: assert(!"unknown parameter type");
 		}
 	}
@@ -474,11 +495,14 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 				   NULL, NULL, 0);
 	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQsetClientEncoding(conn, "UTF8") == 0;
 	PQclear(r);
-	for (size_t i = 0;
-	     ok && prepare && i < sizeof prepared / sizeof prepared[0] + EV_TYPE_COUNT; i++) {
-		const pgsql *q = i < sizeof prepared / sizeof prepared[0]
-				     ? prepared[i]
-				     : &fact_sql[i - sizeof prepared / sizeof prepared[0]];
+	const size_t nprep = sizeof prepared / sizeof prepared[0];
+	for (size_t i = 0; ok && prepare; i++) {
+		const pgsql *q = i < nprep ? prepared[i]
+				 : i < nprep + EV_TYPE_COUNT
+				     ? &fact_sql[i - nprep]
+				     : pg_batch_statement(i - nprep - EV_TYPE_COUNT);
+		if (!q)
+			break;
 		if (!q->sql)
 			continue;
 		Oid oid[PG_PARAMS];
@@ -976,28 +1000,39 @@ static int check_resent(pgconn *c, int64_t site, const cstore_batch *b, size_t n
 
 /* The statements of a batch go in pipeline mode (libpq), PIPE_CHUNK at a
  * time: a round trip per chunk instead of one per statement, and never
- * more results waiting than a socket holds. */
+ * more results waiting than a socket holds. Most of a batch is a few
+ * set-based statements (cstore_pg_batch.c); desk events are one each. */
 #define PIPE_CHUNK 256
 
 typedef struct {
 	pgconn *c;
 	int status;
-	size_t n;		 /* statements sent since the last sync */
-	long ev[PIPE_CHUNK + 8]; /* per statement: its event's index if an insert, else -1 */
-	long not_inserted;	 /* the first event not inserted (its UUID held), or -1 */
+	size_t n;		   /* statements sent since the last sync */
+	long rows[PIPE_CHUNK + 8]; /* per statement: the rows it must change, or -1 */
+	int short_insert; /* an insert changed fewer rows or failed on a key held (23505) */
 } pipe_state;
 
-static void pipe_send(pipe_state *ps, const pgsql *q, const pgparams *p, long ev)
+static void pipe_drain(pipe_state *ps);
+
+/* A statement of the batch into the pipeline, after a sync and its
+ * results if PIPE_CHUNK are waiting; none after an insert came short (the
+ * transaction is aborted: the rest would fail). q without a name: sent
+ * with its SQL (no parameters). */
+static void pipe_send(void *ctx, const pgsql *q, const pgparams *p, long rows)
 {
-	if (ps->status != CSTORE_OK)
+	pipe_state *ps = ctx;
+	if (ps->n >= PIPE_CHUNK)
+		pipe_drain(ps);
+	if (ps->status != CSTORE_OK || ps->short_insert)
 		return;
-	assert(ps->n < sizeof ps->ev / sizeof ps->ev[0]);
-	if (!PQsendQueryPrepared(ps->c->conn, q->name, p->n, p->v, p->len, p->fmt, 0)) {
+	assert(ps->n < sizeof ps->rows / sizeof ps->rows[0]);
+	if (q->name ? !PQsendQueryPrepared(ps->c->conn, q->name, p->n, p->v, p->len, p->fmt, 0)
+		    : !PQsendQueryParams(ps->c->conn, q->sql, 0, NULL, NULL, NULL, NULL, 0)) {
 		ps->status = failed(ps->c, NULL, q->name);
 		ps->c->lost = 1; /* the pipeline's state is unknown: not pooled again */
 		return;
 	}
-	ps->ev[ps->n++] = ev;
+	ps->rows[ps->n++] = rows;
 }
 
 /* Ends the chunk (a sync) and reads its results. */
@@ -1028,11 +1063,14 @@ static void pipe_drain(pipe_state *ps)
 			break;
 		}
 		if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) {
-			if (ps->ev[k] >= 0 && ps->not_inserted < 0 &&
-			    strtoll(PQcmdTuples(r), NULL, 10) != 1)
-				ps->not_inserted = ps->ev[k];
+			if (ps->rows[k] >= 0 && strtoll(PQcmdTuples(r), NULL, 10) != ps->rows[k])
+				ps->short_insert = 1;
 		} else if (t != PGRES_PIPELINE_ABORTED && ps->status == CSTORE_OK) {
-			ps->status = failed(ps->c, r, "a statement of the batch");
+			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+			if (ps->rows[k] >= 0 && state && !strcmp(state, "23505"))
+				ps->short_insert = 1;
+			else
+				ps->status = failed(ps->c, r, "a statement of the batch");
 		}
 		PQclear(r);
 		/* Each statement's results end with a NULL. */
@@ -1053,6 +1091,57 @@ typedef struct {
 	cstore_ingest_result *r;
 } ingest_arg;
 
+/* The index of the first of ev[from..n) not inserted (its UUID held, by
+ * another event or one of the batch): *bad, or the status of the look-up. */
+static int first_not_inserted(pgconn *c, int64_t sid, const cstore_batch *b, size_t from, long *bad)
+{
+	int status;
+	size_t cap = (b->n - from) * 21 + 3, len = 0;
+	char *seqs = malloc(cap);
+	if (!seqs)
+		return CSTORE_ERROR;
+	seqs[len++] = '{';
+	for (size_t i = from; i < b->n; i++)
+		len += (size_t)snprintf(seqs + len, cap - len, "%s%lld", i > from ? "," : "",
+					(long long)b->ev[i].e.seq);
+	seqs[len++] = '}';
+	seqs[len] = '\0';
+	pgparams p = {0};
+	pg_p_int(&p, sid);
+	pg_p_text(&p, seqs);
+	PGresult *r = pg_run(c, &pg_ev_missing, &p, &status);
+	free(seqs);
+	if (!r)
+		return status;
+	*bad = -1;
+	if (PQntuples(r) == 1) {
+		int64_t seq = pg_col_int(r, 0);
+		for (size_t i = from; i < b->n && *bad < 0; i++)
+			if (b->ev[i].e.seq == seq)
+				*bad = (long)i;
+	}
+	PQclear(r);
+	if (*bad < 0) {
+		snprintf(c->err, sizeof c->err, "an event of the batch was not inserted");
+		return CSTORE_ERROR;
+	}
+	return CSTORE_OK;
+}
+
+/* pipe_send's statement run at once (not in a pipeline). */
+static void exec_send(void *ctx, const pgsql *q, const pgparams *p, long rows)
+{
+	pipe_state *ps = ctx;
+	if (ps->status != CSTORE_OK)
+		return;
+	PGresult *r = pg_run(ps->c, q, p, &ps->status);
+	if (r && rows >= 0 && strtoll(PQcmdTuples(r), NULL, 10) != rows)
+		ps->short_insert = 1;
+	PQclear(r);
+}
+
+static const pgsql q_savepoint = {NULL, "", "SAVEPOINT batch"};
+
 /* Inserts ev[from..n) of the batch with their facts, then the site's row
  * (acked_through now_acked) and the version: CSTORE_OK, or the status;
  * *not_inserted the index of an event whose UUID is held, or -1. */
@@ -1060,49 +1149,59 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 		     size_t stored, int64_t now_acked, long *not_inserted)
 {
 	const cstore_batch *b = a->b;
-	pipe_state ps = {.c = c, .status = CSTORE_OK, .not_inserted = -1};
+	pipe_state ps = {.c = c, .status = CSTORE_OK};
+	*not_inserted = -1;
 	if (!PQenterPipelineMode(c->conn))
 		return failed(c, NULL, "pipeline mode");
-	for (size_t i = from; ps.status == CSTORE_OK && ps.not_inserted < 0 && i < b->n; i++) {
+	int status = CSTORE_OK;
+	if (from < b->n) {
+		pipe_send(&ps, &q_savepoint, &(pgparams){0}, -1);
+		status = pg_events_put(pipe_send, &ps, sid, b, from, a->now_ms, 0);
+		if (status == CSTORE_OK)
+			status = pg_ticket_facts_put(st->codec, pipe_send, &ps, sid, b, from);
+	}
+	for (size_t i = from; status == CSTORE_OK && i < b->n; i++) {
 		const cstore_event *ev = &b->ev[i];
-		const event *e = &ev->e;
-		pgparams p = {0};
-		pg_p_int(&p, sid);
-		pg_p_int(&p, e->seq);
-		pg_p_text(&p, e->uuid);
-		pg_p_text(&p, e->type);
-		p_fields(&p, e);
-		pg_p_bytes(&p, ev->text, ev->len);
-		pg_p_int(&p, a->now_ms);
-		pg_p_text_or_null(&p, ev->unread);
-		pipe_send(&ps, &q_ev_put, &p, (long)i);
-		if (!ev->unread[0]) { /* an unread event derives nothing until read */
-			pgparams f = {0};
-			char *topics;
-			int status;
-			const pgsql *q = fact_params(st->codec, sid, e, &f, &topics, &status);
-			if (q)
-				pipe_send(&ps, q, &f, -1);
-			else if (status != CSTORE_OK && ps.status == CSTORE_OK)
-				ps.status = status;
-			free(topics);
-		}
-		if (ps.n >= PIPE_CHUNK)
-			pipe_drain(&ps);
+		if (ev->unread[0] || !event_type_is_desk(ev->e.kind))
+			continue; /* an unread event derives nothing until read */
+		pgparams f = {0};
+		char *topics;
+		const pgsql *q = fact_params(st->codec, sid, &ev->e, &f, &topics, &status);
+		if (q)
+			pipe_send(&ps, q, &f, -1);
+		free(topics);
 	}
-	if (ps.not_inserted < 0) {
-		pgparams p = {0};
-		pg_p_int(&p, sid);
-		pg_p_int(&p, now_acked);
-		pg_p_int(&p, (int64_t)stored);
-		pg_p_int(&p, a->now_ms);
-		pipe_send(&ps, &q_site_set, &p, -1);
-		pipe_send(&ps, &q_version_bump, &(pgparams){0}, -1);
-	}
+	if (status != CSTORE_OK && ps.status == CSTORE_OK)
+		ps.status = status;
+	pgparams p = {0};
+	pg_p_int(&p, sid);
+	pg_p_int(&p, now_acked);
+	pg_p_int(&p, (int64_t)stored);
+	pg_p_int(&p, a->now_ms);
+	pipe_send(&ps, &q_site_set, &p, -1);
+	pipe_send(&ps, &q_version_bump, &(pgparams){0}, -1);
 	pipe_drain(&ps);
-	if (!c->lost && !PQexitPipelineMode(c->conn) && ps.status == CSTORE_OK)
-		ps.status = failed(c, NULL, "leaving pipeline mode");
-	*not_inserted = ps.not_inserted;
+	if (!c->lost && !PQexitPipelineMode(c->conn)) {
+		if (ps.status == CSTORE_OK)
+			ps.status = failed(c, NULL, "leaving pipeline mode");
+		c->lost = 1; /* results left unread: not pooled again */
+	}
+	if (ps.status == CSTORE_OK && ps.short_insert) {
+		/* A UUID held: which one, the batch inserted again skipping the
+		 * held ones (the rest is rolled back as the whole is refused). */
+		pipe_state again = {.c = c, .status = simple(c, "ROLLBACK TO SAVEPOINT batch")};
+		if (again.status == CSTORE_OK)
+			again.status = pg_events_put(exec_send, &again, sid, b, from, a->now_ms, 1);
+		ps.status = again.status;
+		if (ps.status == CSTORE_OK && again.short_insert) {
+			ps.status = first_not_inserted(c, sid, b, from, not_inserted);
+		} else if (ps.status == CSTORE_OK) {
+			snprintf(c->err, sizeof c->err,
+				 "the batch's events failed on a key, then not");
+			log_error("PostgreSQL: %s", c->err);
+			ps.status = CSTORE_ERROR;
+		}
+	}
 	return ps.status;
 }
 

@@ -53,7 +53,8 @@ struct pgstore {
 };
 
 /* A statement: its parameters' types, one letter each (i bigint, n integer,
- * t text, b boolean, y bytea), and its SQL. A statement with a name is
+ * t text, b boolean, y bytea; I, N, T arrays of bigint, integer, text,
+ * sent in binary), and its SQL. A statement with a name is
  * prepared on each connection once (the hot ones of ingest); the others
  * are sent with their parameters each time. */
 typedef struct {
@@ -137,6 +138,25 @@ int pg_version_bump(pgconn *c);
  * then pg_version_bump). */
 int pg_sites_lock(pgconn *c);
 int pg_sites_bump(pgconn *c);
+
+/* The set-based writes of a batch (cstore_pg_batch.c). Each statement
+ * goes through send (cstore_pg.c's pipeline) with the count of rows it
+ * must change (-1: any); p's memory is freed once send returns.
+ * pg_events_put: the events ev[from..n) of b, one statement: without
+ * skip_held a UUID or seq held fails it (23505, the transaction aborted:
+ * the caller rolls back to a savepoint); with skip_held each held one is
+ * skipped, the count comes short, and pg_ev_missing ($1 site, $2 the
+ * seqs) finds the first seq not inserted. pg_ticket_facts_put:
+ * the facts of the readable ticket events ev[from..n), in a few
+ * statements. CSTORE_OK, or CSTORE_ERROR (memory). pg_batch_statement(i):
+ * the i-th statement to prepare on each connection, NULL after the last. */
+typedef void (*pg_send_fn)(void *ctx, const pgsql *q, const pgparams *p, long rows);
+int pg_events_put(pg_send_fn send, void *ctx, int64_t sid, const cstore_batch *b, size_t from,
+		  int64_t now_ms, int skip_held);
+int pg_ticket_facts_put(const cstore_codec *codec, pg_send_fn send, void *ctx, int64_t sid,
+			const cstore_batch *b, size_t from);
+extern const pgsql pg_ev_missing;
+const pgsql *pg_batch_statement(size_t i);
 
 /* The tables of schema 2, one string each (run in the migration 1 -> 2). */
 extern const char pg_people_schema[];

@@ -1,14 +1,18 @@
 #!/bin/bash
-# make bench: loket-central's ingest on PostgreSQL (issue 14), one node: the
-# raw rate of its store (central_raw, the same cstore_ingest the server
-# calls, no HTTP) and the rate over HTTP (central_load: batches of 500 on
-# kept-alive connections, several sites at once), medians of BENCH_RUNS
-# runs, each on a new database of a throwaway cluster (tests/tools/pg.sh,
-# on a Unix socket, fsync on). Sized by environment:
+# make bench: loket-central's ingest on PostgreSQL (issue 14): the raw rate
+# of its store (central_raw, the same cstore_ingest the server calls, no
+# HTTP), the rate over HTTP with one node (central_load: batches of 500 on
+# kept-alive connections, several sites at once), and with two nodes (two
+# loket-central processes on one database, each site's batches sent to
+# the two in turn), medians of BENCH_RUNS runs, each on a new database of
+# a throwaway cluster (tests/tools/pg.sh, on a Unix socket, fsync on).
+# Prints each run, the medians, the ratio two nodes / one node, and the
+# data each HTTP run left (events, database size). Sized by environment:
 #   BENCH_PG_EVENTS   events of each raw run (default 50000)
 #   BENCH_SECONDS     seconds of each HTTP run (default 5)
 #   BENCH_CLIENTS     sites sending at once (default 4)
-# Goal (issue 14): >= 20,000 events/s over HTTP with one node.
+# Goal (issue 14): >= 20,000 events/s over HTTP with one node, and not
+# lower with two.
 set -eu
 B=${B:-build}
 RUNS=${BENCH_RUNS:-3}
@@ -17,9 +21,14 @@ CLIENTS=${BENCH_CLIENTS:-4}
 EVENTS=${BENCH_PG_EVENTS:-50000}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d "${BENCH_DIR:-/var/tmp}/loket-central-pg-bench.XXXXXX")
-pid=
+pids=()
 . "$here/../tools/pg.sh"
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; pg_stop "$dir/pg"; rm -rf "$dir"; }
+cleanup() {
+	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	pg_stop "$dir/pg"
+	rm -rf "$dir"
+}
 trap cleanup EXIT
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
 	echo "no PostgreSQL here (scripts/deps.sh installs it): skipped"
@@ -46,35 +55,58 @@ config() { # NSITES DB
 		printf '],"limits":{"max_connections":1000,"per_ip_connections":0,"max_body_bytes":4194304}}\n'
 	}
 }
-start() { # NSITES DB
-	config "$1" "$2" >"$dir/central.json"
-	: >"$dir/log"
-	"$B/loket-central" -c "$dir/central.json" 2>"$dir/log" &
-	pid=$!
-	port=
+start() { # NSITES DB NODE: a node on DB, its URL in urls
+	config "$1" "$2" >"$dir/central$3.json"
+	: >"$dir/log$3"
+	"$B/loket-central" -c "$dir/central$3.json" 2>"$dir/log$3" &
+	pids+=($!)
+	local port=
 	for _ in $(seq 1 100); do
-		port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$dir/log" | cut -d: -f2 || true)
+		port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$dir/log$3" | cut -d: -f2 || true)
 		[ -n "$port" ] && break
 		sleep 0.1
 	done
-	[ -n "$port" ] || { cat "$dir/log"; echo "central did not start"; exit 1; }
+	[ -n "$port" ] || { cat "$dir/log$3"; echo "central did not start"; exit 1; }
+	urls+=("http://127.0.0.1:$port")
 }
-stop() { kill "$pid"; wait "$pid" || true; pid=; }
+stop() { kill "${pids[@]}"; wait "${pids[@]}" || true; pids=() urls=(); }
+# http NODES DB: the load over HTTP on NODES nodes of DB; its line in out
+http() {
+	local n
+	for n in $(seq 1 "$1"); do start "$CLIENTS" "$2" "$n"; done
+	out=$("$B/bench/central_load" "$(IFS=,; echo "${urls[*]}")" "$CLIENTS" 500 "$SECS")
+	stop
+}
+data() { # DB: what a run left
+	"$PG_BIN/psql" -X -q -A -t -h "$dir/pg" -p "$port_pg" -U loket -d "$1" -c \
+		"SELECT (SELECT count(*) FROM events) || ' events, ' ||
+			pg_size_pretty(pg_database_size(current_database()))"
+}
 
-raw=() http=()
+raw=() one=() two=() urls=() out=
 for r in $(seq 1 "$RUNS"); do
 	raw+=("$("$B/bench/central_raw" "$(newdb raw$r)" "$CLIENTS" 500 "$EVENTS" | awk '{print $2}')")
-	start "$CLIENTS" "$(newdb http$r)"
-	out=$("$B/bench/central_load" "http://127.0.0.1:$port" "$CLIENTS" 500 "$SECS")
-	http+=("$(awk '{print $2}' <<<"$out")")
-	echo "run $r: raw store ${raw[-1]} events/s; HTTP ${http[-1]} events/s ($out)"
-	stop
+	echo "run $r: raw store ${raw[-1]} events/s"
+	# One node first in odd runs, two nodes first in even ones: the
+	# machine's other load drifts.
+	for nodes in $( ((r % 2)) && echo 1 2 || echo 2 1); do
+		http "$nodes" "$(newdb http${nodes}_$r)"
+		if [ "$nodes" = 1 ]; then
+			one+=("$(awk '{print $2}' <<<"$out")")
+			echo "  HTTP, one node:  $out; left $(data http1_$r)"
+		else
+			two+=("$(awk '{print $2}' <<<"$out")")
+			echo "  HTTP, two nodes: $out; left $(data http2_$r)"
+		fi
+	done
 done
 raw_med=$(printf '%s\n' "${raw[@]}" | median)
-http_med=$(printf '%s\n' "${http[@]}" | median)
-size=$(pg_psql "$dir/pg" "SELECT pg_size_pretty(pg_database_size('http$RUNS'))")
-echo "PostgreSQL ingest, one node, batches of 500, $CLIENTS sites at once:"
-echo "  raw store   median $raw_med events/s ($EVENTS events a run)"
-echo "  over HTTP   median $http_med events/s (${SECS} s a run; last database $size)"
-awk -v h="$http_med" 'BEGIN {exit !(h >= 20000)}' && echo "goal met (>= 20000/s over HTTP)" ||
-	echo "goal NOT met (>= 20000/s over HTTP)"
+one_med=$(printf '%s\n' "${one[@]}" | median)
+two_med=$(printf '%s\n' "${two[@]}" | median)
+echo "PostgreSQL ingest, batches of 500, $CLIENTS sites at once, medians of $RUNS runs:"
+echo "  raw store            $raw_med events/s ($EVENTS events a run)"
+echo "  HTTP, one node       $one_med events/s (${SECS} s a run)"
+echo "  HTTP, two nodes      $two_med events/s (${SECS} s a run)"
+awk -v a="$one_med" -v b="$two_med" 'BEGIN {printf "  two nodes / one node %.2f\n", a ? b / a : 0}'
+awk -v h="$one_med" 'BEGIN {exit !(h >= 20000)}' && echo "goal met (>= 20000/s over HTTP, one node)" ||
+	echo "goal NOT met (>= 20000/s over HTTP, one node)"

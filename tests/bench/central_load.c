@@ -1,14 +1,17 @@
 /*
  * central_load — an HTTP load client for loket-central's ingest (make bench).
  *
- *   central_load URL NSITES BATCH SECONDS [INTERVAL_MS]
+ *   central_load URL[,URL...] NSITES BATCH SECONDS [INTERVAL_MS]
  *
  * One thread per site ("s000", "s001", ... with token "bench-token-sNNN"),
  * each on its own kept-alive connection, posting batches of BATCH events in
  * seq order: back to back (INTERVAL_MS 0, for throughput) or one batch per
  * interval, spread evenly (for latency at a given offered load). Bodies
  * are built before
- * the clock starts. Prints one line:
+ * the clock starts. Several URLs (nodes on one database, at most
+ * MAX_NODES): a site's batches go to each in turn (a connection to each),
+ * so consecutive batches of a site land on different nodes. Prints one
+ * line:
  *
  *   events/s 61234 batches 735 p50_ms 3.1 p99_ms 9.8 errors 0
  */
@@ -22,10 +25,11 @@
 
 #define MAX_SITES   1000
 #define MAX_BATCHES 4000
+#define MAX_NODES   8
 
 typedef struct {
 	int idx;
-	char url[256];
+	char url[MAX_NODES][256];
 	char auth[128];
 	long long events, errors;
 	int nlat;
@@ -35,8 +39,8 @@ typedef struct {
 	int nbodies;
 } worker;
 
-static const char *base;
-static int batch, seconds, interval_ms, nworkers;
+static char *bases[MAX_NODES];
+static int nbases, batch, seconds, interval_ms, nworkers;
 static volatile int go;
 
 static double now_s(void)
@@ -79,15 +83,18 @@ static char *make_body(int site, long long first, size_t *len)
 static void *run(void *arg)
 {
 	worker *w = arg;
-	CURL *c = curl_easy_init();
+	CURL *cs[MAX_NODES];
 	struct curl_slist *h = NULL;
 	h = curl_slist_append(h, w->auth);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, w->url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	for (int u = 0; u < nbases; u++) {
+		cs[u] = curl_easy_init();
+		curl_easy_setopt(cs[u], CURLOPT_URL, w->url[u]);
+		curl_easy_setopt(cs[u], CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(cs[u], CURLOPT_WRITEFUNCTION, sink);
+		curl_easy_setopt(cs[u], CURLOPT_TIMEOUT, 60L);
+	}
 	while (!go)
 		usleep(1000);
 	/* Paced senders start spread over one interval, as real sites would. */
@@ -100,6 +107,7 @@ static void *run(void *arg)
 				usleep((useconds_t)((next - t) * 1e6));
 			next += interval_ms / 1000.0;
 		}
+		CURL *c = cs[(k + w->idx) % nbases];
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, w->bodies[k]);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)w->lens[k]);
 		double t0 = now_s();
@@ -117,7 +125,8 @@ static void *run(void *arg)
 		w->events += batch;
 	}
 	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
+	for (int u = 0; u < nbases; u++)
+		curl_easy_cleanup(cs[u]);
 	return NULL;
 }
 
@@ -130,16 +139,23 @@ static int cmpd(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
-		fprintf(stderr, "usage: central_load URL NSITES BATCH SECONDS [INTERVAL_MS]\n");
+		fprintf(stderr,
+			"usage: central_load URL[,URL...] NSITES BATCH SECONDS [INTERVAL_MS]\n");
 		return 64;
 	}
-	base = argv[1];
+	for (char *u = argv[1]; u && nbases < MAX_NODES;) {
+		char *comma = strchr(u, ',');
+		if (comma)
+			*comma++ = '\0';
+		bases[nbases++] = u;
+		u = comma;
+	}
 	int nsites = (int)strtol(argv[2], NULL, 10);
 	nworkers = nsites;
 	batch = (int)strtol(argv[3], NULL, 10);
 	seconds = (int)strtol(argv[4], NULL, 10);
 	interval_ms = argc > 5 ? (int)strtol(argv[5], NULL, 10) : 0;
-	if (nsites < 1 || nsites > MAX_SITES || batch < 1 || seconds < 1)
+	if (nbases < 1 || nsites < 1 || nsites > MAX_SITES || batch < 1 || seconds < 1)
 		return 64;
 	curl_global_init(CURL_GLOBAL_ALL);
 	/* Enough batches for the run: back to back, a generous guess of 400
@@ -152,7 +168,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nsites; i++) {
 		worker *w = &ws[i];
 		w->idx = i;
-		snprintf(w->url, sizeof w->url, "%s/api/v1/sites/s%03d/events", base, i);
+		for (int u = 0; u < nbases; u++)
+			snprintf(w->url[u], sizeof w->url[u], "%s/api/v1/sites/s%03d/events",
+				 bases[u], i);
 		snprintf(w->auth, sizeof w->auth, "Authorization: Bearer bench-token-s%03d", i);
 		w->bodies = calloc((size_t)per, sizeof *w->bodies);
 		w->lens = calloc((size_t)per, sizeof *w->lens);
