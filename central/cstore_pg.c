@@ -49,7 +49,8 @@
  * them all in use waits up to busy_timeout_ms, then CSTORE_BUSY), at most
  * PG_POOL of them kept idle; each call takes one. A connection the server
  * dropped (a restart: SQLSTATE class 08, 57P01-57P03, or libpq's
- * CONNECTION_BAD) ends the call with CSTORE_BUSY (503 + Retry-After)
+ * CONNECTION_BAD, also when libpq's own error is the first sign: a crash)
+ * ends the call with CSTORE_BUSY (503 + Retry-After)
  * unless nothing was done yet (then the call runs once more on a new
  * connection); it is closed with every idle one, and the next call
  * connects again: central recovers by itself once
@@ -368,8 +369,17 @@ static int classify(PGconn *conn, const PGresult *r)
 	if (PQstatus(conn) == CONNECTION_BAD)
 		return PGX_LOST;
 	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (!s)
+	if (!s) {
+		/* libpq's own error, not the server's. After an immediate
+		 * shutdown or a crash of the server, the first statement on a
+		 * pooled connection fails writing ("server closed the connection
+		 * unexpectedly") while the status still says CONNECTION_OK:
+		 * reading tells (it finds the end of the stream and marks the
+		 * connection bad). */
+		if (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD)
+			return PGX_LOST;
 		return CSTORE_ERROR;
+	}
 	if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") ||
 	    !strcmp(s, "57P03"))
 		return PGX_LOST;

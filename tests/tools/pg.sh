@@ -6,7 +6,8 @@
 #                  create the database loket and set PG_URI to its
 #                  libpq URI (postgresql:///loket?host=DIR&port=PORT)
 #   pg_stop DIR    stop it (fast), if it runs
-#   pg_restart DIR restart it (pg_ctl restart -m fast): clients lose their
+#   pg_restart DIR [MODE]  restart it (pg_ctl restart -m MODE, default
+#                  fast; immediate is a crash): clients lose their
 #                  connections
 #   pg_psql DIR SQL  one statement with psql, output unaligned
 # As root the cluster belongs to an unprivileged user (LOKET_PG_USER,
@@ -62,8 +63,8 @@ pg_stop() { # DIR
 	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w -t 60 stop >/dev/null
 }
 
-pg_restart() { # DIR
-	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -m fast -w -t 60 restart >/dev/null
+pg_restart() { # DIR [MODE]
+	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -m "${2:-fast}" -w -t 60 restart >/dev/null
 }
 
 pg_psql() { # DIR SQL
