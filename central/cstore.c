@@ -338,3 +338,16 @@ int cstore_enrol_use(cstore *st, const unsigned char code_sha[32],
 {
 	return st->ops->enrol_use(st, code_sha, token_sha, now_ms, site, cap, why, cb, ctx);
 }
+
+const char *cstore_status_str(int status)
+{
+	switch (status) {
+	case CSTORE_OK: return "ok";
+	case CSTORE_GAP: return "a gap in the seqs";
+	case CSTORE_CONFLICT: return "a conflict with what is held";
+	case CSTORE_BUSY: return "the database is busy or out of reach (tried again later)";
+	case CSTORE_FULL: return "the disk is full";
+	case CSTORE_NOT_FOUND: return "not found";
+	default: return "an error (logged above)";
+	}
+}

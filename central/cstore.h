@@ -90,6 +90,9 @@ enum {
 	CSTORE_NOT_FOUND, /* no such site */
 };
 
+/* A status in words, for a log line. */
+const char *cstore_status_str(int status);
+
 /* Opens (creating if need be) the database at path. NULL on failure, with
  * the reason in err. busy_timeout_ms bounds every wait for a lock; codec
  * (kept, not copied) reads events' texts. */

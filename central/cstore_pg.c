@@ -1730,8 +1730,10 @@ static int pg_sites(cstore *base_, cstore_site_cb cb, void *ctx)
 	    " LEFT JOIN site_health h ON h.site = s.id WHERE s.reg IS NOT NULL ORDER BY s.reg"};
 	sites_ctx x = {cb, ctx};
 	int status = pg_read((pgstore *)base_, &q, NULL, sites_row, &x);
-	if (status != CSTORE_OK)
-		log_error("reading the sites: status %d", status);
+	if (status == CSTORE_BUSY)
+		log_warn("reading the sites: %s", cstore_status_str(status));
+	else if (status != CSTORE_OK)
+		log_error("reading the sites: %s", cstore_status_str(status));
 	return status;
 }
 
@@ -1945,8 +1947,10 @@ static int pg_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 	    " WHERE s.reg IS NOT NULL ORDER BY s.reg"};
 	health_ctx x = {cb, ctx};
 	int status = pg_read((pgstore *)base_, &q, NULL, health_row, &x);
-	if (status != CSTORE_OK)
-		log_error("reading the sites' health: status %d", status);
+	if (status == CSTORE_BUSY)
+		log_warn("reading the sites' health: %s", cstore_status_str(status));
+	else if (status != CSTORE_OK)
+		log_error("reading the sites' health: %s", cstore_status_str(status));
 	return status;
 }
 
