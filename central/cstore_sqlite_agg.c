@@ -1,7 +1,7 @@
 /*
  * cstore_sqlite_agg — the aggregates of the SQLite back end (cstore.h:
  * cstore_period_aggs, cstore_period_counts, cstore_day_totals,
- * cstore_day_cats).
+ * cstore_month_totals, cstore_day_cats).
  *
  * Tables (schema 6):
  *   day_aggs(day, site, category, visits, served, no_show, expired,
@@ -934,6 +934,91 @@ int sq_day_totals(cstore *base, const char *from_day, const char *to_day, cstore
 	}
 	if (rc != SQLITE_DONE)
 		log_error("reading the day totals: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
+}
+
+/* The first day of the month after the one of day (a valid label). */
+static void next_month(const char *day, char out[DAY_LEN])
+{
+	int y = (int)strtol(day, NULL, 10), m = (int)strtol(day + 5, NULL, 10) + 1;
+	if (m == 13) {
+		y++;
+		m = 1;
+	}
+	snprintf(out, DAY_LEN, "%04d-%02d-01", y % 10000, m);
+}
+
+/* Whole months from month_aggs and month_counts (?3 .. ?4, "YYYY-MM"),
+ * the days before them (?1 .. ?5) and after them (?6 .. ?2) from
+ * day_totals; an empty range has its bounds crossed. */
+int sq_month_totals(cstore *base, const char *from_day, const char *to_day,
+		    cstore_day_total_cb cb, void *ctx)
+{
+	sqstore *st = (sqstore *)base;
+	char m_lo[DAY_LEN] = "9", m_hi[DAY_LEN] = "0", d_hi[DAY_LEN], d_lo[DAY_LEN] = "9";
+	snprintf(d_hi, sizeof d_hi, "%s", to_day);
+	if (day_is_valid(from_day) && day_is_valid(to_day)) {
+		long b = days_from_label(to_day);
+		char first[DAY_LEN], after[DAY_LEN];
+		/* the first whole month starts at first, the last ends before after */
+		if (!strcmp(from_day + 8, "01"))
+			snprintf(first, sizeof first, "%s", from_day);
+		else
+			next_month(from_day, first);
+		next_month(to_day, after);
+		long f = days_from_label(first), e = days_from_label(after) - 1;
+		if (e != b)
+			e = b - strtol(to_day + 8, NULL, 10); /* the end of the month before to's */
+		if (f <= e) {
+			char l[DAY_LEN];
+			snprintf(m_lo, 8, "%s", first);
+			days_to_label(e, l);
+			snprintf(m_hi, 8, "%s", l);
+			days_to_label(f - 1, d_hi);
+			days_to_label(e + 1, d_lo);
+		}
+	}
+	sqlite3 *db = sq_reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT s.name, m.month, sum(m.v), sum(m.sv), sum(m.st), sum(m.sp) FROM ("
+	    " SELECT month, site, visits AS v, served AS sv, 0 AS st, 0 AS sp FROM month_aggs"
+	    " WHERE month BETWEEN ?3 AND ?4"
+	    " UNION ALL SELECT month, site, 0, 0, n * (kind = 'staffed'), n * (kind = 'spans')"
+	    " FROM month_counts WHERE month BETWEEN ?3 AND ?4 AND kind IN ('spans', 'staffed')"
+	    " UNION ALL SELECT substr(day, 1, 7), site, visits, served, staffed, spans"
+	    " FROM day_totals WHERE day BETWEEN ?1 AND ?5"
+	    " UNION ALL SELECT substr(day, 1, 7), site, visits, served, staffed, spans"
+	    " FROM day_totals WHERE day BETWEEN ?6 AND ?2"
+	    ") m JOIN sites s ON s.id = m.site GROUP BY m.month, m.site"
+	    " HAVING sum(m.v) OR sum(m.sv) OR sum(m.st) OR sum(m.sp) ORDER BY m.month, m.site",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind_period(s, from_day, to_day, m_lo);
+		sqlite3_bind_text(s, 4, m_hi, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, d_hi, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, d_lo, -1, SQLITE_STATIC);
+		/* one statement: one snapshot */
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			cstore_day_total t = {sq_col_text(s, 0),
+					      sq_col_text(s, 1),
+					      (long)sqlite3_column_int64(s, 2),
+					      (long)sqlite3_column_int64(s, 3),
+					      (long)sqlite3_column_int64(s, 4),
+					      (long)sqlite3_column_int64(s, 5)};
+			if (cb(ctx, &t)) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	}
+	if (rc != SQLITE_DONE)
+		log_error("reading the month totals: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	sq_reader_put(st, db);
 	return sq_map_rc(rc);
