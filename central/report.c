@@ -920,7 +920,7 @@ static void day_row(buf *o, const char *site_name, const char *day, long tickets
 }
 
 /* Per site and day (or week, or month: a->fold): tickets, served, staffed
- * hours; a total row per site with more than one row. Rows without
+ * hours; a total row per site. Rows without
  * tickets or closed desk spans are left out. A week is named by its first
  * day in the period, a month as "YYYY-MM". */
 static void days_table(buf *o, const agg *a, const words *w, int english, const char *from_s,
@@ -958,7 +958,9 @@ static void days_table(buf *o, const agg *a, const words *w, int english, const 
 			minutes += a->site_minutes[k];
 			spans += a->site_spans[k];
 		}
-		if (rows > 1)
+		/* every site with a row ends with its total: the same row
+		 * whether the period is read per day, week or month */
+		if (rows)
 			day_row(o, name, w->total, tickets, served, minutes, spans, english, 1);
 		any |= rows > 0;
 	}
