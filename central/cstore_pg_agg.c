@@ -1,7 +1,7 @@
 /*
  * cstore_pg_agg — the reports' reads of the PostgreSQL back end (cstore.h:
  * cstore_tickets_page, cstore_period_aggs, cstore_period_counts,
- * cstore_day_totals, cstore_day_cats, cstore_month_totals), with the results of
+ * cstore_day_totals, cstore_day_cats), with the results of
  * cstore_sqlite_agg.c and cstore_sqlite.c function by function.
  *
  * Cost: PostgreSQL answers the reports from the tickets and desk_spans
@@ -434,6 +434,9 @@ int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_
 }
 
 /* --- cstore_month_totals ------------------------------------------------ */
+
+/* (Appended to this file with cstore_site_names below, this file's head
+ * not touched, so that a rewrite of the reads above merges simply.) */
 
 /* As pg_day_totals, grouped by the month of the day ("YYYY-MM"): from the
  * tickets and desk spans of the period, as this file reads today. */
