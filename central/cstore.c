@@ -30,7 +30,8 @@
 	X(session_add) X(session_get) X(session_touch) X(session_end) X(token_add)                \
 	X(tokens_revoke) X(token_get) X(audit_add) X(audit) X(conf_put) X(conf_get)               \
 	X(conf_versions) X(template_put) X(template_get) X(templates) X(enrol_code_put)          \
-	X(enrol_use) X(period_aggs) X(period_counts) X(day_totals) X(day_cats) X(tickets_page)
+	X(enrol_use) X(period_aggs) X(period_counts) X(day_totals) X(day_cats) X(tickets_page)      \
+	X(month_totals) X(site_names)
 /* clang-format on */
 #define COUNT_OP(f) +1
 static_assert(sizeof(cstore_ops) ==
@@ -125,6 +126,17 @@ int cstore_day_totals(cstore *st, const char *from_day, const char *to_day, csto
 		      void *ctx)
 {
 	return st->ops->day_totals(st, from_day, to_day, cb, ctx);
+}
+
+int cstore_site_names(cstore *st, cstore_name_cb cb, void *ctx)
+{
+	return st->ops->site_names(st, cb, ctx);
+}
+
+int cstore_month_totals(cstore *st, const char *from_day, const char *to_day,
+			cstore_day_total_cb cb, void *ctx)
+{
+	return st->ops->month_totals(st, from_day, to_day, cb, ctx);
 }
 
 int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,

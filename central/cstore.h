@@ -23,7 +23,8 @@
  *            the counts the pages show, per (site, day) counts by key and
  *            totals, per (day, kind) visits: derived from the tickets and
  *            desk spans in the same transaction (cstore_period_aggs,
- *            cstore_period_counts, cstore_day_totals, cstore_day_cats).
+ *            cstore_period_counts, cstore_day_totals, cstore_month_totals,
+ *            cstore_day_cats).
  *   desk spans  staffed time derived from the desk events the same way:
  *            per site and desk, in seq order, a span from a desk.opened to
  *            the desk's next desk.closed (a second opening of an open desk
@@ -201,6 +202,14 @@ typedef int (*cstore_span_cb)(void *ctx, const cstore_desk_span *d);
 int cstore_desk_spans(cstore *st, const char *from_day, const char *to_day, const char *site,
 		      cstore_span_cb cb, void *ctx);
 
+/* The name of every site the store holds (one that sent events, or was
+ * registered), in the order of cstore_desk_spans (by name, byte order):
+ * so an export can read the spans site by site (staffed.csv streams in
+ * the memory of one site's spans). Strings valid only during the
+ * callback. */
+typedef int (*cstore_name_cb)(void *ctx, const char *name);
+int cstore_site_names(cstore *st, cstore_name_cb cb, void *ctx);
+
 /* The aggregates: what the dashboard and the report count, kept per
  * (site, kind of help at the ticket's end, local day of the ticket) and
  * per whole month of those days, updated in the transaction of every
@@ -266,6 +275,16 @@ typedef struct {
 typedef int (*cstore_day_total_cb)(void *ctx, const cstore_day_total *t);
 int cstore_day_totals(cstore *st, const char *from_day, const char *to_day, cstore_day_total_cb cb,
 		      void *ctx);
+
+/* The same per site and calendar month: for each (site, month) the sums of
+ * cstore_day_totals over the days of that month in [from_day, to_day],
+ * with day the month ("YYYY-MM"), ordered by month then site (no row when
+ * all are 0). The store adds the months the period covers whole from its
+ * month aggregates and the days of a month it covers in part from its day
+ * totals, so a year of the network costs sites x 12 rows and at most two
+ * months of days, where cstore_day_totals would give sites x 365. */
+int cstore_month_totals(cstore *st, const char *from_day, const char *to_day,
+			cstore_day_total_cb cb, void *ctx);
 
 /* Per day and category, the visits of all sites together (for a chart),
  * in [from_day, to_day], ordered by day then category. */

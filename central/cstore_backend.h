@@ -30,6 +30,9 @@ typedef struct cstore_ops {
 			     cstore_count_cb cb, void *ctx);
 	int (*day_totals)(cstore *st, const char *from_day, const char *to_day,
 			  cstore_day_total_cb cb, void *ctx);
+	int (*site_names)(cstore *st, cstore_name_cb cb, void *ctx);
+	int (*month_totals)(cstore *st, const char *from_day, const char *to_day,
+			    cstore_day_total_cb cb, void *ctx);
 	int (*day_cats)(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
 			void *ctx);
 	int (*rebuild_tickets)(cstore *st);

@@ -206,6 +206,9 @@ int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, co
 		     cstore_count_cb cb, void *ctx);
 int pg_day_totals(cstore *base_, const char *from_day, const char *to_day, cstore_day_total_cb cb,
 		  void *ctx);
+int pg_month_totals(cstore *base_, const char *from_day, const char *to_day,
+		    cstore_day_total_cb cb, void *ctx);
+int pg_site_names(cstore *base_, cstore_name_cb cb, void *ctx);
 int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
 		void *ctx);
 

@@ -432,3 +432,64 @@ int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_
 		log_error("reading the day's kinds of help: status %d", status);
 	return status;
 }
+
+/* --- cstore_month_totals ------------------------------------------------ */
+
+/* (Appended to this file with cstore_site_names below, this file's head
+ * not touched, so that a rewrite of the reads above merges simply.) */
+
+/* As pg_day_totals, grouped by the month of the day ("YYYY-MM"): from the
+ * tickets and desk spans of the period, as this file reads today. */
+int pg_month_totals(cstore *base_, const char *from_day, const char *to_day,
+		    cstore_day_total_cb cb, void *ctx)
+{
+	/* clang-format off */
+	static const pgsql q = {
+	    NULL, "ttt",
+	    "SELECT s.name, a.month, sum(a.visits)::bigint, sum(a.served)::bigint,"
+	    " sum(a.staffed)::bigint, sum(a.spans)::bigint FROM ("
+	    "SELECT t.site, substr(t.day, 1, 7) AS month, count(*) AS visits,"
+	    " count(*) FILTER (WHERE " SERVED ") AS served, 0 AS staffed, 0 AS spans"
+	    " FROM tickets t WHERE" PERIOD("t") " GROUP BY t.site, substr(t.day, 1, 7)"
+	    " UNION ALL SELECT d.site, substr(d.day, 1, 7), 0, 0,"
+	    " coalesce(sum((d.staffed_ms + 30000) / 60000), 0), count(*) FROM desk_spans d"
+	    " WHERE" PERIOD("d") " AND d.closed_seq IS NOT NULL GROUP BY d.site, substr(d.day, 1, 7)"
+	    ") a JOIN sites s ON s.id = a.site GROUP BY a.month, a.site, s.name"
+	    " ORDER BY a.month, a.site"};
+	/* clang-format on */
+	pgparams p = {0};
+	pg_p_text(&p, from_day);
+	pg_p_text(&p, to_day);
+	pg_p_null(&p);
+	totals_ctx x = {cb, ctx};
+	int status = pg_read((pgstore *)base_, &q, &p, totals_row, &x);
+	if (status != CSTORE_OK)
+		log_error("reading the month totals: status %d", status);
+	return status;
+}
+
+/* --- cstore_site_names -------------------------------------------------- */
+
+typedef struct {
+	cstore_name_cb cb;
+	void *ctx;
+} names_ctx;
+
+static int name_row(void *ctx, const PGresult *r)
+{
+	names_ctx *x = ctx;
+	return x->cb(x->ctx, pg_col_text(r, 0));
+}
+
+/* In the order of pg_desk_spans (ORDER BY s.name). Here with the reads of
+ * the exports' pages, not in cstore_pg.c, to keep a merge simple. */
+int pg_site_names(cstore *base_, cstore_name_cb cb, void *ctx)
+{
+	static const pgsql q = {NULL, "", "SELECT name FROM sites ORDER BY name"};
+	pgparams p = {0};
+	names_ctx x = {cb, ctx};
+	int status = pg_read((pgstore *)base_, &q, &p, name_row, &x);
+	if (status != CSTORE_OK)
+		log_error("reading the sites' names: status %d", status);
+	return status;
+}

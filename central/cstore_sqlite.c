@@ -1111,6 +1111,27 @@ static int sq_tickets_page(cstore *base_, const char *from_day, const char *to_d
 	return sq_map_rc(rc);
 }
 
+static int sq_site_names(cstore *base_, cstore_name_cb cb, void *ctx)
+{
+	sqstore *st = (sqstore *)base_;
+	sqlite3 *db = sq_reader_get(st);
+	if (!db)
+		return CSTORE_ERROR;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT name FROM sites ORDER BY name", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			if (cb(ctx, sq_col_text(s, 0))) {
+				rc = SQLITE_DONE;
+				break;
+			}
+	if (rc != SQLITE_DONE)
+		log_error("reading the sites' names: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	sq_reader_put(st, db);
+	return sq_map_rc(rc);
+}
+
 static int sq_desk_spans(cstore *base_, const char *from_day, const char *to_day, const char *site,
 			 cstore_span_cb cb, void *ctx)
 {
@@ -1119,22 +1140,25 @@ static int sq_desk_spans(cstore *base_, const char *from_day, const char *to_day
 	if (!db)
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(
-	    db,
-	    "SELECT s.name, d.day, d.desk, d.opened_seq, d.opened_at, coalesce(d.closed_seq, 0),"
-	    " coalesce(d.closed_at, ''), coalesce(d.staffed_ms, -1),"
-	    " coalesce((d.staffed_ms + 30000) / 60000, -1)"
-	    " FROM desk_spans d JOIN sites s ON s.id = d.site"
-	    " WHERE d.day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR s.name = ?3)"
-	    " ORDER BY s.name, d.day, d.desk, d.opened_seq",
-	    -1, &s, NULL);
+	/* One site: through its key (site, opened_seq), its spans of every day
+	 * (a few thousand in years), not the period's index of every site. */
+#define SPANS_SQL(where)                                                                           \
+	"SELECT s.name, d.day, d.desk, d.opened_seq, d.opened_at, coalesce(d.closed_seq, 0),"      \
+	" coalesce(d.closed_at, ''), coalesce(d.staffed_ms, -1),"                                  \
+	" coalesce((d.staffed_ms + 30000) / 60000, -1)"                                            \
+	" FROM desk_spans d JOIN sites s ON s.id = d.site WHERE " where                            \
+	" ORDER BY s.name, d.day, d.desk, d.opened_seq"
+	int rc = sqlite3_prepare_v2(db,
+				    site ? SPANS_SQL("s.name = ?3 AND d.site = s.id"
+						     " AND +d.day BETWEEN ?1 AND ?2")
+					 : SPANS_SQL("d.day BETWEEN ?1 AND ?2"),
+				    -1, &s, NULL);
+#undef SPANS_SQL
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, from_day, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, to_day, -1, SQLITE_STATIC);
 		if (site)
 			sqlite3_bind_text(s, 3, site, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(s, 3);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			cstore_desk_span d = {
 			    .site = sq_col_text(s, 0),
@@ -1586,6 +1610,8 @@ static const cstore_ops sq_ops = {
     .period_counts = sq_period_counts,
     .day_totals = sq_day_totals,
     .day_cats = sq_day_cats,
+    .month_totals = sq_month_totals,
+    .site_names = sq_site_names,
     .rebuild_tickets = sq_rebuild_tickets,
     .profile_put = sq_profile_put,
     .profiles = sq_profiles,

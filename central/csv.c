@@ -39,8 +39,14 @@
  * that fits in it is an ordinary reply, and a database that cannot be read
  * still gets its 503 or 500. A read failing after that cuts the
  * connection (logged): the status has gone out already, and a file cut
- * short must not look whole. staffed.csv (a few rows per site and day) is
- * built in memory under CSV_MAX.
+ * short must not look whole.
+ *
+ * staffed.csv streams the same way, a site at a time: the names of the
+ * sites the store holds are read first (cstore_site_names, in the order of
+ * cstore_desk_spans), then each piece is the next site's spans of the
+ * period (cstore_desk_spans of that site: its key, a few thousand rows in
+ * years), so the file is the one read of every site would give, in the
+ * memory of one site's spans and the list of names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +71,9 @@ typedef struct {
 	long rows;
 	const char *lang; /* NULL: for scripts; "nl" or "en": for people */
 	names *nm;
-	/* whose rows: req_sees_site (staffed.csv, answered within the request) */
-	const request *rq;
+	/* whose rows (staffed.csv): people_sees_site (a copy: a streamed
+	 * export outlives the request) */
+	char *who_sites;
 	/* a viewer limited to some sites: a ticket of a site not in sites is
 	 * not theirs (the streamed export outlives rq) */
 	int limited;
@@ -80,6 +87,10 @@ typedef struct {
 	char from[11], to[11], site[CCONF_ID_LEN];
 	int one_site;
 	cstore_ticket_cursor cur;
+	/* staffed.csv: the sites' names (cstore_site_names), the next one */
+	char **names;
+	size_t nnames, names_cap, next;
+	int names_nomem;
 } csv_ctx;
 
 static void csv_free(csv_ctx *x)
@@ -89,6 +100,10 @@ static void csv_free(csv_ctx *x)
 	for (size_t i = 0; i < x->nsites; i++)
 		free(x->site_names[i]);
 	free(x->site_names);
+	for (size_t i = 0; i < x->nnames; i++)
+		free(x->names[i]);
+	free(x->names);
+	free(x->who_sites);
 	free(x);
 }
 
@@ -230,7 +245,7 @@ static int row(void *ctx, const cstore_ticket *t)
 static int span_row(void *ctx, const cstore_desk_span *d)
 {
 	csv_ctx *x = ctx;
-	if (!req_sees_site(x->rq, d->site))
+	if (!people_sees_site(x->who_sites, d->site))
 		return 0;
 	cell(x, d->site, 1, 0);
 	cell(x, d->day, 1, 0);
@@ -324,7 +339,12 @@ static int csv_begin(request *rq, reply *rp, csv_ctx **xp, csv_args *a, const ch
 	x->o = &rp->body;
 	x->sep = s;
 	x->lang = lang;
-	x->rq = rq;
+	x->who_sites = strdup(rq->who.sites);
+	if (!x->who_sites) {
+		csv_free(x);
+		reply_unavailable(rp, 5, "out of memory");
+		return -1;
+	}
 	x->limited = rq->who.sites[0] != '\0';
 	*xp = x;
 	*a = (csv_args){from, to, site};
@@ -435,6 +455,59 @@ void csv_export(request *rq, reply *rp)
 		csv_free(x);
 }
 
+static int take_name(void *ctx, const char *name)
+{
+	csv_ctx *x = ctx;
+	if (x->nnames == x->names_cap) {
+		size_t c = x->names_cap ? x->names_cap * 2 : 64;
+		char **p = realloc(x->names, c * sizeof *p);
+		if (!p)
+			return x->names_nomem = 1;
+		x->names = p;
+		x->names_cap = c;
+	}
+	if (!(x->names[x->nnames] = strdup(name)))
+		return x->names_nomem = 1;
+	x->nnames++;
+	return 0;
+}
+
+/* The spans of the next sites into x->o, up to the first that has some:
+ * 0 (more to come), 1 (the end), or a CSTORE_* status other than OK
+ * negated. */
+static int staffed_page(csv_ctx *x)
+{
+	while (x->next < x->nnames) {
+		long before = x->rows;
+		int st = cstore_desk_spans(x->st, x->from, x->to, x->names[x->next++], span_row, x);
+		if (st != CSTORE_OK)
+			return -st;
+		if (x->full)
+			return -CSTORE_ERROR;
+		if (x->rows > before)
+			break;
+	}
+	return x->next >= x->nnames;
+}
+
+static int staffed_fill(void *ctx, buf *out)
+{
+	csv_ctx *x = ctx;
+	x->o = out;
+	int rc = staffed_page(x);
+	if (rc < 0)
+		log_error("staffed.csv %s..%s: cut after %ld rows: the store answered %d", x->from,
+			  x->to, x->rows, -rc);
+	return rc;
+}
+
+static void staffed_done(void *ctx)
+{
+	csv_ctx *x = ctx;
+	log_info("staffed.csv %s..%s: %ld rows streamed", x->from, x->to, x->rows);
+	csv_free(x);
+}
+
 void csv_staffed(request *rq, reply *rp)
 {
 	static const char *const head[] = {"site",	"day",	     "desk",
@@ -448,8 +521,20 @@ void csv_staffed(request *rq, reply *rp)
 	csv_args a;
 	if (csv_begin(rq, rp, &x, &a, heads, sizeof head / sizeof head[0]))
 		return;
-	int st = cstore_desk_spans(rq->app->st, a.from ? a.from : "0000-00-00",
-				   a.to ? a.to : "9999-99-99", a.site, span_row, x);
-	csv_end(rp, x, &a, st, "staffed", "desk spans");
-	csv_free(x);
+	x->st = rq->app->st;
+	snprintf(x->from, sizeof x->from, "%s", a.from ? a.from : "0000-00-00");
+	snprintf(x->to, sizeof x->to, "%s", a.to ? a.to : "9999-99-99");
+	/* One site asked for: its spans, in one piece. Else every site's,
+	 * a site at a time. */
+	int st = a.site ? CSTORE_OK : cstore_site_names(x->st, take_name, x);
+	if (a.site)
+		take_name(x, a.site);
+	if (st == CSTORE_OK && x->names_nomem)
+		st = CSTORE_ERROR; /* not a file with sites left out */
+	int rc = st == CSTORE_OK ? staffed_page(x) : -st;
+	if (rc == 0) /* more sites: the rest streams */
+		rp->stream = (reply_stream){staffed_fill, staffed_done, x};
+	csv_end(rp, x, &a, rc < 0 ? -rc : CSTORE_OK, "staffed", "desk spans");
+	if (rc != 0)
+		csv_free(x);
 }

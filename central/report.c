@@ -10,12 +10,14 @@
  * the tickets: the per-site-and-kind figures from cstore_period_aggs (a
  * row per site, kind of help and whole month of the period, and per day
  * for the days around those months), the days from cstore_day_totals (per
- * site and day) and cstore_day_cats (per day and kind of help); so a
- * year costs its sites x kinds x 12 months plus sites x days of narrow
- * rows. Sites and groups are found through a hash (strmap). The days of
- * the "helped" figures (this month, this week, today) are read with the
- * period when they meet it, apart when not: a past period reads only its
- * own days.
+ * site and day; for a period of more than FOLD_WEEKS days, per site and
+ * month from cstore_month_totals) and cstore_day_cats (per day and kind of
+ * help); so a year costs its sites x kinds x 12 months, sites x 12 months
+ * and 365 x kinds of narrow rows. Sites and groups are found through a
+ * hash (strmap). The days of the "helped" figures (this month, this week,
+ * today) are read with the period when they meet it, apart when not (or
+ * when the period is read per month): a past period reads only its own
+ * days.
  *   - residents helped (tickets served) today, this week (from Monday),
  *     this month, by the central office's calendar;
  *   - every configured site: last sync, events held, acked_through,
@@ -31,8 +33,13 @@
  *   - per site and day: tickets, served and staffed hours (the desk spans:
  *     each desk from its desk.opened to its next
  *     desk.closed, on the day of the opening; a desk still open counts
- *     nothing yet), with a total per site;
- *   - tickets per day per site (lines) and per category (stacked bars).
+ *     nothing yet), with a total per site; folded per week (from Monday)
+ *     for a period of more than FOLD_DAYS days and per calendar month for
+ *     more than FOLD_WEEKS, so a year of 700 sites is about 10,000 rows
+ *     (a page a browser shows), not 255,000 (30 MB); the day by day
+ *     figures are in staffed.csv and a shorter period;
+ *   - tickets per site (lines, per row of that table) and per day per
+ *     category (stacked bars).
  *
  * Labels of the kinds of help come from the sites' profiles in the
  * reader's language (names.c); a site without a profile shows its ids.
@@ -60,6 +67,11 @@
 #define MAX_DAYS 366
 #define MAX_CATS 24 /* categories charted apart; the rest is "other" */
 #define DASH_TOP 20 /* kinds of help per site in the table; the rest is "other" */
+/* The days table and the sites' chart: per day up to FOLD_DAYS days, per
+ * week (from Monday) up to FOLD_WEEKS days, per calendar month beyond. */
+#define FOLD_DAYS  31
+#define FOLD_WEEKS 92
+enum { FOLD_DAY, FOLD_WEEK, FOLD_MONTH };
 
 static const char *const palette[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
 				      "#56b4e9", "#d55e00", "#8a7b00", "#4d4d4d"};
@@ -86,10 +98,13 @@ typedef struct {
 	long kpi_lo;  /* the first day of the "helped" figures */
 	const names *nm;
 	const char *lang;
-	long *site_day;	    /* tickets [nsites][ndays] */
-	long *site_served;  /* [nsites][ndays] */
-	long *site_minutes; /* staffed minutes of the closed desk spans, [nsites][ndays] */
-	long *site_spans;   /* closed desk spans, [nsites][ndays] */
+	int fold;	    /* FOLD_*: the rows of the days table and the sites' chart */
+	long nb;	    /* how many of them (days, weeks or months of the period) */
+	long *bstart;	    /* [nb]: the first day of each in the period */
+	long *site_day;	    /* tickets [nsites][nb] */
+	long *site_served;  /* [nsites][nb] */
+	long *site_minutes; /* staffed minutes of the closed desk spans, [nsites][nb] */
+	long *site_spans;   /* closed desk spans, [nsites][nb] */
 	int ncats;
 	char cats[MAX_CATS + 1][32]; /* the last one collects the rest */
 	long *cat_day;		     /* [MAX_CATS + 1][ndays] */
@@ -135,6 +150,47 @@ static int cat_index(agg *a, const char *cat)
 	return MAX_CATS;
 }
 
+/* A month as a number: year * 12 + month - 1, of a "YYYY-MM..." label. */
+static long month_no(const char *label)
+{
+	return strtol(label, NULL, 10) * 12 + strtol(label + 5, NULL, 10) - 1;
+}
+
+static long month_of_day(long d)
+{
+	char l[DAY_LEN];
+	days_to_label(d, l);
+	return month_no(l);
+}
+
+/* The row (day, week or month) of day d of the period. */
+static long bucket_of(const agg *a, long d)
+{
+	switch (a->fold) {
+	case FOLD_WEEK:
+		return (d - (a->from - days_weekday(a->from))) / 7;
+	case FOLD_MONTH:
+		return month_of_day(d) - month_of_day(a->from);
+	default:
+		return d - a->from;
+	}
+}
+
+/* The rows of the period and their first days (nb, bstart); -1 if out of
+ * memory. */
+static int buckets(agg *a)
+{
+	long nd = a->to - a->from + 1;
+	a->fold = nd <= FOLD_DAYS ? FOLD_DAY : nd <= FOLD_WEEKS ? FOLD_WEEK : FOLD_MONTH;
+	a->nb = bucket_of(a, a->to) + 1;
+	a->bstart = calloc((size_t)a->nb, sizeof *a->bstart);
+	if (!a->bstart)
+		return -1;
+	for (long d = a->to; d >= a->from; d--)
+		a->bstart[bucket_of(a, d)] = d;
+	return 0;
+}
+
 /* An aggregate row of the period (a day or a whole month): to its group. */
 static int take(void *ctx, const cstore_agg *r)
 {
@@ -173,13 +229,34 @@ static int take_total(void *ctx, const cstore_day_total *t)
 		a->helped_week += d >= a->week ? t->served : 0;
 		a->helped_month += d >= a->month ? t->served : 0;
 	}
-	if (d < a->from || d > a->to)
+	if (d < a->from || d > a->to || a->fold == FOLD_MONTH)
+		return 0; /* per month: take_month */
+	a->tickets += t->visits;
+	size_t si = strmap_get(&a->sites, t->site);
+	if (si == (size_t)-1)
+		return 0;
+	long k = (long)si * a->nb + bucket_of(a, d);
+	a->site_day[k] += t->visits;
+	a->site_served[k] += t->served;
+	a->site_minutes[k] += t->staffed_minutes;
+	a->site_spans[k] += t->spans;
+	return 0;
+}
+
+/* A site's month (FOLD_MONTH): to the days table and the sites' chart. */
+static int take_month(void *ctx, const cstore_day_total *t)
+{
+	agg *a = ctx;
+	if (strlen(t->day) != 7 || !req_sees_site(a->rq, t->site))
+		return 0;
+	long b = month_no(t->day) - month_of_day(a->from);
+	if (b < 0 || b >= a->nb)
 		return 0;
 	a->tickets += t->visits;
 	size_t si = strmap_get(&a->sites, t->site);
 	if (si == (size_t)-1)
 		return 0;
-	long k = (long)si * (a->to - a->from + 1) + d - a->from;
+	long k = (long)si * a->nb + b;
 	a->site_day[k] += t->visits;
 	a->site_served[k] += t->served;
 	a->site_minutes[k] += t->staffed_minutes;
@@ -213,6 +290,7 @@ static void agg_free(agg *a)
 	free(a->g);
 	strmap_free(&a->gidx);
 	strmap_free(&a->sites);
+	free(a->bstart);
 	free(a->site_day);
 	free(a->site_served);
 	free(a->site_minutes);
@@ -228,7 +306,7 @@ typedef struct {
 	    *cat, *tickets, *served, *no_show, *cancelled, *expired, *wait_med, *wait_p90,
 	    *service_med, *chart_sites, *chart_cats, *no_data, *download, *logout, *updated,
 	    *ago_min, *ago_h, *ago_d, *just_now, *total, *note, *per_day, *day, *staffed,
-	    *download_staffed, *note_day;
+	    *download_staffed, *note_day, *per_week, *per_month, *week, *month;
 } words;
 
 static const words nl = {
@@ -278,7 +356,11 @@ static const words nl = {
     "Bemande uren als CSV",
     "Bemande uren: elke balie van openen tot sluiten opgeteld, op de dag waarop hij "
     "openging (hooguit 24 uur per keer). Een balie die nog open is telt pas mee als hij "
-    "dicht is."};
+    "dicht is.",
+    "Per locatie en week",
+    "Per locatie en maand",
+    "Week vanaf",
+    "Maand"};
 
 static const words en = {
     "Central office",
@@ -327,7 +409,11 @@ static const words en = {
     "Staffed hours as CSV",
     "Staffed hours: each desk from opening to closing, added up, on the day it "
     "opened (at most 24 hours at a time). A desk still open counts once it "
-    "has closed."};
+    "has closed.",
+    "Per site and week",
+    "Per site and month",
+    "Week from",
+    "Month"};
 
 static void duration(buf *o, int64_t ms, int english)
 {
@@ -348,6 +434,19 @@ static void short_day(long d, int english, char out[8])
 	char l[DAY_LEN];
 	days_to_label(d, l);
 	snprintf(out, 8, "%.2s%c%.2s", l + 8, english ? '/' : '-', l + 5);
+}
+
+/* The short label of row i of the days table: its first day, or its
+ * month as "11-2026" (nl) or "11/2026" (en). */
+static void short_bucket(const agg *a, long i, int english, char out[8])
+{
+	if (a->fold != FOLD_MONTH) {
+		short_day(a->bstart[i], english, out);
+		return;
+	}
+	char l[DAY_LEN];
+	days_to_label(a->bstart[i], l);
+	snprintf(out, 8, "%.2s%c%.4s", l + 5, english ? '/' : '-', l);
 }
 
 /* A round upper bound for an axis of four steps: 4 times 1, 2, 2.5 or 5
@@ -375,7 +474,8 @@ static long nice_max(long v)
 #define PT 12
 #define PB 30
 
-static void axes(buf *o, long nd, long from, long ymax, int english)
+/* The axes of a chart of nd days from from, or (a not NULL) of a's rows. */
+static void axes(buf *o, long nd, long from, long ymax, int english, const agg *a)
 {
 	int pw = CW - PL - PR, ph = CH - PT - PB;
 	for (int i = 0; i <= 4; i++) {
@@ -389,7 +489,10 @@ static void axes(buf *o, long nd, long from, long ymax, int english)
 	for (long i = 0; i < nd; i += step) {
 		double x = PL + (nd == 1 ? pw / 2.0 : (double)pw * ((double)i + 0.5) / (double)nd);
 		char l[8];
-		short_day(from + i, english, l);
+		if (a)
+			short_bucket(a, i, english, l);
+		else
+			short_day(from + i, english, l);
 		buf_printf(o, "<text x=\"%.1f\" y=\"%d\" class=\"xl\">%s</text>", x, CH - 10, l);
 	}
 }
@@ -405,22 +508,29 @@ static void legend(buf *o, int n, const char *const *labels, const agg *a, int c
 	buf_adds(o, "</div>");
 }
 
+/* Per site a line through its rows of the days table (days, weeks or
+ * months: a->fold). */
 static void chart_sites(buf *o, const agg *a, int english, const words *w)
 {
-	long nd = a->to - a->from + 1, ymax = 0;
+	long nd = a->nb, ymax = 0;
 	int ns = a->cfg->nsites;
 	for (long i = 0; i < (long)ns * nd; i++)
 		if (a->site_day[i] > ymax)
 			ymax = a->site_day[i];
-	buf_printf(o, "<section class=\"card\"><h2>%s</h2>", w->chart_sites);
+	const char *title = a->fold == FOLD_DAY	 ? w->chart_sites
+			    : a->fold == FOLD_WEEK ? (english ? "Tickets per week per site"
+							      : "Tickets per week per locatie")
+			    : english		   ? "Tickets per month per site"
+						   : "Tickets per maand per locatie";
+	buf_printf(o, "<section class=\"card\"><h2>%s</h2>", title);
 	if (!a->tickets) {
 		buf_printf(o, "<p class=\"empty\">%s</p></section>", w->no_data);
 		return;
 	}
 	ymax = nice_max(ymax);
 	buf_printf(o, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", CW, CH,
-		   w->chart_sites);
-	axes(o, nd, a->from, ymax, english);
+		   title);
+	axes(o, nd, a->from, ymax, english, a);
 	int pw = CW - PL - PR, ph = CH - PT - PB;
 	const char *keys[CCONF_MAX_SITES > 64 ? 64 : CCONF_MAX_SITES];
 	int shown = ns < 64 ? ns : 64;
@@ -482,7 +592,7 @@ static void chart_cats(buf *o, const agg *a, int english, const words *w)
 	ymax = nice_max(ymax);
 	buf_printf(o, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", CW, CH,
 		   w->chart_cats);
-	axes(o, nd, a->from, ymax, english);
+	axes(o, nd, a->from, ymax, english, NULL);
 	int pw = CW - PL - PR, ph = CH - PT - PB;
 	double slot = (double)pw / (double)nd, bw = slot * 0.72;
 	if (bw > 48)
@@ -809,17 +919,25 @@ static void day_row(buf *o, const char *site_name, const char *day, long tickets
 	buf_adds(o, "</td></tr>");
 }
 
-/* Per site and day: tickets, served, staffed hours; a total row per site
- * with more than one day. Days without tickets or closed desk spans are
- * left out. */
+/* Per site and day (or week, or month: a->fold): tickets, served, staffed
+ * hours; a total row per site. Rows without
+ * tickets or closed desk spans are left out. A week is named by its first
+ * day in the period, a month as "YYYY-MM". */
 static void days_table(buf *o, const agg *a, const words *w, int english, const char *from_s,
 		       const char *to_s)
 {
-	long nd = a->to - a->from + 1;
+	long nd = a->nb;
 	buf_printf(o,
 		   "<section class=\"card\"><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
 		   "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr>",
-		   w->per_day, w->site, w->day, w->tickets, w->served, w->staffed);
+		   a->fold == FOLD_DAY	  ? w->per_day
+		   : a->fold == FOLD_WEEK ? w->per_week
+					  : w->per_month,
+		   w->site,
+		   a->fold == FOLD_DAY	  ? w->day
+		   : a->fold == FOLD_WEEK ? w->week
+					  : w->month,
+		   w->tickets, w->served, w->staffed);
 	int any = 0;
 	for (int s = 0; s < a->cfg->nsites; s++) {
 		long rows = 0, tickets = 0, served = 0, minutes = 0, spans = 0;
@@ -829,7 +947,9 @@ static void days_table(buf *o, const agg *a, const words *w, int english, const 
 			if (!a->site_day[k] && !a->site_spans[k])
 				continue;
 			char day[DAY_LEN];
-			days_to_label(a->from + i, day);
+			days_to_label(a->bstart[i], day);
+			if (a->fold == FOLD_MONTH)
+				day[7] = '\0';
 			day_row(o, name, day, a->site_day[k], a->site_served[k], a->site_minutes[k],
 				a->site_spans[k], english, 0);
 			rows++;
@@ -838,7 +958,9 @@ static void days_table(buf *o, const agg *a, const words *w, int english, const 
 			minutes += a->site_minutes[k];
 			spans += a->site_spans[k];
 		}
-		if (rows > 1)
+		/* every site with a row ends with its total: the same row
+		 * whether the period is read per day, week or month */
+		if (rows)
 			day_row(o, name, w->total, tickets, served, minutes, spans, english, 1);
 		any |= rows > 0;
 	}
@@ -889,12 +1011,13 @@ void report_dashboard(request *rq, reply *rp)
 		return;
 	}
 	long nd = a.to - a.from + 1;
-	a.site_day = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_day);
-	a.site_served = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_served);
-	a.site_minutes = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_minutes);
-	a.site_spans = calloc((size_t)a.cfg->nsites * (size_t)nd + 1, sizeof *a.site_spans);
+	size_t nsb = (size_t)a.cfg->nsites * (size_t)(buckets(&a) ? 0 : a.nb) + 1;
+	a.site_day = calloc(nsb, sizeof *a.site_day);
+	a.site_served = calloc(nsb, sizeof *a.site_served);
+	a.site_minutes = calloc(nsb, sizeof *a.site_minutes);
+	a.site_spans = calloc(nsb, sizeof *a.site_spans);
 	a.cat_day = calloc((size_t)(MAX_CATS + 1) * (size_t)nd, sizeof *a.cat_day);
-	if (!a.site_day || !a.site_served || !a.site_minutes || !a.site_spans || !a.cat_day) {
+	if (!a.bstart || !a.site_day || !a.site_served || !a.site_minutes || !a.site_spans || !a.cat_day) {
 		agg_free(&a);
 		reply_unavailable(rp, 5, "out of memory");
 		return;
@@ -924,6 +1047,13 @@ void report_dashboard(request *rq, reply *rp)
 	days_to_label(a.to, to_s);
 	names *nm = names_load(rq->app->st, &st);
 	a.nm = nm;
+	if (st == CSTORE_OK && a.fold == FOLD_MONTH) {
+		/* the period per month, the days of the "helped" figures apart */
+		st = cstore_month_totals(rq->app->st, from_s, to_s, take_month, &a);
+		lo[0] = a.kpi_lo;
+		hi[0] = a.today;
+		reads = 1;
+	}
 	for (int i = 0; i < reads && st == CSTORE_OK && !a.nomem; i++) {
 		char lo_s[DAY_LEN], hi_s[DAY_LEN];
 		days_to_label(lo[i], lo_s);

@@ -14,8 +14,11 @@
  * called 0..45 minutes later and then served 3..25 minutes after that (how
  * it ended: solved, referred, follow-up or not recorded; first visit yes,
  * no or not recorded; now and then another kind of help as a topic), or,
- * one in twelve, a no-show. A fixed seed: the same arguments give the same
- * database. Prints "events N tickets M seconds S events/s R".
+ * one in twelve, a no-show. A day's first six tickets are of six different
+ * kinds (so a day of few tickets still has its aggregate rows of each
+ * kind it can). A fixed seed: the same arguments give the same
+ * database. Prints "events N tickets M seconds S events/s R", and on
+ * stderr how far it got after each round of batches (all sites).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,6 +141,11 @@ int main(int argc, char **argv)
 					put_event(&o, si, ++*q, "desk.opened", day, 8 * 60 + 45,
 						  rest);
 				}
+				/* The day's first six tickets in six different
+				 * kinds of help (from a random one on), the
+				 * rest at random: a day of few tickets still
+				 * has as many kinds (aggregate rows) as it can. */
+				int first = (int)rnd(6);
 				for (int k = 0; k < tickets; k++) {
 					int issued = 9 * 60 + k * 6 + (int)rnd(6);
 					int called = issued + (int)rnd(46),
@@ -146,7 +154,8 @@ int main(int argc, char **argv)
 						ended = 23 * 60 + 59;
 					if (called > ended)
 						called = ended;
-					const char *cat = cats[rnd(6)], *lang = langs[rnd(7)];
+					const char *cat = cats[k < 6 ? (first + k) % 6 : (int)rnd(6)],
+						   *lang = langs[rnd(7)];
 					int desk = 1 + (int)rnd(2);
 					unsigned long long tk = (unsigned long long)(d * 1000 + k);
 					char id[160];
@@ -206,6 +215,10 @@ int main(int argc, char **argv)
 			}
 			events += *q - s0;
 		}
+		double el = now_s() - t0;
+		fprintf(stderr, "%d of %d days: %lld events, %.0f s, %.0f events/s\n",
+			ndays - (d0 - per + 1 > 0 ? d0 - per + 1 : 0), ndays, events, el,
+			(double)events / el);
 	}
 	double el = now_s() - t0;
 	printf("events %lld tickets %lld seconds %.1f events/s %.0f\n", events, ntickets, el,

@@ -498,6 +498,30 @@ got=$(day_row nl $D1 $D1 $D1)
 got=$(day_row en $D1 $D4 $D2)
 [ "$got" = "<tr><td>WIJS Paddepoel</td><td>$D2</td><td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">24.0</td></tr>" ] ||
 	fail "dashboard: a span over two days is not capped at 24.0 h: $got"
+# Every site's staffed.csv streams a site at a time (chunked), with the
+# rows, in the order, of the one read of every site it replaced (the old
+# output: that read's SQL, where the database can be asked).
+vn=$(($(export_count vinkhuizen) + 1))
+# (UUIDs are the network's: vinkhuizen's own, not paddepoel's of that seq)
+batch "$(dsk $vn desk.opened 1 09:00 | sed 's/-8000-/-a000-/')" \
+	"$(dsk $((vn + 1)) desk.closed 1 12:00 | sed 's/-8000-/-a000-/')" >"$dir/staff-v.json"
+expect_post "200 {\"acked_through\":$((vn + 1))}" vinkhuizen "$TOK_VINKHUIZEN" "$dir/staff-v.json"
+curl -s --max-time 20 -D "$dir/staffed-all.h" -H "Authorization: Bearer $TOK_ADMIN" \
+	"$URL/export/staffed.csv?sep=,&from=$D1&to=$D4" | tr -d '\r' >"$dir/staffed-all.got"
+grep -qi '^transfer-encoding: chunked' "$dir/staffed-all.h" || fail "staffed.csv of every site did not stream: $(cat "$dir/staffed-all.h")"
+grep -q "^vinkhuizen,$D1,1,${D1}T09:00:00.000+01:00,${D1}T12:00:00.000+01:00,180$" "$dir/staffed-all.got" ||
+	fail "streamed staffed.csv lacks vinkhuizen's span: $(cat "$dir/staffed-all.got")"
+if [ "$TEST_DB" = pg ] || command -v sqlite3 >/dev/null; then
+	{
+		echo "site,day,desk,opened_at,closed_at,minutes"
+		test_sql central "SELECT s.name, d.day, d.desk, d.opened_at, coalesce(d.closed_at, ''),
+			coalesce(CAST((d.staffed_ms + 30000) / 60000 AS TEXT), '') FROM desk_spans d
+			JOIN sites s ON s.id = d.site WHERE d.day BETWEEN '$D1' AND '$D4'
+			ORDER BY s.name, d.day, d.desk, d.opened_seq" | tr '|' ,
+	} >"$dir/staffed-all.want"
+	cmp -s "$dir/staffed-all.want" "$dir/staffed-all.got" ||
+		fail "streamed staffed.csv is not the one read's: $(diff "$dir/staffed-all.want" "$dir/staffed-all.got")"
+fi
 got=$(day_row en $D1 $D4 Total)
 [ "$got" = '<tr class="sub"><td>WIJS Paddepoel</td><td>Total</td><td class="n">1</td><td class="n">1</td><td class="n">35.0</td></tr>' ] ||
 	fail "dashboard: the period's total is not 35.0 h: $got"

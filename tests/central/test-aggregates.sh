@@ -207,8 +207,10 @@ grep -q 'Noord.*<td>Total</td><td class="n">9</td><td class="n">4</td><td class=
 # The same figures from whole months (month_aggs) and the days around them.
 totals() { grep -o '<tr class="sub"><td>[^<]*</td><td>Total</td>\(<td class="n">[^<]*</td>\)*' "$1"; }
 alltotals() { grep -o '<td>All locations</td>\(<td[^>]*>[^<]*</td>\)*' "$1"; }
+# (2026-08-20..2026-12-20: more than 92 days, the table per month from
+# whole months and the days of partial ones)
 for p in "2026-11-01&to=2026-11-30" "2026-10-20&to=2026-12-10" "2026-10-01&to=2026-12-31" \
-	"2026-11-05&to=2026-12-31" "2026-10-01&to=2026-11-25"; do
+	"2026-11-05&to=2026-12-31" "2026-10-01&to=2026-11-25" "2026-08-20&to=2026-12-20"; do
 	admin "$URL/?from=${p}&lang=en" >"$dir/dash-m.html"
 	keep "$dir/dash-m.html" "dash-${p%%&*}-${p##*=}.html"
 	[ "$(totals "$dir/dash-m.html")" = "$(totals "$dir/dash.html")" ] && [ -n "$(totals "$dir/dash.html")" ] ||
