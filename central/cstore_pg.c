@@ -3,7 +3,7 @@
  * by a database string "postgresql://…" or "postgres://…". Same meaning
  * as cstore_sqlite.c, function by function; what differs is said here.
  *
- * Schema (version 2 of this back end; meta('schema') holds the version):
+ * Schema (version 3 of this back end; meta('schema') holds the version):
  *
  *   meta(key PRIMARY KEY, value bigint): 'schema'; 'version', counted up
  *           by every write transaction (cstore_version); 'sites_version',
@@ -19,10 +19,13 @@
  *   accounts, sessions, api_tokens, audit (cstore_pg_people.c) and
  *           site_config, config_templates, enrol_codes (cstore_pg_conf.c):
  *           schema 2, each file's header says its tables.
- *   No aggregate tables (yet): the reports' reads (cstore_pg_agg.c) group
- *           the period's tickets and desk spans at query time, with the
- *           results of SQLite's aggregates; a page costs its period's
- *           tickets (the index tickets_day).
+ *   day_aggs, day_counts, month_aggs, month_counts, day_totals, day_cats
+ *           (cstore_pg_aggkeep.c): schema 3, the per-day aggregates of
+ *           SQLite's schema 6, kept in the transaction that changes the
+ *           tickets: row triggers note the changes in a temporary table of
+ *           the connection, and a batch flushes them (pg_agg_flush) before
+ *           its commit; the update from schema 2 counts them from the
+ *           tickets held. The reports read them (cstore_pg_agg.c).
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
@@ -40,7 +43,10 @@
  * it is refused whole (CONFLICT), naming no other site. Changes of the
  * sites take an advisory lock, so their order of registration (reg) is
  * drawn by one at a time. Every write transaction counts meta's 'version'
- * up as its last statement (the row is held only for the commit).
+ * up (the row is held only until the commit). A batch's last step is the
+ * aggregates' flush (pg_agg_flush), in its transaction: rolled back with
+ * it. The rebuild turns the notes off (SET LOCAL loket.agg) and counts
+ * every aggregate again at its end (pg_agg_count_all).
  * Serialization failures and deadlocks (40001, 40P01) run the
  * transaction again, at most PG_TRIES times, then CSTORE_BUSY.
  *
@@ -146,7 +152,8 @@ static const char schema_1[] =
  * statements in order, up to a NULL. */
 static const char *const schema_1_steps[] = {schema_1, NULL};
 static const char *const schema_2_steps[] = {pg_people_schema, pg_conf_schema, NULL};
-static const char *const *const migrations[] = {schema_1_steps, schema_2_steps};
+static const char *const schema_3_steps[] = {pg_agg_schema, NULL};
+static const char *const *const migrations[] = {schema_1_steps, schema_2_steps, schema_3_steps};
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* --- statements ---------------------------------------------------------- */
@@ -434,6 +441,16 @@ static int simple(pgconn *c, const char *sql)
 	return status;
 }
 
+int pg_exec(pgconn *c, const char *sql)
+{
+	return simple(c, sql);
+}
+
+int pg_failed(pgconn *c, const PGresult *r, const char *what)
+{
+	return failed(c, r, what);
+}
+
 int pg_version_bump(pgconn *c)
 {
 	return pg_do(c, &q_version_bump, NULL, NULL);
@@ -472,7 +489,8 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 	const char *v[] = {ms};
 	PGresult *r = PQexecParams(conn, "SELECT set_config('lock_timeout', $1, false)", 1, NULL, v,
 				   NULL, NULL, 0);
-	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQsetClientEncoding(conn, "UTF8") == 0;
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQsetClientEncoding(conn, "UTF8") == 0 &&
+		 pg_agg_session(conn) == 0;
 	PQclear(r);
 	for (size_t i = 0;
 	     ok && prepare && i < sizeof prepared / sizeof prepared[0] + EV_TYPE_COUNT; i++) {
@@ -707,6 +725,14 @@ static int schema_update(PGconn *conn, char *err, size_t errlen)
 			status = simple(&c, migrations[v][i]);
 		if (status == CSTORE_OK)
 			log_info("PostgreSQL: schema %d -> %d", v, v + 1);
+		/* 2 -> 3: the per-day aggregates of the tickets held (none in
+		 * a new database) */
+		int64_t chunks = 0;
+		if (status == CSTORE_OK && v == 2 && version > 0 &&
+		    (status = pg_agg_count_all(&c, &chunks)) == CSTORE_OK)
+			log_info("PostgreSQL: schema %d -> 3: per-day aggregates counted from the "
+				 "tickets (%lld site-months)",
+				 version, (long long)chunks);
 	}
 	if (status == CSTORE_OK && version != SCHEMA_VERSION) {
 		char n[16];
@@ -1054,7 +1080,7 @@ typedef struct {
 } ingest_arg;
 
 /* Inserts ev[from..n) of the batch with their facts, then the site's row
- * (acked_through now_acked) and the version: CSTORE_OK, or the status;
+ * (acked_through now_acked): CSTORE_OK, or the status;
  * *not_inserted the index of an event whose UUID is held, or -1. */
 static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, size_t from,
 		     size_t stored, int64_t now_acked, long *not_inserted)
@@ -1097,7 +1123,6 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 		pg_p_int(&p, (int64_t)stored);
 		pg_p_int(&p, a->now_ms);
 		pipe_send(&ps, &q_site_set, &p, -1);
-		pipe_send(&ps, &q_version_bump, &(pgparams){0}, -1);
 	}
 	pipe_drain(&ps);
 	if (!c->lost && !PQexitPipelineMode(c->conn) && ps.status == CSTORE_OK)
@@ -1130,6 +1155,12 @@ static int ingest_body(pgstore *st, pgconn *c, void *arg)
 	status = put_batch(st, c, sid, a, held, b->n - held, now_acked, &bad);
 	if (status == CSTORE_OK && bad >= 0)
 		return uuid_conflict(c, &b->ev[bad].e, r);
+	/* The aggregates, in this transaction; then the version, whose row
+	 * every batch takes: held only until the commit. */
+	if (status == CSTORE_OK)
+		status = pg_agg_flush(c);
+	if (status == CSTORE_OK)
+		status = pg_version_bump(c);
 	if (status != CSTORE_OK) {
 		snprintf(r->why, sizeof r->why, "%s", c->err);
 		return status;
@@ -1252,6 +1283,9 @@ static int rebuild_body(pgstore *st, pgconn *c, void *arg)
 	/* No batch in between (of any node): it would write facts the
 	 * rebuild then writes again. Reads go on. */
 	int status = simple(c, "LOCK TABLE events, tickets, desk_spans IN EXCLUSIVE MODE");
+	/* The aggregates are counted once at the end, not noted row by row. */
+	if (status == CSTORE_OK)
+		status = simple(c, "SET LOCAL loket.agg = 'off'");
 	if (status == CSTORE_OK)
 		status = reread(st, c, a);
 	if (status == CSTORE_OK)
@@ -1260,6 +1294,9 @@ static int rebuild_body(pgstore *st, pgconn *c, void *arg)
 		status = simple(c, "DELETE FROM desk_spans");
 	if (status == CSTORE_OK)
 		status = derive(st, c, a);
+	int64_t chunks;
+	if (status == CSTORE_OK)
+		status = pg_agg_count_all(c, &chunks);
 	if (status == CSTORE_OK)
 		status = pg_version_bump(c);
 	return status;
