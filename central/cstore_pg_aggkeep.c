@@ -36,10 +36,11 @@
  * spans) of a (site, day) whose spans changed are counted again from its
  * few spans, and its month's from its day rows; day_totals of every
  * (site, day) noted follows from its new rows. About eight round trips
- * whatever the batch's size, and a cost that follows the batch's changes
- * plus the rows held of the days and months it touched, never the day's
- * other tickets (counting the touched days again from the tickets was
- * quadratic for SQLite: read its header).
+ * whatever the batch's size (one when nothing was noted: a batch resent),
+ * and a cost that follows the batch's changes plus the rows held of the
+ * days and months it touched, never the day's other tickets (counting
+ * the touched days again from the tickets was quadratic for SQLite: read
+ * its header).
  *
  * Two nodes at once: a batch holds its site's row (FOR UPDATE) for its
  * whole transaction, so the rows of a (site, …) change one batch at a
@@ -476,17 +477,29 @@ static int apply_notes(pgconn *c, pg_agg_rows *rows)
 
 int pg_agg_flush(pgconn *c)
 {
+	/* Nothing noted (a batch resent): nothing to do. */
+	int status;
+	PGresult *r =
+	    query(c, "SELECT count(*) FILTER (WHERE sign <> 0), count(*) FROM pg_temp.agg_notes",
+		  &status);
+	if (!r)
+		return status;
+	int tickets = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+	int any = strcmp(PQgetvalue(r, 0, 1), "0") != 0;
+	PQclear(r);
 	pg_agg_rows rows;
 	memset(&rows, 0, sizeof rows);
-	int status = apply_notes(c, &rows);
-	if (status == CSTORE_OK)
-		status = pg_exec(c, q_forget_rows);
-	if (status == CSTORE_OK)
-		status = copy_rows(c, &rows, 0);
-	if (status == CSTORE_OK)
-		status = copy_rows(c, &rows, 1);
-	pg_agg_rows_free(&rows);
-	if (status == CSTORE_OK)
+	if (tickets) {
+		status = apply_notes(c, &rows);
+		if (status == CSTORE_OK)
+			status = pg_exec(c, q_forget_rows);
+		if (status == CSTORE_OK)
+			status = copy_rows(c, &rows, 0);
+		if (status == CSTORE_OK)
+			status = copy_rows(c, &rows, 1);
+		pg_agg_rows_free(&rows);
+	}
+	if (status == CSTORE_OK && any)
 		status = pg_exec(c, q_counts);
 	return status;
 }
