@@ -22,10 +22,11 @@
  *   day_aggs, day_counts, month_aggs, month_counts, day_totals, day_cats
  *           (cstore_pg_aggkeep.c): schema 3, the per-day aggregates of
  *           SQLite's schema 6, kept in the transaction that changes the
- *           tickets: row triggers note the changes in a temporary table of
- *           the connection, and a batch flushes them (pg_agg_flush) before
- *           its commit; the update from schema 2 counts them from the
- *           tickets held. The reports read them (cstore_pg_agg.c).
+ *           tickets: a batch notes its tickets before and after its facts
+ *           in a temporary table of the connection and applies the
+ *           difference before its commit; the update from schema 2 counts
+ *           them from the tickets held. The reports read them
+ *           (cstore_pg_agg.c).
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
@@ -43,10 +44,11 @@
  * it is refused whole (CONFLICT), naming no other site. Changes of the
  * sites take an advisory lock, so their order of registration (reg) is
  * drawn by one at a time. Every write transaction counts meta's 'version'
- * up (the row is held only until the commit). A batch's last step is the
- * aggregates' flush (pg_agg_flush), in its transaction: rolled back with
- * it. The rebuild turns the notes off (SET LOCAL loket.agg) and counts
- * every aggregate again at its end (pg_agg_count_all).
+ * up as its last statement (the row is held only until the commit). A
+ * batch notes its tickets before and after its facts and applies that to
+ * the aggregates (pg_agg_batch_begin, pg_agg_batch_end), in its
+ * transaction: rolled back with it. The rebuild counts every aggregate
+ * again at its end (pg_agg_count_all).
  * Serialization failures and deadlocks (40001, 40P01) run the
  * transaction again, at most PG_TRIES times, then CSTORE_BUSY.
  *
@@ -99,6 +101,7 @@
 #define OID_INT8  20
 #define OID_INT4  23
 #define OID_TEXT  25
+#define OID_TEXTS 1009 /* text[] */
 
 /* --- the schema and its migrations ---------------------------------------- */
 
@@ -340,6 +343,7 @@ static int oids_of(const pgsql *q, Oid *oid)
 		case 't': oid[n] = OID_TEXT; break;
 		case 'b': oid[n] = OID_BOOL; break;
 		case 'y': oid[n] = OID_BYTEA; break;
+		case 'a': oid[n] = OID_TEXTS; break;
 		default: assert(!"unknown parameter type");
 		}
 	}
@@ -1152,13 +1156,25 @@ static int ingest_body(pgstore *st, pgconn *c, void *arg)
 	int64_t last = b->ev[b->n - 1].e.seq;
 	int64_t now_acked = last > acked ? last : acked;
 	long bad = -1;
-	status = put_batch(st, c, sid, a, held, b->n - held, now_acked, &bad);
-	if (status == CSTORE_OK && bad >= 0)
-		return uuid_conflict(c, &b->ev[bad].e, r);
-	/* The aggregates, in this transaction; then the version, whose row
-	 * every batch takes: held only until the commit. */
+	/* The aggregates: the batch's tickets noted before and after its
+	 * facts, in this transaction (cstore_pg_aggkeep.c). */
+	char *tickets = NULL;
+	int new_events = held < b->n;
+	if (new_events)
+		status = pg_agg_batch_tickets(b, held, &tickets);
+	if (status == CSTORE_OK && new_events)
+		status = pg_agg_batch_begin(c, sid, tickets);
 	if (status == CSTORE_OK)
-		status = pg_agg_flush(c);
+		status = put_batch(st, c, sid, a, held, b->n - held, now_acked, &bad);
+	if (status == CSTORE_OK && bad >= 0) {
+		free(tickets);
+		return uuid_conflict(c, &b->ev[bad].e, r);
+	}
+	if (status == CSTORE_OK && new_events)
+		status = pg_agg_batch_end(c, sid, tickets, b->ev[held].e.seq, last);
+	free(tickets);
+	/* Then the version, whose row every batch takes: held only until
+	 * the commit. */
 	if (status == CSTORE_OK)
 		status = pg_version_bump(c);
 	if (status != CSTORE_OK) {
@@ -1283,9 +1299,6 @@ static int rebuild_body(pgstore *st, pgconn *c, void *arg)
 	/* No batch in between (of any node): it would write facts the
 	 * rebuild then writes again. Reads go on. */
 	int status = simple(c, "LOCK TABLE events, tickets, desk_spans IN EXCLUSIVE MODE");
-	/* The aggregates are counted once at the end, not noted row by row. */
-	if (status == CSTORE_OK)
-		status = simple(c, "SET LOCAL loket.agg = 'off'");
 	if (status == CSTORE_OK)
 		status = reread(st, c, a);
 	if (status == CSTORE_OK)

@@ -56,9 +56,10 @@ struct pgstore {
 };
 
 /* A statement: its parameters' types, one letter each (i bigint, n integer,
- * t text, b boolean, y bytea), and its SQL. A statement with a name is
- * prepared on each connection once (the hot ones of ingest); the others
- * are sent with their parameters each time. */
+ * t text, b boolean, y bytea, a text[] sent as its text '{"…",…}'), and
+ * its SQL. A statement with a name is prepared on each connection once
+ * (the hot ones of ingest); the others are sent with their parameters
+ * each time. */
 typedef struct {
 	const char *name;
 	const char *types;
@@ -179,14 +180,21 @@ int pg_enrol_code_put(cstore *base_, const char *site, const unsigned char code_
 int pg_enrol_use(cstore *base_, const unsigned char code_sha[32], const unsigned char token_sha[32],
 		 int64_t now_ms, char *site, size_t cap, int *why, cstore_conf_cb cb, void *ctx);
 
-/* The per-day aggregates (cstore_pg_aggkeep.c): their tables, functions
- * and triggers (the migration 2 -> 3); the notes' temporary table of a
- * new connection (0, or -1); the flush of a transaction's notes before its
- * commit; every aggregate counted again from the tickets and desk spans
- * (the notes paused: SET LOCAL loket.agg = 'off'), *chunks the (site,
+/* The per-day aggregates (cstore_pg_aggkeep.c): their tables (the
+ * migration 2 -> 3); the notes' temporary table of a new connection (0,
+ * or -1). A batch: its tickets from ev[from] on as a text array (malloc'd
+ * into *out); begin, after the site's lock and before the batch's facts,
+ * notes those tickets as they are; end, after the facts, notes them as
+ * they are now and the desk spans of seqs from_seq .. to_seq, and applies
+ * the notes to the aggregates (pg_agg_flush). count_all: every aggregate
+ * counted again from the tickets and desk spans, *chunks the (site,
  * month)s counted. CSTORE_OK or the status. */
 extern const char pg_agg_schema[];
 int pg_agg_session(PGconn *conn);
+int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out);
+int pg_agg_batch_begin(pgconn *c, int64_t site, const char *tickets);
+int pg_agg_batch_end(pgconn *c, int64_t site, const char *tickets, int64_t from_seq,
+		     int64_t to_seq);
 int pg_agg_flush(pgconn *c);
 int pg_agg_count_all(pgconn *c, int64_t *chunks);
 

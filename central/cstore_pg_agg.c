@@ -234,7 +234,7 @@ static void period_params(pgparams *pp, piece_arrays *a, const char *from, const
 /* The rows of table (day_aggs or month_aggs, column col) in the pieces of
  * $n .. $n+2, with the site filter $7. */
 #define PIECES(table, col, f, t, sign)                                                             \
-	" FROM unnest($" f "::text[], $" t "::text[], $" sign "::int[]) AS p(f, t, sign)"          \
+	" FROM unnest($" f ", $" t ", $" sign "::int[]) AS p(f, t, sign)"                          \
 	" JOIN " table " a ON a." col " BETWEEN p.f AND p.t JOIN sites s ON s.id = a.site"         \
 	" WHERE ($7::text IS NULL OR a.site = (SELECT id FROM sites WHERE name = $7))"
 
@@ -269,7 +269,7 @@ int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, cons
 {
 	/* clang-format off */
 	static const pgsql q = {
-	    NULL, "ttttttt",
+	    NULL, "aataatt",
 	    AGG_COLS PIECES("day_aggs", "day", "1", "2", "3") " UNION ALL " AGG_COLS
 	    PIECES("month_aggs", "month", "4", "5", "6")};
 	/* clang-format on */
@@ -346,7 +346,7 @@ int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, co
 {
 	/* clang-format off */
 	static const pgsql q = {
-	    NULL, "ttttttt",
+	    NULL, "aataatt",
 	    "SELECT p.sign, s.name, a.kind, a.key, a.n" PIECES("day_counts", "day", "1", "2", "3")
 	    " UNION ALL SELECT p.sign, s.name, a.kind, a.key, a.n"
 	    PIECES("month_counts", "month", "4", "5", "6")};

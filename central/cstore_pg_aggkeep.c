@@ -13,17 +13,24 @@
  * day rows of the days from "YYYY-MM-01" to "YYYY-MM-31", as SQLite's
  * (BETWEEN); a day_cats row the sum of the day's day_aggs visits.
  *
- * Notes: row triggers on tickets (AFTER INSERT, DELETE, and UPDATE when a
- * column that counts changed: a recall's desk does not) write the row
- * before (sign -1) and after (1) into pg_temp.agg_notes; on desk_spans
- * they note the (site, day) (sign 0). agg_notes is a temporary table of
- * each connection (made at connect, pg_agg_session), ON COMMIT DELETE
- * ROWS: private to its transaction (no lock, no WAL, nothing another
- * node sees or waits for), empty again at the commit, gone with a
- * rollback. The triggers write only when the session's setting loket.agg
- * is 'on' (set at connect): a psql session's changes of the tickets are
- * not noted (run --rebuild-tickets after them), and the rebuild turns it
- * off for its transaction (SET LOCAL) and counts everything at the end.
+ * Notes: a batch (cstore_pg.c, ingest) holds its site's row lock, so
+ * nothing else changes that site's tickets while it runs; it notes the
+ * tickets its events name as they are before its facts (sign -1,
+ * pg_agg_batch_begin) and as they are after (1, pg_agg_batch_end), each
+ * in one statement (ticket = ANY of the batch's tickets: an index lookup
+ * each), and the (site, day) of every desk span its seqs opened or closed
+ * (sign 0). A ticket no fact changed is noted twice the same: the two
+ * cancel. The notes go in pg_temp.agg_notes, a temporary table of each
+ * connection (made at connect, pg_agg_session), ON COMMIT DELETE ROWS:
+ * private to its transaction (no lock, no WAL, nothing another node sees
+ * or waits for), empty again at the commit, gone with a rollback. (Row
+ * triggers noting each change, the first way, cost a PL/pgSQL call and
+ * two inserts per ticket row written; the two ways measured about the
+ * same on the bench, and this one needs no trigger, function or session
+ * setting in the schema.) The array of tickets is a text[] parameter, not
+ * text cast in SQL: a cast is evaluated again for every row a scan
+ * compares, which made a batch cost the whole table. Tickets changed by
+ * anything but a batch (psql) are not noted: run --rebuild-tickets after.
  *
  * Flush (pg_agg_flush, called by a batch before its commit): the day and
  * month rows held for the (site, day)s and (site, month)s with changed
@@ -75,16 +82,6 @@
 #define NOTE_COLS                                                                                  \
 	"category, outcome, served_outcome, first_visit, issued_ms, called_ms, last_called_ms,"    \
 	" finished_ms, topics, lang, referred_to"
-#define NOTE(row, sign)                                                                            \
-	" INSERT INTO pg_temp.agg_notes VALUES(" row ".site, " row ".day, " sign ", " row          \
-	".category, " row ".outcome, " row ".served_outcome, " row ".first_visit, " row            \
-	".issued_ms, " row ".called_ms, " row ".last_called_ms, " row ".finished_ms, " row         \
-	".topics, " row ".lang, " row ".referred_to);"
-#define COUNTED(row)                                                                               \
-	"(" row ".site, " row ".day, " row ".category, " row ".outcome, " row                      \
-	".served_outcome, " row ".first_visit, " row ".issued_ms, " row ".called_ms, " row         \
-	".last_called_ms, " row ".finished_ms, " row ".topics, " row ".lang, " row ".referred_to)"
-
 /* clang-format off */
 const char pg_agg_schema[] =
     "CREATE TABLE day_aggs(day text COLLATE \"C\" NOT NULL, site bigint NOT NULL,"
@@ -102,26 +99,7 @@ const char pg_agg_schema[] =
     " visits bigint NOT NULL, served bigint NOT NULL, staffed bigint NOT NULL,"
     " spans bigint NOT NULL, PRIMARY KEY(day, site));"
     "CREATE TABLE day_cats(day text COLLATE \"C\" NOT NULL, category text COLLATE \"C\" NOT NULL,"
-    " visits bigint NOT NULL, PRIMARY KEY(day, category));"
-    "CREATE FUNCTION loket_agg_ticket() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
-    " IF current_setting('loket.agg', true) IS DISTINCT FROM 'on' THEN RETURN NULL; END IF;"
-    " IF TG_OP <> 'INSERT' THEN" NOTE("OLD", "-1") " END IF;"
-    " IF TG_OP <> 'DELETE' THEN" NOTE("NEW", "1") " END IF;"
-    " RETURN NULL; END $f$;"
-    "CREATE FUNCTION loket_agg_span() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
-    " IF current_setting('loket.agg', true) IS DISTINCT FROM 'on' THEN RETURN NULL; END IF;"
-    " IF TG_OP <> 'INSERT' THEN INSERT INTO pg_temp.agg_notes(site, day, sign)"
-    " VALUES(OLD.site, OLD.day, 0); END IF;"
-    " IF TG_OP <> 'DELETE' THEN INSERT INTO pg_temp.agg_notes(site, day, sign)"
-    " VALUES(NEW.site, NEW.day, 0); END IF;"
-    " RETURN NULL; END $f$;"
-    "CREATE TRIGGER tickets_agg AFTER INSERT OR DELETE ON tickets"
-    " FOR EACH ROW EXECUTE FUNCTION loket_agg_ticket();"
-    "CREATE TRIGGER tickets_agg_upd AFTER UPDATE ON tickets FOR EACH ROW"
-    " WHEN (" COUNTED("OLD") " IS DISTINCT FROM " COUNTED("NEW") ")"
-    " EXECUTE FUNCTION loket_agg_ticket();"
-    "CREATE TRIGGER desk_spans_agg AFTER INSERT OR UPDATE OR DELETE ON desk_spans"
-    " FOR EACH ROW EXECUTE FUNCTION loket_agg_span();";
+    " visits bigint NOT NULL, PRIMARY KEY(day, category));";
 /* clang-format on */
 
 int pg_agg_session(PGconn *conn)
@@ -132,8 +110,7 @@ int pg_agg_session(PGconn *conn)
 		  " category text COLLATE \"C\", outcome text, served_outcome text,"
 		  " first_visit integer, issued_ms bigint, called_ms bigint, last_called_ms bigint,"
 		  " finished_ms bigint, topics text, lang text COLLATE \"C\","
-		  " referred_to text COLLATE \"C\") ON COMMIT DELETE ROWS;"
-		  "SET loket.agg = 'on'");
+		  " referred_to text COLLATE \"C\") ON COMMIT DELETE ROWS");
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	PQclear(r);
 	return ok ? 0 : -1;
@@ -502,6 +479,71 @@ int pg_agg_flush(pgconn *c)
 	if (status == CSTORE_OK && any)
 		status = pg_exec(c, q_counts);
 	return status;
+}
+
+/* --- a batch ------------------------------------------------------------------ */
+
+/* $1 site, $2 the batch's tickets (a text array), $3 the sign. */
+static const pgsql q_note_tickets = {
+    NULL, "ian",
+    "INSERT INTO pg_temp.agg_notes SELECT site, day, $3, " NOTE_COLS " FROM tickets"
+    " WHERE site = $1 AND ticket = ANY($2)"};
+/* $1 site, $2 .. $3 the batch's seqs: the spans it opened or closed. */
+static const pgsql q_note_spans = {
+    NULL, "iii",
+    "INSERT INTO pg_temp.agg_notes(site, day, sign) SELECT DISTINCT site, day, 0"
+    " FROM desk_spans WHERE site = $1 AND (opened_seq BETWEEN $2 AND $3"
+    " OR closed_seq BETWEEN $2 AND $3)"};
+
+int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out)
+{
+	buf a;
+	buf_init(&a, (size_t)1 << 30);
+	int rc = buf_adds(&a, "{");
+	for (size_t i = from; !rc && i < b->n; i++) {
+		const char *t = b->ev[i].e.ticket;
+		if (!t[0] || b->ev[i].unread[0])
+			continue; /* no ticket, or no fact */
+		rc = buf_adds(&a, a.len > 1 ? ",\"" : "\"");
+		for (; !rc && *t; t++)
+			rc =
+			    (*t == '"' || *t == '\\' ? buf_adds(&a, "\\") : 0) || buf_add(&a, t, 1);
+		rc = rc || buf_adds(&a, "\"");
+	}
+	rc = rc || buf_adds(&a, "}");
+	if (rc) {
+		buf_free(&a);
+		*out = NULL;
+		return CSTORE_ERROR;
+	}
+	size_t len;
+	*out = buf_take(&a, &len);
+	return CSTORE_OK;
+}
+
+int pg_agg_batch_begin(pgconn *c, int64_t site, const char *tickets)
+{
+	pgparams p = {0};
+	pg_p_int(&p, site);
+	pg_p_text(&p, tickets);
+	pg_p_int(&p, -1);
+	return pg_do(c, &q_note_tickets, &p, NULL);
+}
+
+int pg_agg_batch_end(pgconn *c, int64_t site, const char *tickets, int64_t from_seq, int64_t to_seq)
+{
+	pgparams p = {0};
+	pg_p_int(&p, site);
+	pg_p_text(&p, tickets);
+	pg_p_int(&p, 1);
+	int status = pg_do(c, &q_note_tickets, &p, NULL);
+	pgparams q = {0};
+	pg_p_int(&q, site);
+	pg_p_int(&q, from_seq);
+	pg_p_int(&q, to_seq);
+	if (status == CSTORE_OK)
+		status = pg_do(c, &q_note_spans, &q, NULL);
+	return status == CSTORE_OK ? pg_agg_flush(c) : status;
 }
 
 /* --- counting everything ------------------------------------------------------- */
