@@ -42,12 +42,12 @@
  * UPDATE, then the rows come to 0 deleted); the desk counts (staffed,
  * spans) of a (site, day) whose spans changed are counted again from its
  * few spans, and its month's from its day rows; day_totals of every
- * (site, day) noted follows from its new rows. About eight round trips
- * whatever the batch's size (one when nothing was noted: a batch resent),
- * and a cost that follows the batch's changes plus the rows held of the
- * days and months it touched, never the day's other tickets (counting
- * the touched days again from the tickets was quadratic for SQLite: read
- * its header).
+ * (site, day) noted follows from its new rows. About a dozen round trips
+ * with the notes, whatever the batch's size (the flush one when nothing
+ * was noted), and a cost that follows the batch's changes plus the rows
+ * held of the days and months it touched, never the day's other tickets
+ * (counting the touched days again from the tickets was quadratic for
+ * SQLite: read its header).
  *
  * Two nodes at once: a batch holds its site's row (FOR UPDATE) for its
  * whole transaction, so the rows of a (site, …) change one batch at a
