@@ -17,8 +17,8 @@
  * nothing else changes that site's tickets while it runs; it notes the
  * tickets its events name as they are before its facts (sign -1,
  * pg_agg_batch_begin) and as they are after (1, pg_agg_batch_end), each
- * in one statement (ticket = ANY of the batch's tickets: an index lookup
- * each), and the (site, day) of every desk span its seqs opened or closed
+ * in one statement (an index lookup per ticket of the batch), and the
+ * (site, day) of every desk span its seqs opened or closed
  * (sign 0). A ticket no fact changed is noted twice the same: the two
  * cancel. The notes go in pg_temp.agg_notes, a temporary table of each
  * connection (made at connect, pg_agg_session), ON COMMIT DELETE ROWS:
@@ -483,11 +483,16 @@ int pg_agg_flush(pgconn *c)
 
 /* --- a batch ------------------------------------------------------------------ */
 
-/* $1 site, $2 the batch's tickets (a text array), $3 the sign. */
+/* $1 site, $2 the batch's tickets (a text array), $3 the sign. One
+ * lookup of the primary key per ticket, whatever the planner's statistics
+ * say (a subquery with LIMIT is not flattened): "ticket = ANY($2)" was
+ * planned, before the table's first ANALYZE, as a scan of every ticket of
+ * the site, filtered. */
 static const pgsql q_note_tickets = {
     NULL, "ian",
-    "INSERT INTO pg_temp.agg_notes SELECT site, day, $3, " NOTE_COLS " FROM tickets"
-    " WHERE site = $1 AND ticket = ANY($2)"};
+    "INSERT INTO pg_temp.agg_notes SELECT t.* FROM (SELECT DISTINCT unnest($2) AS ticket) k,"
+    " LATERAL (SELECT site, day, $3, " NOTE_COLS " FROM tickets WHERE site = $1"
+    " AND ticket = k.ticket LIMIT 1) t"};
 /* $1 site, $2 .. $3 the batch's seqs: the spans it opened or closed. */
 static const pgsql q_note_spans = {
     NULL, "iii",
