@@ -20,10 +20,14 @@
  *   accounts, sessions, api_tokens, audit (cstore_pg_people.c) and
  *           site_config, config_templates, enrol_codes (cstore_pg_conf.c):
  *           schema 2, each file's header says its tables.
- *   No aggregate tables (yet): the reports' reads (cstore_pg_agg.c) group
- *           the period's tickets and desk spans at query time, with the
- *           results of SQLite's aggregates; a page costs its period's
- *           tickets (the index tickets_day).
+ *   day_aggs, day_counts, month_aggs, month_counts, day_totals, day_cats
+ *           (cstore_pg_aggkeep.c): schema 3, the per-day aggregates of
+ *           SQLite's schema 6, kept in the transaction that changes the
+ *           tickets: a batch notes its tickets before and after its facts
+ *           in a temporary table of the connection and applies the
+ *           difference before its commit; the update from schema 2 counts
+ *           them from the tickets held. The reports read them
+ *           (cstore_pg_agg.c).
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
@@ -41,7 +45,11 @@
  * it is refused whole (CONFLICT), naming no other site. Changes of the
  * sites take an advisory lock, so their order of registration (reg) is
  * drawn by one at a time. Every write transaction counts meta's 'version'
- * up as its last statement (the row is held only for the commit).
+ * up as its last statement (the row is held only until the commit). A
+ * batch notes its tickets before and after its facts and applies that to
+ * the aggregates (pg_agg_batch_begin, pg_agg_batch_end), in its
+ * transaction: rolled back with it. The rebuild counts every aggregate
+ * again at its end (pg_agg_count_all).
  * Serialization failures and deadlocks (40001, 40P01) run the
  * transaction again, at most PG_TRIES times, then CSTORE_BUSY.
  *
@@ -99,6 +107,7 @@
 #define OID_INT4_ARRAY 1007
 #define OID_TEXT_ARRAY 1009
 #define OID_INT8_ARRAY 1016
+#define OID_TEXTS      OID_TEXT_ARRAY /* text[], sent as text ('a') */
 
 /* --- the schema and its migrations ---------------------------------------- */
 
@@ -160,9 +169,7 @@ static const char schema_4[] = "ALTER TABLE events DROP CONSTRAINT IF EXISTS eve
  * statements in order, up to a NULL. */
 static const char *const schema_1_steps[] = {schema_1, NULL};
 static const char *const schema_2_steps[] = {pg_people_schema, pg_conf_schema, NULL};
-/* Schema 3 is the per-day aggregates' (another branch, at the same time
- * as this one): its steps come here when the two meet. Until then, none. */
-static const char *const schema_3_steps[] = {NULL};
+static const char *const schema_3_steps[] = {pg_agg_schema, NULL};
 static const char *const schema_4_steps[] = {schema_4, NULL};
 static const char *const *const migrations[] = {schema_1_steps, schema_2_steps, schema_3_steps,
 						schema_4_steps};
@@ -355,6 +362,7 @@ static int oids_of(const pgsql *q, Oid *oid)
 		case 'I': oid[n] = OID_INT8_ARRAY; break;
 		case 'N': oid[n] = OID_INT4_ARRAY; break;
 		case 'T': oid[n] = OID_TEXT_ARRAY; break;
+		case 'a': oid[n] = OID_TEXTS; break;
 		default: assert(!"unknown parameter type");
 		}
 	}
@@ -465,6 +473,16 @@ static int simple(pgconn *c, const char *sql)
 	return status;
 }
 
+int pg_exec(pgconn *c, const char *sql)
+{
+	return simple(c, sql);
+}
+
+int pg_failed(pgconn *c, const PGresult *r, const char *what)
+{
+	return failed(c, r, what);
+}
+
 int pg_version_bump(pgconn *c)
 {
 	return pg_do(c, &q_version_bump, NULL, NULL);
@@ -503,7 +521,8 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 	const char *v[] = {ms};
 	PGresult *r = PQexecParams(conn, "SELECT set_config('lock_timeout', $1, false)", 1, NULL, v,
 				   NULL, NULL, 0);
-	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQsetClientEncoding(conn, "UTF8") == 0;
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQsetClientEncoding(conn, "UTF8") == 0 &&
+		 pg_agg_session(conn) == 0;
 	PQclear(r);
 	const size_t nprep = sizeof prepared / sizeof prepared[0];
 	for (size_t i = 0; ok && prepare; i++) {
@@ -741,6 +760,14 @@ static int schema_update(PGconn *conn, char *err, size_t errlen)
 			status = simple(&c, migrations[v][i]);
 		if (status == CSTORE_OK)
 			log_info("PostgreSQL: schema %d -> %d", v, v + 1);
+		/* 2 -> 3: the per-day aggregates of the tickets held (none in
+		 * a new database) */
+		int64_t chunks = 0;
+		if (status == CSTORE_OK && v == 2 && version > 0 &&
+		    (status = pg_agg_count_all(&c, &chunks)) == CSTORE_OK)
+			log_info("PostgreSQL: schema %d -> 3: per-day aggregates counted from the "
+				 "tickets (%lld site-months)",
+				 version, (long long)chunks);
 	}
 	if (status == CSTORE_OK && version != SCHEMA_VERSION) {
 		char n[16];
@@ -1153,7 +1180,7 @@ static void exec_send(void *ctx, const pgsql *q, const pgparams *p, long rows)
 static const pgsql q_savepoint = {NULL, "", "SAVEPOINT batch"};
 
 /* Inserts ev[from..n) of the batch with their facts, then the site's row
- * (acked_through now_acked) and the version: CSTORE_OK, or the status;
+ * (acked_through now_acked): CSTORE_OK, or the status;
  * *not_inserted the index of an event whose UUID is held, or -1. */
 static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, size_t from,
 		     size_t stored, int64_t now_acked, long *not_inserted)
@@ -1189,7 +1216,6 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 	pg_p_int(&p, (int64_t)stored);
 	pg_p_int(&p, a->now_ms);
 	pipe_send(&ps, &q_site_set, &p, -1);
-	pipe_send(&ps, &q_version_bump, &(pgparams){0}, -1);
 	pipe_drain(&ps);
 	if (!c->lost && !PQexitPipelineMode(c->conn)) {
 		if (ps.status == CSTORE_OK)
@@ -1236,9 +1262,27 @@ static int ingest_body(pgstore *st, pgconn *c, void *arg)
 	int64_t last = b->ev[b->n - 1].e.seq;
 	int64_t now_acked = last > acked ? last : acked;
 	long bad = -1;
-	status = put_batch(st, c, sid, a, held, b->n - held, now_acked, &bad);
-	if (status == CSTORE_OK && bad >= 0)
+	/* The aggregates: the batch's tickets noted before and after its
+	 * facts, in this transaction (cstore_pg_aggkeep.c). */
+	char *tickets = NULL;
+	int new_events = held < b->n;
+	if (new_events)
+		status = pg_agg_batch_tickets(b, held, &tickets);
+	if (status == CSTORE_OK && new_events)
+		status = pg_agg_batch_begin(c, sid, tickets);
+	if (status == CSTORE_OK)
+		status = put_batch(st, c, sid, a, held, b->n - held, now_acked, &bad);
+	if (status == CSTORE_OK && bad >= 0) {
+		free(tickets);
 		return uuid_conflict(c, &b->ev[bad].e, r);
+	}
+	if (status == CSTORE_OK && new_events)
+		status = pg_agg_batch_end(c, sid, tickets, b->ev[held].e.seq, last);
+	free(tickets);
+	/* Then the version, whose row every batch takes: held only until
+	 * the commit. */
+	if (status == CSTORE_OK)
+		status = pg_version_bump(c);
 	if (status != CSTORE_OK) {
 		snprintf(r->why, sizeof r->why, "%s", c->err);
 		return status;
@@ -1369,6 +1413,9 @@ static int rebuild_body(pgstore *st, pgconn *c, void *arg)
 		status = simple(c, "DELETE FROM desk_spans");
 	if (status == CSTORE_OK)
 		status = derive(st, c, a);
+	int64_t chunks;
+	if (status == CSTORE_OK)
+		status = pg_agg_count_all(c, &chunks);
 	if (status == CSTORE_OK)
 		status = pg_version_bump(c);
 	return status;

@@ -7,7 +7,8 @@
  * in cstore_pg.c) and runs its statements through pg_tx and pg_read:
  * cstore_pg_people.c (accounts, sessions, API tokens, the audit log) and
  * cstore_pg_conf.c (the sites' managed configuration), both schema 2;
- * cstore_pg_agg.c (the reports' reads) adds no tables.
+ * cstore_pg_aggkeep.c (the per-day aggregates kept at ingest), schema 3,
+ * and cstore_pg_agg.c (the reports' reads of them) no tables.
  *
  * A call takes a connection of the pool (pg_conn_get), runs its statements
  * (pg_run) and gives the connection back (pg_conn_put). Parameters are
@@ -22,6 +23,8 @@
 #include <stdint.h>
 
 #include "cstore_backend.h"
+#include "hist.h"
+#include "strmap.h"
 
 #define PG_POOL	 8  /* idle connections kept */
 #define PG_CONNS 16 /* connections open at most (per process) */
@@ -53,10 +56,10 @@ struct pgstore {
 };
 
 /* A statement: its parameters' types, one letter each (i bigint, n integer,
- * t text, b boolean, y bytea; I, N, T arrays of bigint, integer, text,
- * sent in binary), and its SQL. A statement with a name is
- * prepared on each connection once (the hot ones of ingest); the others
- * are sent with their parameters each time. */
+ * t text, b boolean, y bytea, a text[] sent as its text '{"…",…}'; I, N,
+ * T arrays of bigint, integer, text, sent in binary), and its SQL. A
+ * statement with a name is prepared on each connection once (the hot ones
+ * of ingest); the others are sent with their parameters each time. */
 typedef struct {
 	const char *name;
 	const char *types;
@@ -196,7 +199,52 @@ int pg_enrol_code_put(cstore *base_, const char *site, const unsigned char code_
 int pg_enrol_use(cstore *base_, const unsigned char code_sha[32], const unsigned char token_sha[32],
 		 int64_t now_ms, char *site, size_t cap, int *why, cstore_conf_cb cb, void *ctx);
 
-/* The reports' reads (cstore_pg_agg.c): from the tickets at query time. */
+/* The per-day aggregates (cstore_pg_aggkeep.c): their tables (the
+ * migration 2 -> 3); the notes' temporary table of a new connection (0,
+ * or -1). A batch: its tickets from ev[from] on as a text array (malloc'd
+ * into *out); begin, after the site's lock and before the batch's facts,
+ * notes those tickets as they are; end, after the facts, notes them as
+ * they are now and the desk spans of seqs from_seq .. to_seq, and applies
+ * the notes to the aggregates (pg_agg_flush). count_all: every aggregate
+ * counted again from the tickets and desk spans, *chunks the (site,
+ * month)s counted. CSTORE_OK or the status. */
+extern const char pg_agg_schema[];
+int pg_agg_session(PGconn *conn);
+int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out);
+int pg_agg_batch_begin(pgconn *c, int64_t site, const char *tickets);
+int pg_agg_batch_end(pgconn *c, int64_t site, const char *tickets, int64_t from_seq,
+		     int64_t to_seq);
+int pg_agg_flush(pgconn *c);
+int pg_agg_count_all(pgconn *c, int64_t *chunks);
+
+/* Aggregate rows while they are added up, by a key string (cstore_pg_agg.c):
+ * c[14] the counts of cstore_agg, visits .. also. row_of: the row of key,
+ * new (zero) if none; NULL if out of memory; it may move the others. */
+typedef struct {
+	char *key;
+	long c[14];
+	hist wait, service;
+} pg_agg_row;
+typedef struct {
+	pg_agg_row *v;
+	size_t n, cap;
+	strmap idx;
+} pg_agg_rows;
+pg_agg_row *pg_agg_row_of(pg_agg_rows *s, const char *key);
+void pg_agg_rows_free(pg_agg_rows *s);
+/* Adds (sign 1) or takes out (-1) the 14 counts at columns col.. of row
+ * row of r and the two histograms after them (encode(…, 'hex')):
+ * CSTORE_OK, or CSTORE_ERROR if a histogram is malformed. */
+int pg_agg_add_row(pg_agg_row *a, const PGresult *r, int row, int col, int sign);
+
+/* Runs sql (statements without parameters, ';' between them):
+ * CSTORE_OK or the status. pg_failed: the status of a failed result r
+ * (NULL: the connection's error), the error kept in c->err and logged. */
+int pg_exec(pgconn *c, const char *sql);
+int pg_failed(pgconn *c, const PGresult *r, const char *what);
+
+/* The reports' reads (cstore_pg_agg.c): the tickets' page, and the
+ * aggregates from their tables. */
 int pg_tickets_page(cstore *base_, const char *from_day, const char *to_day, const char *site,
 		    cstore_ticket_cursor *cur, size_t limit, cstore_ticket_cb cb, void *ctx,
 		    size_t *n);

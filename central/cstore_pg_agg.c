@@ -1,58 +1,37 @@
 /*
  * cstore_pg_agg — the reports' reads of the PostgreSQL back end (cstore.h:
  * cstore_tickets_page, cstore_period_aggs, cstore_period_counts,
- * cstore_day_totals, cstore_day_cats), with the results of
+ * cstore_day_totals, cstore_month_totals, cstore_day_cats,
+ * cstore_site_names), with the results of
  * cstore_sqlite_agg.c and cstore_sqlite.c function by function.
  *
- * Cost: PostgreSQL answers the reports from the tickets and desk_spans
- * tables at query time, not (yet) from maintained aggregates as SQLite
- * does: each read is one statement that groups the period's rows (the
- * index tickets_day(day, site), desk_spans_day(day, site) of schema 1), so
- * its cost follows the tickets of the period, not sites x kinds x months.
- * No tables of its own, no migration.
+ * The aggregates are read from their tables (schema 3), which
+ * cstore_pg_aggkeep.c keeps at ingest, as SQLite's: a period is split
+ * into pieces as period_split of cstore_sqlite_agg.c does (a month the
+ * period covers whole is its month rows; one it covers more than half of,
+ * its month rows less the days it leaves out; the rest, days), so a read
+ * costs sites x kinds x (months + about a month of days), whatever the
+ * tickets; a past period reads only its own rows. The pieces go as three
+ * arrays (from, to, sign) per table in one statement: one snapshot, as
+ * SQLite's one read transaction. The histograms are merged (and taken
+ * out) with hist.h, so they encode as SQLite's. day_totals and day_cats
+ * are read as they are, ordered as SQLite's (day, then site in the order
+ * sites first sent: their id; categories in byte order, COLLATE "C").
  *
- * The definitions are those of SQLite's flush (cstore_sqlite_agg.c,
- * count_ticket and its SQL), in SQL here:
- *   visits     every ticket of the (site, day, category at its end)
- *   served, no_show, expired, cancelled by outcome; open: no outcome
- *   solved, referred, follow_up, outcome_nr (none recorded): of the served
- *   first_yes, first_no, first_nr (first_visit 1, 0, unknown): of the served
- *   also       per served ticket, each of the first 64 entries of its
- *              topics that is a string other than its own category
- *   wait       first call - issue, when the call is known (>= 0), the issue
- *              clock set (clock_is_set: CLOCK_SET_MIN_MS) and the call not
- *              before it; service: served - last call, of the served, when
- *              the last call is known and not after it
- *   lang, referral: visits by language; served as referred by destination
- *   staffed, spans: per closed desk span, its minutes rounded ((ms +
- *              30000) / 60000) and 1
- * The histograms are built here from per-minute counts (GROUP BY site,
- * category, minute, the minute rounded as hist.h does and capped at
- * HIST_LAST), with hist.h's functions, so they encode, merge and read as
- * SQLite's. Topics are the codec's JSON array text (cstore_codec
- * topics_json at ingest and rebuild), so json_array_elements reads them;
- * anything but an array counts nothing, as json_each's rows of SQLite.
- *
- * Each read is one statement (UNION ALL of its parts): one snapshot, as
- * SQLite's one read transaction. Parameters are passed apart from the SQL.
- * Errors are pg_read's (a lost connection or a busy lock: CSTORE_BUSY).
+ * Parameters are passed apart from the SQL (the arrays as text, each
+ * element quoted). Errors are pg_read's (a lost connection or a busy
+ * lock: CSTORE_BUSY).
  */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "cstore_pg.h"
+#include "days.h"
 #include "hist.h"
 #include "log.h"
 #include "strmap.h"
-
-/* $1 from, $2 to, $3 site name or NULL: the rows of table alias x in the
- * period, the site looked up once. */
-#define PERIOD(x)                                                                                  \
-	" " x ".day BETWEEN $1 AND $2 AND ($3 IS NULL OR " x ".site ="                             \
-	" (SELECT id FROM sites WHERE name = $3))"
 
 /* --- cstore_tickets_page ------------------------------------------------ */
 
@@ -126,156 +105,189 @@ int pg_tickets_page(cstore *base_, const char *from_day, const char *to_day, con
 	return status;
 }
 
+/* --- periods ------------------------------------------------------------ */
+
+/* A part of a period, added (sign 1) or taken out (-1): days, or whole
+ * months ("YYYY-MM" .. "YYYY-MM"). */
+typedef struct {
+	int months, sign;
+	char from[DAY_LEN], to[DAY_LEN];
+} piece;
+
+#define MAX_PIECES 8
+
+static void add_piece(piece *p, int *n, int months, int sign, long from, long to)
+{
+	assert(*n < MAX_PIECES);
+	piece *x = &p[(*n)++];
+	x->months = months;
+	x->sign = sign;
+	days_to_label(from, x->from);
+	days_to_label(to, x->to);
+	if (months)
+		x->from[7] = x->to[7] = '\0';
+}
+
+/* [from, to] as pieces that add up to it: period_split of
+ * cstore_sqlite_agg.c (the same pieces, so the same rows are read). Labels
+ * that are not dates stay one piece of days. */
+static int period_split(const char *from, const char *to, piece p[MAX_PIECES])
+{
+	int n = 0;
+	if (!day_is_valid(from) || !day_is_valid(to) || strcmp(from, to) > 0) {
+		p[0] = (piece){0, 1, "", ""};
+		snprintf(p[0].from, DAY_LEN, "%s", from);
+		snprintf(p[0].to, DAY_LEN, "%s", to);
+		return 1;
+	}
+	long f = days_from_label(from), t = days_from_label(to);
+	long mid_from = -1, mid_to = -1; /* whole months in a row: one piece */
+	for (long d = f; d <= t;) {
+		char l[DAY_LEN], next[DAY_LEN];
+		days_to_label(d, l);
+		int y = (int)strtol(l, NULL, 10), m = (int)strtol(l + 5, NULL, 10);
+		snprintf(next, sizeof next, "%04d-%02d-01", y + (m == 12), m == 12 ? 1 : m + 1);
+		long first = d - (strtol(l + 8, NULL, 10) - 1), last = days_from_label(next) - 1;
+		long hi = last < t ? last : t, len = last - first + 1, covered = hi - d + 1;
+		if (covered == len) {
+			if (mid_from < 0)
+				mid_from = first;
+			mid_to = last;
+		} else {
+			if (mid_from >= 0)
+				add_piece(p, &n, 1, 1, mid_from, mid_to);
+			mid_from = -1;
+			if (2 * covered > len) {
+				add_piece(p, &n, 1, 1, first, last);
+				if (d > first)
+					add_piece(p, &n, 0, -1, first, d - 1);
+				if (hi < last)
+					add_piece(p, &n, 0, -1, hi + 1, last);
+			} else {
+				add_piece(p, &n, 0, 1, d, hi);
+			}
+		}
+		d = last + 1;
+	}
+	if (mid_from >= 0)
+		add_piece(p, &n, 1, 1, mid_from, mid_to);
+	return n;
+}
+
+/* The pieces as the parameters $1 .. $6 (days' from, to, sign; months'
+ * from, to, sign: text arrays, each element quoted) and $7 the site or
+ * NULL. Day labels are short: the arrays fit in arr. */
+typedef struct {
+	char arr[6][MAX_PIECES * (2 * DAY_LEN + 8) + 4];
+} piece_arrays;
+
+static void append(char *out, size_t cap, const char *s)
+{
+	size_t n = strlen(out);
+	snprintf(out + n, cap - n, "%s", s);
+}
+
+static void quoted(char *out, size_t cap, const char *s)
+{
+	size_t n = strlen(out);
+	if (n + 2 < cap)
+		out[n++] = '"';
+	for (; *s && n + 3 < cap; s++) {
+		if (*s == '"' || *s == '\\')
+			out[n++] = '\\';
+		out[n++] = *s;
+	}
+	if (n + 1 < cap)
+		out[n++] = '"';
+	out[n] = '\0';
+}
+
+static void period_params(pgparams *pp, piece_arrays *a, const char *from, const char *to,
+			  const char *site)
+{
+	piece p[MAX_PIECES];
+	int np = period_split(from, to, p);
+	for (int k = 0; k < 6; k++)
+		snprintf(a->arr[k], sizeof a->arr[k], "{");
+	for (int i = 0; i < np; i++) {
+		char *f = a->arr[3 * p[i].months], *t = a->arr[3 * p[i].months + 1];
+		char *sg = a->arr[3 * p[i].months + 2];
+		size_t cap = sizeof a->arr[0];
+		if (f[1]) {
+			append(f, cap, ",");
+			append(t, cap, ",");
+			append(sg, cap, ",");
+		}
+		quoted(f, cap, p[i].from);
+		quoted(t, cap, p[i].to);
+		append(sg, cap, p[i].sign > 0 ? "1" : "-1");
+	}
+	for (int k = 0; k < 6; k++) {
+		append(a->arr[k], sizeof a->arr[k], "}");
+		pg_p_text(pp, a->arr[k]);
+	}
+	if (site)
+		pg_p_text(pp, site);
+	else
+		pg_p_null(pp);
+}
+
+/* The rows of table (day_aggs or month_aggs, column col) in the pieces of
+ * $n .. $n+2, with the site filter $7. */
+#define PIECES(table, col, f, t, sign)                                                             \
+	" FROM unnest($" f ", $" t ", $" sign "::int[]) AS p(f, t, sign)"                          \
+	" JOIN " table " a ON a." col " BETWEEN p.f AND p.t JOIN sites s ON s.id = a.site"         \
+	" WHERE ($7::text IS NULL OR a.site = (SELECT id FROM sites WHERE name = $7))"
+
 /* --- cstore_period_aggs ------------------------------------------------- */
 
-/* The parts of q_aggs (its column part). */
-enum { PART_COUNTS, PART_ALSO, PART_WAIT, PART_SERVICE };
-
-#define SERVED	     "t.outcome = 'served'"
-#define FILTER(cond) ", count(*) FILTER (WHERE " cond ")"
-#define ZEROS13	     ", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0"
-/* Rounded to the nearest minute as hist_add_ms, capped at $5 (HIST_LAST). */
-#define MINUTE(ms) "least((" ms " + 30000) / 60000, $5)"
-
-/* Columns: the site's name, then site id, category, part, minute and the
- * 14 counts of cstore_agg (visits .. also) for PART_COUNTS, or the count
- * in the first of them for the others. $4 CLOCK_SET_MIN_MS, $5 HIST_LAST. */
-/* clang-format off */
-static const pgsql q_aggs = {
-    NULL, "tttii",
-    "SELECT s.name, a.* FROM ("
-    "SELECT t.site, t.category, 0 AS part, 0 AS minute, count(*)"
-    FILTER(SERVED)
-    FILTER("t.outcome = 'no_show'")
-    FILTER("t.outcome = 'expired'")
-    FILTER("t.outcome = 'cancelled'")
-    FILTER("coalesce(t.outcome, '') = ''")
-    FILTER(SERVED " AND t.served_outcome = 'solved'")
-    FILTER(SERVED " AND t.served_outcome = 'referred'")
-    FILTER(SERVED " AND t.served_outcome = 'follow_up'")
-    FILTER(SERVED " AND coalesce(t.served_outcome, '') = ''")
-    FILTER(SERVED " AND t.first_visit = 1")
-    FILTER(SERVED " AND t.first_visit = 0")
-    FILTER(SERVED " AND coalesce(t.first_visit, -1) < 0") ", 0"
-    " FROM tickets t WHERE" PERIOD("t") " GROUP BY t.site, t.category"
-    " UNION ALL SELECT t.site, e.v #>> '{}', 1, 0, count(*)" ZEROS13
-    " FROM tickets t, json_array_elements(CASE WHEN json_typeof(t.topics::json) = 'array'"
-    " THEN t.topics::json ELSE '[]'::json END) WITH ORDINALITY AS e(v, i)"
-    " WHERE" PERIOD("t") " AND " SERVED " AND t.topics IS NOT NULL AND e.i <= 64"
-    " AND json_typeof(e.v) = 'string' AND e.v #>> '{}' <> t.category"
-    " GROUP BY t.site, e.v #>> '{}'"
-    " UNION ALL SELECT t.site, t.category, 2, " MINUTE("(t.called_ms - t.issued_ms)") " AS m,"
-    " count(*)" ZEROS13 " FROM tickets t WHERE" PERIOD("t") " AND t.called_ms >= 0"
-    " AND t.issued_ms >= $4 AND t.called_ms >= t.issued_ms GROUP BY t.site, t.category, m"
-    " UNION ALL SELECT t.site, t.category, 3, " MINUTE("(t.finished_ms - t.last_called_ms)")
-    " AS m, count(*)" ZEROS13 " FROM tickets t WHERE" PERIOD("t") " AND " SERVED
-    " AND t.last_called_ms >= 0 AND t.finished_ms >= t.last_called_ms"
-    " GROUP BY t.site, t.category, m"
-    ") a JOIN sites s ON s.id = a.site"};
-/* clang-format on */
-
-/* One (site, category) while the period is added up. */
-typedef struct {
-	char *key; /* "site\x1fcategory" */
-	long c[14];
-	hist wait, service;
-} agg_sum;
+#define AGG_COLS                                                                                   \
+	"SELECT p.sign, s.name, a.category, a.visits, a.served, a.no_show, a.expired,"             \
+	" a.cancelled, a.open, a.solved, a.referred, a.follow_up, a.outcome_nr, a.first_yes,"      \
+	" a.first_no, a.first_nr, a.also, encode(a.wait, 'hex'), encode(a.service, 'hex')"
 
 typedef struct {
-	agg_sum *v;
-	size_t n, cap;
-	strmap idx;
-	int nomem;
-} agg_sums;
-
-static agg_sum *sum_of(agg_sums *s, const char *site, const char *category)
-{
-	char k[512];
-	if (snprintf(k, sizeof k, "%s\x1f%s", site, category) >= (int)sizeof k)
-		return NULL; /* cannot be: ids and categories are short */
-	size_t i = strmap_get(&s->idx, k);
-	if (i != (size_t)-1)
-		return &s->v[i];
-	if (s->n == s->cap) {
-		size_t c = s->cap ? s->cap * 2 : 16;
-		agg_sum *p = realloc(s->v, c * sizeof *p);
-		if (!p)
-			return NULL;
-		s->v = p;
-		s->cap = c;
-	}
-	agg_sum *r = &s->v[s->n];
-	memset(r, 0, sizeof *r);
-	r->key = strdup(k);
-	if (!r->key || strmap_put(&s->idx, k, s->n)) {
-		free(r->key);
-		return NULL;
-	}
-	s->n++;
-	return r;
-}
-
-static void sums_free(agg_sums *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i].key);
-	free(s->v);
-	strmap_free(&s->idx);
-}
-
-/* Counts n durations of minute into h, as hist_add_ms one by one. */
-static void hist_put(hist *h, int64_t minute, int64_t n)
-{
-	for (int64_t i = 0; i < n; i++)
-		hist_add_ms(h, minute * 60000);
-}
+	pg_agg_rows rows;
+	int status;
+} sum_ctx;
 
 static int aggs_row(void *ctx, const PGresult *r)
 {
-	agg_sums *s = ctx;
-	agg_sum *a = sum_of(s, pg_col_text(r, 0), pg_col_text(r, 2));
-	if (!a) {
-		s->nomem = 1;
+	sum_ctx *x = ctx;
+	char k[512];
+	if (snprintf(k, sizeof k, "%s\x1f%s", pg_col_text(r, 1), pg_col_text(r, 2)) >=
+	    (int)sizeof k) {
+		x->status = CSTORE_ERROR; /* cannot be: ids and categories are short */
 		return 1;
 	}
-	int part = (int)pg_col_int(r, 3);
-	/* the other parts' count is in the first count column */
-	int64_t minute = pg_col_int(r, 4), n = pg_col_int(r, 5);
-	switch (part) {
-	case PART_COUNTS:
-		for (int k = 0; k < 14; k++)
-			a->c[k] += (long)pg_col_int(r, 5 + k);
-		break;
-	case PART_ALSO: a->c[13] += (long)n; break;
-	case PART_WAIT: hist_put(&a->wait, minute, n); break;
-	case PART_SERVICE: hist_put(&a->service, minute, n); break;
-	default: assert(!"a part the statement does not have");
-	}
-	return 0;
+	pg_agg_row *a = pg_agg_row_of(&x->rows, k);
+	x->status = a ? pg_agg_add_row(a, r, 0, 3, pg_col_int(r, 0) > 0 ? 1 : -1) : CSTORE_ERROR;
+	return x->status != CSTORE_OK;
 }
 
 int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, const char *site,
 		   cstore_agg_cb cb, void *ctx)
 {
-	agg_sums s;
-	memset(&s, 0, sizeof s);
+	/* clang-format off */
+	static const pgsql q = {
+	    NULL, "aataatt",
+	    AGG_COLS PIECES("day_aggs", "day", "1", "2", "3") " UNION ALL " AGG_COLS
+	    PIECES("month_aggs", "month", "4", "5", "6")};
+	/* clang-format on */
+	sum_ctx x;
+	memset(&x, 0, sizeof x);
 	pgparams p = {0};
-	pg_p_text(&p, from_day);
-	pg_p_text(&p, to_day);
-	if (site)
-		pg_p_text(&p, site);
-	else
-		pg_p_null(&p);
-	pg_p_int(&p, CLOCK_SET_MIN_MS);
-	pg_p_int(&p, HIST_LAST);
-	int status = pg_read((pgstore *)base_, &q_aggs, &p, aggs_row, &s);
-	if (s.nomem)
-		status = CSTORE_ERROR;
+	piece_arrays arr;
+	period_params(&p, &arr, from_day, to_day, site);
+	int status = pg_read((pgstore *)base_, &q, &p, aggs_row, &x);
+	if (status == CSTORE_OK)
+		status = x.status;
 	if (status != CSTORE_OK)
-		log_error("reading the aggregates: status %d%s", status,
-			  s.nomem ? " (out of memory)" : "");
-	for (size_t i = 0; status == CSTORE_OK && i < s.n; i++) {
-		agg_sum *a = &s.v[i];
+		log_error("reading the aggregates: status %d", status);
+	for (size_t i = 0; status == CSTORE_OK && i < x.rows.n; i++) {
+		pg_agg_row *a = &x.rows.v[i];
+		if (!a->c[0] && !a->c[13])
+			continue; /* all taken out again */
 		char *sep = strchr(a->key, '\x1f');
 		assert(sep);
 		*sep = '\0';
@@ -302,26 +314,32 @@ int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, cons
 		    .service = service,
 		    .service_len = hist_encode(&a->service, service),
 		};
-		if (cb(ctx, &g))
+		int stop = cb(ctx, &g);
+		*sep = '\x1f';
+		if (stop)
 			break;
 	}
-	sums_free(&s);
+	pg_agg_rows_free(&x.rows);
 	return status;
 }
 
 /* --- cstore_period_counts ----------------------------------------------- */
 
-typedef struct {
-	cstore_count_cb cb;
-	void *ctx;
-} counts_ctx;
-
+/* A count's row: key "site\x1fkind\x1fkey", its sum in c[0]. */
 static int counts_row(void *ctx, const PGresult *r)
 {
-	counts_ctx *x = ctx;
-	cstore_count c = {pg_col_text(r, 0), pg_col_text(r, 1), pg_col_text(r, 2),
-			  pg_col_int(r, 3)};
-	return x->cb(x->ctx, &c);
+	sum_ctx *x = ctx;
+	char k[512];
+	if (snprintf(k, sizeof k, "%s\x1f%s\x1f%s", pg_col_text(r, 1), pg_col_text(r, 2),
+		     pg_col_text(r, 3)) >= (int)sizeof k)
+		return 0; /* cannot be: kinds and keys are short (SQLite skips it too) */
+	pg_agg_row *a = pg_agg_row_of(&x->rows, k);
+	if (!a) {
+		x->status = CSTORE_ERROR;
+		return 1;
+	}
+	a->c[0] += (pg_col_int(r, 0) > 0 ? 1 : -1) * (long)pg_col_int(r, 4);
+	return 0;
 }
 
 int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, const char *site,
@@ -329,30 +347,35 @@ int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, co
 {
 	/* clang-format off */
 	static const pgsql q = {
-	    NULL, "ttt",
-	    "SELECT s.name, a.kind, a.key, a.n FROM ("
-	    "SELECT t.site, 'lang' AS kind, t.lang AS key, count(*) AS n FROM tickets t"
-	    " WHERE" PERIOD("t") " GROUP BY t.site, t.lang"
-	    " UNION ALL SELECT t.site, 'referral', coalesce(t.referred_to, ''), count(*)"
-	    " FROM tickets t WHERE" PERIOD("t") " AND " SERVED " AND t.served_outcome = 'referred'"
-	    " GROUP BY t.site, coalesce(t.referred_to, '')"
-	    " UNION ALL SELECT d.site, 'staffed', '', sum((d.staffed_ms + 30000) / 60000)::bigint"
-	    " FROM desk_spans d WHERE" PERIOD("d") " AND d.closed_seq IS NOT NULL GROUP BY d.site"
-	    " UNION ALL SELECT d.site, 'spans', '', count(*) FROM desk_spans d"
-	    " WHERE" PERIOD("d") " AND d.closed_seq IS NOT NULL GROUP BY d.site"
-	    ") a JOIN sites s ON s.id = a.site WHERE a.n <> 0"};
+	    NULL, "aataatt",
+	    "SELECT p.sign, s.name, a.kind, a.key, a.n" PIECES("day_counts", "day", "1", "2", "3")
+	    " UNION ALL SELECT p.sign, s.name, a.kind, a.key, a.n"
+	    PIECES("month_counts", "month", "4", "5", "6")};
 	/* clang-format on */
+	sum_ctx x;
+	memset(&x, 0, sizeof x);
 	pgparams p = {0};
-	pg_p_text(&p, from_day);
-	pg_p_text(&p, to_day);
-	if (site)
-		pg_p_text(&p, site);
-	else
-		pg_p_null(&p);
-	counts_ctx x = {cb, ctx};
+	piece_arrays arr;
+	period_params(&p, &arr, from_day, to_day, site);
 	int status = pg_read((pgstore *)base_, &q, &p, counts_row, &x);
+	if (status == CSTORE_OK)
+		status = x.status;
 	if (status != CSTORE_OK)
 		log_error("reading the counts: status %d", status);
+	for (size_t i = 0; status == CSTORE_OK && i < x.rows.n; i++) {
+		pg_agg_row *r = &x.rows.v[i];
+		if (!r->c[0])
+			continue;
+		char *a = strchr(r->key, '\x1f'), *b = a ? strchr(a + 1, '\x1f') : NULL;
+		assert(a && b);
+		*a = *b = '\0';
+		cstore_count c = {r->key, a + 1, b + 1, r->c[0]};
+		int stop = cb(ctx, &c);
+		*a = *b = '\x1f';
+		if (stop)
+			break;
+	}
+	pg_agg_rows_free(&x.rows);
 	return status;
 }
 
@@ -372,28 +395,16 @@ static int totals_row(void *ctx, const PGresult *r)
 	return x->cb(x->ctx, &t);
 }
 
-/* A (site, day) has a row when it has a ticket or a closed desk span;
- * ordered by day, then site in the order sites first sent (their id), as
- * SQLite's day_totals. */
 int pg_day_totals(cstore *base_, const char *from_day, const char *to_day, cstore_day_total_cb cb,
 		  void *ctx)
 {
-	/* clang-format off */
-	static const pgsql q = {
-	    NULL, "ttt",
-	    "SELECT s.name, a.day, sum(a.visits)::bigint, sum(a.served)::bigint,"
-	    " sum(a.staffed)::bigint, sum(a.spans)::bigint FROM ("
-	    "SELECT t.site, t.day, count(*) AS visits, count(*) FILTER (WHERE " SERVED ") AS served,"
-	    " 0 AS staffed, 0 AS spans FROM tickets t WHERE" PERIOD("t") " GROUP BY t.site, t.day"
-	    " UNION ALL SELECT d.site, d.day, 0, 0,"
-	    " coalesce(sum((d.staffed_ms + 30000) / 60000), 0), count(*) FROM desk_spans d"
-	    " WHERE" PERIOD("d") " AND d.closed_seq IS NOT NULL GROUP BY d.site, d.day"
-	    ") a JOIN sites s ON s.id = a.site GROUP BY a.day, a.site, s.name ORDER BY a.day, a.site"};
-	/* clang-format on */
+	static const pgsql q = {NULL, "tt",
+				"SELECT s.name, a.day, a.visits, a.served, a.staffed, a.spans"
+				" FROM day_totals a JOIN sites s ON s.id = a.site"
+				" WHERE a.day BETWEEN $1 AND $2 ORDER BY a.day, a.site"};
 	pgparams p = {0};
 	pg_p_text(&p, from_day);
 	pg_p_text(&p, to_day);
-	pg_p_null(&p);
 	totals_ctx x = {cb, ctx};
 	int status = pg_read((pgstore *)base_, &q, &p, totals_row, &x);
 	if (status != CSTORE_OK)
@@ -412,20 +423,15 @@ static int cats_row(void *ctx, const PGresult *r)
 	return x->cb(x->ctx, pg_col_text(r, 0), pg_col_text(r, 1), (long)pg_col_int(r, 2));
 }
 
-/* Categories in byte order (COLLATE "C"), as SQLite's. */
 int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
 		void *ctx)
 {
-	/* clang-format off */
-	static const pgsql q = {
-	    NULL, "ttt",
-	    "SELECT t.day, t.category, count(*) FROM tickets t WHERE" PERIOD("t")
-	    " GROUP BY t.day, t.category ORDER BY t.day, t.category COLLATE \"C\""};
-	/* clang-format on */
+	static const pgsql q = {NULL, "tt",
+				"SELECT day, category, visits FROM day_cats"
+				" WHERE day BETWEEN $1 AND $2 ORDER BY day, category"};
 	pgparams p = {0};
 	pg_p_text(&p, from_day);
 	pg_p_text(&p, to_day);
-	pg_p_null(&p);
 	cats_ctx x = {cb, ctx};
 	int status = pg_read((pgstore *)base_, &q, &p, cats_row, &x);
 	if (status != CSTORE_OK)
@@ -433,34 +439,98 @@ int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_
 	return status;
 }
 
+/* --- rows being added up -------------------------------------------------- */
+
+pg_agg_row *pg_agg_row_of(pg_agg_rows *s, const char *key)
+{
+	size_t i = strmap_get(&s->idx, key);
+	if (i != (size_t)-1)
+		return &s->v[i];
+	if (s->n == s->cap) {
+		size_t c = s->cap ? s->cap * 2 : 16;
+		pg_agg_row *p = realloc(s->v, c * sizeof *p);
+		if (!p)
+			return NULL;
+		s->v = p;
+		s->cap = c;
+	}
+	pg_agg_row *r = &s->v[s->n];
+	memset(r, 0, sizeof *r);
+	r->key = strdup(key);
+	if (!r->key || strmap_put(&s->idx, key, s->n)) {
+		free(r->key);
+		return NULL;
+	}
+	s->n++;
+	return r;
+}
+
+void pg_agg_rows_free(pg_agg_rows *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].key);
+	free(s->v);
+	strmap_free(&s->idx);
+	memset(s, 0, sizeof *s);
+}
+
 /* --- cstore_month_totals ------------------------------------------------ */
 
-/* (Appended to this file with cstore_site_names below, this file's head
- * not touched, so that a rewrite of the reads above merges simply.) */
-
-/* As pg_day_totals, grouped by the month of the day ("YYYY-MM"): from the
- * tickets and desk spans of the period, as this file reads today. */
+/* As pg_day_totals, grouped by the month of the day ("YYYY-MM"), as
+ * SQLite's sq_month_totals: the months the period covers whole from their
+ * month rows (month_aggs' visits and served, month_counts' staffed and
+ * spans), the days of a month it covers in part from day_totals; in month
+ * order, then the sites' (their id); no row of all zeros. One statement:
+ * one snapshot. */
 int pg_month_totals(cstore *base_, const char *from_day, const char *to_day,
 		    cstore_day_total_cb cb, void *ctx)
 {
 	/* clang-format off */
 	static const pgsql q = {
-	    NULL, "ttt",
+	    NULL, "tttt",
 	    "SELECT s.name, a.month, sum(a.visits)::bigint, sum(a.served)::bigint,"
 	    " sum(a.staffed)::bigint, sum(a.spans)::bigint FROM ("
-	    "SELECT t.site, substr(t.day, 1, 7) AS month, count(*) AS visits,"
-	    " count(*) FILTER (WHERE " SERVED ") AS served, 0 AS staffed, 0 AS spans"
-	    " FROM tickets t WHERE" PERIOD("t") " GROUP BY t.site, substr(t.day, 1, 7)"
-	    " UNION ALL SELECT d.site, substr(d.day, 1, 7), 0, 0,"
-	    " coalesce(sum((d.staffed_ms + 30000) / 60000), 0), count(*) FROM desk_spans d"
-	    " WHERE" PERIOD("d") " AND d.closed_seq IS NOT NULL GROUP BY d.site, substr(d.day, 1, 7)"
+	    "SELECT site, left(day, 7) AS month, visits, served, staffed, spans FROM day_totals"
+	    " WHERE day BETWEEN $1 AND $2 AND NOT left(day, 7) BETWEEN $3 AND $4"
+	    " UNION ALL SELECT site, month, sum(visits), sum(served), 0, 0 FROM month_aggs"
+	    " WHERE month BETWEEN $3 AND $4 GROUP BY site, month"
+	    " UNION ALL SELECT site, month, 0, 0, coalesce(sum(n) FILTER (WHERE kind = 'staffed'), 0),"
+	    " coalesce(sum(n) FILTER (WHERE kind = 'spans'), 0) FROM month_counts"
+	    " WHERE month BETWEEN $3 AND $4 AND kind IN ('staffed', 'spans') GROUP BY site, month"
 	    ") a JOIN sites s ON s.id = a.site GROUP BY a.month, a.site, s.name"
-	    " ORDER BY a.month, a.site"};
+	    " HAVING sum(a.visits) <> 0 OR sum(a.served) <> 0 OR sum(a.staffed) <> 0"
+	    " OR sum(a.spans) <> 0 ORDER BY a.month, a.site"};
 	/* clang-format on */
+	/* the whole months: from the first starting on or after from_day to
+	 * the last ending on or before to_day ("9" .. "0": none) */
+	char m_lo[DAY_LEN] = "9", m_hi[DAY_LEN] = "0";
+	if (day_is_valid(from_day) && day_is_valid(to_day)) {
+		long f = days_from_label(from_day), e = days_from_label(to_day);
+		char d[DAY_LEN];
+		while (f <= e) { /* at most 30 steps to the next month's first day */
+			days_to_label(f, d);
+			if (!strcmp(d + 8, "01"))
+				break;
+			f++;
+		}
+		while (e >= f) { /* and back to the end of a month */
+			days_to_label(e + 1, d);
+			if (!strcmp(d + 8, "01"))
+				break;
+			e--;
+		}
+		if (f <= e) {
+			days_to_label(f, d);
+			snprintf(m_lo, 8, "%s", d);
+			days_to_label(e, d);
+			snprintf(m_hi, 8, "%s", d);
+		}
+	}
 	pgparams p = {0};
 	pg_p_text(&p, from_day);
 	pg_p_text(&p, to_day);
-	pg_p_null(&p);
+	pg_p_text(&p, m_lo);
+	pg_p_text(&p, m_hi);
 	totals_ctx x = {cb, ctx};
 	int status = pg_read((pgstore *)base_, &q, &p, totals_row, &x);
 	if (status != CSTORE_OK)

@@ -15,7 +15,7 @@ PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/includ
 PG_LIBS := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
 $(B)/obj/central/cstore_pg.o $(B)/obj/central/cstore_pg_people.o \
 	$(B)/obj/central/cstore_pg_conf.o \
-	$(B)/obj/central/cstore_pg_agg.o \
+	$(B)/obj/central/cstore_pg_agg.o $(B)/obj/central/cstore_pg_aggkeep.o \
 	$(B)/obj/central/cstore_pg_batch.o: ALL_CFLAGS += $(PG_CFLAGS)
 
 # The sign-in throttle is pure logic: its unit test (tests/unit) links it.
@@ -38,7 +38,7 @@ CENTRAL_STORE_OBJ := $(B)/obj/central/cstore.o $(B)/obj/central/cstore_sqlite.o 
 	$(B)/obj/central/cstore_sqlite_conf.o $(B)/obj/central/cstore_sqlite_backup.o \
 	$(B)/obj/central/cstore_pg.o $(B)/obj/central/cstore_pg_people.o \
 	$(B)/obj/central/cstore_pg_conf.o $(B)/obj/central/cstore_pg_agg.o \
-	$(B)/obj/central/cstore_pg_batch.o \
+	$(B)/obj/central/cstore_pg_batch.o $(B)/obj/central/cstore_pg_aggkeep.o \
 	$(B)/obj/central/hist.o $(B)/obj/central/strmap.o \
 	$(B)/obj/central/days.o $(B)/obj/central/ingest.o $(B)/obj/central/buf.o
 BENCH_PROGRAMS += $(B)/bench/central_raw

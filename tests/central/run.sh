@@ -804,15 +804,19 @@ if [ "$TEST_DB" = pg ]; then
 	[ "$(test_sql old "SELECT unread IS NULL, code, at = '$(grep -o '"at":"[^"]*"' <<<"$e7" | cut -d'"' -f4)' FROM events WHERE seq = 7")" = "t|A003|t" ] ||
 		fail "the event read again was not filled in: $(test_sql old "SELECT * FROM events WHERE seq = 7")"
 	[ "$(test_sql old "SELECT count(*) FROM tickets WHERE code = 'A003'")" = 1 ] || fail "the event read again made no ticket"
-	# Schema 1 (before the people and the managed configuration) is
-	# brought to 2, its events kept.
+	# Schema 1 (before the people and the managed configuration, and the
+	# aggregates of 3) is brought to 3, its events kept.
 	test_sql old "DROP TABLE sessions, api_tokens, audit, accounts, site_config,
-		config_templates, enrol_codes; UPDATE meta SET value = 1 WHERE key = 'schema'" >/dev/null ||
+		config_templates, enrol_codes, day_aggs, day_counts, month_aggs, month_counts,
+		day_totals, day_cats; UPDATE meta SET value = 1 WHERE key = 'schema'" >/dev/null ||
 		fail "cannot make a schema 1 database"
 	"$CENTRAL" -c "$dir/old.json" --rebuild-tickets 2>"$dir/old.log" || fail "--rebuild-tickets on schema 1: $(cat "$dir/old.log")"
 	grep -q "PostgreSQL: schema 1 -> 2" "$dir/old.log" || fail "schema 1 not brought to 2: $(cat "$dir/old.log")"
+	grep -q "PostgreSQL: schema 2 -> 3" "$dir/old.log" || fail "schema 2 not brought to 3: $(cat "$dir/old.log")"
 	[ "$(test_sql old "SELECT count(*) FROM accounts") $(test_sql old "SELECT count(*) FROM site_config") $(test_sql old "SELECT count(*) FROM tickets WHERE code = 'A003'")" = "0 0 1" ] ||
-		fail "after schema 1 -> 2: the new tables or the old ticket are not there"
+		fail "after schema 1 -> 3: the new tables or the old ticket are not there"
+	[ "$(test_sql old "SELECT (SELECT sum(visits) FROM day_aggs) = (SELECT count(*) FROM tickets)")" = t ] ||
+		fail "after schema 1 -> 3: the aggregates do not count the tickets"
 	test_sql old "UPDATE meta SET value = 99 WHERE key = 'schema'"
 	"$CENTRAL" -c "$dir/old.json" --rebuild-tickets 2>"$dir/old.log"; rc=$?
 	[ $rc -eq 74 ] || fail "a database of a newer schema: exit $rc, want 74"
