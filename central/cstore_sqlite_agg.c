@@ -721,23 +721,22 @@ static int period_split(const char *from, const char *to, piece p[MAX_PIECES])
 	return n;
 }
 
-/* ?1 from ?2 to ?3 site or NULL: the site as its id, looked up once. */
+/* ?1 from ?2 to ?3 site or NULL: the site as its id, looked up once.
+ * Rows carry the site's id; its name comes from ps's table of sites. */
 #define AGG_WHERE(col)                                                                             \
 	" WHERE a." col " BETWEEN ?1 AND ?2 AND (?3 IS NULL OR a.site ="                           \
 	" (SELECT id FROM sites WHERE name = ?3))"
 #define AGG_COLS(col)                                                                              \
-	"SELECT s.name, a.category, a.visits, a.served, a.no_show, a.expired, a.cancelled,"        \
+	"SELECT a.site, a.category, a.visits, a.served, a.no_show, a.expired, a.cancelled,"        \
 	" a.open, a.solved, a.referred, a.follow_up, a.outcome_nr, a.first_yes, a.first_no,"       \
 	" a.first_nr, a.also, a.wait, a.service"
 static const char *const aggs_sql[2] = {
-    AGG_COLS("day") " FROM day_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE("day"),
-    AGG_COLS("month") " FROM month_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE("month"),
+    AGG_COLS("day") " FROM day_aggs a" AGG_WHERE("day"),
+    AGG_COLS("month") " FROM month_aggs a" AGG_WHERE("month"),
 };
 static const char *const counts_sql[2] = {
-    "SELECT s.name, a.kind, a.key, a.n FROM day_counts a JOIN sites s ON s.id = a.site" AGG_WHERE(
-	"day"),
-    "SELECT s.name, a.kind, a.key, a.n FROM month_counts a JOIN sites s ON s.id = a.site" AGG_WHERE(
-	"month"),
+    "SELECT a.site, a.kind, a.key, a.n FROM day_counts a" AGG_WHERE("day"),
+    "SELECT a.site, a.kind, a.key, a.n FROM month_counts a" AGG_WHERE("month"),
 };
 
 static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const char *site)
@@ -750,28 +749,103 @@ static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const
 		sqlite3_bind_null(s, 3);
 }
 
-/* The period's sums while they are added up: rows keyed "site\x1fkey"
- * (agg_day's rows and hash, reused; a count's key is "kind\x1fkey" and
- * its sum c[0]). */
+/* One sum of the period: a site (its place in ps's sites) and a key (a
+ * category, or a count's "kind\x1fkey"; its sum in r.c[0]). */
 typedef struct {
-	agg_day rows;
+	size_t site;
+	size_t next; /* the next sum of the same site, or (size_t)-1 */
+	agg_row r;   /* r.category: the key */
+} sum_entry;
+
+/* The period's sums while they are added up, in the order first met (the
+ * order the callback sees them). The sites are read once (id, name, in
+ * id order); a row finds its site by binary search on its id and its sum
+ * along the site's few keys: no key built and hashed per row. */
+typedef struct {
+	sum_entry *v;
+	size_t n, cap;
+	sqlite3_int64 *ids; /* [nsites], increasing */
+	char **names;	    /* [nsites] */
+	size_t *head;	    /* [nsites]: the site's first sum, or (size_t)-1 */
+	size_t nsites;
 } period_sum;
 
-static agg_row *sum_row(period_sum *ps, const char *site, const char *key)
+static int load_sites(sqlite3 *db, period_sum *ps)
 {
-	char k[512];
-	size_t a = strlen(site), b = strlen(key);
-	if (a + b + 2 > sizeof k)
-		return NULL; /* cannot be: ids and categories are short */
-	memcpy(k, site, a);
-	k[a] = '\x1f';
-	memcpy(k + a + 1, key, b + 1);
-	return row_of(&ps->rows, k);
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT id, name FROM sites ORDER BY id", -1, &s, NULL);
+	size_t cap = 0;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (ps->nsites == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			sqlite3_int64 *i = realloc(ps->ids, c * sizeof *i);
+			if (i)
+				ps->ids = i;
+			char **nm = realloc(ps->names, c * sizeof *nm);
+			if (nm)
+				ps->names = nm;
+			size_t *h = realloc(ps->head, c * sizeof *h);
+			if (h)
+				ps->head = h;
+			if (!i || !nm || !h) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			cap = c;
+		}
+		char *name = strdup(sq_col_text(s, 1));
+		if (!name) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		ps->ids[ps->nsites] = sqlite3_column_int64(s, 0);
+		ps->names[ps->nsites] = name;
+		ps->head[ps->nsites] = (size_t)-1;
+		ps->nsites++;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The sum of (site id, key), made (zero) if new; NULL if out of memory
+ * or the site is not in the table (cannot be: read in one transaction). */
+static agg_row *sum_row(period_sum *ps, sqlite3_int64 id, const char *key)
+{
+	size_t lo = 0, hi = ps->nsites;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (ps->ids[m] < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	if (lo == ps->nsites || ps->ids[lo] != id)
+		return NULL;
+	for (size_t i = ps->head[lo]; i != (size_t)-1; i = ps->v[i].next)
+		if (!strcmp(ps->v[i].r.category, key))
+			return &ps->v[i].r;
+	if (ps->n == ps->cap) {
+		size_t c = ps->cap ? ps->cap * 2 : 64;
+		sum_entry *p = realloc(ps->v, c * sizeof *p);
+		if (!p)
+			return NULL;
+		ps->v = p;
+		ps->cap = c;
+	}
+	sum_entry *e = &ps->v[ps->n];
+	memset(e, 0, sizeof *e);
+	if (!(e->r.category = strdup(key)))
+		return NULL;
+	e->site = lo;
+	e->next = ps->head[lo];
+	ps->head[lo] = ps->n++;
+	return &e->r;
 }
 
 static int add_agg(period_sum *ps, sqlite3_stmt *s, int sign)
 {
-	agg_row *r = sum_row(ps, sq_col_text(s, 0), sq_col_text(s, 1));
+	agg_row *r = sum_row(ps, sqlite3_column_int64(s, 0), sq_col_text(s, 1));
 	if (!r)
 		return SQLITE_NOMEM;
 	for (int k = 0; k < 14; k++)
@@ -783,8 +857,9 @@ static int add_agg(period_sum *ps, sqlite3_stmt *s, int sign)
 	return SQLITE_OK;
 }
 
-/* Reads the pieces of [from, to] through sql[piece is months] into ps
- * with add(ps, row, sign), in one read transaction. */
+/* Reads the sites, then the pieces of [from, to] through sql[piece is
+ * months] (each statement prepared once) into ps with add(ps, row, sign),
+ * in one read transaction. */
 static int read_period(sqstore *st, const char *const sql[2], const char *from, const char *to,
 		       const char *site, int (*add)(period_sum *, sqlite3_stmt *, int),
 		       period_sum *ps)
@@ -794,20 +869,25 @@ static int read_period(sqstore *st, const char *const sql[2], const char *from, 
 		return CSTORE_ERROR;
 	piece p[MAX_PIECES];
 	int np = period_split(from, to, p);
+	sqlite3_stmt *stmt[2] = {NULL, NULL};
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = load_sites(db, ps);
 	for (int i = 0; rc == SQLITE_OK && i < np; i++) {
-		sqlite3_stmt *s = NULL;
-		rc = sqlite3_prepare_v2(db, sql[p[i].months], -1, &s, NULL);
-		if (rc != SQLITE_OK)
+		sqlite3_stmt **s = &stmt[p[i].months];
+		if (*s)
+			sqlite3_reset(*s);
+		else if ((rc = sqlite3_prepare_v2(db, sql[p[i].months], -1, s, NULL)) != SQLITE_OK)
 			break;
-		bind_period(s, p[i].from, p[i].to, site);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			if ((rc = add(ps, s, p[i].sign)) != SQLITE_OK)
+		bind_period(*s, p[i].from, p[i].to, site);
+		while ((rc = sqlite3_step(*s)) == SQLITE_ROW)
+			if ((rc = add(ps, *s, p[i].sign)) != SQLITE_OK)
 				break;
-		sqlite3_finalize(s);
 		if (rc == SQLITE_DONE)
 			rc = SQLITE_OK;
 	}
+	sqlite3_finalize(stmt[0]);
+	sqlite3_finalize(stmt[1]);
 	if (rc != SQLITE_OK)
 		log_error("reading the aggregates: %s", sqlite3_errmsg(db));
 	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
@@ -817,8 +897,14 @@ static int read_period(sqstore *st, const char *const sql[2], const char *from, 
 
 static void sum_free(period_sum *ps)
 {
-	day_reset(&ps->rows);
-	free(ps->rows.v);
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->v[i].r.category);
+	for (size_t i = 0; i < ps->nsites; i++)
+		free(ps->names[i]);
+	free(ps->v);
+	free(ps->ids);
+	free(ps->names);
+	free(ps->head);
 }
 
 int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
@@ -827,17 +913,14 @@ int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const
 	period_sum ps;
 	memset(&ps, 0, sizeof ps);
 	int status = read_period((sqstore *)base, aggs_sql, from_day, to_day, site, add_agg, &ps);
-	for (size_t i = 0; status == CSTORE_OK && i < ps.rows.n; i++) {
-		agg_row *r = &ps.rows.v[i];
+	for (size_t i = 0; status == CSTORE_OK && i < ps.n; i++) {
+		agg_row *r = &ps.v[i].r;
 		if (!r->c[C_VISITS] && !r->c[C_ALSO])
 			continue; /* all taken out again */
-		char *sep = strchr(r->category, '\x1f');
-		assert(sep);
-		*sep = '\0';
 		unsigned char wait[HIST_BLOB_MAX], service[HIST_BLOB_MAX];
 		cstore_agg g = {
-		    .site = r->category,
-		    .category = sep + 1,
+		    .site = ps.names[ps.v[i].site],
+		    .category = r->category,
 		    .visits = r->c[C_VISITS],
 		    .served = r->c[C_SERVED],
 		    .no_show = r->c[C_NO_SHOW],
@@ -857,23 +940,21 @@ int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const
 		    .service = service,
 		    .service_len = hist_encode(&r->service, service),
 		};
-		int stop = cb(ctx, &g);
-		*sep = '\x1f';
-		if (stop)
+		if (cb(ctx, &g))
 			break;
 	}
 	sum_free(&ps);
 	return status;
 }
 
-/* Counts: the row's key is "site\x1fkind\x1fkey", its sum in c[0]. */
+/* Counts: the sum's key is "kind\x1fkey", its sum in c[0]. */
 static int add_count(period_sum *ps, sqlite3_stmt *s, int sign)
 {
 	char k[400];
 	if (snprintf(k, sizeof k, "%s\x1f%s", sq_col_text(s, 1), sq_col_text(s, 2)) >=
 	    (int)sizeof k)
 		return SQLITE_OK; /* cannot be: kinds and keys are short */
-	agg_row *r = sum_row(ps, sq_col_text(s, 0), k);
+	agg_row *r = sum_row(ps, sqlite3_column_int64(s, 0), k);
 	if (!r)
 		return SQLITE_NOMEM;
 	r->c[0] += sign * (long)sqlite3_column_int64(s, 3);
@@ -887,16 +968,16 @@ int sq_period_counts(cstore *base, const char *from_day, const char *to_day, con
 	memset(&ps, 0, sizeof ps);
 	int status =
 	    read_period((sqstore *)base, counts_sql, from_day, to_day, site, add_count, &ps);
-	for (size_t i = 0; status == CSTORE_OK && i < ps.rows.n; i++) {
-		agg_row *r = &ps.rows.v[i];
+	for (size_t i = 0; status == CSTORE_OK && i < ps.n; i++) {
+		agg_row *r = &ps.v[i].r;
 		if (!r->c[0])
 			continue;
-		char *a = strchr(r->category, '\x1f'), *b = a ? strchr(a + 1, '\x1f') : NULL;
-		assert(a && b);
-		*a = *b = '\0';
-		cstore_count c = {r->category, a + 1, b + 1, r->c[0]};
+		char *a = strchr(r->category, '\x1f');
+		assert(a);
+		*a = '\0';
+		cstore_count c = {ps.names[ps.v[i].site], r->category, a + 1, r->c[0]};
 		int stop = cb(ctx, &c);
-		*a = *b = '\x1f';
+		*a = '\x1f';
 		if (stop)
 			break;
 	}
