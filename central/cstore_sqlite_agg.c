@@ -768,6 +768,7 @@ typedef struct {
 	char **names;	    /* [nsites] */
 	size_t *head;	    /* [nsites]: the site's first sum, or (size_t)-1 */
 	size_t nsites;
+	size_t last; /* the site found last (site_index) */
 } period_sum;
 
 static int load_sites(sqlite3 *db, period_sum *ps)
@@ -810,8 +811,12 @@ static int load_sites(sqlite3 *db, period_sum *ps)
 
 /* The sum of (site id, key), made (zero) if new; NULL if out of memory
  * or the site is not in the table (cannot be: read in one transaction). */
-static agg_row *sum_row(period_sum *ps, sqlite3_int64 id, const char *key)
+/* The place of site id in ps's sites, or (size_t)-1. Rows come in runs
+ * of one site: the last one found is tried first. */
+static size_t site_index(period_sum *ps, sqlite3_int64 id)
 {
+	if (ps->last < ps->nsites && ps->ids[ps->last] == id)
+		return ps->last;
 	size_t lo = 0, hi = ps->nsites;
 	while (lo < hi) {
 		size_t m = lo + (hi - lo) / 2;
@@ -821,6 +826,14 @@ static agg_row *sum_row(period_sum *ps, sqlite3_int64 id, const char *key)
 			hi = m;
 	}
 	if (lo == ps->nsites || ps->ids[lo] != id)
+		return (size_t)-1;
+	return ps->last = lo;
+}
+
+static agg_row *sum_row(period_sum *ps, sqlite3_int64 id, const char *key)
+{
+	size_t lo = site_index(ps, id);
+	if (lo == (size_t)-1)
 		return NULL;
 	for (size_t i = ps->head[lo]; i != (size_t)-1; i = ps->v[i].next)
 		if (!strcmp(ps->v[i].r.category, key))
@@ -1031,70 +1044,135 @@ static void next_month(const char *day, char out[DAY_LEN])
 	snprintf(out, DAY_LEN, "%04d-%02d-01", y % 10000, m);
 }
 
-/* A statement of sq_month_totals: rows (month, site id, site name, then
- * sums) in (month, site) order, stepped one at a time. */
+/* The days of sq_month_totals before and after its whole months, from
+ * day_totals in key order (day, site): added up per site of the month
+ * (sums[site's place], 4 each) and given to cb per month in site order
+ * when the month changes. The two ranges lie each in one month, or in
+ * two when the period holds no whole month. */
+static const char mt_days_sql[] = "SELECT day, site, visits, served, staffed, spans"
+				  " FROM day_totals WHERE day BETWEEN ?1 AND ?2 ORDER BY day, site";
+
+static int mt_flush(period_sum *sites, long *sums, const char *month, cstore_day_total_cb cb,
+		    void *ctx, int *stop)
+{
+	for (size_t i = 0; i < sites->nsites; i++) {
+		long *v = &sums[4 * i];
+		if (!*stop && (v[0] || v[1] || v[2] || v[3])) {
+			cstore_day_total t = {sites->names[i], month, v[0], v[1], v[2], v[3]};
+			if (cb(ctx, &t))
+				*stop = 1;
+		}
+		v[0] = v[1] = v[2] = v[3] = 0;
+	}
+	return *stop;
+}
+
+/* The days lo .. hi to cb; SQLITE_DONE when all went (or cb stopped:
+ * then *stop), else the error. */
+static int mt_days(sqlite3 *db, period_sum *sites, long *sums, const char *lo, const char *hi,
+		   cstore_day_total_cb cb, void *ctx, int *stop)
+{
+	if (*stop || strcmp(lo, hi) > 0)
+		return SQLITE_DONE;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, mt_days_sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+	char month[8] = "";
+	while (!*stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *day = sq_col_text(s, 0);
+		if (strncmp(day, month, 7)) {
+			if (*month && mt_flush(sites, sums, month, cb, ctx, stop))
+				break;
+			snprintf(month, sizeof month, "%.7s", day);
+		}
+		size_t si = site_index(sites, sqlite3_column_int64(s, 1));
+		if (si == (size_t)-1)
+			continue; /* cannot be (one transaction); a join left it out */
+		for (int k = 0; k < 4; k++)
+			sums[4 * si + (size_t)k] += (long)sqlite3_column_int64(s, 2 + k);
+	}
+	if (rc == SQLITE_DONE && *month)
+		mt_flush(sites, sums, month, cb, ctx, stop);
+	sqlite3_finalize(s);
+	return *stop ? SQLITE_DONE : rc;
+}
+
+/* A whole month's rows of one site, added up here from a plain read in
+ * key order (month, site, ...): rows of month_aggs (visits, served) or of
+ * month_counts (kind, n: staffed minutes and spans). */
 typedef struct {
 	sqlite3_stmt *s;
-	int rc; /* of the last step: SQLITE_ROW while a row is in hand */
-} mt_cursor;
+	int rc;	    /* of the last step: SQLITE_ROW while a row is in hand */
+	int counts; /* month_counts */
+	int have;   /* a sum in hand */
+	char month[8];
+	sqlite3_int64 site;
+	long v[2]; /* visits, served; or staffed, spans */
+} mt_sum;
 
-static int mt_open(sqlite3 *db, mt_cursor *c, const char *sql, const char *lo, const char *hi)
+/* The next (month, site) of g into its sum (have 0 at the end); the
+ * step's status (SQLITE_ROW or SQLITE_DONE when well). */
+static int mt_next(mt_sum *g)
 {
-	c->s = NULL;
-	c->rc = sqlite3_prepare_v2(db, sql, -1, &c->s, NULL);
-	if (c->rc != SQLITE_OK)
-		return c->rc;
-	sqlite3_bind_text(c->s, 1, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(c->s, 2, hi, -1, SQLITE_STATIC);
-	c->rc = sqlite3_step(c->s);
-	return c->rc == SQLITE_ROW || c->rc == SQLITE_DONE ? SQLITE_OK : c->rc;
+	g->have = 0;
+	if (g->rc != SQLITE_ROW)
+		return g->rc;
+	snprintf(g->month, sizeof g->month, "%s", sq_col_text(g->s, 0));
+	g->site = sqlite3_column_int64(g->s, 1);
+	g->v[0] = g->v[1] = 0;
+	g->have = 1;
+	do {
+		if (!g->counts) {
+			g->v[0] += (long)sqlite3_column_int64(g->s, 2);
+			g->v[1] += (long)sqlite3_column_int64(g->s, 3);
+		} else {
+			g->v[strcmp(sq_col_text(g->s, 2), "staffed") ? 1 : 0] +=
+			    (long)sqlite3_column_int64(g->s, 3);
+		}
+		g->rc = sqlite3_step(g->s);
+	} while (g->rc == SQLITE_ROW && sqlite3_column_int64(g->s, 1) == g->site &&
+		 !strcmp(sq_col_text(g->s, 0), g->month));
+	return g->rc;
 }
 
-/* -1, 0, 1 as the (month, site) of a's row is before, at, after b's; a
- * cursor at its end is after every row. */
-static int mt_cmp(const mt_cursor *a, const mt_cursor *b)
+static int mt_sum_open(sqlite3 *db, mt_sum *g, const char *sql, const char *lo, const char *hi)
 {
-	if (a->rc != SQLITE_ROW || b->rc != SQLITE_ROW)
-		return (a->rc != SQLITE_ROW) - (b->rc != SQLITE_ROW);
-	int m = strcmp((const char *)sqlite3_column_text(a->s, 0),
-		       (const char *)sqlite3_column_text(b->s, 0));
+	int rc = sqlite3_prepare_v2(db, sql, -1, &g->s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(g->s, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(g->s, 2, hi, -1, SQLITE_STATIC);
+	g->rc = sqlite3_step(g->s);
+	rc = mt_next(g);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* -1, 0, 1 as the (month, site) of a's sum is before, at, after b's; one
+ * at its end is after every other. */
+static int mt_cmp(const mt_sum *a, const mt_sum *b)
+{
+	if (!a->have || !b->have)
+		return !a->have - !b->have;
+	int m = strcmp(a->month, b->month);
 	if (m)
 		return m < 0 ? -1 : 1;
-	sqlite3_int64 x = sqlite3_column_int64(a->s, 1), y = sqlite3_column_int64(b->s, 1);
-	return (x > y) - (x < y);
-}
-
-/* The (month, site) rows of day_totals in [lo, hi], one statement. */
-static const char mt_days_sql[] =
-    "SELECT substr(d.day, 1, 7), d.site, s.name, sum(d.visits), sum(d.served), sum(d.staffed),"
-    " sum(d.spans) FROM day_totals d JOIN sites s ON s.id = d.site"
-    " WHERE d.day BETWEEN ?1 AND ?2 GROUP BY 1, d.site ORDER BY 1, d.site";
-
-/* Emits the rows of c (a days statement) to cb; the step's status, or
- * SQLITE_DONE when cb stopped (then *stop). */
-static int mt_days(mt_cursor *c, cstore_day_total_cb cb, void *ctx, int *stop)
-{
-	for (; c->rc == SQLITE_ROW && !*stop; c->rc = sqlite3_step(c->s)) {
-		cstore_day_total t = {sq_col_text(c->s, 2),
-				      sq_col_text(c->s, 0),
-				      (long)sqlite3_column_int64(c->s, 3),
-				      (long)sqlite3_column_int64(c->s, 4),
-				      (long)sqlite3_column_int64(c->s, 5),
-				      (long)sqlite3_column_int64(c->s, 6)};
-		if ((t.visits || t.served || t.staffed_minutes || t.spans) && cb(ctx, &t))
-			*stop = 1;
-	}
-	return *stop ? SQLITE_DONE : c->rc;
+	return (a->site > b->site) - (a->site < b->site);
 }
 
 /* Whole months (m_lo .. m_hi, "YYYY-MM") from month_aggs (visits, served)
- * and month_counts (staffed, spans), two statements grouped in their key
- * order (no sort) and merged here by (month, site); the days before them
- * (from .. d_hi) and after them (d_lo .. to) from day_totals; an empty
- * range has its bounds crossed. All in one read transaction. (One
- * statement of the three as a UNION ALL grouped by month and site cost a
- * year's dashboard of 700 sites most of its time: every row through a
- * temporary b-tree.) */
+ * and month_counts (staffed, spans), two plain reads in their key order
+ * (no sort, no grouping or join in SQL: summed here per (month, site),
+ * the site's name from one read of the sites) merged by (month, site);
+ * the days before them (from .. d_hi) and after them (d_lo .. to) from
+ * day_totals (mt_days, summed here too); an empty range has its bounds
+ * crossed. All in one read
+ * transaction. (One statement of the three as a UNION ALL grouped by
+ * month and site cost a year's dashboard of 700 sites most of its time:
+ * every row through a temporary b-tree; the two grouped in SQL with a
+ * join per row, a third of it.) */
 int sq_month_totals(cstore *base, const char *from_day, const char *to_day,
 		    cstore_day_total_cb cb, void *ctx)
 {
@@ -1125,61 +1203,65 @@ int sq_month_totals(cstore *base, const char *from_day, const char *to_day,
 	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
-	mt_cursor before = {0}, aggs = {0}, counts = {0}, after = {0};
+	mt_sum aggs = {0}, counts = {0};
+	counts.counts = 1;
+	period_sum sites;
+	memset(&sites, 0, sizeof sites);
+	long *sums = NULL;
 	int stop = 0;
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &before, mt_days_sql, from_day, d_hi);
+		rc = load_sites(db, &sites);
+	if (rc == SQLITE_OK && !(sums = calloc(4 * sites.nsites + 1, sizeof *sums)))
+		rc = SQLITE_NOMEM;
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &aggs,
-			     "SELECT a.month, a.site, s.name, sum(a.visits), sum(a.served)"
-			     " FROM month_aggs a JOIN sites s ON s.id = a.site"
-			     " WHERE a.month BETWEEN ?1 AND ?2 GROUP BY a.month, a.site"
-			     " ORDER BY a.month, a.site",
-			     m_lo, m_hi);
+		rc = mt_sum_open(db, &aggs,
+				 "SELECT month, site, visits, served FROM month_aggs"
+				 " WHERE month BETWEEN ?1 AND ?2 ORDER BY month, site",
+				 m_lo, m_hi);
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &counts,
-			     "SELECT c.month, c.site, s.name, sum(CASE c.kind WHEN 'staffed' THEN"
-			     " c.n ELSE 0 END), sum(CASE c.kind WHEN 'spans' THEN c.n ELSE 0 END)"
-			     " FROM month_counts c JOIN sites s ON s.id = c.site"
-			     " WHERE c.month BETWEEN ?1 AND ?2 AND c.kind IN ('spans', 'staffed')"
-			     " GROUP BY c.month, c.site ORDER BY c.month, c.site",
-			     m_lo, m_hi);
+		rc = mt_sum_open(db, &counts,
+				 "SELECT month, site, kind, n FROM month_counts"
+				 " WHERE month BETWEEN ?1 AND ?2 AND kind IN ('spans', 'staffed')"
+				 " ORDER BY month, site",
+				 m_lo, m_hi);
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &after, mt_days_sql, d_lo, to_day);
-	if (rc == SQLITE_OK)
-		rc = mt_days(&before, cb, ctx, &stop);
-	while (rc == SQLITE_DONE && !stop && (aggs.rc == SQLITE_ROW || counts.rc == SQLITE_ROW)) {
+		rc = mt_days(db, &sites, sums, from_day, d_hi, cb, ctx, &stop);
+	while (rc == SQLITE_DONE && !stop && (aggs.have || counts.have)) {
 		int k = mt_cmp(&aggs, &counts);
-		mt_cursor *c = k <= 0 ? &aggs : &counts;
-		cstore_day_total t = {sq_col_text(c->s, 2), sq_col_text(c->s, 0), 0, 0, 0, 0};
+		mt_sum *g = k <= 0 ? &aggs : &counts;
+		size_t si = site_index(&sites, g->site);
+		cstore_day_total t = {
+		    si == (size_t)-1 ? "" : sites.names[si], g->month, 0, 0, 0, 0};
 		if (k <= 0) {
-			t.visits = (long)sqlite3_column_int64(aggs.s, 3);
-			t.served = (long)sqlite3_column_int64(aggs.s, 4);
+			t.visits = aggs.v[0];
+			t.served = aggs.v[1];
 		}
 		if (k >= 0) {
-			t.staffed_minutes = (long)sqlite3_column_int64(counts.s, 3);
-			t.spans = (long)sqlite3_column_int64(counts.s, 4);
+			t.staffed_minutes = counts.v[0];
+			t.spans = counts.v[1];
 		}
-		if ((t.visits || t.served || t.staffed_minutes || t.spans) && cb(ctx, &t))
+		/* a site not in the table cannot be (one transaction); the
+		 * join left it out */
+		if (si != (size_t)-1 && (t.visits || t.served || t.staffed_minutes || t.spans) &&
+		    cb(ctx, &t))
 			stop = 1;
-		/* step after the callback: its strings are the rows' */
-		if (k <= 0 && (aggs.rc = sqlite3_step(aggs.s)) != SQLITE_ROW && aggs.rc != SQLITE_DONE)
-			rc = aggs.rc;
-		if (k >= 0 && (counts.rc = sqlite3_step(counts.s)) != SQLITE_ROW &&
-		    counts.rc != SQLITE_DONE)
-			rc = counts.rc;
+		int r;
+		if (k <= 0 && (r = mt_next(&aggs)) != SQLITE_ROW && r != SQLITE_DONE)
+			rc = r;
+		if (k >= 0 && (r = mt_next(&counts)) != SQLITE_ROW && r != SQLITE_DONE)
+			rc = r;
 	}
 	if (rc == SQLITE_DONE && !stop)
-		rc = mt_days(&after, cb, ctx, &stop);
+		rc = mt_days(db, &sites, sums, d_lo, to_day, cb, ctx, &stop);
 	if (rc != SQLITE_DONE)
 		log_error("reading the month totals: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(before.s);
 	sqlite3_finalize(aggs.s);
 	sqlite3_finalize(counts.s);
-	sqlite3_finalize(after.s);
+	free(sums);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	sq_reader_put(st, db);
+	sum_free(&sites);
 	return sq_map_rc(rc);
 }
 
