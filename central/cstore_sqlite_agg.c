@@ -769,6 +769,7 @@ typedef struct {
 	size_t *head;	    /* [nsites]: the site's first sum, or (size_t)-1 */
 	size_t nsites;
 	size_t last; /* the site found last (site_index) */
+	size_t hint; /* the sum found last (sum_row) */
 } period_sum;
 
 static int load_sites(sqlite3 *db, period_sum *ps)
@@ -835,9 +836,18 @@ static agg_row *sum_row(period_sum *ps, sqlite3_int64 id, const char *key)
 	size_t lo = site_index(ps, id);
 	if (lo == (size_t)-1)
 		return NULL;
+	/* Each piece reads in key order, and the first made the sums in that
+	 * order: the row after the last one found is most often the next. */
+	size_t h = ps->hint + 1;
+	if (h < ps->n && ps->v[h].site == lo && !strcmp(ps->v[h].r.category, key)) {
+		ps->hint = h;
+		return &ps->v[h].r;
+	}
 	for (size_t i = ps->head[lo]; i != (size_t)-1; i = ps->v[i].next)
-		if (!strcmp(ps->v[i].r.category, key))
+		if (!strcmp(ps->v[i].r.category, key)) {
+			ps->hint = i;
 			return &ps->v[i].r;
+		}
 	if (ps->n == ps->cap) {
 		size_t c = ps->cap ? ps->cap * 2 : 64;
 		sum_entry *p = realloc(ps->v, c * sizeof *p);
@@ -852,7 +862,7 @@ static agg_row *sum_row(period_sum *ps, sqlite3_int64 id, const char *key)
 		return NULL;
 	e->site = lo;
 	e->next = ps->head[lo];
-	ps->head[lo] = ps->n++;
+	ps->head[lo] = ps->hint = ps->n++;
 	return &e->r;
 }
 
@@ -964,9 +974,13 @@ int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const
 static int add_count(period_sum *ps, sqlite3_stmt *s, int sign)
 {
 	char k[400];
-	if (snprintf(k, sizeof k, "%s\x1f%s", sq_col_text(s, 1), sq_col_text(s, 2)) >=
-	    (int)sizeof k)
+	const char *kind = sq_col_text(s, 1), *key = sq_col_text(s, 2);
+	size_t a = strlen(kind), b = strlen(key);
+	if (a + b + 2 > sizeof k)
 		return SQLITE_OK; /* cannot be: kinds and keys are short */
+	memcpy(k, kind, a);
+	k[a] = '\x1f';
+	memcpy(k + a + 1, key, b + 1);
 	agg_row *r = sum_row(ps, sqlite3_column_int64(s, 0), k);
 	if (!r)
 		return SQLITE_NOMEM;
