@@ -378,13 +378,16 @@ int cstore_sites_version(cstore *st, int64_t *version);
 int cstore_health_put(cstore *st, const char *site, int64_t received_ms, int64_t offset_ms,
 		      const char *body, size_t len);
 /* Each registered site in order, with its latest heartbeat (received_ms 0
- * and body "" if none), last batch and count of unread events. */
+ * and body "" if none), last batch, count of unread events, and the rest
+ * of its state (cstore_site_info's, so that a page of every site reads
+ * them all at once). */
 typedef struct {
 	const char *site;
 	int64_t received_ms, offset_ms;
 	const char *body;
 	size_t len;
 	int64_t last_sync_ms, unread;
+	int64_t acked_through, events;
 } cstore_health;
 typedef int (*cstore_health_cb)(void *ctx, const cstore_health *h);
 int cstore_health_each(cstore *st, cstore_health_cb cb, void *ctx);

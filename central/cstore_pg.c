@@ -1980,7 +1980,9 @@ static int health_row(void *ctx, const PGresult *r)
 			   pg_col_text(r, 3),
 			   (size_t)PQgetlength(r, 0, 3),
 			   pg_col_int(r, 4),
-			   pg_col_int(r, 5)};
+			   pg_col_int(r, 5),
+			   pg_col_int(r, 6),
+			   pg_col_int(r, 7)};
 	return x->cb(x->ctx, &h);
 }
 
@@ -1989,7 +1991,8 @@ static int pg_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 	static const pgsql q = {
 	    NULL, "",
 	    "SELECT s.name, h.received_ms, h.offset_ms, h.body, s.last_sync_ms,"
-	    " (SELECT count(*) FROM events e WHERE e.site = s.id AND e.unread IS NOT NULL)"
+	    " (SELECT count(*) FROM events e WHERE e.site = s.id AND e.unread IS NOT NULL),"
+	    " s.acked_through, s.events"
 	    " FROM sites s LEFT JOIN site_health h ON h.site = s.id"
 	    " WHERE s.reg IS NOT NULL ORDER BY s.reg"};
 	health_ctx x = {cb, ctx};

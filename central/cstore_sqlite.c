@@ -1573,7 +1573,8 @@ static int sq_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 	int rc = sqlite3_prepare_v2(
 	    db,
 	    "SELECT s.name, h.received_ms, h.offset_ms, h.body, s.last_sync_ms,"
-	    " (SELECT count(*) FROM events e WHERE e.site = s.id AND e.unread IS NOT NULL)"
+	    " (SELECT count(*) FROM events e WHERE e.site = s.id AND e.unread IS NOT NULL),"
+	    " s.acked_through, s.events"
 	    " FROM sites s LEFT JOIN site_health h ON h.site = s.id"
 	    " WHERE s.reg IS NOT NULL ORDER BY s.reg",
 	    -1, &s, NULL);
@@ -1585,7 +1586,9 @@ static int sq_health_each(cstore *base_, cstore_health_cb cb, void *ctx)
 					   sq_col_text(s, 3),
 					   (size_t)sqlite3_column_bytes(s, 3),
 					   sqlite3_column_int64(s, 4),
-					   sqlite3_column_int64(s, 5)};
+					   sqlite3_column_int64(s, 5),
+					   sqlite3_column_int64(s, 6),
+					   sqlite3_column_int64(s, 7)};
 			if (cb(ctx, &h)) {
 				rc = SQLITE_DONE;
 				break;

@@ -721,23 +721,22 @@ static int period_split(const char *from, const char *to, piece p[MAX_PIECES])
 	return n;
 }
 
-/* ?1 from ?2 to ?3 site or NULL: the site as its id, looked up once. */
+/* ?1 from ?2 to ?3 site or NULL: the site as its id, looked up once.
+ * Rows carry the site's id; its name comes from ps's table of sites. */
 #define AGG_WHERE(col)                                                                             \
 	" WHERE a." col " BETWEEN ?1 AND ?2 AND (?3 IS NULL OR a.site ="                           \
 	" (SELECT id FROM sites WHERE name = ?3))"
 #define AGG_COLS(col)                                                                              \
-	"SELECT s.name, a.category, a.visits, a.served, a.no_show, a.expired, a.cancelled,"        \
+	"SELECT a.site, a.category, a.visits, a.served, a.no_show, a.expired, a.cancelled,"        \
 	" a.open, a.solved, a.referred, a.follow_up, a.outcome_nr, a.first_yes, a.first_no,"       \
 	" a.first_nr, a.also, a.wait, a.service"
 static const char *const aggs_sql[2] = {
-    AGG_COLS("day") " FROM day_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE("day"),
-    AGG_COLS("month") " FROM month_aggs a JOIN sites s ON s.id = a.site" AGG_WHERE("month"),
+    AGG_COLS("day") " FROM day_aggs a" AGG_WHERE("day"),
+    AGG_COLS("month") " FROM month_aggs a" AGG_WHERE("month"),
 };
 static const char *const counts_sql[2] = {
-    "SELECT s.name, a.kind, a.key, a.n FROM day_counts a JOIN sites s ON s.id = a.site" AGG_WHERE(
-	"day"),
-    "SELECT s.name, a.kind, a.key, a.n FROM month_counts a JOIN sites s ON s.id = a.site" AGG_WHERE(
-	"month"),
+    "SELECT a.site, a.kind, a.key, a.n FROM day_counts a" AGG_WHERE("day"),
+    "SELECT a.site, a.kind, a.key, a.n FROM month_counts a" AGG_WHERE("month"),
 };
 
 static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const char *site)
@@ -750,28 +749,126 @@ static void bind_period(sqlite3_stmt *s, const char *from, const char *to, const
 		sqlite3_bind_null(s, 3);
 }
 
-/* The period's sums while they are added up: rows keyed "site\x1fkey"
- * (agg_day's rows and hash, reused; a count's key is "kind\x1fkey" and
- * its sum c[0]). */
+/* One sum of the period: a site (its place in ps's sites) and a key (a
+ * category, or a count's "kind\x1fkey"; its sum in r.c[0]). */
 typedef struct {
-	agg_day rows;
+	size_t site;
+	size_t next; /* the next sum of the same site, or (size_t)-1 */
+	agg_row r;   /* r.category: the key */
+} sum_entry;
+
+/* The period's sums while they are added up, in the order first met (the
+ * order the callback sees them). The sites are read once (id, name, in
+ * id order); a row finds its site by binary search on its id and its sum
+ * along the site's few keys: no key built and hashed per row. */
+typedef struct {
+	sum_entry *v;
+	size_t n, cap;
+	sqlite3_int64 *ids; /* [nsites], increasing */
+	char **names;	    /* [nsites] */
+	size_t *head;	    /* [nsites]: the site's first sum, or (size_t)-1 */
+	size_t nsites;
+	size_t last; /* the site found last (site_index) */
+	size_t hint; /* the sum found last (sum_row) */
 } period_sum;
 
-static agg_row *sum_row(period_sum *ps, const char *site, const char *key)
+static int load_sites(sqlite3 *db, period_sum *ps)
 {
-	char k[512];
-	size_t a = strlen(site), b = strlen(key);
-	if (a + b + 2 > sizeof k)
-		return NULL; /* cannot be: ids and categories are short */
-	memcpy(k, site, a);
-	k[a] = '\x1f';
-	memcpy(k + a + 1, key, b + 1);
-	return row_of(&ps->rows, k);
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT id, name FROM sites ORDER BY id", -1, &s, NULL);
+	size_t cap = 0;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (ps->nsites == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			sqlite3_int64 *i = realloc(ps->ids, c * sizeof *i);
+			if (i)
+				ps->ids = i;
+			char **nm = realloc(ps->names, c * sizeof *nm);
+			if (nm)
+				ps->names = nm;
+			size_t *h = realloc(ps->head, c * sizeof *h);
+			if (h)
+				ps->head = h;
+			if (!i || !nm || !h) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			cap = c;
+		}
+		char *name = strdup(sq_col_text(s, 1));
+		if (!name) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		ps->ids[ps->nsites] = sqlite3_column_int64(s, 0);
+		ps->names[ps->nsites] = name;
+		ps->head[ps->nsites] = (size_t)-1;
+		ps->nsites++;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The sum of (site id, key), made (zero) if new; NULL if out of memory
+ * or the site is not in the table (cannot be: read in one transaction). */
+/* The place of site id in ps's sites, or (size_t)-1. Rows come in runs
+ * of one site: the last one found is tried first. */
+static size_t site_index(period_sum *ps, sqlite3_int64 id)
+{
+	if (ps->last < ps->nsites && ps->ids[ps->last] == id)
+		return ps->last;
+	size_t lo = 0, hi = ps->nsites;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (ps->ids[m] < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	if (lo == ps->nsites || ps->ids[lo] != id)
+		return (size_t)-1;
+	return ps->last = lo;
+}
+
+static agg_row *sum_row(period_sum *ps, sqlite3_int64 id, const char *key)
+{
+	size_t lo = site_index(ps, id);
+	if (lo == (size_t)-1)
+		return NULL;
+	/* Each piece reads in key order, and the first made the sums in that
+	 * order: the row after the last one found is most often the next. */
+	size_t h = ps->hint + 1;
+	if (h < ps->n && ps->v[h].site == lo && !strcmp(ps->v[h].r.category, key)) {
+		ps->hint = h;
+		return &ps->v[h].r;
+	}
+	for (size_t i = ps->head[lo]; i != (size_t)-1; i = ps->v[i].next)
+		if (!strcmp(ps->v[i].r.category, key)) {
+			ps->hint = i;
+			return &ps->v[i].r;
+		}
+	if (ps->n == ps->cap) {
+		size_t c = ps->cap ? ps->cap * 2 : 64;
+		sum_entry *p = realloc(ps->v, c * sizeof *p);
+		if (!p)
+			return NULL;
+		ps->v = p;
+		ps->cap = c;
+	}
+	sum_entry *e = &ps->v[ps->n];
+	memset(e, 0, sizeof *e);
+	if (!(e->r.category = strdup(key)))
+		return NULL;
+	e->site = lo;
+	e->next = ps->head[lo];
+	ps->head[lo] = ps->hint = ps->n++;
+	return &e->r;
 }
 
 static int add_agg(period_sum *ps, sqlite3_stmt *s, int sign)
 {
-	agg_row *r = sum_row(ps, sq_col_text(s, 0), sq_col_text(s, 1));
+	agg_row *r = sum_row(ps, sqlite3_column_int64(s, 0), sq_col_text(s, 1));
 	if (!r)
 		return SQLITE_NOMEM;
 	for (int k = 0; k < 14; k++)
@@ -783,8 +880,9 @@ static int add_agg(period_sum *ps, sqlite3_stmt *s, int sign)
 	return SQLITE_OK;
 }
 
-/* Reads the pieces of [from, to] through sql[piece is months] into ps
- * with add(ps, row, sign), in one read transaction. */
+/* Reads the sites, then the pieces of [from, to] through sql[piece is
+ * months] (each statement prepared once) into ps with add(ps, row, sign),
+ * in one read transaction. */
 static int read_period(sqstore *st, const char *const sql[2], const char *from, const char *to,
 		       const char *site, int (*add)(period_sum *, sqlite3_stmt *, int),
 		       period_sum *ps)
@@ -794,20 +892,25 @@ static int read_period(sqstore *st, const char *const sql[2], const char *from, 
 		return CSTORE_ERROR;
 	piece p[MAX_PIECES];
 	int np = period_split(from, to, p);
+	sqlite3_stmt *stmt[2] = {NULL, NULL};
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = load_sites(db, ps);
 	for (int i = 0; rc == SQLITE_OK && i < np; i++) {
-		sqlite3_stmt *s = NULL;
-		rc = sqlite3_prepare_v2(db, sql[p[i].months], -1, &s, NULL);
-		if (rc != SQLITE_OK)
+		sqlite3_stmt **s = &stmt[p[i].months];
+		if (*s)
+			sqlite3_reset(*s);
+		else if ((rc = sqlite3_prepare_v2(db, sql[p[i].months], -1, s, NULL)) != SQLITE_OK)
 			break;
-		bind_period(s, p[i].from, p[i].to, site);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			if ((rc = add(ps, s, p[i].sign)) != SQLITE_OK)
+		bind_period(*s, p[i].from, p[i].to, site);
+		while ((rc = sqlite3_step(*s)) == SQLITE_ROW)
+			if ((rc = add(ps, *s, p[i].sign)) != SQLITE_OK)
 				break;
-		sqlite3_finalize(s);
 		if (rc == SQLITE_DONE)
 			rc = SQLITE_OK;
 	}
+	sqlite3_finalize(stmt[0]);
+	sqlite3_finalize(stmt[1]);
 	if (rc != SQLITE_OK)
 		log_error("reading the aggregates: %s", sqlite3_errmsg(db));
 	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
@@ -817,8 +920,14 @@ static int read_period(sqstore *st, const char *const sql[2], const char *from, 
 
 static void sum_free(period_sum *ps)
 {
-	day_reset(&ps->rows);
-	free(ps->rows.v);
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->v[i].r.category);
+	for (size_t i = 0; i < ps->nsites; i++)
+		free(ps->names[i]);
+	free(ps->v);
+	free(ps->ids);
+	free(ps->names);
+	free(ps->head);
 }
 
 int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const char *site,
@@ -827,17 +936,14 @@ int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const
 	period_sum ps;
 	memset(&ps, 0, sizeof ps);
 	int status = read_period((sqstore *)base, aggs_sql, from_day, to_day, site, add_agg, &ps);
-	for (size_t i = 0; status == CSTORE_OK && i < ps.rows.n; i++) {
-		agg_row *r = &ps.rows.v[i];
+	for (size_t i = 0; status == CSTORE_OK && i < ps.n; i++) {
+		agg_row *r = &ps.v[i].r;
 		if (!r->c[C_VISITS] && !r->c[C_ALSO])
 			continue; /* all taken out again */
-		char *sep = strchr(r->category, '\x1f');
-		assert(sep);
-		*sep = '\0';
 		unsigned char wait[HIST_BLOB_MAX], service[HIST_BLOB_MAX];
 		cstore_agg g = {
-		    .site = r->category,
-		    .category = sep + 1,
+		    .site = ps.names[ps.v[i].site],
+		    .category = r->category,
 		    .visits = r->c[C_VISITS],
 		    .served = r->c[C_SERVED],
 		    .no_show = r->c[C_NO_SHOW],
@@ -857,23 +963,25 @@ int sq_period_aggs(cstore *base, const char *from_day, const char *to_day, const
 		    .service = service,
 		    .service_len = hist_encode(&r->service, service),
 		};
-		int stop = cb(ctx, &g);
-		*sep = '\x1f';
-		if (stop)
+		if (cb(ctx, &g))
 			break;
 	}
 	sum_free(&ps);
 	return status;
 }
 
-/* Counts: the row's key is "site\x1fkind\x1fkey", its sum in c[0]. */
+/* Counts: the sum's key is "kind\x1fkey", its sum in c[0]. */
 static int add_count(period_sum *ps, sqlite3_stmt *s, int sign)
 {
 	char k[400];
-	if (snprintf(k, sizeof k, "%s\x1f%s", sq_col_text(s, 1), sq_col_text(s, 2)) >=
-	    (int)sizeof k)
+	const char *kind = sq_col_text(s, 1), *key = sq_col_text(s, 2);
+	size_t a = strlen(kind), b = strlen(key);
+	if (a + b + 2 > sizeof k)
 		return SQLITE_OK; /* cannot be: kinds and keys are short */
-	agg_row *r = sum_row(ps, sq_col_text(s, 0), k);
+	memcpy(k, kind, a);
+	k[a] = '\x1f';
+	memcpy(k + a + 1, key, b + 1);
+	agg_row *r = sum_row(ps, sqlite3_column_int64(s, 0), k);
 	if (!r)
 		return SQLITE_NOMEM;
 	r->c[0] += sign * (long)sqlite3_column_int64(s, 3);
@@ -887,16 +995,16 @@ int sq_period_counts(cstore *base, const char *from_day, const char *to_day, con
 	memset(&ps, 0, sizeof ps);
 	int status =
 	    read_period((sqstore *)base, counts_sql, from_day, to_day, site, add_count, &ps);
-	for (size_t i = 0; status == CSTORE_OK && i < ps.rows.n; i++) {
-		agg_row *r = &ps.rows.v[i];
+	for (size_t i = 0; status == CSTORE_OK && i < ps.n; i++) {
+		agg_row *r = &ps.v[i].r;
 		if (!r->c[0])
 			continue;
-		char *a = strchr(r->category, '\x1f'), *b = a ? strchr(a + 1, '\x1f') : NULL;
-		assert(a && b);
-		*a = *b = '\0';
-		cstore_count c = {r->category, a + 1, b + 1, r->c[0]};
+		char *a = strchr(r->category, '\x1f');
+		assert(a);
+		*a = '\0';
+		cstore_count c = {ps.names[ps.v[i].site], r->category, a + 1, r->c[0]};
 		int stop = cb(ctx, &c);
-		*a = *b = '\x1f';
+		*a = '\x1f';
 		if (stop)
 			break;
 	}
@@ -950,70 +1058,135 @@ static void next_month(const char *day, char out[DAY_LEN])
 	snprintf(out, DAY_LEN, "%04d-%02d-01", y % 10000, m);
 }
 
-/* A statement of sq_month_totals: rows (month, site id, site name, then
- * sums) in (month, site) order, stepped one at a time. */
+/* The days of sq_month_totals before and after its whole months, from
+ * day_totals in key order (day, site): added up per site of the month
+ * (sums[site's place], 4 each) and given to cb per month in site order
+ * when the month changes. The two ranges lie each in one month, or in
+ * two when the period holds no whole month. */
+static const char mt_days_sql[] = "SELECT day, site, visits, served, staffed, spans"
+				  " FROM day_totals WHERE day BETWEEN ?1 AND ?2 ORDER BY day, site";
+
+static int mt_flush(period_sum *sites, long *sums, const char *month, cstore_day_total_cb cb,
+		    void *ctx, int *stop)
+{
+	for (size_t i = 0; i < sites->nsites; i++) {
+		long *v = &sums[4 * i];
+		if (!*stop && (v[0] || v[1] || v[2] || v[3])) {
+			cstore_day_total t = {sites->names[i], month, v[0], v[1], v[2], v[3]};
+			if (cb(ctx, &t))
+				*stop = 1;
+		}
+		v[0] = v[1] = v[2] = v[3] = 0;
+	}
+	return *stop;
+}
+
+/* The days lo .. hi to cb; SQLITE_DONE when all went (or cb stopped:
+ * then *stop), else the error. */
+static int mt_days(sqlite3 *db, period_sum *sites, long *sums, const char *lo, const char *hi,
+		   cstore_day_total_cb cb, void *ctx, int *stop)
+{
+	if (*stop || strcmp(lo, hi) > 0)
+		return SQLITE_DONE;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, mt_days_sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+	char month[8] = "";
+	while (!*stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *day = sq_col_text(s, 0);
+		if (strncmp(day, month, 7)) {
+			if (*month && mt_flush(sites, sums, month, cb, ctx, stop))
+				break;
+			snprintf(month, sizeof month, "%.7s", day);
+		}
+		size_t si = site_index(sites, sqlite3_column_int64(s, 1));
+		if (si == (size_t)-1)
+			continue; /* cannot be (one transaction); a join left it out */
+		for (int k = 0; k < 4; k++)
+			sums[4 * si + (size_t)k] += (long)sqlite3_column_int64(s, 2 + k);
+	}
+	if (rc == SQLITE_DONE && *month)
+		mt_flush(sites, sums, month, cb, ctx, stop);
+	sqlite3_finalize(s);
+	return *stop ? SQLITE_DONE : rc;
+}
+
+/* A whole month's rows of one site, added up here from a plain read in
+ * key order (month, site, ...): rows of month_aggs (visits, served) or of
+ * month_counts (kind, n: staffed minutes and spans). */
 typedef struct {
 	sqlite3_stmt *s;
-	int rc; /* of the last step: SQLITE_ROW while a row is in hand */
-} mt_cursor;
+	int rc;	    /* of the last step: SQLITE_ROW while a row is in hand */
+	int counts; /* month_counts */
+	int have;   /* a sum in hand */
+	char month[8];
+	sqlite3_int64 site;
+	long v[2]; /* visits, served; or staffed, spans */
+} mt_sum;
 
-static int mt_open(sqlite3 *db, mt_cursor *c, const char *sql, const char *lo, const char *hi)
+/* The next (month, site) of g into its sum (have 0 at the end); the
+ * step's status (SQLITE_ROW or SQLITE_DONE when well). */
+static int mt_next(mt_sum *g)
 {
-	c->s = NULL;
-	c->rc = sqlite3_prepare_v2(db, sql, -1, &c->s, NULL);
-	if (c->rc != SQLITE_OK)
-		return c->rc;
-	sqlite3_bind_text(c->s, 1, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(c->s, 2, hi, -1, SQLITE_STATIC);
-	c->rc = sqlite3_step(c->s);
-	return c->rc == SQLITE_ROW || c->rc == SQLITE_DONE ? SQLITE_OK : c->rc;
+	g->have = 0;
+	if (g->rc != SQLITE_ROW)
+		return g->rc;
+	snprintf(g->month, sizeof g->month, "%s", sq_col_text(g->s, 0));
+	g->site = sqlite3_column_int64(g->s, 1);
+	g->v[0] = g->v[1] = 0;
+	g->have = 1;
+	do {
+		if (!g->counts) {
+			g->v[0] += (long)sqlite3_column_int64(g->s, 2);
+			g->v[1] += (long)sqlite3_column_int64(g->s, 3);
+		} else {
+			g->v[strcmp(sq_col_text(g->s, 2), "staffed") ? 1 : 0] +=
+			    (long)sqlite3_column_int64(g->s, 3);
+		}
+		g->rc = sqlite3_step(g->s);
+	} while (g->rc == SQLITE_ROW && sqlite3_column_int64(g->s, 1) == g->site &&
+		 !strcmp(sq_col_text(g->s, 0), g->month));
+	return g->rc;
 }
 
-/* -1, 0, 1 as the (month, site) of a's row is before, at, after b's; a
- * cursor at its end is after every row. */
-static int mt_cmp(const mt_cursor *a, const mt_cursor *b)
+static int mt_sum_open(sqlite3 *db, mt_sum *g, const char *sql, const char *lo, const char *hi)
 {
-	if (a->rc != SQLITE_ROW || b->rc != SQLITE_ROW)
-		return (a->rc != SQLITE_ROW) - (b->rc != SQLITE_ROW);
-	int m = strcmp((const char *)sqlite3_column_text(a->s, 0),
-		       (const char *)sqlite3_column_text(b->s, 0));
+	int rc = sqlite3_prepare_v2(db, sql, -1, &g->s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(g->s, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(g->s, 2, hi, -1, SQLITE_STATIC);
+	g->rc = sqlite3_step(g->s);
+	rc = mt_next(g);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* -1, 0, 1 as the (month, site) of a's sum is before, at, after b's; one
+ * at its end is after every other. */
+static int mt_cmp(const mt_sum *a, const mt_sum *b)
+{
+	if (!a->have || !b->have)
+		return !a->have - !b->have;
+	int m = strcmp(a->month, b->month);
 	if (m)
 		return m < 0 ? -1 : 1;
-	sqlite3_int64 x = sqlite3_column_int64(a->s, 1), y = sqlite3_column_int64(b->s, 1);
-	return (x > y) - (x < y);
-}
-
-/* The (month, site) rows of day_totals in [lo, hi], one statement. */
-static const char mt_days_sql[] =
-    "SELECT substr(d.day, 1, 7), d.site, s.name, sum(d.visits), sum(d.served), sum(d.staffed),"
-    " sum(d.spans) FROM day_totals d JOIN sites s ON s.id = d.site"
-    " WHERE d.day BETWEEN ?1 AND ?2 GROUP BY 1, d.site ORDER BY 1, d.site";
-
-/* Emits the rows of c (a days statement) to cb; the step's status, or
- * SQLITE_DONE when cb stopped (then *stop). */
-static int mt_days(mt_cursor *c, cstore_day_total_cb cb, void *ctx, int *stop)
-{
-	for (; c->rc == SQLITE_ROW && !*stop; c->rc = sqlite3_step(c->s)) {
-		cstore_day_total t = {sq_col_text(c->s, 2),
-				      sq_col_text(c->s, 0),
-				      (long)sqlite3_column_int64(c->s, 3),
-				      (long)sqlite3_column_int64(c->s, 4),
-				      (long)sqlite3_column_int64(c->s, 5),
-				      (long)sqlite3_column_int64(c->s, 6)};
-		if ((t.visits || t.served || t.staffed_minutes || t.spans) && cb(ctx, &t))
-			*stop = 1;
-	}
-	return *stop ? SQLITE_DONE : c->rc;
+	return (a->site > b->site) - (a->site < b->site);
 }
 
 /* Whole months (m_lo .. m_hi, "YYYY-MM") from month_aggs (visits, served)
- * and month_counts (staffed, spans), two statements grouped in their key
- * order (no sort) and merged here by (month, site); the days before them
- * (from .. d_hi) and after them (d_lo .. to) from day_totals; an empty
- * range has its bounds crossed. All in one read transaction. (One
- * statement of the three as a UNION ALL grouped by month and site cost a
- * year's dashboard of 700 sites most of its time: every row through a
- * temporary b-tree.) */
+ * and month_counts (staffed, spans), two plain reads in their key order
+ * (no sort, no grouping or join in SQL: summed here per (month, site),
+ * the site's name from one read of the sites) merged by (month, site);
+ * the days before them (from .. d_hi) and after them (d_lo .. to) from
+ * day_totals (mt_days, summed here too); an empty range has its bounds
+ * crossed. All in one read
+ * transaction. (One statement of the three as a UNION ALL grouped by
+ * month and site cost a year's dashboard of 700 sites most of its time:
+ * every row through a temporary b-tree; the two grouped in SQL with a
+ * join per row, a third of it.) */
 int sq_month_totals(cstore *base, const char *from_day, const char *to_day,
 		    cstore_day_total_cb cb, void *ctx)
 {
@@ -1044,61 +1217,65 @@ int sq_month_totals(cstore *base, const char *from_day, const char *to_day,
 	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
-	mt_cursor before = {0}, aggs = {0}, counts = {0}, after = {0};
+	mt_sum aggs = {0}, counts = {0};
+	counts.counts = 1;
+	period_sum sites;
+	memset(&sites, 0, sizeof sites);
+	long *sums = NULL;
 	int stop = 0;
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &before, mt_days_sql, from_day, d_hi);
+		rc = load_sites(db, &sites);
+	if (rc == SQLITE_OK && !(sums = calloc(4 * sites.nsites + 1, sizeof *sums)))
+		rc = SQLITE_NOMEM;
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &aggs,
-			     "SELECT a.month, a.site, s.name, sum(a.visits), sum(a.served)"
-			     " FROM month_aggs a JOIN sites s ON s.id = a.site"
-			     " WHERE a.month BETWEEN ?1 AND ?2 GROUP BY a.month, a.site"
-			     " ORDER BY a.month, a.site",
-			     m_lo, m_hi);
+		rc = mt_sum_open(db, &aggs,
+				 "SELECT month, site, visits, served FROM month_aggs"
+				 " WHERE month BETWEEN ?1 AND ?2 ORDER BY month, site",
+				 m_lo, m_hi);
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &counts,
-			     "SELECT c.month, c.site, s.name, sum(CASE c.kind WHEN 'staffed' THEN"
-			     " c.n ELSE 0 END), sum(CASE c.kind WHEN 'spans' THEN c.n ELSE 0 END)"
-			     " FROM month_counts c JOIN sites s ON s.id = c.site"
-			     " WHERE c.month BETWEEN ?1 AND ?2 AND c.kind IN ('spans', 'staffed')"
-			     " GROUP BY c.month, c.site ORDER BY c.month, c.site",
-			     m_lo, m_hi);
+		rc = mt_sum_open(db, &counts,
+				 "SELECT month, site, kind, n FROM month_counts"
+				 " WHERE month BETWEEN ?1 AND ?2 AND kind IN ('spans', 'staffed')"
+				 " ORDER BY month, site",
+				 m_lo, m_hi);
 	if (rc == SQLITE_OK)
-		rc = mt_open(db, &after, mt_days_sql, d_lo, to_day);
-	if (rc == SQLITE_OK)
-		rc = mt_days(&before, cb, ctx, &stop);
-	while (rc == SQLITE_DONE && !stop && (aggs.rc == SQLITE_ROW || counts.rc == SQLITE_ROW)) {
+		rc = mt_days(db, &sites, sums, from_day, d_hi, cb, ctx, &stop);
+	while (rc == SQLITE_DONE && !stop && (aggs.have || counts.have)) {
 		int k = mt_cmp(&aggs, &counts);
-		mt_cursor *c = k <= 0 ? &aggs : &counts;
-		cstore_day_total t = {sq_col_text(c->s, 2), sq_col_text(c->s, 0), 0, 0, 0, 0};
+		mt_sum *g = k <= 0 ? &aggs : &counts;
+		size_t si = site_index(&sites, g->site);
+		cstore_day_total t = {
+		    si == (size_t)-1 ? "" : sites.names[si], g->month, 0, 0, 0, 0};
 		if (k <= 0) {
-			t.visits = (long)sqlite3_column_int64(aggs.s, 3);
-			t.served = (long)sqlite3_column_int64(aggs.s, 4);
+			t.visits = aggs.v[0];
+			t.served = aggs.v[1];
 		}
 		if (k >= 0) {
-			t.staffed_minutes = (long)sqlite3_column_int64(counts.s, 3);
-			t.spans = (long)sqlite3_column_int64(counts.s, 4);
+			t.staffed_minutes = counts.v[0];
+			t.spans = counts.v[1];
 		}
-		if ((t.visits || t.served || t.staffed_minutes || t.spans) && cb(ctx, &t))
+		/* a site not in the table cannot be (one transaction); the
+		 * join left it out */
+		if (si != (size_t)-1 && (t.visits || t.served || t.staffed_minutes || t.spans) &&
+		    cb(ctx, &t))
 			stop = 1;
-		/* step after the callback: its strings are the rows' */
-		if (k <= 0 && (aggs.rc = sqlite3_step(aggs.s)) != SQLITE_ROW && aggs.rc != SQLITE_DONE)
-			rc = aggs.rc;
-		if (k >= 0 && (counts.rc = sqlite3_step(counts.s)) != SQLITE_ROW &&
-		    counts.rc != SQLITE_DONE)
-			rc = counts.rc;
+		int r;
+		if (k <= 0 && (r = mt_next(&aggs)) != SQLITE_ROW && r != SQLITE_DONE)
+			rc = r;
+		if (k >= 0 && (r = mt_next(&counts)) != SQLITE_ROW && r != SQLITE_DONE)
+			rc = r;
 	}
 	if (rc == SQLITE_DONE && !stop)
-		rc = mt_days(&after, cb, ctx, &stop);
+		rc = mt_days(db, &sites, sums, d_lo, to_day, cb, ctx, &stop);
 	if (rc != SQLITE_DONE)
 		log_error("reading the month totals: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(before.s);
 	sqlite3_finalize(aggs.s);
 	sqlite3_finalize(counts.s);
-	sqlite3_finalize(after.s);
+	free(sums);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	sq_reader_put(st, db);
+	sum_free(&sites);
 	return sq_map_rc(rc);
 }
 

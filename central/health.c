@@ -289,7 +289,7 @@ static int on_site(void *ctx, const cstore_health *h)
 	} else if (ok) {
 		buf_adds(&w->words, W(w, "ok", "in orde"));
 	}
-	health_site hs = {h->site, seen, ok, w->words.data ? w->words.data : ""};
+	health_site hs = {h->site, seen, ok, w->words.data ? w->words.data : "", h};
 	w->cb(w->ctx, &hs);
 	return 0;
 }

@@ -24,6 +24,7 @@ typedef struct {
 	int64_t last_seen_ms; /* 0 = never */
 	int ok;		      /* nothing wrong */
 	const char *words;    /* "kiosk not running (counter:2); clock 3 h behind", or "ok" */
+	const cstore_health *rec; /* what the store holds of the site (events, acked_through) */
 } health_site;
 
 /* Calls cb for each registered site, in order, with what is wrong in lang

@@ -49,6 +49,13 @@ static int merge(hist *h, const void *blob, size_t len, int sign)
 	size_t i = 0;
 	while (i < len) {
 		unsigned bucket = p[i++];
+		if (i < len && p[i] < 0x80 && bucket < HIST_BUCKETS) {
+			/* most counts are one byte */
+			uint32_t c = p[i++];
+			h->n[bucket] += sign > 0 ? c : (uint32_t)-c;
+			h->total += sign > 0 ? (uint64_t)c : (uint64_t) - (uint64_t)c;
+			continue;
+		}
 		uint32_t c = 0;
 		int shift = 0, end = 0;
 		while (i < len && shift < 35) {

@@ -671,11 +671,13 @@ static const char style[] =
     "@media (max-width:800px){.kpis{grid-template-columns:repeat(2,1fr)}}"
     "</style>";
 
-/* Each site's health in words (health.c), read once for the table. */
+/* Each site's state and health in words (health.c), read once for the
+ * table (one read of every site, not one per site): by the site's index
+ * in the configuration. */
 typedef struct {
-	int n, cap;
-	char (*site)[CCONF_ID_LEN];
-	char **words;
+	strmap idx; /* site id -> its index */
+	cstore_site_info *info;
+	char **words; /* NULL: no cell (not read, or not the viewer's) */
 	int *ok;
 	const request *rq; /* a viewer's: only their sites take a cell */
 } health_cells;
@@ -683,23 +685,25 @@ typedef struct {
 static void on_health_cell(void *ctx, const health_site *h)
 {
 	health_cells *hc = ctx;
-	if (hc->n == hc->cap || !req_sees_site(hc->rq, h->site))
+	size_t i = strmap_get(&hc->idx, h->site);
+	if (i == (size_t)-1)
 		return;
-	snprintf(hc->site[hc->n], CCONF_ID_LEN, "%s", h->site);
-	hc->words[hc->n] = strdup(h->words);
-	hc->ok[hc->n] = h->ok;
-	hc->n++;
+	hc->info[i] = (cstore_site_info){h->rec->acked_through, h->rec->events,
+					 h->rec->last_sync_ms, h->rec->unread};
+	if (!req_sees_site(hc->rq, h->site) || hc->words[i])
+		return;
+	hc->words[i] = strdup(h->words);
+	hc->ok[i] = h->ok;
 }
 
-static void health_cell(buf *o, const health_cells *hc, const char *site)
+static void health_cell(buf *o, const health_cells *hc, int i)
 {
-	for (int i = 0; i < hc->n; i++)
-		if (!strcmp(hc->site[i], site) && hc->words[i]) {
-			buf_printf(o, "<td class=\"health%s\">", hc->ok[i] ? "" : " unread");
-			buf_add_html(o, hc->words[i]);
-			buf_adds(o, "</td>");
-			return;
-		}
+	if (hc->words && hc->words[i]) {
+		buf_printf(o, "<td class=\"health%s\">", hc->ok[i] ? "" : " unread");
+		buf_add_html(o, hc->words[i]);
+		buf_adds(o, "</td>");
+		return;
+	}
 	buf_adds(o, "<td></td>");
 }
 
@@ -716,17 +720,22 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 		   !req_is_admin(rq) ? (english ? "Health" : "Toestand")
 		   : english	     ? "Health (<a href=\"/sites?lang=en\">sites</a>)"
 				     : "Toestand (<a href=\"/sites\">locaties</a>)");
-	health_cells hc = {0, c->nsites, calloc((size_t)c->nsites + 1, sizeof *hc.site),
+	health_cells hc = {{0},
+			   calloc((size_t)c->nsites + 1, sizeof *hc.info),
 			   calloc((size_t)c->nsites + 1, sizeof *hc.words),
-			   calloc((size_t)c->nsites + 1, sizeof *hc.ok), rq};
-	if (!hc.site || !hc.words || !hc.ok)
-		hc.cap = 0;
-	else
+			   calloc((size_t)c->nsites + 1, sizeof *hc.ok),
+			   rq};
+	int ready = hc.info && hc.words && hc.ok;
+	for (int i = 0; ready && i < c->nsites; i++)
+		if (strmap_get(&hc.idx, c->sites[i].id) == (size_t)-1 &&
+		    strmap_put(&hc.idx, c->sites[i].id, (size_t)i))
+			ready = 0;
+	if (ready)
 		health_each(rq->app->st, now, english ? "en" : "nl", on_health_cell, &hc);
 	for (int i = 0; i < c->nsites; i++) {
-		cstore_site_info si;
-		if (cstore_site_get(rq->app->st, c->sites[i].id, &si) != CSTORE_OK)
-			memset(&si, 0, sizeof si);
+		cstore_site_info si = {0};
+		if (ready)
+			si = hc.info[i];
 		int64_t age = now - si.last_sync_ms;
 		const char *cls = !si.last_sync_ms	   ? "none"
 				  : age < 15 * 60 * 1000   ? "ok"
@@ -771,13 +780,14 @@ static void sites_table(buf *o, const request *rq, const words *w, int english, 
 					   : "geen (oudere versie: codes getoond)");
 		}
 		buf_adds(o, "</td>");
-		health_cell(o, &hc, c->sites[i].id);
+		health_cell(o, &hc, i);
 		buf_adds(o, "</tr>");
 	}
 	buf_adds(o, "</table></section>");
-	for (int i = 0; i < hc.n; i++)
+	for (int i = 0; hc.words && i < c->nsites; i++)
 		free(hc.words[i]);
-	free(hc.site);
+	strmap_free(&hc.idx);
+	free(hc.info);
 	free(hc.words);
 	free(hc.ok);
 	(void)english;

@@ -12,8 +12,8 @@
 # shared: medians, and say so.
 # Goal: the dashboard and a year's report within 300 ms (median) for 700
 # sites over five years: BENCH_SITES=700 BENCH_DAYS=1825. central_gen
-# writes about 5,000 events/s on a shared 2-core machine (it prints its
-# rate after each round of batches), so that is about an hour even at
+# writes 5,000-8,400 events/s on a shared 2-core machine (it prints its
+# rate after each round of batches), so that is 35-60 minutes even at
 # BENCH_TICKETS=3; docs/central.md says what was measured instead.
 #
 #   BENCH_SITES (50) BENCH_DAYS (60) BENCH_TICKETS (40) BENCH_RUNS (5)
