@@ -449,6 +449,29 @@ static void short_bucket(const agg *a, long i, int english, char out[8])
 	snprintf(out, 8, "%.2s%c%.4s", l + 5, english ? '/' : '-', l);
 }
 
+/* Of row i of a folded table (weeks, months): the days of the period in
+ * it, into *in, and the days of the whole week or month, into *whole. A
+ * row with *in < *whole is partial: the period starts or ends inside it,
+ * and its figures are of fewer days than its neighbours' (a year ending
+ * on the 1st ends with a month of one day). */
+static void bucket_days(const agg *a, long i, long *in, long *whole)
+{
+	*in = (i + 1 < a->nb ? a->bstart[i + 1] : a->to + 1) - a->bstart[i];
+	*whole = 1;
+	if (a->fold == FOLD_WEEK) {
+		*whole = 7;
+	} else if (a->fold == FOLD_MONTH) {
+		char l[DAY_LEN];
+		days_to_label(a->bstart[i], l);
+		l[8] = '0', l[9] = '1';
+		long first = days_from_label(l), d = first + 27;
+		char m[DAY_LEN];
+		for (days_to_label(d + 1, m); strcmp(m + 8, "01"); days_to_label(++d + 1, m))
+			;
+		*whole = d - first + 1;
+	}
+}
+
 /* A round upper bound for an axis of four steps: 4 times 1, 2, 2.5 or 5
  * times a power of ten, so that every tick is a whole, round number. */
 static long nice_max(long v)
@@ -554,8 +577,31 @@ static void chart_sites(buf *o, const agg *a, int english, const words *w)
 			buf_printf(o, "%.1f,%.1f ", x, y);
 		}
 		buf_adds(o, "\"/>");
+		for (long i = 0; i < nd; i++) {
+			long in, whole;
+			bucket_days(a, i, &in, &whole);
+			if (in < whole) { /* a partial week or month: an open circle */
+				double x =
+				    PL + (nd == 1 ? pw / 2.0
+						  : (double)pw * ((double)i + 0.5) / (double)nd);
+				double y =
+				    PT + ph -
+				    (double)ph * (double)a->site_day[s * nd + i] / (double)ymax;
+				buf_printf(
+				    o,
+				    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#fff\""
+				    " stroke=\"%s\" stroke-width=\"2\"><title>%ld (%ld %s %ld)"
+				    "</title></circle>",
+				    x, y, colour, a->site_day[s * nd + i], in,
+				    english ? "of" : "van", whole);
+			}
+		}
 		if (nd <= 45)
 			for (long i = 0; i < nd; i++) {
+				long in, whole;
+				bucket_days(a, i, &in, &whole);
+				if (in < whole)
+					continue; /* its open circle is drawn */
 				double x =
 				    PL + (nd == 1 ? pw / 2.0
 						  : (double)pw * ((double)i + 0.5) / (double)nd);
@@ -570,6 +616,21 @@ static void chart_sites(buf *o, const agg *a, int english, const words *w)
 	}
 	buf_adds(o, "</svg>");
 	legend(o, drawn, keys, a, 0);
+	long in0, whole0, in1, whole1;
+	bucket_days(a, 0, &in0, &whole0);
+	bucket_days(a, nd - 1, &in1, &whole1);
+	if (a->fold != FOLD_DAY && (in0 < whole0 || in1 < whole1))
+		buf_printf(
+		    o, "<p class=\"mute\" style=\"font-size:12px;margin:6px 0 0\">%s</p>",
+		    a->fold == FOLD_WEEK
+			? (english ? "Open circle: a week only partly in the period (fewer days, "
+				     "so fewer tickets)."
+				   : "Open rondje: een week die maar deels in de periode valt "
+				     "(minder dagen, dus minder tickets).")
+			: (english ? "Open circle: a month only partly in the period (fewer "
+				     "days, so fewer tickets)."
+				   : "Open rondje: een maand die maar deels in de periode valt "
+				     "(minder dagen, dus minder tickets)."));
 	buf_adds(o, "</section>");
 }
 
@@ -932,7 +993,9 @@ static void day_row(buf *o, const char *site_name, const char *day, long tickets
 /* Per site and day (or week, or month: a->fold): tickets, served, staffed
  * hours; a total row per site. Rows without
  * tickets or closed desk spans are left out. A week is named by its first
- * day in the period, a month as "YYYY-MM". */
+ * day in the period, a month as "YYYY-MM"; a week or month the period
+ * covers in part says how many of its days it holds ("2026-12 (1 of 31
+ * days)"), and the chart of the sites marks it with an open circle. */
 static void days_table(buf *o, const agg *a, const words *w, int english, const char *from_s,
 		       const char *to_s)
 {
@@ -956,10 +1019,16 @@ static void days_table(buf *o, const agg *a, const words *w, int english, const 
 			long k = (long)s * nd + i;
 			if (!a->site_day[k] && !a->site_spans[k])
 				continue;
-			char day[DAY_LEN];
+			char day[DAY_LEN + 40];
 			days_to_label(a->bstart[i], day);
 			if (a->fold == FOLD_MONTH)
 				day[7] = '\0';
+			long in, whole;
+			bucket_days(a, i, &in, &whole);
+			if (in < whole) /* a partial week or month says so */
+				snprintf(day + strlen(day), sizeof day - strlen(day),
+					 " (%ld %s %ld %s)", in, english ? "of" : "van", whole,
+					 english ? "days" : "dagen");
 			day_row(o, name, day, a->site_day[k], a->site_served[k], a->site_minutes[k],
 				a->site_spans[k], english, 0);
 			rows++;

@@ -234,6 +234,15 @@ for p in "2026-11-01&to=2026-11-30" "2026-10-20&to=2026-12-10" "2026-10-01&to=20
 		fail "report from=$p: other totals than $D1..$D2: $(alltotals "$dir/report-m.html" | head -2)"
 done
 
+# A month the period covers in part says so, and is an open circle.
+admin "$URL/?from=2026-11-20&to=2027-02-28&lang=en" >"$dir/dash-p.html"
+[ "$(totals "$dir/dash-p.html")" = "$(totals "$dir/dash.html")" ] ||
+	fail "dashboard 2026-11-20..2027-02-28: other totals than $D1..$D2: $(totals "$dir/dash-p.html" | head -2)"
+grep -q '<td>2026-11 (11 of 30 days)</td>' "$dir/dash-p.html" ||
+	fail "the partial November is not marked: $(grep -o '<td>2026-11[^<]*</td>' "$dir/dash-p.html" | head -2)"
+grep -q 'Open circle: a month only partly in the period' "$dir/dash-p.html" &&
+	grep -q 'fill="#fff" stroke=' "$dir/dash-p.html" || fail "the partial months have no open circle"
+
 # A month less the days it leaves out: less D2 (and D1) gives what D1 (nothing) gives.
 admin "$URL/report?from=$D1&to=$D1&lang=en" >"$dir/d1.html"
 admin "$URL/report?from=2026-11-01&to=$D1&lang=en" >"$dir/m1.html"
