@@ -525,15 +525,32 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 		 pg_agg_session(conn) == 0;
 	PQclear(r);
 	const size_t nprep = sizeof prepared / sizeof prepared[0];
+	size_t nbatch = 0; /* set once the batch's are prepared */
 	for (size_t i = 0; ok && prepare; i++) {
 		const pgsql *q = i < nprep ? prepared[i]
 				 : i < nprep + EV_TYPE_COUNT
 				     ? &fact_sql[i - nprep]
 				     : pg_batch_statement(i - nprep - EV_TYPE_COUNT);
-		if (!q)
+		if (!q) {
+			nbatch = i;
 			break;
+		}
 		if (!q->sql)
 			continue;
+		Oid oid[PG_PARAMS];
+		int n = oids_of(q, oid);
+		r = PQprepare(conn, q->name, q->sql, n, oid);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			snprintf(err, errlen, "PostgreSQL: cannot prepare %s: %s", q->name,
+				 PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	/* Then the aggregates' flush (cstore_pg_aggkeep.c). */
+	for (size_t i = 0; ok && prepare && nbatch; i++) {
+		const pgsql *q = pg_agg_statement(i);
+		if (!q)
+			break;
 		Oid oid[PG_PARAMS];
 		int n = oids_of(q, oid);
 		r = PQprepare(conn, q->name, q->sql, n, oid);

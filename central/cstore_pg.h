@@ -205,7 +205,9 @@ int pg_enrol_use(cstore *base_, const unsigned char code_sha[32], const unsigned
  * into *out); begin, after the site's lock and before the batch's facts,
  * notes those tickets as they are; end, after the facts, notes them as
  * they are now and the desk spans of seqs from_seq .. to_seq, and applies
- * the notes to the aggregates (pg_agg_flush). count_all: every aggregate
+ * the notes to the aggregates (pg_agg_flush; prepared: by the statements
+ * pg_agg_statement(0, 1, …) prepared on the connection, else by their
+ * SQL). count_all: every aggregate
  * counted again from the tickets and desk spans, *chunks the (site,
  * month)s counted. CSTORE_OK or the status. */
 extern const char pg_agg_schema[];
@@ -214,7 +216,8 @@ int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out);
 int pg_agg_batch_begin(pgconn *c, int64_t site, const char *tickets);
 int pg_agg_batch_end(pgconn *c, int64_t site, const char *tickets, int64_t from_seq,
 		     int64_t to_seq);
-int pg_agg_flush(pgconn *c);
+int pg_agg_flush(pgconn *c, int prepared);
+const pgsql *pg_agg_statement(size_t i);
 int pg_agg_count_all(pgconn *c, int64_t *chunks);
 
 /* Aggregate rows while they are added up, by a key string (cstore_pg_agg.c):
