@@ -15,15 +15,16 @@
  *
  * Notes: a batch (cstore_pg.c, ingest) holds its site's row lock, so
  * nothing else changes that site's tickets while it runs; it notes the
- * tickets its events name as they are before its facts (sign -1,
- * pg_agg_batch_begin) and as they are after (1, pg_agg_batch_end), each
- * in one statement (an index lookup per ticket of the batch), and the
- * (site, day) of every desk span its seqs opened or closed
- * (sign 0). A ticket no fact changed is noted twice the same: the two
- * cancel. The notes go in pg_temp.agg_notes, a temporary table of each
- * connection (made at connect, pg_agg_session), ON COMMIT DELETE ROWS:
- * private to its transaction (no lock, no WAL, nothing another node sees
- * or waits for), empty again at the commit, gone with a rollback. (Row
+ * tickets its events name as they are before its facts (sign -1) and as
+ * they are after (1), each in one statement (an index lookup per ticket
+ * of the batch), and the (site, day) of every desk span its seqs opened
+ * or closed (sign 0): the three statements are sent in the batch's own
+ * pipeline (pg_agg_notes_send, pg_agg_spans_send, by cstore_pg.c's
+ * put_batch: the first before its savepoint and facts, the others after
+ * them), so they cost no round trip of their own. A ticket no fact changed is noted twice the same:
+ * the two cancel. The notes go in pg_temp.agg_notes, a temporary table of each connection (made at
+ * connect, pg_agg_session), ON COMMIT DELETE ROWS: private to its transaction (no lock, no WAL,
+ * nothing another node sees or waits for), empty again at the commit, gone with a rollback. (Row
  * triggers noting each change, the first way, cost a PL/pgSQL call and
  * two inserts per ticket row written; the two ways measured about the
  * same on the bench, and this one needs no trigger, function or session
@@ -50,11 +51,11 @@
  * them. The writes that need no answer go in pipelines (the two DELETEs;
  * the twelve of the counts), so a flush is seven round trips: the count,
  * the three reads, the DELETEs, the two COPYs, the counts (one when
- * nothing was noted). The migration's connection has nothing prepared:
- * count_all flushes by the statements' SQL (pg_agg_flush(c, 0)). Its cost
- * follows the batch's changes plus the rows held of the days and months
- * it touched, never the day's other tickets (counting the touched days
- * again from the tickets was quadratic for SQLite: read its header).
+ * nothing was noted); before, a batch's aggregates were fifteen. The migration's connection has
+ * nothing prepared: count_all flushes by the statements' SQL (pg_agg_flush(c, 0)). Its cost follows
+ * the batch's changes plus the rows held of the days and months it touched, never the day's other
+ * tickets (counting the touched days again from the tickets was quadratic for SQLite: read its
+ * header).
  *
  * Two nodes at once: a batch holds its site's row (FOR UPDATE) for its
  * whole transaction, so the rows of a (site, …) change one batch at a
@@ -625,29 +626,22 @@ int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out)
 	return CSTORE_OK;
 }
 
-int pg_agg_batch_begin(pgconn *c, int64_t site, const char *tickets)
+void pg_agg_notes_send(pg_send_fn send, void *ctx, int64_t site, const char *tickets, int sign)
 {
 	pgparams p = {0};
 	pg_p_int(&p, site);
 	pg_p_text(&p, tickets);
-	pg_p_int(&p, -1);
-	return pg_do(c, &q_note_tickets, &p, NULL);
+	pg_p_int(&p, sign);
+	send(ctx, &q_note_tickets, &p, -1);
 }
 
-int pg_agg_batch_end(pgconn *c, int64_t site, const char *tickets, int64_t from_seq, int64_t to_seq)
+void pg_agg_spans_send(pg_send_fn send, void *ctx, int64_t site, int64_t from_seq, int64_t to_seq)
 {
 	pgparams p = {0};
 	pg_p_int(&p, site);
-	pg_p_text(&p, tickets);
-	pg_p_int(&p, 1);
-	int status = pg_do(c, &q_note_tickets, &p, NULL);
-	pgparams q = {0};
-	pg_p_int(&q, site);
-	pg_p_int(&q, from_seq);
-	pg_p_int(&q, to_seq);
-	if (status == CSTORE_OK)
-		status = pg_do(c, &q_note_spans, &q, NULL);
-	return status == CSTORE_OK ? pg_agg_flush(c, 1) : status;
+	pg_p_int(&p, from_seq);
+	pg_p_int(&p, to_seq);
+	send(ctx, &q_note_spans, &p, -1);
 }
 
 /* --- counting everything ------------------------------------------------------- */
