@@ -48,9 +48,11 @@
  * up as its last statement (the row is held only until the commit). A
  * batch notes its tickets before and after its facts, in its pipeline
  * (pg_agg_notes_send, pg_agg_spans_send), and applies that to the
- * aggregates (pg_agg_flush), in its transaction: rolled back with it. The rebuild counts every
- * aggregate again at its end (pg_agg_count_all). Serialization failures and deadlocks (40001,
- * 40P01) run the transaction again, at most PG_TRIES times, then CSTORE_BUSY.
+ * aggregates (pg_agg_flush), in its transaction: rolled back with it.
+ * The rebuild counts every aggregate again at its end
+ * (pg_agg_count_all). Serialization failures and deadlocks (40001,
+ * 40P01) run the transaction again, at most PG_TRIES times, then
+ * CSTORE_BUSY.
  *
  * Connections: at most PG_CONNS open (cstore_pg.h; a call that finds
  * them all in use waits up to busy_timeout_ms, then CSTORE_BUSY), at most
@@ -76,9 +78,10 @@
  * Facts: fact_sql of cstore_sqlite.c in PostgreSQL's words (INSERT … ON
  * CONFLICT … DO UPDATE), bound the same way by fact_apply at rebuild; at
  * ingest a batch's ticket facts go set-based, with the same meaning
- * (cstore_pg_batch.c), its desk facts through fact_sql. The rebuild reads each event's text again
- * through the codec (cstore_codec), which also gives the served outcome fields; ingest compares a
- * resent event with batch.same. No JSON here.
+ * (cstore_pg_batch.c), its desk facts through fact_sql. The rebuild
+ * reads each event's text again through the codec (cstore_codec), which
+ * also gives the served outcome fields; ingest compares a resent event
+ * with batch.same. No JSON here.
  */
 #include "cstore_pg.h"
 
