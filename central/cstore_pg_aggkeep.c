@@ -16,46 +16,48 @@
  * Notes: a batch (cstore_pg.c, ingest) holds its site's row lock, so
  * nothing else changes that site's tickets while it runs; it notes the
  * tickets its events name as they are before its facts (sign -1) and as
- * they are after (1), each in one statement (an index lookup per ticket
- * of the batch), and the (site, day) of every desk span its seqs opened
- * or closed (sign 0): the three statements are sent in the batch's own
+ * they are after (1), each in one statement (an index lookup per ticket of
+ * the batch), and the (site, day) of every desk span its seqs opened or
+ * closed (sign 0): the three statements are sent in the batch's own
  * pipeline (pg_agg_notes_send, pg_agg_spans_send, by cstore_pg.c's
  * put_batch: the first before its savepoint and facts, the others after
- * them), so they cost no round trip of their own. A ticket no fact changed is noted twice the same:
- * the two cancel. The notes go in pg_temp.agg_notes, a temporary table of each connection (made at
- * connect, pg_agg_session), ON COMMIT DELETE ROWS: private to its transaction (no lock, no WAL,
- * nothing another node sees or waits for), empty again at the commit, gone with a rollback. (Row
- * triggers noting each change, the first way, cost a PL/pgSQL call and
- * two inserts per ticket row written; the two ways measured about the
- * same on the bench, and this one needs no trigger, function or session
- * setting in the schema.) The array of tickets is a text[] parameter, not
- * text cast in SQL: a cast is evaluated again for every row a scan
- * compares, which made a batch cost the whole table. Tickets changed by
- * anything but a batch (psql) are not noted: run --rebuild-tickets after.
+ * them), so they cost no round trip of their own. A ticket no fact changed
+ * is noted twice the same: the two cancel. The notes go in
+ * pg_temp.agg_notes, a temporary table of each connection (made at
+ * connect, pg_agg_session), ON COMMIT DELETE ROWS: private to its
+ * transaction (no lock, no WAL, nothing another node sees or waits for),
+ * empty again at the commit, gone with a rollback. (Row triggers noting
+ * each change, the first way, cost a PL/pgSQL call and two inserts per
+ * ticket row written; the two ways measured about the same on the bench,
+ * and this one needs no trigger, function or session setting in the
+ * schema.) The array of tickets is a text[] parameter, not text cast in
+ * SQL: a cast is evaluated again for every row a scan compares, which made
+ * a batch cost the whole table. Tickets changed by anything but a batch
+ * (psql) are not noted: run --rebuild-tickets after.
  *
  * Flush (pg_agg_flush, called by a batch before its commit): the day and
  * month rows held for the (site, day)s and (site, month)s with changed
  * tickets are read, the notes' changes applied to them in C with hist.h
- * (exact integer counts: no drift; a ticket that moved day is taken out
- * of one and added to the other), and written back (DELETE, then COPY: a
- * row no ticket counts any more goes); lang and referral counts and
- * day_cats take the notes' sums as deltas (INSERT … ON CONFLICT DO
- * UPDATE, then the rows come to 0 deleted); the desk counts (staffed,
- * spans) of a (site, day) whose spans changed are counted again from its
- * few spans, and its month's from its day rows; day_totals of every
- * (site, day) noted follows from its new rows. Its statements (and the
- * notes') are prepared on each connection of the pool (conn_open, by
- * pg_agg_statement): sent as text, each was parsed and planned again at
- * every batch, and pg_stat_statements (track_planning) on the bench put
- * that planning at about 4 ms a batch of 500 events, as much as running
- * them. The writes that need no answer go in pipelines (the two DELETEs;
- * the twelve of the counts), so a flush is seven round trips: the count,
- * the three reads, the DELETEs, the two COPYs, the counts (one when
- * nothing was noted); before, a batch's aggregates were fifteen. The migration's connection has
- * nothing prepared: count_all flushes by the statements' SQL (pg_agg_flush(c, 0)). Its cost follows
- * the batch's changes plus the rows held of the days and months it touched, never the day's other
- * tickets (counting the touched days again from the tickets was quadratic for SQLite: read its
- * header).
+ * (exact integer counts: no drift; a ticket that moved day is taken out of
+ * one and added to the other), and written back (DELETE, then COPY: a row
+ * no ticket counts any more goes); lang and referral counts and day_cats
+ * take the notes' sums as deltas (INSERT … ON CONFLICT DO UPDATE, then the
+ * rows come to 0 deleted); the desk counts (staffed, spans) of a (site,
+ * day) whose spans changed are counted again from its few spans, and its
+ * month's from its day rows; day_totals of every (site, day) noted follows
+ * from its new rows. Its statements (and the notes') are prepared on each
+ * connection of the pool (conn_open, by pg_agg_statement): sent as text,
+ * each was parsed and planned again at every batch, and pg_stat_statements
+ * (track_planning) on the bench put that planning at about 4 ms a batch of
+ * 500 events, as much as running them. The writes that need no answer go
+ * in pipelines (the two DELETEs; the twelve of the counts), so a flush is
+ * seven round trips: the count, the three reads, the DELETEs, the two
+ * COPYs, the counts (one when nothing was noted); before, a batch's
+ * aggregates were fifteen. The migration's connection has nothing
+ * prepared: count_all flushes by the statements' SQL (pg_agg_flush(c, 0)).
+ * Its cost follows the batch's changes plus the rows held of the days and
+ * months it touched, never the day's other tickets (counting the touched
+ * days again from the tickets was quadratic for SQLite: read its header).
  *
  * Two nodes at once: a batch holds its site's row (FOR UPDATE) for its
  * whole transaction, so the rows of a (site, …) change one batch at a
