@@ -46,12 +46,13 @@
  * sites take an advisory lock, so their order of registration (reg) is
  * drawn by one at a time. Every write transaction counts meta's 'version'
  * up as its last statement (the row is held only until the commit). A
- * batch notes its tickets before and after its facts and applies that to
- * the aggregates (pg_agg_batch_begin, pg_agg_batch_end), in its
- * transaction: rolled back with it. The rebuild counts every aggregate
- * again at its end (pg_agg_count_all).
- * Serialization failures and deadlocks (40001, 40P01) run the
- * transaction again, at most PG_TRIES times, then CSTORE_BUSY.
+ * batch notes its tickets before and after its facts, in its pipeline
+ * (pg_agg_notes_send, pg_agg_spans_send), and applies that to the
+ * aggregates (pg_agg_flush), in its transaction: rolled back with it.
+ * The rebuild counts every aggregate again at its end
+ * (pg_agg_count_all). Serialization failures and deadlocks (40001,
+ * 40P01) run the transaction again, at most PG_TRIES times, then
+ * CSTORE_BUSY.
  *
  * Connections: at most PG_CONNS open (cstore_pg.h; a call that finds
  * them all in use waits up to busy_timeout_ms, then CSTORE_BUSY), at most
@@ -77,9 +78,10 @@
  * Facts: fact_sql of cstore_sqlite.c in PostgreSQL's words (INSERT … ON
  * CONFLICT … DO UPDATE), bound the same way by fact_apply at rebuild; at
  * ingest a batch's ticket facts go set-based, with the same meaning
- * (cstore_pg_batch.c), its desk facts through fact_sql. The rebuild reads each event's text again through the codec
- * (cstore_codec), which also gives the served outcome fields; ingest
- * compares a resent event with batch.same. No JSON here.
+ * (cstore_pg_batch.c), its desk facts through fact_sql. The rebuild
+ * reads each event's text again through the codec (cstore_codec), which
+ * also gives the served outcome fields; ingest compares a resent event
+ * with batch.same. No JSON here.
  */
 #include "cstore_pg.h"
 
@@ -525,15 +527,32 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 		 pg_agg_session(conn) == 0;
 	PQclear(r);
 	const size_t nprep = sizeof prepared / sizeof prepared[0];
+	size_t nbatch = 0; /* set once the batch's are prepared */
 	for (size_t i = 0; ok && prepare; i++) {
 		const pgsql *q = i < nprep ? prepared[i]
 				 : i < nprep + EV_TYPE_COUNT
 				     ? &fact_sql[i - nprep]
 				     : pg_batch_statement(i - nprep - EV_TYPE_COUNT);
-		if (!q)
+		if (!q) {
+			nbatch = i;
 			break;
+		}
 		if (!q->sql)
 			continue;
+		Oid oid[PG_PARAMS];
+		int n = oids_of(q, oid);
+		r = PQprepare(conn, q->name, q->sql, n, oid);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			snprintf(err, errlen, "PostgreSQL: cannot prepare %s: %s", q->name,
+				 PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	/* Then the aggregates' flush (cstore_pg_aggkeep.c). */
+	for (size_t i = 0; ok && prepare && nbatch; i++) {
+		const pgsql *q = pg_agg_statement(i);
+		if (!q)
+			break;
 		Oid oid[PG_PARAMS];
 		int n = oids_of(q, oid);
 		r = PQprepare(conn, q->name, q->sql, n, oid);
@@ -1183,7 +1202,7 @@ static const pgsql q_savepoint = {NULL, "", "SAVEPOINT batch"};
  * (acked_through now_acked): CSTORE_OK, or the status;
  * *not_inserted the index of an event whose UUID is held, or -1. */
 static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, size_t from,
-		     size_t stored, int64_t now_acked, long *not_inserted)
+		     size_t stored, int64_t now_acked, const char *tickets, long *not_inserted)
 {
 	const cstore_batch *b = a->b;
 	pipe_state ps = {.c = c, .status = CSTORE_OK};
@@ -1191,6 +1210,8 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 	if (!PQenterPipelineMode(c->conn))
 		return failed(c, NULL, "pipeline mode");
 	int status = CSTORE_OK;
+	if (from < b->n && tickets) /* the aggregates' notes: before the facts */
+		pg_agg_notes_send(pipe_send, &ps, sid, tickets, -1);
 	if (from < b->n) {
 		pipe_send(&ps, &q_savepoint, &(pgparams){0}, -1);
 		status = pg_events_put(pipe_send, &ps, sid, b, from, a->now_ms, 0);
@@ -1210,6 +1231,10 @@ static int put_batch(pgstore *st, pgconn *c, int64_t sid, const ingest_arg *a, s
 	}
 	if (status != CSTORE_OK && ps.status == CSTORE_OK)
 		ps.status = status;
+	if (from < b->n && tickets) { /* and after them */
+		pg_agg_notes_send(pipe_send, &ps, sid, tickets, 1);
+		pg_agg_spans_send(pipe_send, &ps, sid, b->ev[from].e.seq, b->ev[b->n - 1].e.seq);
+	}
 	pgparams p = {0};
 	pg_p_int(&p, sid);
 	pg_p_int(&p, now_acked);
@@ -1263,21 +1288,20 @@ static int ingest_body(pgstore *st, pgconn *c, void *arg)
 	int64_t now_acked = last > acked ? last : acked;
 	long bad = -1;
 	/* The aggregates: the batch's tickets noted before and after its
-	 * facts, in this transaction (cstore_pg_aggkeep.c). */
+	 * facts, in its pipeline, and applied before the commit, in this
+	 * transaction (cstore_pg_aggkeep.c). */
 	char *tickets = NULL;
 	int new_events = held < b->n;
 	if (new_events)
 		status = pg_agg_batch_tickets(b, held, &tickets);
-	if (status == CSTORE_OK && new_events)
-		status = pg_agg_batch_begin(c, sid, tickets);
 	if (status == CSTORE_OK)
-		status = put_batch(st, c, sid, a, held, b->n - held, now_acked, &bad);
+		status = put_batch(st, c, sid, a, held, b->n - held, now_acked, tickets, &bad);
 	if (status == CSTORE_OK && bad >= 0) {
 		free(tickets);
 		return uuid_conflict(c, &b->ev[bad].e, r);
 	}
 	if (status == CSTORE_OK && new_events)
-		status = pg_agg_batch_end(c, sid, tickets, b->ev[held].e.seq, last);
+		status = pg_agg_flush(c, 1);
 	free(tickets);
 	/* Then the version, whose row every batch takes: held only until
 	 * the commit. */

@@ -202,19 +202,21 @@ int pg_enrol_use(cstore *base_, const unsigned char code_sha[32], const unsigned
 /* The per-day aggregates (cstore_pg_aggkeep.c): their tables (the
  * migration 2 -> 3); the notes' temporary table of a new connection (0,
  * or -1). A batch: its tickets from ev[from] on as a text array (malloc'd
- * into *out); begin, after the site's lock and before the batch's facts,
- * notes those tickets as they are; end, after the facts, notes them as
- * they are now and the desk spans of seqs from_seq .. to_seq, and applies
- * the notes to the aggregates (pg_agg_flush). count_all: every aggregate
- * counted again from the tickets and desk spans, *chunks the (site,
- * month)s counted. CSTORE_OK or the status. */
+ * into *out); notes_send, in the batch's pipeline (put_batch) before its
+ * facts (sign -1) and after them (1), notes those tickets as they are;
+ * spans_send, after the facts, the desk spans of seqs from_seq .. to_seq;
+ * then pg_agg_flush applies the notes to the aggregates (prepared: by the
+ * statements pg_agg_statement(0, 1, …) prepared on the connection, else by
+ * their SQL). count_all: every aggregate counted again from the tickets
+ * and desk spans, *chunks the (site, month)s counted. CSTORE_OK or the
+ * status. */
 extern const char pg_agg_schema[];
 int pg_agg_session(PGconn *conn);
 int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out);
-int pg_agg_batch_begin(pgconn *c, int64_t site, const char *tickets);
-int pg_agg_batch_end(pgconn *c, int64_t site, const char *tickets, int64_t from_seq,
-		     int64_t to_seq);
-int pg_agg_flush(pgconn *c);
+void pg_agg_notes_send(pg_send_fn send, void *ctx, int64_t site, const char *tickets, int sign);
+void pg_agg_spans_send(pg_send_fn send, void *ctx, int64_t site, int64_t from_seq, int64_t to_seq);
+int pg_agg_flush(pgconn *c, int prepared);
+const pgsql *pg_agg_statement(size_t i);
 int pg_agg_count_all(pgconn *c, int64_t *chunks);
 
 /* Aggregate rows while they are added up, by a key string (cstore_pg_agg.c):

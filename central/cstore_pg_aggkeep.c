@@ -15,39 +15,49 @@
  *
  * Notes: a batch (cstore_pg.c, ingest) holds its site's row lock, so
  * nothing else changes that site's tickets while it runs; it notes the
- * tickets its events name as they are before its facts (sign -1,
- * pg_agg_batch_begin) and as they are after (1, pg_agg_batch_end), each
- * in one statement (an index lookup per ticket of the batch), and the
- * (site, day) of every desk span its seqs opened or closed
- * (sign 0). A ticket no fact changed is noted twice the same: the two
- * cancel. The notes go in pg_temp.agg_notes, a temporary table of each
- * connection (made at connect, pg_agg_session), ON COMMIT DELETE ROWS:
- * private to its transaction (no lock, no WAL, nothing another node sees
- * or waits for), empty again at the commit, gone with a rollback. (Row
- * triggers noting each change, the first way, cost a PL/pgSQL call and
- * two inserts per ticket row written; the two ways measured about the
- * same on the bench, and this one needs no trigger, function or session
- * setting in the schema.) The array of tickets is a text[] parameter, not
- * text cast in SQL: a cast is evaluated again for every row a scan
- * compares, which made a batch cost the whole table. Tickets changed by
- * anything but a batch (psql) are not noted: run --rebuild-tickets after.
+ * tickets its events name as they are before its facts (sign -1) and as
+ * they are after (1), each in one statement (an index lookup per ticket of
+ * the batch), and the (site, day) of every desk span its seqs opened or
+ * closed (sign 0): the three statements are sent in the batch's own
+ * pipeline (pg_agg_notes_send, pg_agg_spans_send, by cstore_pg.c's
+ * put_batch: the first before its savepoint and facts, the others after
+ * them), so they cost no round trip of their own. A ticket no fact changed
+ * is noted twice the same: the two cancel. The notes go in
+ * pg_temp.agg_notes, a temporary table of each connection (made at
+ * connect, pg_agg_session), ON COMMIT DELETE ROWS: private to its
+ * transaction (no lock, no WAL, nothing another node sees or waits for),
+ * empty again at the commit, gone with a rollback. (Row triggers noting
+ * each change, the first way, cost a PL/pgSQL call and two inserts per
+ * ticket row written; the two ways measured about the same on the bench,
+ * and this one needs no trigger, function or session setting in the
+ * schema.) The array of tickets is a text[] parameter, not text cast in
+ * SQL: a cast is evaluated again for every row a scan compares, which made
+ * a batch cost the whole table. Tickets changed by anything but a batch
+ * (psql) are not noted: run --rebuild-tickets after.
  *
  * Flush (pg_agg_flush, called by a batch before its commit): the day and
  * month rows held for the (site, day)s and (site, month)s with changed
  * tickets are read, the notes' changes applied to them in C with hist.h
- * (exact integer counts: no drift; a ticket that moved day is taken out
- * of one and added to the other), and written back (DELETE, then COPY: a
- * row no ticket counts any more goes); lang and referral counts and
- * day_cats take the notes' sums as deltas (INSERT … ON CONFLICT DO
- * UPDATE, then the rows come to 0 deleted); the desk counts (staffed,
- * spans) of a (site, day) whose spans changed are counted again from its
- * few spans, and its month's from its day rows; day_totals of every
- * (site, day) noted follows from its new rows. About a dozen round trips
- * with the notes, whatever the batch's size (the flush one when nothing
- * was noted), and a cost that follows the batch's changes plus the rows
- * held of the days and months it touched, never the day's other tickets
- * (counting the touched days again from the tickets was quadratic for
- * SQLite: read its header).
+ * (exact integer counts: no drift; a ticket that moved day is taken out of
+ * one and added to the other), and written back (DELETE, then COPY: a row
+ * no ticket counts any more goes); lang and referral counts and day_cats
+ * take the notes' sums as deltas (INSERT … ON CONFLICT DO UPDATE, then the
+ * rows come to 0 deleted); the desk counts (staffed, spans) of a (site,
+ * day) whose spans changed are counted again from its few spans, and its
+ * month's from its day rows; day_totals of every (site, day) noted follows
+ * from its new rows. Its statements (and the notes') are prepared on each
+ * connection of the pool (conn_open, by pg_agg_statement): sent as text,
+ * each was parsed and planned again at every batch, and pg_stat_statements
+ * (track_planning) on the bench put that planning at about 4 ms a batch of
+ * 500 events, as much as running them. The writes that need no answer go
+ * in pipelines (the two DELETEs; the twelve of the counts), so a flush is
+ * seven round trips: the count, the three reads, the DELETEs, the two
+ * COPYs, the counts (one when nothing was noted); before, a batch's
+ * aggregates were fifteen. The migration's connection has nothing
+ * prepared: count_all flushes by the statements' SQL (pg_agg_flush(c, 0)).
+ * Its cost follows the batch's changes plus the rows held of the days and
+ * months it touched, never the day's other tickets (counting the touched
+ * days again from the tickets was quadratic for SQLite: read its header).
  *
  * Two nodes at once: a batch holds its site's row (FOR UPDATE) for its
  * whole transaction, so the rows of a (site, …) change one batch at a
@@ -131,32 +141,37 @@ int pg_agg_session(PGconn *conn)
 
 /* The rows held: 0 month (0 day, 1 month), 1 site, 2 day or month, then
  * ROW_COLS. */
-static const char q_held[] =
+static const pgsql q_held = {
+    "agg_held", "",
     "SELECT 0, a.site, a.day," ROW_COLS " FROM day_aggs a JOIN " DAYS_CHANGED
     " k ON a.day = k.day AND a.site = k.site UNION ALL SELECT 1, a.site, a.month," ROW_COLS
-    " FROM month_aggs a JOIN " MONTHS_CHANGED " k ON a.month = k.month AND a.site = k.site";
+    " FROM month_aggs a JOIN " MONTHS_CHANGED " k ON a.month = k.month AND a.site = k.site"};
 
 /* The changes of tickets: 0 site 1 day 2 sign, then as pg_agg_count_ticket. */
-static const char q_notes[] =
+static const pgsql q_notes = {
+    "agg_notes", "",
     "SELECT site, day, sign, category, coalesce(outcome, ''), coalesce(served_outcome, ''),"
     " coalesce(first_visit, -1), coalesce(issued_ms, -1), coalesce(called_ms, -1),"
     " coalesce(last_called_ms, -1), coalesce(finished_ms, -1) FROM pg_temp.agg_notes"
-    " WHERE sign <> 0";
+    " WHERE sign <> 0"};
 
 /* Topics: the first 64 entries that are strings, other than the ticket's
  * own category (as cstore_sqlite_agg.c's json_each). 0 site 1 day 2
  * category 3 sign. */
-static const char q_also[] =
+static const pgsql q_also = {
+    "agg_also", "",
     "SELECT n.site, n.day, e.v #>> '{}', n.sign FROM pg_temp.agg_notes n,"
     " json_array_elements(CASE WHEN json_typeof(n.topics::json) = 'array'"
     " THEN n.topics::json ELSE '[]'::json END) WITH ORDINALITY AS e(v, i)"
     " WHERE n.sign <> 0 AND n.outcome = 'served' AND n.topics IS NOT NULL AND e.i <= 64"
-    " AND json_typeof(e.v) = 'string' AND e.v #>> '{}' <> n.category";
+    " AND json_typeof(e.v) = 'string' AND e.v #>> '{}' <> n.category"};
 
-static const char q_forget_rows[] =
-    "DELETE FROM day_aggs a USING " DAYS_CHANGED " k WHERE a.day = k.day AND a.site = k.site;"
-    "DELETE FROM month_aggs a USING " MONTHS_CHANGED " k"
-    " WHERE a.month = k.month AND a.site = k.site";
+static const pgsql q_forget_rows[] = {{"agg_forget_days", "",
+				       "DELETE FROM day_aggs a USING " DAYS_CHANGED
+				       " k WHERE a.day = k.day AND a.site = k.site"},
+				      {"agg_forget_months", "",
+				       "DELETE FROM month_aggs a USING " MONTHS_CHANGED " k"
+				       " WHERE a.month = k.month AND a.site = k.site"}};
 
 #define SPAN_DAYS "(SELECT DISTINCT day, site FROM pg_temp.agg_notes WHERE sign = 0)"
 #define SPAN_MONTHS                                                                                \
@@ -169,37 +184,48 @@ static const char q_forget_rows[] =
 	" AND outcome = 'served' AND served_outcome = 'referred'"                                  \
 	" GROUP BY " key ", site, coalesce(referred_to, '')"
 
-/* After the rows are written: the counts, day_totals and day_cats. */
+/* After the rows are written: the counts, day_totals and day_cats, one
+ * statement each (prepared apart, sent in one pipeline). */
 /* clang-format off */
-static const char q_counts[] =
+static const pgsql q_counts[] = {
     /* languages and referrals: the notes' sums added */
+    {"agg_count_0", "",
     "INSERT INTO day_counts " LANG_REF("day", "")
-    " ON CONFLICT (day, site, kind, key) DO UPDATE SET n = day_counts.n + excluded.n;"
+    " ON CONFLICT (day, site, kind, key) DO UPDATE SET n = day_counts.n + excluded.n"},
+    {"agg_count_1", "",
     "DELETE FROM day_counts c USING " DAYS_CHANGED " k WHERE c.day = k.day"
-    " AND c.site = k.site AND c.kind IN ('lang', 'referral') AND c.n = 0;"
+    " AND c.site = k.site AND c.kind IN ('lang', 'referral') AND c.n = 0"},
+    {"agg_count_2", "",
     "INSERT INTO month_counts "
     LANG_REF("left(day, 7)", " AND " IN_MONTH("day", "left(day, 7)"))
-    " ON CONFLICT (month, site, kind, key) DO UPDATE SET n = month_counts.n + excluded.n;"
+    " ON CONFLICT (month, site, kind, key) DO UPDATE SET n = month_counts.n + excluded.n"},
+    {"agg_count_3", "",
     "DELETE FROM month_counts c USING " MONTHS_CHANGED " k WHERE c.month = k.month"
-    " AND c.site = k.site AND c.kind IN ('lang', 'referral') AND c.n = 0;"
+    " AND c.site = k.site AND c.kind IN ('lang', 'referral') AND c.n = 0"},
     /* staffed and spans of the (site, day)s whose spans changed, counted
      * again from their spans, and their months from their days */
+    {"agg_count_4", "",
     "DELETE FROM day_counts c USING " SPAN_DAYS " k WHERE c.day = k.day AND c.site = k.site"
-    " AND c.kind IN ('staffed', 'spans');"
+    " AND c.kind IN ('staffed', 'spans')"},
+    {"agg_count_5", "",
     "INSERT INTO day_counts SELECT d.day, d.site, 'staffed', '',"
     " sum((d.staffed_ms + 30000) / 60000) FROM desk_spans d JOIN " SPAN_DAYS " k"
     " ON d.day = k.day AND d.site = k.site WHERE d.closed_seq IS NOT NULL GROUP BY d.day, d.site"
     " UNION ALL SELECT d.day, d.site, 'spans', '', count(*) FROM desk_spans d JOIN " SPAN_DAYS
     " k ON d.day = k.day AND d.site = k.site WHERE d.closed_seq IS NOT NULL"
-    " GROUP BY d.day, d.site;"
+    " GROUP BY d.day, d.site"},
+    {"agg_count_6", "",
     "DELETE FROM month_counts c USING " SPAN_MONTHS " k WHERE c.month = k.month"
-    " AND c.site = k.site AND c.kind IN ('staffed', 'spans');"
+    " AND c.site = k.site AND c.kind IN ('staffed', 'spans')"},
+    {"agg_count_7", "",
     "INSERT INTO month_counts SELECT k.month, k.site, c.kind, '', sum(c.n) FROM day_counts c"
     " JOIN " SPAN_MONTHS " k ON c.site = k.site AND " IN_MONTH("c.day", "k.month")
-    " WHERE c.kind IN ('staffed', 'spans') GROUP BY k.month, k.site, c.kind;"
+    " WHERE c.kind IN ('staffed', 'spans') GROUP BY k.month, k.site, c.kind"},
     /* day_totals of every (site, day) noted, from its new rows */
+    {"agg_count_8", "",
     "DELETE FROM day_totals t USING (SELECT DISTINCT day, site FROM pg_temp.agg_notes) k"
-    " WHERE t.day = k.day AND t.site = k.site;"
+    " WHERE t.day = k.day AND t.site = k.site"},
+    {"agg_count_9", "",
     "INSERT INTO day_totals SELECT * FROM (SELECT k.day, k.site,"
     " (SELECT coalesce(sum(a.visits), 0) FROM day_aggs a WHERE a.day = k.day"
     " AND a.site = k.site) AS visits,"
@@ -210,14 +236,17 @@ static const char q_counts[] =
     " (SELECT coalesce(sum(c.n), 0) FROM day_counts c WHERE c.day = k.day AND c.site = k.site"
     " AND c.kind = 'spans') AS spans"
     " FROM (SELECT DISTINCT day, site FROM pg_temp.agg_notes) k) x"
-    " WHERE x.visits > 0 OR x.spans > 0;"
+    " WHERE x.visits > 0 OR x.spans > 0"},
     /* the kinds of help of the day, all sites: the notes' sums added, the
      * rows locked in (day, category) order (see the header) */
+    {"agg_count_10", "",
     "INSERT INTO day_cats SELECT day, category, sum(sign) FROM pg_temp.agg_notes"
     " WHERE sign <> 0 GROUP BY day, category HAVING sum(sign) <> 0 ORDER BY day, category"
-    " ON CONFLICT (day, category) DO UPDATE SET visits = day_cats.visits + excluded.visits;"
+    " ON CONFLICT (day, category) DO UPDATE SET visits = day_cats.visits + excluded.visits"},
+    {"agg_count_11", "",
     "DELETE FROM day_cats c USING (SELECT DISTINCT day, category FROM pg_temp.agg_notes"
-    " WHERE sign <> 0) k WHERE c.day = k.day AND c.category = k.category AND c.visits = 0";
+    " WHERE sign <> 0) k WHERE c.day = k.day AND c.category = k.category AND c.visits = 0"},
+};
 /* clang-format on */
 
 enum { C_VISITS, C_SERVED, C_ALSO = 13 };
@@ -391,30 +420,89 @@ static int copy_rows(pgconn *c, const pg_agg_rows *rows, int month)
 	return status;
 }
 
-static PGresult *query(pgconn *c, const char *sql, int *status)
+/* q, by its name if prepared (a connection of the pool: conn_open), else
+ * its SQL (the migration's connection). */
+static pgsql as(const pgsql *q, int prepared)
 {
-	PGresult *r = PQexec(c->conn, sql);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-		*status = CSTORE_OK;
-		return r;
+	pgsql v = *q;
+	if (!prepared)
+		v.name = NULL;
+	return v;
+}
+
+static PGresult *query(pgconn *c, const pgsql *q, int prepared, int *status)
+{
+	pgsql v = as(q, prepared);
+	return pg_run(c, &v, NULL, status);
+}
+
+/* The statements q[0..n) (no parameters, no rows wanted) sent at once in
+ * a pipeline, one sync: one round trip. CSTORE_OK or the first failure's
+ * status (the rest of the pipeline is then aborted: the transaction is). */
+static int pipeline(pgconn *c, const pgsql *q, size_t n, int prepared)
+{
+	PGconn *conn = c->conn;
+	if (!PQenterPipelineMode(conn))
+		return pg_failed(c, NULL, "entering pipeline mode");
+	int status = CSTORE_OK;
+	size_t sent = 0;
+	for (; sent < n; sent++) {
+		int ok = prepared
+			     ? PQsendQueryPrepared(conn, q[sent].name, 0, NULL, NULL, NULL, 0)
+			     : PQsendQueryParams(conn, q[sent].sql, 0, NULL, NULL, NULL, NULL, 0);
+		if (!ok)
+			break;
 	}
-	*status = pg_failed(c, r, "reading the aggregates' changes");
-	PQclear(r);
-	return NULL;
+	if (sent < n || !PQpipelineSync(conn)) {
+		c->lost = 1; /* the pipeline's state is unknown: not pooled again */
+		return pg_failed(c, NULL, "the aggregates' pipeline");
+	}
+	for (size_t k = 0; k <= n; k++) {
+		PGresult *r = PQgetResult(conn);
+		if (!r) {
+			c->lost = 1;
+			return pg_failed(c, NULL, "the aggregates' pipeline");
+		}
+		ExecStatusType t = PQresultStatus(r);
+		if (k == n) { /* the sync's own */
+			if (t != PGRES_PIPELINE_SYNC) {
+				c->lost = 1;
+				if (status == CSTORE_OK)
+					status = pg_failed(c, r, "the aggregates' pipeline sync");
+			}
+			PQclear(r);
+			break;
+		}
+		if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_PIPELINE_ABORTED &&
+		    status == CSTORE_OK)
+			status = pg_failed(c, r, q[k].name);
+		PQclear(r);
+		if ((r = PQgetResult(conn))) { /* each statement's results end with NULL */
+			PQclear(r);
+			c->lost = 1;
+			return CSTORE_ERROR;
+		}
+	}
+	if (!c->lost && !PQexitPipelineMode(conn)) {
+		c->lost = 1;
+		if (status == CSTORE_OK)
+			status = pg_failed(c, NULL, "leaving pipeline mode");
+	}
+	return status;
 }
 
 /* Applies the notes' changes of tickets to the day and month rows. */
-static int apply_notes(pgconn *c, pg_agg_rows *rows)
+static int apply_notes(pgconn *c, pg_agg_rows *rows, int prepared)
 {
 	int status;
-	PGresult *r = query(c, q_held, &status);
+	PGresult *r = query(c, &q_held, prepared, &status);
 	for (int i = 0; r && status == CSTORE_OK && i < PQntuples(r); i++) {
 		pg_agg_row *a = row_at(rows, PQgetvalue(r, i, 0)[0] == '1', PQgetvalue(r, i, 1),
 				       PQgetvalue(r, i, 2), PQgetvalue(r, i, 3));
 		status = a ? pg_agg_add_row(a, r, i, 4, 1) : CSTORE_ERROR;
 	}
 	PQclear(r);
-	if (status == CSTORE_OK && (r = query(c, q_notes, &status))) {
+	if (status == CSTORE_OK && (r = query(c, &q_notes, prepared, &status))) {
 		for (int i = 0; status == CSTORE_OK && i < PQntuples(r); i++) {
 			const char *site = PQgetvalue(r, i, 0), *day = PQgetvalue(r, i, 1);
 			int sign = strtol(PQgetvalue(r, i, 2), NULL, 10) > 0 ? 1 : -1;
@@ -432,7 +520,7 @@ static int apply_notes(pgconn *c, pg_agg_rows *rows)
 		}
 		PQclear(r);
 	}
-	if (status == CSTORE_OK && (r = query(c, q_also, &status))) {
+	if (status == CSTORE_OK && (r = query(c, &q_also, prepared, &status))) {
 		for (int i = 0; status == CSTORE_OK && i < PQntuples(r); i++) {
 			const char *site = PQgetvalue(r, i, 0), *day = PQgetvalue(r, i, 1);
 			const char *category = PQgetvalue(r, i, 2);
@@ -452,13 +540,14 @@ static int apply_notes(pgconn *c, pg_agg_rows *rows)
 	return status;
 }
 
-int pg_agg_flush(pgconn *c)
+static const pgsql q_any = {
+    "agg_any", "", "SELECT count(*) FILTER (WHERE sign <> 0), count(*) FROM pg_temp.agg_notes"};
+
+int pg_agg_flush(pgconn *c, int prepared)
 {
 	/* Nothing noted (a batch resent): nothing to do. */
 	int status;
-	PGresult *r =
-	    query(c, "SELECT count(*) FILTER (WHERE sign <> 0), count(*) FROM pg_temp.agg_notes",
-		  &status);
+	PGresult *r = query(c, &q_any, prepared, &status);
 	if (!r)
 		return status;
 	int tickets = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
@@ -467,9 +556,9 @@ int pg_agg_flush(pgconn *c)
 	pg_agg_rows rows;
 	memset(&rows, 0, sizeof rows);
 	if (tickets) {
-		status = apply_notes(c, &rows);
+		status = apply_notes(c, &rows, prepared);
 		if (status == CSTORE_OK)
-			status = pg_exec(c, q_forget_rows);
+			status = pipeline(c, q_forget_rows, 2, prepared);
 		if (status == CSTORE_OK)
 			status = copy_rows(c, &rows, 0);
 		if (status == CSTORE_OK)
@@ -477,7 +566,7 @@ int pg_agg_flush(pgconn *c)
 		pg_agg_rows_free(&rows);
 	}
 	if (status == CSTORE_OK && any)
-		status = pg_exec(c, q_counts);
+		status = pipeline(c, q_counts, sizeof q_counts / sizeof q_counts[0], prepared);
 	return status;
 }
 
@@ -489,16 +578,29 @@ int pg_agg_flush(pgconn *c)
  * planned, before the table's first ANALYZE, as a scan of every ticket of
  * the site, filtered. */
 static const pgsql q_note_tickets = {
-    NULL, "ian",
+    "agg_note_tickets", "ian",
     "INSERT INTO pg_temp.agg_notes SELECT t.* FROM (SELECT DISTINCT unnest($2) AS ticket) k,"
     " LATERAL (SELECT site, day, $3, " NOTE_COLS " FROM tickets WHERE site = $1"
     " AND ticket = k.ticket LIMIT 1) t"};
 /* $1 site, $2 .. $3 the batch's seqs: the spans it opened or closed. */
 static const pgsql q_note_spans = {
-    NULL, "iii",
+    "agg_note_spans", "iii",
     "INSERT INTO pg_temp.agg_notes(site, day, sign) SELECT DISTINCT site, day, 0"
     " FROM desk_spans WHERE site = $1 AND (opened_seq BETWEEN $2 AND $3"
     " OR closed_seq BETWEEN $2 AND $3)"};
+
+/* The flush's and the notes' statements, prepared on each connection of
+ * the pool (conn_open): a flush's dozen statements were planned again at
+ * every batch, which cost about as much as running them. */
+const pgsql *pg_agg_statement(size_t i)
+{
+	static const pgsql *const all[] = {&q_any,	    &q_held,	       &q_notes,
+					   &q_also,	    &q_forget_rows[0], &q_forget_rows[1],
+					   &q_note_tickets, &q_note_spans};
+	const size_t nall = sizeof all / sizeof all[0];
+	const size_t ncounts = sizeof q_counts / sizeof q_counts[0];
+	return i < nall ? all[i] : i < nall + ncounts ? &q_counts[i - nall] : NULL;
+}
 
 int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out)
 {
@@ -526,29 +628,22 @@ int pg_agg_batch_tickets(const cstore_batch *b, size_t from, char **out)
 	return CSTORE_OK;
 }
 
-int pg_agg_batch_begin(pgconn *c, int64_t site, const char *tickets)
+void pg_agg_notes_send(pg_send_fn send, void *ctx, int64_t site, const char *tickets, int sign)
 {
 	pgparams p = {0};
 	pg_p_int(&p, site);
 	pg_p_text(&p, tickets);
-	pg_p_int(&p, -1);
-	return pg_do(c, &q_note_tickets, &p, NULL);
+	pg_p_int(&p, sign);
+	send(ctx, &q_note_tickets, &p, -1);
 }
 
-int pg_agg_batch_end(pgconn *c, int64_t site, const char *tickets, int64_t from_seq, int64_t to_seq)
+void pg_agg_spans_send(pg_send_fn send, void *ctx, int64_t site, int64_t from_seq, int64_t to_seq)
 {
 	pgparams p = {0};
 	pg_p_int(&p, site);
-	pg_p_text(&p, tickets);
-	pg_p_int(&p, 1);
-	int status = pg_do(c, &q_note_tickets, &p, NULL);
-	pgparams q = {0};
-	pg_p_int(&q, site);
-	pg_p_int(&q, from_seq);
-	pg_p_int(&q, to_seq);
-	if (status == CSTORE_OK)
-		status = pg_do(c, &q_note_spans, &q, NULL);
-	return status == CSTORE_OK ? pg_agg_flush(c) : status;
+	pg_p_int(&p, from_seq);
+	pg_p_int(&p, to_seq);
+	send(ctx, &q_note_spans, &p, -1);
 }
 
 /* --- counting everything ------------------------------------------------------- */
@@ -581,7 +676,7 @@ int pg_agg_count_all(pgconn *c, int64_t *chunks)
 		if (status == CSTORE_OK)
 			status = pg_do(c, &q_fill_spans, &p, NULL);
 		if (status == CSTORE_OK)
-			status = pg_agg_flush(c);
+			status = pg_agg_flush(c, 0);
 		if (status == CSTORE_OK)
 			status = pg_exec(c, "DELETE FROM pg_temp.agg_notes");
 		++*chunks;
