@@ -492,6 +492,20 @@ int pg_version_bump(pgconn *c)
 
 /* --- connections ------------------------------------------------------------- */
 
+/* Prepares statement q on conn: 1, or 0 with the reason in err. */
+static int prepare_one(PGconn *conn, const pgsql *q, char *err, size_t errlen)
+{
+	Oid oid[PG_PARAMS];
+	int n = oids_of(q, oid);
+	PGresult *r = PQprepare(conn, q->name, q->sql, n, oid);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		snprintf(err, errlen, "PostgreSQL: cannot prepare %s: %s", q->name,
+			 PQresultErrorMessage(r));
+	PQclear(r);
+	return ok;
+}
+
 /* A new connection to st->uri with the session's settings, and the
  * statements of a batch prepared if prepare. NULL with err on failure. */
 static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
@@ -537,30 +551,15 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 			nbatch = i;
 			break;
 		}
-		if (!q->sql)
-			continue;
-		Oid oid[PG_PARAMS];
-		int n = oids_of(q, oid);
-		r = PQprepare(conn, q->name, q->sql, n, oid);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			snprintf(err, errlen, "PostgreSQL: cannot prepare %s: %s", q->name,
-				 PQresultErrorMessage(r));
-		PQclear(r);
+		if (q->sql)
+			ok = prepare_one(conn, q, err, errlen);
 	}
 	/* Then the aggregates' flush (cstore_pg_aggkeep.c). */
 	for (size_t i = 0; ok && prepare && nbatch; i++) {
 		const pgsql *q = pg_agg_statement(i);
 		if (!q)
 			break;
-		Oid oid[PG_PARAMS];
-		int n = oids_of(q, oid);
-		r = PQprepare(conn, q->name, q->sql, n, oid);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			snprintf(err, errlen, "PostgreSQL: cannot prepare %s: %s", q->name,
-				 PQresultErrorMessage(r));
-		PQclear(r);
+		ok = prepare_one(conn, q, err, errlen);
 	}
 	if (!ok) {
 		if (!err[0])

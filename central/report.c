@@ -577,42 +577,29 @@ static void chart_sites(buf *o, const agg *a, int english, const words *w)
 			buf_printf(o, "%.1f,%.1f ", x, y);
 		}
 		buf_adds(o, "\"/>");
+		/* a point per row: an open circle where the week or month is
+		 * partial, else (few rows) a dot */
 		for (long i = 0; i < nd; i++) {
-			long in, whole;
+			long in, whole, v = a->site_day[s * nd + i];
 			bucket_days(a, i, &in, &whole);
-			if (in < whole) { /* a partial week or month: an open circle */
-				double x =
-				    PL + (nd == 1 ? pw / 2.0
-						  : (double)pw * ((double)i + 0.5) / (double)nd);
-				double y =
-				    PT + ph -
-				    (double)ph * (double)a->site_day[s * nd + i] / (double)ymax;
+			if (in == whole && nd > 45)
+				continue;
+			double x =
+			    PL + (nd == 1 ? pw / 2.0 : (double)pw * ((double)i + 0.5) / (double)nd);
+			double y = PT + ph - (double)ph * (double)v / (double)ymax;
+			if (in < whole)
 				buf_printf(
 				    o,
 				    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#fff\""
 				    " stroke=\"%s\" stroke-width=\"2\"><title>%ld (%ld %s %ld)"
 				    "</title></circle>",
-				    x, y, colour, a->site_day[s * nd + i], in,
-				    english ? "of" : "van", whole);
-			}
-		}
-		if (nd <= 45)
-			for (long i = 0; i < nd; i++) {
-				long in, whole;
-				bucket_days(a, i, &in, &whole);
-				if (in < whole)
-					continue; /* its open circle is drawn */
-				double x =
-				    PL + (nd == 1 ? pw / 2.0
-						  : (double)pw * ((double)i + 0.5) / (double)nd);
-				double y =
-				    PT + ph -
-				    (double)ph * (double)a->site_day[s * nd + i] / (double)ymax;
+				    x, y, colour, v, in, english ? "of" : "van", whole);
+			else
 				buf_printf(o,
 					   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\">"
 					   "<title>%ld</title></circle>",
-					   x, y, colour, a->site_day[s * nd + i]);
-			}
+					   x, y, colour, v);
+		}
 	}
 	buf_adds(o, "</svg>");
 	legend(o, drawn, keys, a, 0);
