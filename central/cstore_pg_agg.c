@@ -7,7 +7,7 @@
  *
  * The aggregates are read from their tables (schema 3), which
  * cstore_pg_aggkeep.c keeps at ingest, as SQLite's: a period is split
- * into pieces as period_split of cstore_sqlite_agg.c does (a month the
+ * into pieces by days_split (days.h) as SQLite's (a month the
  * period covers whole is its month rows; one it covers more than half of,
  * its month rows less the days it leaves out; the rest, days), so a read
  * costs sites x kinds x (months + about a month of days), whatever the
@@ -107,78 +107,11 @@ int pg_tickets_page(cstore *base_, const char *from_day, const char *to_day, con
 
 /* --- periods ------------------------------------------------------------ */
 
-/* A part of a period, added (sign 1) or taken out (-1): days, or whole
- * months ("YYYY-MM" .. "YYYY-MM"). */
-typedef struct {
-	int months, sign;
-	char from[DAY_LEN], to[DAY_LEN];
-} piece;
-
-#define MAX_PIECES 8
-
-static void add_piece(piece *p, int *n, int months, int sign, long from, long to)
-{
-	assert(*n < MAX_PIECES);
-	piece *x = &p[(*n)++];
-	x->months = months;
-	x->sign = sign;
-	days_to_label(from, x->from);
-	days_to_label(to, x->to);
-	if (months)
-		x->from[7] = x->to[7] = '\0';
-}
-
-/* [from, to] as pieces that add up to it: period_split of
- * cstore_sqlite_agg.c (the same pieces, so the same rows are read). Labels
- * that are not dates stay one piece of days. */
-static int period_split(const char *from, const char *to, piece p[MAX_PIECES])
-{
-	int n = 0;
-	if (!day_is_valid(from) || !day_is_valid(to) || strcmp(from, to) > 0) {
-		p[0] = (piece){0, 1, "", ""};
-		snprintf(p[0].from, DAY_LEN, "%s", from);
-		snprintf(p[0].to, DAY_LEN, "%s", to);
-		return 1;
-	}
-	long f = days_from_label(from), t = days_from_label(to);
-	long mid_from = -1, mid_to = -1; /* whole months in a row: one piece */
-	for (long d = f; d <= t;) {
-		char l[DAY_LEN], next[DAY_LEN];
-		days_to_label(d, l);
-		int y = (int)strtol(l, NULL, 10), m = (int)strtol(l + 5, NULL, 10);
-		snprintf(next, sizeof next, "%04d-%02d-01", y + (m == 12), m == 12 ? 1 : m + 1);
-		long first = d - (strtol(l + 8, NULL, 10) - 1), last = days_from_label(next) - 1;
-		long hi = last < t ? last : t, len = last - first + 1, covered = hi - d + 1;
-		if (covered == len) {
-			if (mid_from < 0)
-				mid_from = first;
-			mid_to = last;
-		} else {
-			if (mid_from >= 0)
-				add_piece(p, &n, 1, 1, mid_from, mid_to);
-			mid_from = -1;
-			if (2 * covered > len) {
-				add_piece(p, &n, 1, 1, first, last);
-				if (d > first)
-					add_piece(p, &n, 0, -1, first, d - 1);
-				if (hi < last)
-					add_piece(p, &n, 0, -1, hi + 1, last);
-			} else {
-				add_piece(p, &n, 0, 1, d, hi);
-			}
-		}
-		d = last + 1;
-	}
-	if (mid_from >= 0)
-		add_piece(p, &n, 1, 1, mid_from, mid_to);
-	return n;
-}
-
 /* The pieces as the parameters $1 .. $6 (days' from, to, sign; months'
  * from, to, sign: text arrays, each element quoted) and $7 the site or
  * NULL. Day labels are short: the arrays fit in arr. */
 typedef struct {
-	char arr[6][MAX_PIECES * (2 * DAY_LEN + 8) + 4];
+	char arr[6][DAYS_MAX_PIECES * (2 * DAY_LEN + 8) + 4];
 } piece_arrays;
 
 static void append(char *out, size_t cap, const char *s)
@@ -205,8 +138,8 @@ static void quoted(char *out, size_t cap, const char *s)
 static void period_params(pgparams *pp, piece_arrays *a, const char *from, const char *to,
 			  const char *site)
 {
-	piece p[MAX_PIECES];
-	int np = period_split(from, to, p);
+	days_piece p[DAYS_MAX_PIECES];
+	int np = days_split(from, to, p);
 	for (int k = 0; k < 6; k++)
 		snprintf(a->arr[k], sizeof a->arr[k], "{");
 	for (int i = 0; i < np; i++) {

@@ -650,77 +650,6 @@ int sq_agg_pause(sq_agg *a, int paused)
 
 /* --- reading ---------------------------------------------------------- */
 
-/* A part of a period, added (sign 1) or taken out (-1): days of
- * day_aggs/day_counts, or whole months of month_aggs/month_counts
- * ("YYYY-MM" .. "YYYY-MM"). */
-typedef struct {
-	int months, sign;
-	char from[DAY_LEN], to[DAY_LEN];
-} piece;
-
-#define MAX_PIECES 8
-
-static void add_piece(piece *p, int *n, int months, int sign, long from, long to)
-{
-	assert(*n < MAX_PIECES);
-	piece *x = &p[(*n)++];
-	x->months = months;
-	x->sign = sign;
-	days_to_label(from, x->from);
-	days_to_label(to, x->to);
-	if (months)
-		x->from[7] = x->to[7] = '\0';
-}
-
-/* [from, to] as pieces that add up to it, each month read the cheaper
- * way: a month the period covers whole is its month rows; one it covers
- * more than half of is its month rows less the days it leaves out; the
- * rest are its days. So no period reads more than about half a month of
- * day rows at each end. Labels that are not dates stay one piece of days
- * (they select what they select). */
-static int period_split(const char *from, const char *to, piece p[MAX_PIECES])
-{
-	int n = 0;
-	if (!day_is_valid(from) || !day_is_valid(to) || strcmp(from, to) > 0) {
-		p[0] = (piece){0, 1, "", ""};
-		snprintf(p[0].from, DAY_LEN, "%s", from);
-		snprintf(p[0].to, DAY_LEN, "%s", to);
-		return 1;
-	}
-	long f = days_from_label(from), t = days_from_label(to);
-	long mid_from = -1, mid_to = -1; /* whole months in a row: one piece */
-	for (long d = f; d <= t;) {
-		char l[DAY_LEN], next[DAY_LEN];
-		days_to_label(d, l);
-		int y = (int)strtol(l, NULL, 10), m = (int)strtol(l + 5, NULL, 10);
-		snprintf(next, sizeof next, "%04d-%02d-01", y + (m == 12), m == 12 ? 1 : m + 1);
-		long first = d - (strtol(l + 8, NULL, 10) - 1), last = days_from_label(next) - 1;
-		long hi = last < t ? last : t, len = last - first + 1, covered = hi - d + 1;
-		if (covered == len) {
-			if (mid_from < 0)
-				mid_from = first;
-			mid_to = last;
-		} else {
-			if (mid_from >= 0)
-				add_piece(p, &n, 1, 1, mid_from, mid_to);
-			mid_from = -1;
-			if (2 * covered > len) {
-				add_piece(p, &n, 1, 1, first, last);
-				if (d > first)
-					add_piece(p, &n, 0, -1, first, d - 1);
-				if (hi < last)
-					add_piece(p, &n, 0, -1, hi + 1, last);
-			} else {
-				add_piece(p, &n, 0, 1, d, hi);
-			}
-		}
-		d = last + 1;
-	}
-	if (mid_from >= 0)
-		add_piece(p, &n, 1, 1, mid_from, mid_to);
-	return n;
-}
-
 /* ?1 from ?2 to ?3 site or NULL: the site as its id, looked up once.
  * Rows carry the site's id; its name comes from ps's table of sites. */
 #define AGG_WHERE(col)                                                                             \
@@ -890,8 +819,8 @@ static int read_period(sqstore *st, const char *const sql[2], const char *from, 
 	sqlite3 *db = sq_reader_get(st);
 	if (!db)
 		return CSTORE_ERROR;
-	piece p[MAX_PIECES];
-	int np = period_split(from, to, p);
+	days_piece p[DAYS_MAX_PIECES];
+	int np = days_split(from, to, p);
 	sqlite3_stmt *stmt[2] = {NULL, NULL};
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)

@@ -4,7 +4,9 @@
  */
 #include "days.h"
 
+#include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 long days_from_label(const char *s)
@@ -56,4 +58,59 @@ int day_is_valid(const char *s)
 	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return 0;
 	return 1;
+}
+
+static void add_piece(days_piece *p, int *n, int months, int sign, long from, long to)
+{
+	assert(*n < DAYS_MAX_PIECES);
+	days_piece *x = &p[(*n)++];
+	x->months = months;
+	x->sign = sign;
+	days_to_label(from, x->from);
+	days_to_label(to, x->to);
+	if (months)
+		x->from[7] = x->to[7] = '\0';
+}
+
+int days_split(const char *from, const char *to, days_piece p[DAYS_MAX_PIECES])
+{
+	int n = 0;
+	if (!day_is_valid(from) || !day_is_valid(to) || strcmp(from, to) > 0) {
+		p[0] = (days_piece){0, 1, "", ""};
+		snprintf(p[0].from, DAY_LEN, "%s", from);
+		snprintf(p[0].to, DAY_LEN, "%s", to);
+		return 1;
+	}
+	long f = days_from_label(from), t = days_from_label(to);
+	long mid_from = -1, mid_to = -1; /* whole months in a row: one piece */
+	for (long d = f; d <= t;) {
+		char l[DAY_LEN], next[DAY_LEN];
+		days_to_label(d, l);
+		int y = (int)strtol(l, NULL, 10), m = (int)strtol(l + 5, NULL, 10);
+		snprintf(next, sizeof next, "%04d-%02d-01", y + (m == 12), m == 12 ? 1 : m + 1);
+		long first = d - (strtol(l + 8, NULL, 10) - 1), last = days_from_label(next) - 1;
+		long hi = last < t ? last : t, len = last - first + 1, covered = hi - d + 1;
+		if (covered == len) {
+			if (mid_from < 0)
+				mid_from = first;
+			mid_to = last;
+		} else {
+			if (mid_from >= 0)
+				add_piece(p, &n, 1, 1, mid_from, mid_to);
+			mid_from = -1;
+			if (2 * covered > len) {
+				add_piece(p, &n, 1, 1, first, last);
+				if (d > first)
+					add_piece(p, &n, 0, -1, first, d - 1);
+				if (hi < last)
+					add_piece(p, &n, 0, -1, hi + 1, last);
+			} else {
+				add_piece(p, &n, 0, 1, d, hi);
+			}
+		}
+		d = last + 1;
+	}
+	if (mid_from >= 0)
+		add_piece(p, &n, 1, 1, mid_from, mid_to);
+	return n;
 }

@@ -24,6 +24,9 @@ $(B)/obj/tests/unit/test_throttle.o: ALL_CFLAGS += -Icentral
 # So is who the client is behind a proxy (central/proxy.c).
 $(B)/unit/test_proxy: $(B)/obj/central/proxy.o
 $(B)/obj/tests/unit/test_proxy.o: ALL_CFLAGS += -Icentral
+# So is calendar arithmetic and a period's split (central/days.c).
+$(B)/unit/test_days: $(B)/obj/central/days.o
+$(B)/obj/tests/unit/test_days.o: ALL_CFLAGS += -Icentral
 # And the per-address connection cap (central/conncap.c).
 $(B)/unit/test_conncap: $(B)/obj/central/conncap.o $(B)/obj/central/proxy.o
 $(B)/obj/tests/unit/test_conncap.o: ALL_CFLAGS += -Icentral
