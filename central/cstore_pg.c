@@ -28,6 +28,9 @@
  *           difference before its commit; the update from schema 2 counts
  *           them from the tickets held. The reports read them
  *           (cstore_pg_agg.c).
+ *   month_totals (cstore_pg_aggkeep.c): schema 5, per (month, site) what
+ *           day_totals is per (day, site), PostgreSQL's own: filled from
+ *           the month rows held.
  *
  * Migrations: the list migrations[] below, one entry per version (entry i
  * brings version i to i + 1), run at open in one transaction under an
@@ -173,8 +176,9 @@ static const char *const schema_1_steps[] = {schema_1, NULL};
 static const char *const schema_2_steps[] = {pg_people_schema, pg_conf_schema, NULL};
 static const char *const schema_3_steps[] = {pg_agg_schema, NULL};
 static const char *const schema_4_steps[] = {schema_4, NULL};
+static const char *const schema_5_steps[] = {pg_agg_schema_5, NULL};
 static const char *const *const migrations[] = {schema_1_steps, schema_2_steps, schema_3_steps,
-						schema_4_steps};
+						schema_4_steps, schema_5_steps};
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* --- statements ---------------------------------------------------------- */
@@ -328,6 +332,29 @@ int64_t pg_col_int(const PGresult *r, int i)
 int64_t pg_col_ms(const PGresult *r, int i)
 {
 	return PQgetisnull(r, 0, i) ? -1 : strtoll(PQgetvalue(r, 0, i), NULL, 10);
+}
+
+int64_t pg_bin_int(const PGresult *r, int i)
+{
+	if (PQgetisnull(r, 0, i))
+		return 0;
+	const unsigned char *b = (const unsigned char *)PQgetvalue(r, 0, i);
+	int n = PQgetlength(r, 0, i);
+	if (n != 2 && n != 4 && n != 8)
+		return 0;
+	uint64_t v = 0;
+	for (int k = 0; k < n; k++)
+		v = v << 8 | b[k];
+	/* two's complement, network order: sign-extend from n bytes */
+	if (n < 8 && (b[0] & 0x80))
+		v |= ~(uint64_t)0 << (8 * n);
+	return (int64_t)v;
+}
+
+const unsigned char *pg_bin_bytes(const PGresult *r, int i, size_t *len)
+{
+	*len = PQgetisnull(r, 0, i) ? 0 : (size_t)PQgetlength(r, 0, i);
+	return (const unsigned char *)(PQgetisnull(r, 0, i) ? "" : PQgetvalue(r, 0, i));
 }
 
 static int hex_digit(char c)
@@ -701,12 +728,14 @@ int pg_read(pgstore *st, const pgsql *q, const pgparams *p, pg_row_cb row, void 
 		int stop = 0, sent;
 		status = CSTORE_OK;
 		if (q->name) {
-			sent = PQsendQueryPrepared(c->conn, q->name, p->n, p->v, p->len, p->fmt, 0);
+			sent = PQsendQueryPrepared(c->conn, q->name, p->n, p->v, p->len, p->fmt,
+						   p->binary_result);
 		} else {
 			Oid oid[PG_PARAMS];
 			int n = oids_of(q, oid);
 			assert(n == p->n);
-			sent = PQsendQueryParams(c->conn, q->sql, n, oid, p->v, p->len, p->fmt, 0);
+			sent = PQsendQueryParams(c->conn, q->sql, n, oid, p->v, p->len, p->fmt,
+						 p->binary_result);
 		}
 		if (!sent)
 			status = failed(c, NULL, q->name ? q->name : q->sql);
@@ -778,15 +807,15 @@ static int schema_update(PGconn *conn, char *err, size_t errlen)
 			status = simple(&c, migrations[v][i]);
 		if (status == CSTORE_OK)
 			log_info("PostgreSQL: schema %d -> %d", v, v + 1);
-		/* 2 -> 3: the per-day aggregates of the tickets held (none in
-		 * a new database) */
-		int64_t chunks = 0;
-		if (status == CSTORE_OK && v == 2 && version > 0 &&
-		    (status = pg_agg_count_all(&c, &chunks)) == CSTORE_OK)
-			log_info("PostgreSQL: schema %d -> 3: per-day aggregates counted from the "
-				 "tickets (%lld site-months)",
-				 version, (long long)chunks);
 	}
+	/* From before 3: the per-day aggregates of the tickets held (none in
+	 * a new database), once every table they fill is there. */
+	int64_t chunks = 0;
+	if (status == CSTORE_OK && version > 0 && version < 3 &&
+	    (status = pg_agg_count_all(&c, &chunks)) == CSTORE_OK)
+		log_info("PostgreSQL: schema %d -> %d: per-day aggregates counted from the "
+			 "tickets (%lld site-months)",
+			 version, SCHEMA_VERSION, (long long)chunks);
 	if (status == CSTORE_OK && version != SCHEMA_VERSION) {
 		char n[16];
 		snprintf(n, sizeof n, "%d", SCHEMA_VERSION);

@@ -19,6 +19,10 @@
 #   BENCH_SITES (50) BENCH_DAYS (60) BENCH_TICKETS (40) BENCH_RUNS (5)
 #   BENCH_DIR (/var/tmp): where the database goes; BENCH_DB=FILE: use (and
 #   keep) that database, generated only if it is not there yet.
+#   On PostgreSQL: BENCH_PG=1 generates into a throwaway cluster in
+#   BENCH_DIR (tests/tools/pg.sh), removed at the end; BENCH_DB=
+#   postgresql://... uses (and keeps) that database, generated only if it
+#   holds no site yet. Run ANALYZE after generating (this does).
 set -eu
 B=${B:-build}
 BIN=${LOKET_BIN:-$PWD/$B}
@@ -29,15 +33,37 @@ RUNS=${BENCH_RUNS:-5}
 dir=$(mktemp -d "${BENCH_DIR:-/var/tmp}/loket-scale-bench.XXXXXX")
 db=${BENCH_DB:-$dir/central.db}
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
+pg=0
+case "$db" in postgresql:* | postgres:*) pg=1 ;; esac
+if [ "${BENCH_PG:-0}" = 1 ] && [ -z "${BENCH_DB:-}" ]; then
+	. "$(dirname "$0")/../tools/pg.sh"
+	pg_start "$dir/pg" || exit 1
+	db=$PG_URI
+	pg=1
+fi
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	wait 2>/dev/null
+	[ -d "$dir/pg" ] && pg_stop "$dir/pg"
+	rm -rf "$dir"
+}
 trap cleanup EXIT
+# sql QUERY: one value from the database
+sql() {
+	if [ $pg = 1 ]; then
+		psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"
+	else
+		sqlite3 "$db" "$1"
+	fi
+}
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 
-if [ ! -e "$db" ]; then
+if { [ $pg = 0 ] && [ ! -e "$db" ]; } || { [ $pg = 1 ] && [ "$(sql "SELECT count(*) FROM sites" 2>/dev/null || echo 0)" = 0 ]; }; then
 	echo "generating $SITES sites x $DAYS days x $TICKETS tickets ..."
 	"$BIN/bench/central_gen" "$db" "$SITES" "$DAYS" "$TICKETS"
+	[ $pg = 1 ] && sql "ANALYZE" >/dev/null
 fi
 {
 	printf '{"listen":"127.0.0.1:0","database":"%s","admin_token_sha256":"%s","sites":[' "$db" "$(sha bench-admin)"
@@ -60,13 +86,17 @@ for _ in $(seq 1 600); do
 done
 [ -n "$port" ] || { cat "$dir/log"; echo "central did not start"; exit 1; }
 URL=http://127.0.0.1:$port
-events=$(sqlite3 "$db" "SELECT sum(events) FROM sites")
-tickets=$(sqlite3 "$db" "SELECT count(*) FROM tickets")
-ndays=$(sqlite3 "$db" "SELECT count(DISTINCT day) FROM day_cats")
-rows=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM day_aggs) || ' day_aggs, ' ||
+events=$(sql "SELECT sum(events) FROM sites")
+tickets=$(sql "SELECT count(*) FROM tickets")
+ndays=$(sql "SELECT count(DISTINCT day) FROM day_cats")
+rows=$(sql "SELECT (SELECT count(*) FROM day_aggs) || ' day_aggs, ' ||
 	(SELECT count(*) FROM month_aggs) || ' month_aggs, ' || (SELECT count(*) FROM day_totals) ||
 	' day_totals, ' || (SELECT count(*) FROM month_counts) || ' month_counts'")
-bytes=$(du -cb "$db"* | tail -1 | cut -f1)
+if [ $pg = 1 ]; then
+	bytes=$(sql "SELECT pg_database_size(current_database())")
+else
+	bytes=$(du -cb "$db"* | tail -1 | cut -f1)
+fi
 echo "data: $SITES sites x $ndays days: $events events, $tickets tickets, database $((bytes / 1000000)) MB"
 echo "aggregates: $rows"
 

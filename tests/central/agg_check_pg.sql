@@ -1,6 +1,6 @@
 -- agg_check_pg.sql — agg_check.sql for the PostgreSQL back end: its
 -- aggregates (day_aggs, day_counts, month_aggs, month_counts, day_totals,
--- day_cats: central/cstore_pg_aggkeep.c) against a recomputation from the
+-- day_cats, month_totals: central/cstore_pg_aggkeep.c) against a recomputation from the
 -- tickets and desk spans, in plain SQL. Prints one line per difference
 -- (nothing when they are equal). The histograms are compared in their
 -- stored form (hist.h), which for counts under 128 is, per bucket, two hex
@@ -153,6 +153,16 @@ FROM (SELECT day, site, count(*) AS visits, count(*) FILTER (WHERE outcome = 'se
 GROUP BY day, site;
 SELECT 'day_totals has', * FROM (SELECT * FROM day_totals EXCEPT SELECT * FROM exp_totals) x;
 SELECT 'day totals: tickets say', * FROM (SELECT * FROM exp_totals EXCEPT SELECT * FROM day_totals) x;
+-- Per site and month (month_totals, PostgreSQL's own): the days of the
+-- month ("YYYY-MM-01" .. "YYYY-MM-31", as the month rows) summed.
+CREATE TEMP VIEW exp_month_totals AS
+SELECT left(day, 7) AS month, site, sum(visits) AS visits, sum(served) AS served,
+       sum(staffed) AS staffed, sum(spans) AS spans
+FROM exp_totals WHERE day BETWEEN left(day, 7) || '-01' AND left(day, 7) || '-31'
+GROUP BY left(day, 7), site HAVING sum(visits) > 0 OR sum(spans) > 0;
+SELECT 'month_totals has', * FROM (SELECT * FROM month_totals EXCEPT SELECT * FROM exp_month_totals) x;
+SELECT 'month totals: tickets say', * FROM (
+  SELECT * FROM exp_month_totals EXCEPT SELECT * FROM month_totals) x;
 SELECT 'day_cats has', * FROM (
   SELECT * FROM day_cats EXCEPT SELECT day, category, count(*) FROM tickets GROUP BY day, category) x;
 SELECT 'day cats: tickets say', * FROM (

@@ -808,7 +808,7 @@ if [ "$TEST_DB" = pg ]; then
 	# aggregates of 3) is brought to 3, its events kept.
 	test_sql old "DROP TABLE sessions, api_tokens, audit, accounts, site_config,
 		config_templates, enrol_codes, day_aggs, day_counts, month_aggs, month_counts,
-		day_totals, day_cats; UPDATE meta SET value = 1 WHERE key = 'schema'" >/dev/null ||
+		day_totals, day_cats, month_totals; UPDATE meta SET value = 1 WHERE key = 'schema'" >/dev/null ||
 		fail "cannot make a schema 1 database"
 	"$CENTRAL" -c "$dir/old.json" --rebuild-tickets 2>"$dir/old.log" || fail "--rebuild-tickets on schema 1: $(cat "$dir/old.log")"
 	grep -q "PostgreSQL: schema 1 -> 2" "$dir/old.log" || fail "schema 1 not brought to 2: $(cat "$dir/old.log")"
