@@ -185,10 +185,7 @@ static void period_params(pgparams *pp, piece_arrays *a, const char *from, const
 
 /* --- cstore_period_aggs ------------------------------------------------- */
 
-#define AGG_COLS                                                                                   \
-	"SELECT p.sign, s.name, a.category, a.visits, a.served, a.no_show, a.expired,"             \
-	" a.cancelled, a.open, a.solved, a.referred, a.follow_up, a.outcome_nr, a.first_yes,"      \
-	" a.first_no, a.first_nr, a.also, a.wait, a.service"
+#define AGG_COLS "SELECT p.sign, s.name, a.category, a.counts, a.wait, a.service"
 
 typedef struct {
 	pg_agg_rows rows;
@@ -209,13 +206,23 @@ static int aggs_row(void *ctx, const PGresult *r)
 		x->status = CSTORE_ERROR;
 		return 1;
 	}
-	/* binary: sign integer, the counts bigint, the histograms bytea */
+	/* binary: sign integer; counts the 14 as 8-byte big-endian integers
+	 * (schema 5); the histograms bytea */
 	int sign = pg_bin_int(r, 0) > 0 ? 1 : -1;
-	for (int i = 0; i < 14; i++)
-		a->c[i] += sign * (long)pg_bin_int(r, 3 + i);
+	size_t len;
+	const unsigned char *n = pg_bin_bytes(r, 3, &len);
+	if (len != 14 * 8) {
+		x->status = CSTORE_ERROR;
+		return 1;
+	}
+	for (int i = 0; i < 14; i++, n += 8) {
+		uint64_t v = 0;
+		for (int b = 0; b < 8; b++)
+			v = v << 8 | n[b];
+		a->c[i] += sign * (long)(int64_t)v;
+	}
 	for (int i = 0; i < 2; i++) {
-		size_t len;
-		const unsigned char *b = pg_bin_bytes(r, 17 + i, &len);
+		const unsigned char *b = pg_bin_bytes(r, 4 + i, &len);
 		hist *h = i ? &a->service : &a->wait;
 		if (sign > 0 ? hist_merge_blob(h, b, len) : hist_unmerge_blob(h, b, len)) {
 			x->status = CSTORE_ERROR;

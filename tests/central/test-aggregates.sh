@@ -300,9 +300,11 @@ stop
 
 if [ "$TEST_DB" = pg ]; then
 	note "schema 2 database (PostgreSQL)"
-	# Schema 4 (before month_totals): filled from the month rows held.
+	# Schema 4 (before month_totals and the packed counts): filled from
+	# the month rows held; the counts computed for the rows held.
 	note "schema 4 database (PostgreSQL)"
-	test_sql central "DROP TABLE month_totals; UPDATE meta SET value = 4 WHERE key = 'schema'" ||
+	test_sql central "DROP TABLE month_totals; ALTER TABLE day_aggs DROP COLUMN counts;
+		ALTER TABLE month_aggs DROP COLUMN counts; UPDATE meta SET value = 4 WHERE key = 'schema'" ||
 		fail "could not make a schema 4 database"
 	start
 	grep -q "schema 4 -> 5" "$dir/log" || fail "no schema 4 -> 5 logged: $(cat "$dir/log")"
