@@ -7,8 +7,9 @@
 # the dashboard and report pages of several periods (days, whole months,
 # months less days), the report's .xlsx, staffed.csv and the streamed
 # tickets.csv, and every one must be the same on both (the .xlsx's parts,
-# its creation time aside): SQLite answers from its aggregates, PostgreSQL
-# from the tickets at query time; then what only a server database has:
+# its creation time aside): each back end answers from its own aggregates
+# (PostgreSQL's read in its own way, cstore_pg_agg.c); then what only a
+# server database has:
 #   - PostgreSQL restarted under load: a site sends batches while the
 #     server restarts; central answers 503 with Retry-After meanwhile,
 #     recovers by itself, and the export equals the events sent, once each;
