@@ -19,11 +19,26 @@
 #   BENCH_SITES (50) BENCH_DAYS (60) BENCH_TICKETS (40) BENCH_RUNS (5)
 #   BENCH_DIR (/var/tmp): where the database goes; BENCH_DB=FILE: use (and
 #   keep) that database, generated only if it is not there yet.
-#   On PostgreSQL: BENCH_PG=1 generates into a throwaway cluster in
-#   BENCH_DIR (tests/tools/pg.sh), removed at the end; BENCH_DB=
-#   postgresql://... uses (and keeps) that database, generated only if it
-#   holds no site yet. Run ANALYZE after generating (this does).
+#   Back ends: with neither BENCH_DB nor BENCH_PG set (make bench), the
+#   bench runs twice, on SQLite and then on PostgreSQL when it is
+#   installed. BENCH_PG=1 only on PostgreSQL: generated into a throwaway
+#   cluster in BENCH_DIR (tests/tools/pg.sh), removed at the end;
+#   BENCH_PG=0 only on SQLite. BENCH_DB=postgresql://... uses (and keeps)
+#   that database, generated only if it holds no site yet (and ANALYZEd
+#   after).
 set -eu
+if [ -z "${BENCH_DB:-}" ] && [ -z "${BENCH_PG:-}" ]; then
+	echo "== on SQLite"
+	BENCH_PG=0 "$0" || rc=1
+	. "$(dirname "$0")/../tools/pg.sh"
+	if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; then
+		echo "== on PostgreSQL"
+		BENCH_PG=1 "$0" || rc=1
+	else
+		echo "== PostgreSQL is not installed: its run skipped"
+	fi
+	exit "${rc:-0}"
+fi
 B=${B:-build}
 BIN=${LOKET_BIN:-$PWD/$B}
 SITES=${BENCH_SITES:-50}
