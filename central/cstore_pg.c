@@ -533,6 +533,18 @@ static int prepare_one(PGconn *conn, const pgsql *q, char *err, size_t errlen)
 	return ok;
 }
 
+/* The server's notices (NOTICE, WARNING: "relation meta already exists,
+ * skipping" at every start) are not printed on stderr by libpq, where they
+ * read as a fault after every command of the CLI; warnings go to the log. */
+static void on_notice(void *arg, const PGresult *r)
+{
+	(void)arg;
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (sev && strcmp(sev, "NOTICE") && strcmp(sev, "DEBUG") && strcmp(sev, "INFO") &&
+	    strcmp(sev, "LOG"))
+		log_warn("PostgreSQL: %s", PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+}
+
 /* A new connection to st->uri with the session's settings, and the
  * statements of a batch prepared if prepare. NULL with err on failure. */
 static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
@@ -558,6 +570,7 @@ static PGconn *conn_open(pgstore *st, int prepare, char *err, size_t errlen)
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeReceiver(conn, on_notice, NULL);
 	const char *enc = PQparameterStatus(conn, "server_encoding");
 	if (!enc || strcmp(enc, "UTF8")) {
 		snprintf(err, errlen,

@@ -347,7 +347,7 @@ int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, cons
 	int status = pg_read((pgstore *)base_, &rd.q, &rd.p, aggs_row, &x);
 	if (status == CSTORE_OK)
 		status = x.status;
-	if (status == CSTORE_OK && x.rows.n)
+	if (status == CSTORE_OK && x.rows.n && !site)
 		status = read_names((pgstore *)base_, &names);
 	if (status != CSTORE_OK)
 		log_error("reading the aggregates: status %d", status);
@@ -355,7 +355,11 @@ int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, cons
 		pg_agg_row *a = &x.rows.v[i];
 		if (!a->c[0] && !a->c[13])
 			continue; /* all taken out again */
-		const char *category, *name = name_of(&names, key_site(a->key, &category));
+		/* one site's rows: named by the caller (a viewer's dashboard asks
+		 * for each day of each of their sites: no read of all names) */
+		const char *category;
+		int64_t id = key_site(a->key, &category);
+		const char *name = site ? site : name_of(&names, id);
 		if (!name)
 			continue; /* cannot be: sites are never deleted */
 		unsigned char wait[HIST_BLOB_MAX], service[HIST_BLOB_MAX];
@@ -425,7 +429,7 @@ int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, co
 	int status = pg_read((pgstore *)base_, &rd.q, &rd.p, counts_row, &x);
 	if (status == CSTORE_OK)
 		status = x.status;
-	if (status == CSTORE_OK && x.rows.n)
+	if (status == CSTORE_OK && x.rows.n && !site)
 		status = read_names((pgstore *)base_, &names);
 	if (status != CSTORE_OK)
 		log_error("reading the counts: status %d", status);
@@ -433,7 +437,9 @@ int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, co
 		pg_agg_row *r = &x.rows.v[i];
 		if (!r->c[0])
 			continue;
-		const char *kind, *name = name_of(&names, key_site(r->key, &kind));
+		const char *kind;
+		int64_t id = key_site(r->key, &kind);
+		const char *name = site ? site : name_of(&names, id);
 		char *b = strchr(kind, '\x1f');
 		if (!name || !b)
 			continue; /* cannot be: sites are never deleted; id_key wrote it */
