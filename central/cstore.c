@@ -139,10 +139,10 @@ int cstore_month_totals(cstore *st, const char *from_day, const char *to_day,
 	return st->ops->month_totals(st, from_day, to_day, cb, ctx);
 }
 
-int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
-		    void *ctx)
+int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, const char *site,
+		    cstore_day_cat_cb cb, void *ctx)
 {
-	return st->ops->day_cats(st, from_day, to_day, cb, ctx);
+	return st->ops->day_cats(st, from_day, to_day, site, cb, ctx);
 }
 
 int cstore_rebuild_tickets(cstore *st)

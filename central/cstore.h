@@ -286,11 +286,12 @@ int cstore_day_totals(cstore *st, const char *from_day, const char *to_day, csto
 int cstore_month_totals(cstore *st, const char *from_day, const char *to_day,
 			cstore_day_total_cb cb, void *ctx);
 
-/* Per day and category, the visits of all sites together (for a chart),
- * in [from_day, to_day], ordered by day then category. */
+/* Per day and category, the visits of all sites together (site NULL) or
+ * of one site (for a chart), in [from_day, to_day], ordered by day then
+ * category. */
 typedef int (*cstore_day_cat_cb)(void *ctx, const char *day, const char *category, long visits);
-int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
-		    void *ctx);
+int cstore_day_cats(cstore *st, const char *from_day, const char *to_day, const char *site,
+		    cstore_day_cat_cb cb, void *ctx);
 
 /* Recomputes the tickets, the desk spans and the per-day aggregates from
  * the events, in one transaction. Unread events are read again first: those this version

@@ -33,8 +33,8 @@ typedef struct cstore_ops {
 	int (*site_names)(cstore *st, cstore_name_cb cb, void *ctx);
 	int (*month_totals)(cstore *st, const char *from_day, const char *to_day,
 			    cstore_day_total_cb cb, void *ctx);
-	int (*day_cats)(cstore *st, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
-			void *ctx);
+	int (*day_cats)(cstore *st, const char *from_day, const char *to_day, const char *site,
+			cstore_day_cat_cb cb, void *ctx);
 	int (*rebuild_tickets)(cstore *st);
 	int (*profile_put)(cstore *st, const char *site, const char *name, const char *languages,
 			   const char *body, size_t len, const cstore_label *labels, size_t nlabels,

@@ -268,7 +268,7 @@ int pg_day_totals(cstore *base_, const char *from_day, const char *to_day, cstor
 int pg_month_totals(cstore *base_, const char *from_day, const char *to_day,
 		    cstore_day_total_cb cb, void *ctx);
 int pg_site_names(cstore *base_, cstore_name_cb cb, void *ctx);
-int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
-		void *ctx);
+int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, const char *site,
+		cstore_day_cat_cb cb, void *ctx);
 
 #endif

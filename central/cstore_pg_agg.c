@@ -468,17 +468,26 @@ static int cats_row(void *ctx, const PGresult *r)
 	return x->cb(x->ctx, pg_col_text(r, 0), pg_col_text(r, 1), (long)pg_col_int(r, 2));
 }
 
-int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
-		void *ctx)
+/* All sites: day_cats. One site: its day_aggs rows, by the index
+ * day_aggs_site (site, day) of schema 5 (without it, a year of one site
+ * read a year of all sites' day rows from the primary key: 100 ms). */
+int pg_day_cats(cstore *base_, const char *from_day, const char *to_day, const char *site,
+		cstore_day_cat_cb cb, void *ctx)
 {
-	static const pgsql q = {NULL, "tt",
-				"SELECT day, category, visits FROM day_cats"
-				" WHERE day BETWEEN $1 AND $2 ORDER BY day, category"};
+	static const pgsql q_all = {NULL, "tt",
+				    "SELECT day, category, visits FROM day_cats"
+				    " WHERE day BETWEEN $1 AND $2 ORDER BY day, category"};
+	static const pgsql q_site = {NULL, "ttt",
+				     "SELECT day, category, visits FROM day_aggs"
+				     " WHERE site = (SELECT id FROM sites WHERE name = $3)"
+				     " AND day BETWEEN $1 AND $2 ORDER BY day, category"};
 	pgparams p = {0};
 	pg_p_text(&p, from_day);
 	pg_p_text(&p, to_day);
+	if (site)
+		pg_p_text(&p, site);
 	cats_ctx x = {cb, ctx};
-	int status = pg_read((pgstore *)base_, &q, &p, cats_row, &x);
+	int status = pg_read((pgstore *)base_, site ? &q_site : &q_all, &p, cats_row, &x);
 	if (status != CSTORE_OK)
 		log_error("reading the day's kinds of help: status %d", status);
 	return status;

@@ -130,7 +130,7 @@ int sq_day_totals(cstore *base, const char *from_day, const char *to_day, cstore
 		  void *ctx);
 int sq_month_totals(cstore *base, const char *from_day, const char *to_day,
 		    cstore_day_total_cb cb, void *ctx);
-int sq_day_cats(cstore *base, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
-		void *ctx);
+int sq_day_cats(cstore *base, const char *from_day, const char *to_day, const char *site,
+		cstore_day_cat_cb cb, void *ctx);
 
 #endif

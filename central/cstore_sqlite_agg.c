@@ -1208,8 +1208,10 @@ int sq_month_totals(cstore *base, const char *from_day, const char *to_day,
 	return sq_map_rc(rc);
 }
 
-int sq_day_cats(cstore *base, const char *from_day, const char *to_day, cstore_day_cat_cb cb,
-		void *ctx)
+/* All sites: day_cats. One site: its day_aggs rows (the index day_aggs_site
+ * gives them by (site, day)). */
+int sq_day_cats(cstore *base, const char *from_day, const char *to_day, const char *site,
+		cstore_day_cat_cb cb, void *ctx)
 {
 	sqstore *st = (sqstore *)base;
 	sqlite3 *db = sq_reader_get(st);
@@ -1217,11 +1219,14 @@ int sq_day_cats(cstore *base, const char *from_day, const char *to_day, cstore_d
 		return CSTORE_ERROR;
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(db,
-				    "SELECT day, category, visits FROM day_cats"
-				    " WHERE day BETWEEN ?1 AND ?2 ORDER BY day, category",
+				    site ? "SELECT day, category, visits FROM day_aggs"
+					   " WHERE site = (SELECT id FROM sites WHERE name = ?3)"
+					   " AND day BETWEEN ?1 AND ?2 ORDER BY day, category"
+					 : "SELECT day, category, visits FROM day_cats"
+					   " WHERE day BETWEEN ?1 AND ?2 ORDER BY day, category",
 				    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
-		bind_period(s, from_day, to_day, NULL);
+		bind_period(s, from_day, to_day, site);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 			if (cb(ctx, sq_col_text(s, 0), sq_col_text(s, 1),
 			       (long)sqlite3_column_int64(s, 2))) {

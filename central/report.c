@@ -108,7 +108,6 @@ typedef struct {
 	int ncats;
 	char cats[MAX_CATS + 1][32]; /* the last one collects the rest */
 	long *cat_day;		     /* [MAX_CATS + 1][ndays] */
-	char cat_day_label[DAY_LEN]; /* the day take_site_cat counts */
 	int nomem;
 } agg;
 
@@ -275,14 +274,6 @@ static int take_cat(void *ctx, const char *day, const char *category, long visit
 		return 0;
 	a->cat_day[(long)cat_index(a, category) * (a->to - a->from + 1) + d - a->from] += visits;
 	return 0;
-}
-
-/* The same from one site's aggregates of one day (a viewer limited to some
- * sites: cstore_day_cats counts every site). */
-static int take_site_cat(void *ctx, const cstore_agg *r)
-{
-	agg *a = ctx;
-	return take_cat(ctx, a->cat_day_label, r->category, r->visits);
 }
 
 static void agg_free(agg *a)
@@ -1127,15 +1118,13 @@ void report_dashboard(request *rq, reply *rp)
 		st = cstore_day_totals(rq->app->st, lo_s, hi_s, take_total, &a);
 	}
 	if (st == CSTORE_OK && !a.nomem && !rq->who.sites[0]) {
-		st = cstore_day_cats(rq->app->st, from_s, to_s, take_cat, &a);
+		st = cstore_day_cats(rq->app->st, from_s, to_s, NULL, take_cat, &a);
 	} else {
-		/* a viewer of some sites: their days one by one (few sites) */
-		for (long d = a.from; d <= a.to && st == CSTORE_OK && !a.nomem; d++) {
-			days_to_label(d, a.cat_day_label);
-			for (int i = 0; i < rq->app->cfg->nsites && st == CSTORE_OK; i++)
-				st = cstore_period_aggs(rq->app->st, a.cat_day_label, a.cat_day_label,
-							rq->app->cfg->sites[i].id, take_site_cat, &a);
-		}
+		/* a viewer of some sites: each of their sites' days (the
+		 * request's configuration holds only their sites) */
+		for (int i = 0; i < rq->app->cfg->nsites && st == CSTORE_OK && !a.nomem; i++)
+			st = cstore_day_cats(rq->app->st, from_s, to_s, rq->app->cfg->sites[i].id,
+					     take_cat, &a);
 	}
 	if (st == CSTORE_OK && !a.nomem)
 		st = cstore_period_aggs(rq->app->st, from_s, to_s, NULL, take, &a);

@@ -300,10 +300,11 @@ stop
 
 if [ "$TEST_DB" = pg ]; then
 	note "schema 2 database (PostgreSQL)"
-	# Schema 4 (before month_totals and the packed counts): filled from
-	# the month rows held; the counts computed for the rows held.
+	# Schema 4 (before month_totals, the packed counts and day_aggs_site):
+	# filled from the month rows held; the counts computed for the rows
+	# held.
 	note "schema 4 database (PostgreSQL)"
-	test_sql central "DROP TABLE month_totals; ALTER TABLE day_aggs DROP COLUMN counts;
+	test_sql central "DROP TABLE month_totals; DROP INDEX day_aggs_site; ALTER TABLE day_aggs DROP COLUMN counts;
 		ALTER TABLE month_aggs DROP COLUMN counts; UPDATE meta SET value = 4 WHERE key = 'schema'" ||
 		fail "could not make a schema 4 database"
 	start
