@@ -355,8 +355,7 @@ int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, cons
 		pg_agg_row *a = &x.rows.v[i];
 		if (!a->c[0] && !a->c[13])
 			continue; /* all taken out again */
-		/* one site's rows: named by the caller (a viewer's dashboard asks
-		 * for each day of each of their sites: no read of all names) */
+		/* one site's rows are named by the caller: no read of all names */
 		const char *category;
 		int64_t id = key_site(a->key, &category);
 		const char *name = site ? site : name_of(&names, id);
