@@ -334,14 +334,8 @@ int64_t pg_col_ms(const PGresult *r, int i)
 	return PQgetisnull(r, 0, i) ? -1 : strtoll(PQgetvalue(r, 0, i), NULL, 10);
 }
 
-int64_t pg_bin_int(const PGresult *r, int i)
+int64_t pg_be_int(const unsigned char *b, int n)
 {
-	if (PQgetisnull(r, 0, i))
-		return 0;
-	const unsigned char *b = (const unsigned char *)PQgetvalue(r, 0, i);
-	int n = PQgetlength(r, 0, i);
-	if (n != 2 && n != 4 && n != 8)
-		return 0;
 	uint64_t v = 0;
 	for (int k = 0; k < n; k++)
 		v = v << 8 | b[k];
@@ -349,6 +343,16 @@ int64_t pg_bin_int(const PGresult *r, int i)
 	if (n < 8 && (b[0] & 0x80))
 		v |= ~(uint64_t)0 << (8 * n);
 	return (int64_t)v;
+}
+
+int64_t pg_bin_int(const PGresult *r, int i)
+{
+	if (PQgetisnull(r, 0, i))
+		return 0;
+	int n = PQgetlength(r, 0, i);
+	if (n != 2 && n != 4 && n != 8)
+		return 0;
+	return pg_be_int((const unsigned char *)PQgetvalue(r, 0, i), n);
 }
 
 const unsigned char *pg_bin_bytes(const PGresult *r, int i, size_t *len)

@@ -125,6 +125,8 @@ int64_t pg_col_ms(const PGresult *r, int i);
  * NULL). A read of many rows spends less on both ends in binary: no
  * number printed by the server and parsed again here, no bytea in hex. */
 int64_t pg_bin_int(const PGresult *r, int i);
+/* The n-byte (2, 4 or 8) big-endian two's complement integer at b. */
+int64_t pg_be_int(const unsigned char *b, int n);
 const unsigned char *pg_bin_bytes(const PGresult *r, int i, size_t *len);
 /* The columns of a ticket read (tickets t joined with sites s), in the
  * order pg_ticket_of takes them, and that row as a cstore_ticket (strings

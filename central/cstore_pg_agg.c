@@ -136,16 +136,15 @@ typedef struct {
 	pgsql q;
 	pgparams p;
 	days_piece pieces[DAYS_MAX_PIECES]; /* the parameters point into them */
-	char sql[DAYS_MAX_PIECES * 400 + 800];
+	char sql[DAYS_MAX_PIECES * 400];
 	char types[2 * DAYS_MAX_PIECES + 2];
 } period_read;
 
 /* What is read: each branch is "SELECT sign, cols FROM table a WHERE …"
  * (day_cols of day_table's rows, month_cols of month_table's; sites by
- * id, read_names names them), the branches between head and tail. */
+ * id, read_names names them), its rows in binary. */
 typedef struct {
-	const char *head, *day_cols, *day_table, *month_cols, *month_table, *tail;
-	int binary;
+	const char *day_cols, *day_table, *month_cols, *month_table;
 } period_shape;
 
 static void period_read_make(period_read *r, const char *from, const char *to, const char *site,
@@ -154,7 +153,7 @@ static void period_read_make(period_read *r, const char *from, const char *to, c
 	days_piece *p = r->pieces;
 	int np = days_split(from, to, p);
 	memset(&r->p, 0, sizeof r->p);
-	size_t n = (size_t)snprintf(r->sql, sizeof r->sql, "%s", sh->head);
+	size_t n = 0;
 	int site_param = 2 * np + 1;
 	for (int i = 0; i < np; i++) {
 		n += (size_t)snprintf(
@@ -169,8 +168,6 @@ static void period_read_make(period_read *r, const char *from, const char *to, c
 		pg_p_text(&r->p, p[i].from);
 		pg_p_text(&r->p, p[i].to);
 	}
-	n += (size_t)snprintf(r->sql + n, sizeof r->sql - n, "%s", sh->tail);
-	assert(n < sizeof r->sql);
 	if (site)
 		pg_p_text(&r->p, site);
 	else
@@ -178,7 +175,7 @@ static void period_read_make(period_read *r, const char *from, const char *to, c
 	memset(r->types, 't', (size_t)r->p.n);
 	r->types[r->p.n] = '\0';
 	r->q = (pgsql){NULL, r->types, r->sql};
-	r->p.binary_result = sh->binary;
+	r->p.binary_result = 1;
 }
 
 /* --- the sites' names -------------------------------------------------- */
@@ -318,12 +315,8 @@ static int aggs_row(void *ctx, const PGresult *r)
 		x->status = CSTORE_ERROR;
 		return 1;
 	}
-	for (int i = 0; i < 14; i++, n += 8) {
-		uint64_t v = 0;
-		for (int b = 0; b < 8; b++)
-			v = v << 8 | n[b];
-		a->c[i] += sign * (long)(int64_t)v;
-	}
+	for (int i = 0; i < 14; i++, n += 8)
+		a->c[i] += sign * (long)pg_be_int(n, 8);
 	for (int i = 0; i < 2; i++) {
 		const unsigned char *b = pg_bin_bytes(r, 4 + i, &len);
 		hist *h = i ? &a->service : &a->wait;
@@ -341,7 +334,7 @@ int pg_period_aggs(cstore *base_, const char *from_day, const char *to_day, cons
 	sum_ctx x;
 	memset(&x, 0, sizeof x);
 	period_read rd;
-	static const period_shape sh = {"", AGG_COLS, "day_aggs", AGG_COLS, "month_aggs", "", 1};
+	static const period_shape sh = {AGG_COLS, "day_aggs", AGG_COLS, "month_aggs"};
 	period_read_make(&rd, from_day, to_day, site, &sh);
 	site_names names = {0};
 	int status = pg_read((pgstore *)base_, &rd.q, &rd.p, aggs_row, &x);
@@ -416,13 +409,8 @@ int pg_period_counts(cstore *base_, const char *from_day, const char *to_day, co
 	sum_ctx x;
 	memset(&x, 0, sizeof x);
 	period_read rd;
-	static const period_shape sh = {"",
-					"a.site, a.kind, a.key, a.n",
-					"day_counts",
-					"a.site, a.kind, a.key, a.n",
-					"month_counts",
-					"",
-					1};
+	static const period_shape sh = {"a.site, a.kind, a.key, a.n", "day_counts",
+					"a.site, a.kind, a.key, a.n", "month_counts"};
 	period_read_make(&rd, from_day, to_day, site, &sh);
 	site_names names = {0};
 	int status = pg_read((pgstore *)base_, &rd.q, &rd.p, counts_row, &x);
@@ -643,13 +631,8 @@ int pg_month_totals(cstore *base_, const char *from_day, const char *to_day, cst
 		    void *ctx)
 {
 	static const period_shape sh = {
-	    "",
-	    "a.site, left(a.day, 7), a.visits, a.served, a.staffed, a.spans",
-	    "day_totals",
-	    "a.site, a.month, a.visits, a.served, a.staffed, a.spans",
-	    "month_totals",
-	    "",
-	    1};
+	    "a.site, left(a.day, 7), a.visits, a.served, a.staffed, a.spans", "day_totals",
+	    "a.site, a.month, a.visits, a.served, a.staffed, a.spans", "month_totals"};
 	period_read rd;
 	period_read_make(&rd, from_day, to_day, NULL, &sh);
 	return read_totals((pgstore *)base_, &rd.q, &rd.p, cb, ctx, "month totals");
