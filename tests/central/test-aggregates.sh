@@ -299,27 +299,28 @@ untimed "$dir/report-rebuilt.html" | cmp -s - <(untimed "$dir/report-big.html") 
 stop
 
 if [ "$TEST_DB" = pg ]; then
-	note "schema 2 database (PostgreSQL)"
+	# update_from VERSION SQL LOGGED: SQL makes the database one of
+	# schema VERSION; central, started on it, logs LOGGED (a regular
+	# expression) and brings it up to date with the same aggregates.
+	update_from() {
+		note "schema $1 database (PostgreSQL)"
+		test_sql central "$2; UPDATE meta SET value = $1 WHERE key = 'schema'" ||
+			fail "could not make a schema $1 database"
+		start
+		grep -q "$3" "$dir/log" || fail "no '$3' logged after schema $1: $(cat "$dir/log")"
+		stop
+		check "after the update from schema $1"
+		dump | cmp -s - "$dir/live" ||
+			fail "the update from schema $1 gave other aggregates: $(dump | diff - "$dir/live" | head -5)"
+	}
 	# Schema 4 (before month_totals, the packed counts and day_aggs_site):
 	# filled from the month rows held; the counts computed for the rows
 	# held.
-	note "schema 4 database (PostgreSQL)"
-	test_sql central "DROP TABLE month_totals; DROP INDEX day_aggs_site; ALTER TABLE day_aggs DROP COLUMN counts;
-		ALTER TABLE month_aggs DROP COLUMN counts; UPDATE meta SET value = 4 WHERE key = 'schema'" ||
-		fail "could not make a schema 4 database"
-	start
-	grep -q "schema 4 -> 5" "$dir/log" || fail "no schema 4 -> 5 logged: $(cat "$dir/log")"
-	stop
-	check "after the update from schema 4"
-	dump | cmp -s - "$dir/live" || fail "the update from schema 4 gave other aggregates: $(dump | diff - "$dir/live" | head -5)"
-	test_sql central "DROP TABLE day_aggs, day_counts, month_aggs, month_counts, day_totals, day_cats,
-		month_totals; UPDATE meta SET value = 2 WHERE key = 'schema'" ||
-		fail "could not make a schema 2 database"
-	start
-	grep -q "schema 2 -> [0-9]*: per-day aggregates counted" "$dir/log" || fail "no count of the aggregates logged after schema 2: $(cat "$dir/log")"
-	stop
-	check "after the update from schema 2"
-	dump | cmp -s - "$dir/live" || fail "the update from schema 2 gave other aggregates: $(dump | diff - "$dir/live" | head -5)"
+	update_from 4 "DROP TABLE month_totals; DROP INDEX day_aggs_site;
+		ALTER TABLE day_aggs DROP COLUMN counts; ALTER TABLE month_aggs DROP COLUMN counts" \
+		"schema 4 -> 5"
+	update_from 2 "DROP TABLE day_aggs, day_counts, month_aggs, month_counts, day_totals, day_cats,
+		month_totals" "schema 2 -> [0-9]*: per-day aggregates counted"
 	[ "$fails" -eq 0 ] || { echo "$fails failure(s); the server log:"; tail -20 "$dir/log"; exit 1; }
 	echo "aggregates: all checks passed"
 	exit 0
